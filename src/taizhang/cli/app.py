@@ -1,0 +1,52 @@
+"""The typer application and what every command shares: console, version, error exits."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from .. import __version__
+
+app = typer.Typer(
+    name="taizhang",
+    help="重点工作台账工具：校验部室台账、汇总全中心台账、生成督查通报（依据济航〔2022〕13号附件2）。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# Results go to stdout; progress and errors to stderr so that --json stays clean.
+console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"taizhang {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="显示版本号后退出。")] = False,
+) -> None:
+    """重点工作台账工具。"""
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a Chinese error on stderr and exit (2: the call or its input is unusable)."""
+    err_console.print(f"[bold red]错误：[/]{message}")
+    raise typer.Exit(code)
+
+
+def print_json(data: object) -> None:
+    """JSON only on stdout, UTF-8, Chinese kept readable."""
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,107 @@
+"""``taizhang validate``: check departments' workbooks and show every finding with its cell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..errors import TaizhangError
+from ..models import Colour, FileReport, Severity, jsonable
+from ..rules import COLOUR_NAMES
+from ..validate import validate_files
+from .app import app, console, err_console, fail, print_json
+
+SEVERITY_LABEL = {Severity.ERROR: "[bold red]错误[/]", Severity.WARNING: "[yellow]提示[/]"}
+
+
+@app.command("validate")
+def validate_command(
+    files: Annotated[list[Path], typer.Argument(help="部室台账文件（.xlsx 或 .xls），可以一次给多个。",
+                                                show_default=False)],
+    *,
+    as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON（供其他程序使用）。")] = False,
+    annotate: Annotated[Path | None, typer.Option(
+        "--annotate", metavar="DIR",
+        help="把每个文件另存一份到 DIR，问题写成单元格批注并用红框标出，便于退回部室修改。")] = None,
+    department: Annotated[str | None, typer.Option(
+        "--department", help="标题和文件名中都没有部室名称时使用的部室名称。")] = None,
+) -> None:
+    """校验部室重点工作台账：按附件2及说明逐项检查，列出每个问题所在的单元格和改法。
+
+    退出码：0 没有错误（可有提示）；1 有文件存在错误；2 有文件无法读取或调用有误。
+
+    示例：taizhang validate 规划发展部重点工作台账.xlsx --annotate 退回修改
+    """
+    result = validate_files(files, department=department)
+    annotated: list[Path] = []
+    if annotate is not None:
+        for report in result.files:
+            if not report.usable:
+                continue
+            try:
+                from ..writing.annotate import write_annotated
+
+                annotated.append(write_annotated(report, Path(report.file), annotate))
+            except TaizhangError as exc:
+                fail(str(exc))
+            except OSError as exc:
+                fail(f"无法写入 {annotate}：{exc.strerror or exc}")
+    if as_json:
+        print_json(jsonable(result))
+    else:
+        for report in result.files:
+            render_file_report(report)
+        for path in annotated:
+            err_console.print(f"已写出标注副本：{path}")
+        _render_totals(result.files)
+    raise typer.Exit(result.exit_code)
+
+
+def render_file_report(report: FileReport) -> None:
+    """One file: a title line, the findings table (cell first), then the counts."""
+    if not report.usable:
+        status = "[bold red]无法读取[/]"
+    elif report.ok:
+        status = "[bold green]通过[/]" + (f"（{len(report.warnings)} 条提示）" if report.warnings else "")
+    else:
+        status = f"[bold red]有 {len(report.errors)} 个错误[/]，{len(report.warnings)} 条提示"
+    who = report.department or "部室未知"
+    date = report.date or "填报日期未知"
+    console.rule(f"[bold]{Path(report.file).name}[/]")
+    if report.usable:
+        console.print(f"{who}　填报日期 {date}　工作表“{report.sheet}”　{status}")
+    else:
+        console.print(status)
+    if report.findings:
+        table = Table(show_header=True, header_style="bold", expand=False, show_lines=False)
+        table.add_column("单元格", no_wrap=True)
+        table.add_column("级别", no_wrap=True)
+        table.add_column("问题与改法", overflow="fold")
+        table.add_column("代码", style="dim", no_wrap=True)
+        for f in report.findings:
+            table.add_row(f.cell or "", SEVERITY_LABEL[f.severity], f.message, f.code)
+        console.print(table)
+    if report.usable:
+        c = report.counts
+        stars = "、".join(f"{'★' * int(k)} {v}" for k, v in c.stars.items())
+        sources = "、".join(f"{k} {v}" for k, v in c.sources.items())
+        colours = "、".join(f"{COLOUR_NAMES[Colour(k)]} {v}" for k, v in c.colours.items())
+        line = f"共 {c.total} 项（{stars}；来源 {sources}；{colours}）"
+        if c.closed:
+            line += f"，另有已销号 {c.closed} 项不计入"
+        u = c.unrecognised
+        if u.stars or u.sources or u.colours:
+            line += f"；未识别：星级 {u.stars}、来源 {u.sources}、颜色 {u.colours}"
+        console.print(line)
+
+
+def _render_totals(files: list[FileReport]) -> None:
+    if len(files) < 2:
+        return
+    bad = sum(1 for f in files if not f.usable)
+    errors = sum(1 for f in files if f.usable and not f.ok)
+    console.rule()
+    console.print(f"共 {len(files)} 个文件：{len(files) - bad - errors} 个通过，{errors} 个有错误，{bad} 个无法读取。")

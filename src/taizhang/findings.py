@@ -1,0 +1,106 @@
+"""The one registry of finding codes, their severity and their Chinese message templates.
+
+A code is dotted, area first; the area is one of ``AREAS``. The README's list of codes is
+generated from ``CODES`` (and a test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import Finding, Severity
+
+AREAS = ("file", "sheet", "header", "item", "stars", "source", "colour", "summary", "numbering", "date", "rule")
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+@dataclass(frozen=True)
+class Code:
+    severity: Severity
+    title: str
+    template: str
+
+
+CODES: dict[str, Code] = {
+    # --- files that cannot be read at all (the file is "unusable", exit 2) ---
+    "file.not_found": Code(E, "文件不存在", "找不到文件 {path}，请检查路径。"),
+    "file.empty": Code(E, "空文件", "文件是空的（0 字节），请重新导出台账后再发送。"),
+    "file.not_workbook": Code(E, "不是 Excel 工作簿",
+                              "这不是 Excel 工作簿（.xlsx/.xls）{detail}，请用 Excel 或 WPS 另存为 .xlsx 后再发送。"),
+    "file.unsupported": Code(E, "不支持的格式", "{detail}，请用 Excel 或 WPS 另存为 .xlsx 后再发送。"),
+    "file.corrupt": Code(E, "文件已损坏",
+                         "文件已损坏或不完整（{detail}），请用 Excel 或 WPS 打开确认后重新保存、重新发送。"),
+    "file.encrypted": Code(E, "文件设有密码",
+                           "文件设置了打开密码，无法读取。请在 Excel/WPS 中取消密码（文件→信息→保护工作簿/文档加密）后重新发送。"),
+    "file.too_large": Code(E, "文件过大", "{detail}，超过了台账文件的合理大小，请只保留台账工作表后再发送。"),
+    "file.unsafe": Code(E, "文件含不安全内容",
+                        "文件含有不安全的 XML 内容（{detail}），已拒绝读取。请把台账内容复制到新的工作簿后再发送。"),
+    "sheet.not_found": Code(E, "找不到台账工作表",
+                            "没有找到附件2格式的台账：任何可见工作表的前 30 行中都没有“序号、工作事项、任务目标、推进情况、进度评价……”表头行{detail}。请使用 taizhang template 生成的模板填报。"),
+    "header.missing_column": Code(E, "缺少表头列", "表头缺少“{label}”列，请按附件2补上这一列。"),
+    "header.duplicate_column": Code(W, "表头列重复", "表头“{label}”出现了两次（{cells}），只读取第一列。"),
+    "header.department_missing": Code(W, "无法确定部室",
+                                      "标题中没有部室名称（应为“××部重点工作台账”），文件名中也没有；请在标题中写明部室名称。"),
+    # --- items ---
+    "item.required": Code(E, "必填项为空",
+                          "第{row}行“{label}”为空。通知要求逐一明确责任领导、责任人员、任务目标，请填写{hint}。"),
+    "item.duplicate": Code(W, "事项重复", "工作事项“{name}”与第{other}行重复，请合并为一项或区分表述。"),
+    "item.example_row": Code(W, "模板示例行未删除", "第{row}行是模板的示例行（“{text}”），未计入台账，请删除。"),
+    "item.formula_uncached": Code(W, "公式没有计算结果",
+                                  "单元格是公式（{formula}）但文件中没有保存计算结果，按空值读取。请在 Excel/WPS 中打开、保存后再发送，或直接填写数值。"),
+    # --- 重要程度 ---
+    "stars.invalid": Code(E, "重要程度无法识别", "重要程度“{value}”无法识别，只能填 ★★★、★★ 或 ★。"),
+    "stars.missing": Code(E, "重要程度为空", "第{row}行重要程度为空，请填 ★★★、★★ 或 ★。"),
+    "stars.normalised": Code(W, "重要程度写法不规范", "重要程度“{value}”已按“{normal}”读取，请改为规范写法“{normal}”。"),
+    # --- 任务来源 ---
+    "source.invalid": Code(E, "任务来源无法识别",
+                           "任务来源“{value}”无法识别，只能填 A、B、C、D 中的一个或几个字母（如 A 或 BC）。"),
+    "source.missing": Code(E, "任务来源为空", "第{row}行任务来源为空，请填 A、B、C、D 中的一个或几个字母。"),
+    "source.normalised": Code(W, "任务来源写法不规范", "任务来源“{value}”已按“{normal}”读取，请改为“{normal}”。"),
+    # --- 进度评价 colours ---
+    "colour.invalid": Code(E, "颜色不在规定范围",
+                           "进度评价标注了{name}，只允许蓝色（进展较快）、黄色（中间位次/较好等次）、红色（进度缓慢）或不标颜色，请改用其中一种。"),
+    "colour.conflict": Code(E, "颜色与文字矛盾",
+                            "进度评价填充为{fill}，文字却写“{text}”（{said}），请统一：改填充色或改文字。"),
+    "colour.font_only": Code(W, "只用字体颜色标注",
+                             "进度评价只把字体设成了{name}，已按{name}读取；请改为给单元格填充{name}底色。"),
+    "colour.ambiguous": Code(W, "颜色文字不明确",
+                             "进度评价文字“{text}”同时提到几种颜色，无法判断，已按未标注读取；请只写一种颜色或用填充色标注。"),
+    # --- the department's own summary sentence ---
+    "summary.mismatch": Code(E, "账实不符",
+                             "汇总句写{label}{stated}项，台账中实际为{actual}项，请按台账改正汇总句。"),
+    "summary.missing": Code(W, "没有汇总句",
+                            "没有找到汇总句（“截至…共梳理重点工作×项，其中从星标看…”），请按模板填写。"),
+    "summary.unfilled": Code(W, "汇总句未填写", "汇总句仍是模板占位（含“×”），请填写实际数字。"),
+    # --- 序号 ---
+    "numbering.gap": Code(W, "序号不连续", "序号从{prev}跳到了{this}，请连续编号。"),
+    "numbering.repeat": Code(W, "序号重复", "序号{this}与第{other}行重复，请重新编号。"),
+    "numbering.invalid": Code(W, "序号不是数字", "序号“{value}”不是数字，请填写 1、2、3……"),
+    # --- 填报日期 ---
+    "date.missing": Code(W, "没有填报日期", "没有找到“填报日期”，请在表头上方填写，如“填报日期：2022年4月3日”。"),
+    "date.unreadable": Code(W, "填报日期无法识别", "填报日期“{value}”无法识别，请写成“2022年4月3日”。"),
+    # --- consistency rules of the 说明 ---
+    "rule.top_stars_own_source": Code(W, "星级与来源不符",
+                                      "重要程度 ★★★（特别重要）但任务来源只有 C（部室安排重点工作），请核对星级或来源。"),
+    "rule.state_source_one_star": Code(W, "星级与来源不符",
+                                       "任务来源含 A（国家及省市级层面安排事项）但重要程度只有 ★，请核对星级或来源。"),
+    "rule.should_be_red": Code(W, "应标红色",
+                               "推进情况写有“{words}”，按说明第3条应标红色，现为{current}，请核对。"),
+    "rule.should_be_blue": Code(W, "应标蓝色",
+                                "推进情况写有“{words}”，按说明第3条应标蓝色，现为{current}，请核对。"),
+}
+
+
+def finding(code: str, *, sheet: str | None = None, cell: str | None = None,
+            value: object = None, **fields: object) -> Finding:
+    """Build a Finding from the registry; ``fields`` fill the message template."""
+    spec = CODES[code]
+    return Finding(
+        severity=spec.severity,
+        code=code,
+        sheet=sheet,
+        cell=cell,
+        message=spec.template.format(value=value, **fields),
+        value=None if value is None else str(value),
+    )

@@ -1,0 +1,231 @@
+"""The data that flows through taizhang: items, findings, counts, file reports.
+
+Every command of the core returns one of these pydantic models; the CLI renders them and
+``--json`` prints ``model_dump(mode="json")`` of exactly the same object.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Colour(StrEnum):
+    """The 进度评价 marking of the 说明 第3条, plus ``unknown`` for a colour it does not allow."""
+
+    BLUE = "blue"
+    YELLOW = "yellow"
+    RED = "red"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+class Finding(BaseModel):
+    """One problem in one cell: what is wrong and what to write instead."""
+
+    severity: Severity
+    code: str
+    sheet: str | None = None
+    cell: str | None = None
+    message: str
+    value: str | None = None
+
+
+class Item(BaseModel):
+    """One key-work item (one row of 附件2, or several rows merged into one item)."""
+
+    row: int
+    no: int | str | None = None
+    name: str = ""
+    target: str = ""
+    progress: str = ""
+    judgement: str = ""
+    colour: Colour = Colour.NONE
+    leader: str = ""
+    owner: str = ""
+    stars: str | None = None
+    source: str | None = None
+    note: str = ""
+    closed: bool = False
+    extra: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def star_level(self) -> int | None:
+        return len(self.stars) if self.stars else None
+
+
+def _zero(keys: str | tuple[str, ...]) -> dict[str, int]:
+    return dict.fromkeys(keys, 0)
+
+
+class Unrecognised(BaseModel):
+    """Open items whose stars, source or colour could not be recognised (未识别)."""
+
+    stars: int = 0
+    sources: int = 0
+    colours: int = 0
+
+
+class Counts(BaseModel):
+    """The figures of the summary sentence; closed (销号) items are not counted."""
+
+    total: int = 0
+    stars: dict[str, int] = Field(default_factory=lambda: _zero(("3", "2", "1")))
+    sources: dict[str, int] = Field(default_factory=lambda: _zero("ABCD"))
+    colours: dict[str, int] = Field(default_factory=lambda: _zero(("blue", "yellow", "red", "none")))
+    unrecognised: Unrecognised = Field(default_factory=Unrecognised)
+    closed: int = 0
+
+    def add(self, other: Counts) -> None:
+        """Add another department's counts to these (for centre-wide totals)."""
+        self.total += other.total
+        self.closed += other.closed
+        for mine, theirs in ((self.stars, other.stars), (self.sources, other.sources),
+                             (self.colours, other.colours)):
+            for key, value in theirs.items():
+                mine[key] = mine.get(key, 0) + value
+        self.unrecognised.stars += other.unrecognised.stars
+        self.unrecognised.sources += other.unrecognised.sources
+        self.unrecognised.colours += other.unrecognised.colours
+
+
+class StatedSummary(BaseModel):
+    """The figures a department wrote in its own summary sentence (any may be missing)."""
+
+    cell: str
+    date: str | None = None
+    total: int | None = None
+    stars: dict[str, int | None] = Field(default_factory=dict)
+    sources: dict[str, int | None] = Field(default_factory=dict)
+    colours: dict[str, int | None] = Field(default_factory=dict)
+
+
+class FileReport(BaseModel):
+    """The result of checking one department's workbook."""
+
+    file: str
+    department: str | None = None
+    date: str | None = None
+    ok: bool = True
+    usable: bool = True
+    sheet: str | None = None
+    counts: Counts = Field(default_factory=Counts)
+    items: list[Item] = Field(default_factory=list)
+    extra_columns: list[str] = Field(default_factory=list)
+    stated: StatedSummary | None = None
+    sha256: str | None = None
+    findings: list[Finding] = Field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+
+class ValidationResult(BaseModel):
+    """``taizhang validate`` over one or more files."""
+
+    ok: bool
+    files: list[FileReport]
+
+    @property
+    def exit_code(self) -> int:
+        if any(not f.usable for f in self.files):
+            return 2
+        return 0 if self.ok else 1
+
+
+def jsonable(model: BaseModel) -> dict[str, Any]:
+    """The JSON form the CLI prints for a model."""
+    return model.model_dump(mode="json")
+
+
+# --------------------------------------------------------------------------------------------
+# merge: the centre-wide month
+# --------------------------------------------------------------------------------------------
+
+
+class DepartmentEntry(BaseModel):
+    """One department's workbook in a merged month."""
+
+    department: str
+    file: str
+    date: str | None = None
+    late: bool = False
+    ok: bool = True
+    counts: Counts = Field(default_factory=Counts)
+    errors: int = 0
+    warnings: int = 0
+
+
+class Skipped(BaseModel):
+    """A file of the inbox that was not merged, and why (lock file, not a workbook, unreadable)."""
+
+    file: str
+    reason: str
+    code: str | None = None
+
+
+class MergeResult(BaseModel):
+    """``taizhang merge``: the month's centre-wide ledger."""
+
+    month: str  # YYYY-MM
+    date: str  # YYYY-MM-DD, the 截至 date of the sentence
+    ok: bool
+    counts: Counts
+    sentence: str
+    departments: list[DepartmentEntry]
+    missing: list[str] = Field(default_factory=list)
+    late: list[str] = Field(default_factory=list)
+    skipped: list[Skipped] = Field(default_factory=list)
+    output: str | None = None
+    roster_checked: bool = True
+    # The full per-file reports (items, findings): written to the workbook and the store, not to --json.
+    reports: list[FileReport] = Field(default_factory=list, exclude=True)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+
+# --------------------------------------------------------------------------------------------
+# the history store: what a stored month holds
+# --------------------------------------------------------------------------------------------
+
+
+class StoredItem(Item):
+    """An item as stored for a month, with its identity across months."""
+
+    key: str  # stable across months: follows an item through small rewordings of 工作事项
+    department: str
+
+
+class StoredFinding(Finding):
+    department: str | None = None
+    file: str
+
+
+class MonthSnapshot(BaseModel):
+    """Everything the report needs of one merged month."""
+
+    month: str
+    date: str
+    center: str
+    sentence: str
+    counts: Counts
+    departments: list[DepartmentEntry]
+    items: list[StoredItem]
+    findings: list[StoredFinding] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    late: list[str] = Field(default_factory=list)
+    file_hashes: dict[str, str] = Field(default_factory=dict)  # file name -> sha256

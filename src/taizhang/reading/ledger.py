@@ -1,0 +1,293 @@
+"""Find the 附件2 ledger in a workbook and cut it into title, date, summary and item rows.
+
+This module knows the layout, not the rules: it reports what is written and where.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
+
+from .. import rules
+from ..errors import UnreadableFile
+from ..findings import finding
+from ..models import Finding
+from .grid import RawCell, RawSheet, RawWorkbook
+
+HEADER_SEARCH_ROWS = 30
+MIN_HEADER_MATCHES = 6  # of the ten 附件2 labels
+# Columns whose cells are drawn merged over an item's sub-rows: only the first row holds them.
+TEXT_JOIN_KEYS = ("target", "progress")
+
+
+def a1(row: int, col: int) -> str:
+    return f"{get_column_letter(col)}{row}"
+
+
+@dataclass
+class RawItem:
+    """One item as written: texts by column key, where each came from, and the 进度评价 colours."""
+
+    first_row: int
+    last_row: int
+    texts: dict[str, str] = field(default_factory=dict)
+    no_value: object = None
+    cells: dict[str, str] = field(default_factory=dict)  # key -> A1 of the cell that holds it
+    fill: str | None = None  # 进度评价 cell's fill
+    font: str | None = None  # 进度评价 cell's font colour
+    row_fill: str | None = None  # the whole row's fill (row format or every cell alike)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedLedger:
+    sheet: str
+    header_row: int
+    columns: dict[str, int]  # key -> column index
+    extra_columns: dict[str, int]  # label -> column index
+    department: str | None = None
+    title_cell: str | None = None
+    date: dt.date | None = None
+    date_text: str | None = None
+    date_cell: str | None = None
+    summary_text: str | None = None
+    summary_cell: str | None = None
+    items: list[RawItem] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def parse_ledger(book: RawWorkbook) -> ParsedLedger:
+    """Locate the ledger sheet and header and read every item row; raise when there is none."""
+    hidden_with_ledger: list[str] = []
+    for sheet in book.sheets:
+        header = _find_header(sheet)
+        if header is None:
+            continue
+        if not sheet.visible:
+            hidden_with_ledger.append(sheet.name)
+            continue
+        return _parse_sheet(sheet, *header)
+    detail = f"（隐藏的工作表“{'、'.join(hidden_with_ledger)}”中有台账，请取消隐藏）" if hidden_with_ledger else ""
+    raise UnreadableFile(finding("sheet.not_found", detail=detail))
+
+
+def _rows(sheet: RawSheet) -> dict[int, list[tuple[int, RawCell]]]:
+    by_row: dict[int, list[tuple[int, RawCell]]] = {}
+    for (r, c), cell in sheet.cells.items():
+        by_row.setdefault(r, []).append((c, cell))
+    for cells in by_row.values():
+        cells.sort(key=lambda pair: pair[0])
+    return by_row
+
+
+def _find_header(sheet: RawSheet) -> tuple[int, dict[str, int], dict[str, int], list[Finding]] | None:
+    by_row = _rows(sheet)
+    for r in sorted(k for k in by_row if k <= HEADER_SEARCH_ROWS):
+        matched: dict[str, int] = {}
+        others: dict[str, int] = {}
+        findings: list[Finding] = []
+        for c, cell in by_row[r]:
+            if not isinstance(cell.value, str):
+                continue
+            col = rules.match_column(cell.value)
+            if col is None:
+                label = rules.clean_text(cell.value).replace("\n", "")
+                if label:
+                    others.setdefault(label, c)
+                continue
+            if col.key in matched:
+                findings.append(finding("header.duplicate_column", sheet=sheet.name, cell=a1(r, c),
+                                        label=col.label.replace("\n", ""),
+                                        cells=f"{a1(r, matched[col.key])}、{a1(r, c)}"))
+                continue
+            matched[col.key] = c
+        if len(matched) >= MIN_HEADER_MATCHES and "name" in matched:
+            for col in rules.COLUMNS:
+                if col.key not in matched:
+                    code_cell = a1(r, max(matched.values()) + 1)
+                    if col.required:
+                        findings.append(finding("header.missing_column", sheet=sheet.name, cell=code_cell,
+                                                label=col.label.replace("\n", "")))
+            return r, matched, others, findings
+    return None
+
+
+def _merge_map(sheet: RawSheet) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+    """Every anchor cell of a merged range -> its bounds."""
+    return {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in sheet.merged}
+
+
+def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], others: dict[str, int],
+                 header_findings: list[Finding]) -> ParsedLedger:
+    ledger = ParsedLedger(sheet=sheet.name, header_row=header_row, columns=columns, extra_columns=others,
+                          findings=list(header_findings))
+    by_row = _rows(sheet)
+    merges = _merge_map(sheet)
+    _read_top(sheet, ledger, by_row)
+
+    # A header drawn over two rows (vertically merged labels) ends at its merge's last row.
+    first_item_row = header_row + 1
+    for c in columns.values():
+        bounds = merges.get((header_row, c))
+        if bounds:
+            first_item_row = max(first_item_row, bounds[2] + 1)
+
+    item_cols = set(columns.values()) | set(others.values())
+    last_row = sheet.max_row
+    r = first_item_row
+    while r <= last_row:
+        cells = [(c, cell) for c, cell in by_row.get(r, []) if c in item_cols or not item_cols]
+        if _is_footer_row(by_row.get(r, []), columns):
+            break
+        end = r
+        for key in ("no", "name"):
+            c = columns.get(key)
+            bounds = merges.get((r, c)) if c else None
+            if bounds and bounds[2] > r:
+                end = max(end, bounds[2])
+        if not cells and end == r:
+            r += 1
+            continue
+        raw = _read_item(sheet, ledger, by_row, r, end, merges)
+        if raw is not None:
+            ledger.items.append(raw)
+        r = end + 1
+    return ledger
+
+
+def _is_footer_row(cells: list[tuple[int, RawCell]], columns: dict[str, int]) -> bool:
+    texts = [(c, cell.value) for c, cell in cells if cell.value is not None and str(cell.value).strip()]
+    if not texts:
+        return False
+    first = str(texts[0][1])
+    if not rules.is_footer(first):
+        return False
+    # A real item has a number in 序号; a footer row does not.
+    no_col = columns.get("no")
+    return not any(c == no_col and isinstance(v, int | float) for c, v in texts)
+
+
+def _text(cell: RawCell | None) -> str:
+    if cell is None or cell.value is None:
+        return ""
+    value = cell.value
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return rules.clean_text(value)
+
+
+def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tuple[int, RawCell]]],
+               first: int, last: int, merges: dict[tuple[int, int], tuple[int, int, int, int]]) -> RawItem | None:
+    item = RawItem(first_row=first, last_row=last)
+    for key, c in ledger.columns.items():
+        parts: list[str] = []
+        for r in range(first, last + 1):
+            cell = sheet.get(r, c)
+            if cell is not None and cell.formula is not None and cell.value is None:
+                ledger.findings.append(finding("item.formula_uncached", sheet=sheet.name, cell=a1(r, c),
+                                               formula=cell.formula))
+            text = _text(cell)
+            if not text:
+                continue
+            if key == "no" and item.no_value is None:
+                item.no_value = cell.value if cell is not None else None
+            if not parts:
+                item.cells[key] = a1(r, c)
+            parts.append(text)
+            if key not in TEXT_JOIN_KEYS:
+                break
+        item.texts[key] = "\n".join(parts)
+        if key not in item.cells:
+            item.cells[key] = a1(first, c)
+    for label, c in ledger.extra_columns.items():
+        texts = [_text(sheet.get(r, c)) for r in range(first, last + 1)]
+        item.extra[label] = "\n".join(t for t in texts if t)
+
+    content = [v for k, v in item.texts.items() if k != "no" and v] + [v for v in item.extra.values() if v]
+    jc = ledger.columns.get("judgement")
+    jcell = sheet.get(first, jc) if jc else None
+    if jcell is not None:
+        item.fill, item.font = jcell.fill, jcell.font
+    item.row_fill = _row_fill(sheet, first, ledger.columns)
+    if not content and item.fill is None:
+        return None  # formatted but empty, or a pre-numbered blank row of the template
+    if _is_section_row(sheet, first, by_row, merges, ledger.columns):
+        return None
+    if rules.is_example_text(item.texts.get("judgement", "")) and not item.texts.get("name"):
+        ledger.findings.append(finding("item.example_row", sheet=sheet.name, cell=item.cells.get("judgement"),
+                                       row=first, text=item.texts["judgement"].replace("\n", "")))
+        return None
+    return item
+
+
+def _row_fill(sheet: RawSheet, r: int, columns: dict[str, int]) -> str | None:
+    """A row filled as a whole: a row format, or every other ledger cell of the row in one colour."""
+    if r in sheet.row_fills:
+        return sheet.row_fills[r]
+    others = [c for k, c in columns.items() if k != "judgement"]
+    fills = {(sheet.get(r, c).fill if sheet.get(r, c) else None) for c in others}
+    if len(fills) == 1:
+        return fills.pop()
+    return None
+
+
+def _is_section_row(sheet: RawSheet, r: int, by_row: dict[int, list[tuple[int, RawCell]]],
+                    merges: dict[tuple[int, int], tuple[int, int, int, int]], columns: dict[str, int]) -> bool:
+    """A category line (``一、港口建设``) written across the row is not an item."""
+    cells = [(c, cell) for c, cell in by_row.get(r, []) if cell.value is not None and str(cell.value).strip()]
+    if len(cells) != 1:
+        return False
+    c = cells[0][0]
+    bounds = merges.get((r, c))
+    return bool(bounds and bounds[3] - bounds[1] + 1 >= max(3, len(columns) // 2))
+
+
+def _read_top(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tuple[int, RawCell]]]) -> None:
+    """Title, 填报日期 and the summary sentence live above the header."""
+    for r in sorted(k for k in by_row if k < ledger.header_row):
+        row = by_row[r]
+        for i, (c, cell) in enumerate(row):
+            value = cell.value
+            if isinstance(value, dt.datetime | dt.date) and ledger.date is None:
+                ledger.date = value.date() if isinstance(value, dt.datetime) else value
+                ledger.date_cell = a1(r, c)
+                ledger.date_text = _text(cell)
+                continue
+            if not isinstance(value, str):
+                continue
+            text = rules.clean_text(value)
+            if rules.SUMMARY_MARK in text and ledger.summary_text is None:
+                ledger.summary_text, ledger.summary_cell = text, a1(r, c)
+            elif rules.TITLE_MARK in text and ledger.title_cell is None:
+                ledger.title_cell = a1(r, c)
+                ledger.department = rules.department_from_title(text)
+            elif rules.DATE_LABEL in rules.normalise_label(text) and ledger.date is None:
+                rest = text.split("期", 1)[-1].strip(" ：:")
+                ledger.date_cell = a1(r, c)
+                if not rest and i + 1 < len(row):  # the date sits in the next cell
+                    nxt_c, nxt = row[i + 1]
+                    ledger.date_cell = a1(r, nxt_c)
+                    if isinstance(nxt.value, dt.datetime | dt.date):
+                        ledger.date = nxt.value.date() if isinstance(nxt.value, dt.datetime) else nxt.value
+                        ledger.date_text = _text(nxt)
+                        continue
+                    rest = _text(nxt)
+                ledger.date_text = rest or text
+                ledger.date = _date(rest)
+            elif ledger.date is None and len(text) <= 20 and _date(text) is not None:
+                # A bare date above the header ("2022-04-03") is the 填报日期 without its label.
+                ledger.date, ledger.date_cell, ledger.date_text = _date(text), a1(r, c), text
+
+
+def _date(text: str) -> dt.date | None:
+    parsed = rules.parse_date_text(text)
+    if parsed is None:
+        return None
+    try:
+        return dt.date(*parsed)
+    except ValueError:  # 2022年2月30日
+        return None

@@ -1,0 +1,97 @@
+"""Read an Excel 97 .xls (as WPS and older Excel save it) into the neutral grid, with colours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xlrd
+
+from ..errors import UnreadableFile
+from ..findings import finding
+from . import colours
+from .grid import RawCell, RawSheet, RawWorkbook
+
+
+def read_xls(path: Path) -> RawWorkbook:
+    """xlrd with ``formatting_info=True``: the XF records carry the cell fills and fonts."""
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True,
+                                  logfile=_Silent(), ragged_rows=True)
+    except xlrd.XLRDError as exc:
+        text = str(exc)
+        if "encrypt" in text.lower():
+            raise UnreadableFile(finding("file.encrypted")) from None
+        if "Can't find workbook" in text or "Unsupported format" in text:
+            raise UnreadableFile(finding("file.not_workbook", detail="（OLE 文件中没有工作簿）")) from None
+        raise UnreadableFile(finding("file.corrupt", detail=text[:200])) from None
+    except Exception as exc:  # noqa: BLE001  xlrd raises assorted errors on damaged files
+        raise UnreadableFile(finding("file.corrupt", detail=f"{type(exc).__name__}: {exc}"[:200])) from None
+
+    raw = RawWorkbook(path=str(path), format="xls")
+    try:
+        for index in range(book.nsheets):
+            raw.sheets.append(_sheet(book, book.sheet_by_index(index)))
+            book.unload_sheet(index)
+    except Exception as exc:  # noqa: BLE001
+        raise UnreadableFile(finding("file.corrupt", detail=f"{type(exc).__name__}: {exc}"[:200])) from None
+    finally:
+        book.release_resources()
+    return raw
+
+
+def _sheet(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> RawSheet:
+    sheet = RawSheet(name=sh.name, visible=sh.visibility == 0)
+    fill_cache: dict[int, str | None] = {}
+    font_cache: dict[int, str | None] = {}
+    max_row = max_col = 0
+    for r in range(sh.nrows):
+        for c in range(sh.row_len(r)):
+            cell = sh.cell(r, c)
+            xf_index = cell.xf_index
+            if xf_index not in fill_cache:
+                xf = book.xf_list[xf_index]
+                fill_cache[xf_index] = colours.xls_fill_rgb(book, xf)
+                font_cache[xf_index] = colours.xls_font_rgb(book, xf)
+            value = _value(book, cell)
+            fill = fill_cache[xf_index]
+            if value is None and fill is None:
+                continue
+            sheet.cells[(r + 1, c + 1)] = RawCell(value=value, fill=fill, font=font_cache[xf_index])
+            max_row = max(max_row, r + 1)
+            max_col = max(max_col, c + 1)
+    sheet.max_row, sheet.max_col = max_row, max_col
+    for rlo, rhi, clo, chi in sh.merged_cells:
+        sheet.merged.append((rlo + 1, clo + 1, rhi, chi))
+    for r, info in sh.rowinfo_map.items():
+        if getattr(info, "has_default_xf_index", 0):
+            rgb = colours.xls_fill_rgb(book, book.xf_list[info.xf_index])
+            if rgb is not None:
+                sheet.row_fills[r + 1] = rgb
+    return sheet
+
+
+def _value(book: xlrd.book.Book, cell: xlrd.sheet.Cell) -> object:
+    ctype = cell.ctype
+    if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    if ctype == xlrd.XL_CELL_TEXT:
+        return cell.value if cell.value.strip() else None
+    if ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+        except (xlrd.xldate.XLDateError, OverflowError, ValueError):
+            return cell.value
+    if ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    value = cell.value
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+class _Silent:
+    """xlrd writes warnings to a log file; we have no use for them."""
+
+    def write(self, _text: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass

@@ -1,0 +1,343 @@
+"""The rules of the notice (济航〔2022〕13号) and its 附件2 说明, each in one place.
+
+Everything here is pure text logic: no workbook, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .models import Colour, Counts
+
+# --------------------------------------------------------------------------------------------
+# 附件2: the ledger's columns
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # as printed in 附件2 (with its line breaks)
+    aliases: tuple[str, ...]  # normalised spellings accepted in a header cell
+    required: bool = True  # a header without it cannot be read as a ledger
+    width: float = 12
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("no", "序号", ("序号", "编号", "序"), width=6),
+    Column("name", "工作事项", ("工作事项", "重点工作事项", "事项", "重点工作", "事项名称", "工作任务"), width=24),
+    Column("target", "任务目标", ("任务目标", "工作目标", "目标任务", "目标"), width=30),
+    Column("progress", "推进情况", ("推进情况", "进展情况", "工作进展", "推进进展", "完成情况"), width=36),
+    Column("judgement", "进度评价", ("进度评价", "进度评估", "评价"), width=16),
+    Column("leader", "分管\n负责人", ("分管负责人", "分管领导", "责任领导", "分管负责同志"), width=10),
+    Column("owner", "责任科室\n责任人", ("责任科室责任人", "责任科室及责任人", "责任科室", "责任人",
+                                    "责任部门责任人", "责任单位责任人", "责任人员"), width=14),
+    Column("stars", "重要程度", ("重要程度", "重要性", "星级", "重要等级"), width=10),
+    Column("source", "任务来源", ("任务来源", "事项来源", "来源"), width=9),
+    Column("note", "备注", ("备注", "说明备注"), required=False, width=12),
+)
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+# The fields the notice requires on every item: 逐一明确责任领导、责任人员、任务目标.
+REQUIRED_FIELDS = ("name", "target", "leader", "owner")
+REQUIRED_HINTS = {
+    "name": "事项名称",
+    "target": "可量化的任务目标",
+    "leader": "分管负责人姓名",
+    "owner": "责任科室和责任人",
+}
+
+_LABEL_JUNK = re.compile(r"[\s/／、,，:：()（）\[\]【】·.\-_*]+")
+
+
+def normalise_label(text: object) -> str:
+    """A header label without spaces, line breaks, full-width forms or punctuation (``序 号`` → ``序号``)."""
+    if text is None:
+        return ""
+    return _LABEL_JUNK.sub("", unicodedata.normalize("NFKC", str(text)))
+
+
+def match_column(text: object) -> Column | None:
+    """The 附件2 column a header cell names, if any."""
+    label = normalise_label(text)
+    if not label:
+        return None
+    for col in COLUMNS:
+        if label in col.aliases:
+            return col
+    return None
+
+
+def clean_text(value: object) -> str:
+    """A cell's text as people read it: stripped, with Windows line ends folded."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+# --------------------------------------------------------------------------------------------
+# Title, 填报日期, footer
+# --------------------------------------------------------------------------------------------
+
+TITLE_MARK = "重点工作台账"
+_TITLE_RE = re.compile(r"^(?:\d{4}\s*年\s*(?:度|\d{1,2}\s*月(?:份)?)?)?\s*(?P<dept>.*?)\s*(?:（单位）|\(单位\))?\s*重点工作台账")
+_PLACEHOLDER_DEPTS = {"", "XX部室", "XX", "××部室", "××", "xx部室", "部室", "XX部室（单位）"}
+
+
+def department_from_title(text: str) -> str | None:
+    """``规划发展部重点工作台账`` → ``规划发展部``; the unfilled ``XX部室（单位）…`` gives None."""
+    m = _TITLE_RE.search(unicodedata.normalize("NFKC", text).replace(" ", ""))
+    if not m:
+        return None
+    dept = m.group("dept").strip(" ：:")
+    dept = re.sub(r"(?:\(单位\)|（单位）)$", "", dept)
+    dept = re.sub(r"^济宁市港航事业发展中心|^市港航事业发展中心|^港航事业发展中心", "", dept)
+    if dept in _PLACEHOLDER_DEPTS or re.fullmatch(r"[Xx×]+.*", dept):
+        return None
+    return dept or None
+
+
+def department_from_filename(stem: str) -> str | None:
+    """``规划发展部-2022年4月重点工作台账`` → ``规划发展部``."""
+    text = unicodedata.normalize("NFKC", stem)
+    text = re.sub(r"^[\d.\-_\s]+", "", text)  # leading numbering such as "03_"
+    text = re.split(r"重点工作台账|工作台账|台账", text)[0]
+    text = re.sub(r"\d{4}\s*年?(?:\s*\d{1,2}\s*月份?)?|\d{4}[-.]\d{1,2}(?:[-.]\d{1,2})?|\d+", "", text)
+    text = re.sub(r"[（(][^）)]*[）)]", "", text)
+    text = text.strip(" -_—.（）()[]【】")
+    text = re.split(r"[-_\s—]+", text)[0] if text else ""
+    if not text or text.lower() in {"台账", "新建", "book", "sheet", "副本"} or not re.search(r"[\u4e00-\u9fff]", text):
+        return None
+    return text
+
+
+DATE_LABEL = "填报日期"
+_DATE_PATTERNS = (
+    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
+    re.compile(r"(?P<y>\d{4})\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
+)
+
+
+def parse_date_text(text: str) -> tuple[int, int, int] | None:
+    """``2022年4月3日``, ``2022.4.3``, ``2022-04-03``, ``填报日期：…`` → (2022, 4, 3)."""
+    text = unicodedata.normalize("NFKC", text)
+    for pattern in _DATE_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+            if 1 <= mo <= 12 and 1 <= d <= 31 and 1990 <= y <= 2100:
+                return y, mo, d
+    return None
+
+
+# A row whose first text starts with one of these ends the item rows.
+FOOTER_MARKS = ("中心分管领导", "台账联系人", "说明", "填报人", "联系人", "审核人")
+
+
+def is_footer(text: str) -> bool:
+    t = normalise_label(text)
+    return any(t.startswith(mark) for mark in FOOTER_MARKS)
+
+
+# The template's own example rows ("蓝色示例：进展较快事项").
+def is_example_text(text: str) -> bool:
+    return "示例" in text
+
+
+# --------------------------------------------------------------------------------------------
+# 说明 第1条: 重要程度 ★★★ / ★★ / ★
+# --------------------------------------------------------------------------------------------
+
+STAR_LEVELS = {3: "★★★", 2: "★★", 1: "★"}
+STAR_MEANING = {3: "特别重要", 2: "重要", 1: "一般"}
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "1": 1, "2": 2, "3": 3}
+
+
+def normalise_stars(value: str) -> tuple[str | None, bool]:
+    """(★★★|★★|★ or None, was_normalised). ★★★ 特别重要, ★★ 重要, ★ 一般 (说明 第1条).
+
+    Accepts, with a warning, ☆/*/✩ stars, spaces between stars, ``三星``, ``3星``, ``3``,
+    ``三级``, ``特别重要``.
+    """
+    text = unicodedata.normalize("NFKC", value).strip()
+    if not text:
+        return None, False
+    if text in STAR_LEVELS.values():
+        return text, False
+    compact = re.sub(r"\s+", "", text)
+    if compact in STAR_LEVELS.values():
+        return compact, True
+    if re.fullmatch(r"[★☆*✩✭✮⭐]+", compact) and 1 <= len(compact) <= 3:
+        return STAR_LEVELS[len(compact)], True
+    m = re.fullmatch(r"([一二两三123])(?:星|颗星|级|级星标|星级|级星)?", compact)
+    if m:
+        return STAR_LEVELS[_CN_DIGITS[m.group(1)]], True
+    for level, meaning in STAR_MEANING.items():
+        if compact == meaning:
+            return STAR_LEVELS[level], True
+    return None, False
+
+
+# --------------------------------------------------------------------------------------------
+# 说明 第2条: 任务来源 A/B/C/D
+# --------------------------------------------------------------------------------------------
+
+SOURCE_MEANING = {
+    "A": "国家及省市级层面安排事项",
+    "B": "中心层面安排部署事项",
+    "C": "部室（单位）安排重点工作",
+    "D": "创新类及对上争取、创建荣誉类事项",
+}
+
+
+def normalise_source(value: str) -> tuple[str | None, bool]:
+    """(letters in ABCD order or None, was_normalised). ``A、B``, ``a,b``, ``ＡＢ`` → ``AB``."""
+    raw = value.strip()
+    if not raw:
+        return None, False
+    text = unicodedata.normalize("NFKC", raw)
+    compact = re.sub(r"[\s、,，;；/.+＋和及]+", "", text).upper()
+    if not compact or not re.fullmatch(r"[ABCD]+", compact):
+        return None, False
+    letters = "".join(sorted(set(compact)))
+    return letters, letters != raw
+
+
+# --------------------------------------------------------------------------------------------
+# 说明 第3条: 蓝黄红 marking
+# --------------------------------------------------------------------------------------------
+
+COLOUR_NAMES = {Colour.BLUE: "蓝色", Colour.YELLOW: "黄色", Colour.RED: "红色", Colour.NONE: "未标注颜色",
+                Colour.UNKNOWN: "其他颜色"}
+COLOUR_MEANING = {
+    Colour.BLUE: "领先时序进度的进展较快事项、排名全市前3位事项、对上争取成效显著事项等",
+    Colour.YELLOW: "排名全市中间位次事项、预计为“较好”等次事项等",
+    Colour.RED: "排名全市后3位位次事项、落后于时序进度的缓慢类事项、存在失分扣分风险的事项、被上级通报批评或曝光约谈类事项等",
+    Colour.NONE: "其他事项",
+}
+# One standard fill per colour for what taizhang writes.
+STANDARD_FILLS = {Colour.BLUE: "9BC2E6", Colour.YELLOW: "FFE699", Colour.RED: "FF7C80"}
+
+_TEXT_COLOUR = {"蓝": Colour.BLUE, "黄": Colour.YELLOW, "红": Colour.RED}
+
+
+def colour_from_text(text: str) -> tuple[Colour | None, bool]:
+    """The colour a 进度评价 text names: (colour or None, ambiguous).
+
+    ``蓝色…``, ``黄``, ``红色：…`` name a colour; text naming two colours is ambiguous unless it
+    starts with one (``红色：由黄转红``).
+    """
+    t = unicodedata.normalize("NFKC", text).strip()
+    if not t:
+        return None, False
+    lead = re.match(r"^[\s(（【\[]*(?:标|标注|评价|为)?[:：]?\s*([蓝黄红])(?:色|灯|牌|标)?", t)
+    if lead:
+        return _TEXT_COLOUR[lead.group(1)], False
+    found = {_TEXT_COLOUR[ch] for ch in re.findall(r"([蓝黄红])(?:色|灯|牌|标)", t)}
+    if len(found) == 1:
+        return found.pop(), False
+    return None, len(found) > 1
+
+
+# 说明 第3条, the words that call for red / blue.
+_RED_WORDS = re.compile(
+    r"落后|滞后|后\s*[3三]\s*位|后\s*[3三]\s*名|倒数|通报批评|约谈|扣分|失分|进度缓慢|进展缓慢")
+_BLUE_WORDS = re.compile(
+    r"全市第\s*[1-3一二三](?!\d)\s*[位名]?|前\s*[3三]\s*[位名]?|领先(?:于)?(?:序时|时序)进度|超(?:过)?(?:序时|时序)进度|排名第\s*[1-3一二三](?!\d)")
+_NEGATION = re.compile(r"(?:未|没有|无|不)(?:出现)?$")
+
+
+def _hits(pattern: re.Pattern[str], text: str) -> list[str]:
+    words = []
+    for m in pattern.finditer(text):
+        before = text[max(0, m.start() - 3):m.start()]
+        if _NEGATION.search(before):  # "未落后", "无扣分" are not red flags
+            continue
+        words.append(m.group(0))
+    return words
+
+
+def red_words(text: str) -> list[str]:
+    return _hits(_RED_WORDS, unicodedata.normalize("NFKC", text))
+
+
+def blue_words(text: str) -> list[str]:
+    t = unicodedata.normalize("NFKC", text)
+    if red_words(t):  # "落后于序时进度" must not also count as blue
+        return []
+    return _hits(_BLUE_WORDS, t)
+
+
+# --------------------------------------------------------------------------------------------
+# 销号 (通知 第二条: 对已完成的事项及时销号)
+# --------------------------------------------------------------------------------------------
+
+
+def is_closed(note: str, judgement: str) -> bool:
+    """An item whose 备注 or 进度评价 says 销号 is closed: listed, not counted."""
+    for text in (note, judgement):
+        if "销号" in text and not re.search(r"(?:未|不|暂不|拟|申请)销号", text):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# The summary sentence of 附件2
+# --------------------------------------------------------------------------------------------
+
+
+def format_date_cn(y: int, m: int, d: int) -> str:
+    return f"{y}年{m}月{d}日"
+
+
+def summary_sentence(center: str, date_cn: str, counts: Counts) -> str:
+    """The template's sentence, word for word and punctuation for punctuation."""
+    s, src, c = counts.stars, counts.sources, counts.colours
+    return (
+        f"截至{date_cn}，{center}共梳理重点工作{counts.total}项，"
+        f"其中从星标看，三级星标{s['3']}项、二级星标{s['2']}项、一级星标{s['1']}项；"
+        f"从事项来源看，A级事项{src['A']}项、B级事项{src['B']}项、C级事项{src['C']}项、D级事项{src['D']}项；"
+        f"从红黄蓝标注看，蓝色{c['blue']}项，黄色{c['yellow']}项，红色{c['red']}项，未标注颜色{c['none']}项。"
+    )
+
+
+SUMMARY_MARK = "共梳理重点工作"
+_NUM = r"\s*([0-9０-９]+|[×xX＊*]+)?\s*"
+_SUMMARY_FIELDS: dict[str, tuple[str, str]] = {
+    # key: (regex fragment before the number, Chinese label for messages)
+    "total": (r"共梳理重点工作", "重点工作总数"),
+    "3": (r"三级星标", "三级星标"),
+    "2": (r"二级星标", "二级星标"),
+    "1": (r"一级星标", "一级星标"),
+    "A": (r"A\s*级事项", "A级事项"),
+    "B": (r"B\s*级事项", "B级事项"),
+    "C": (r"C\s*级事项", "C级事项"),
+    "D": (r"D\s*级事项", "D级事项"),
+    "blue": (r"蓝色", "蓝色"),
+    "yellow": (r"黄色", "黄色"),
+    "red": (r"红色", "红色"),
+    "none": (r"未标注颜色|未标颜色|无颜色|不标颜色", "未标注颜色"),
+}
+SUMMARY_LABELS = {k: v[1] for k, v in _SUMMARY_FIELDS.items()}
+
+
+def parse_summary(text: str) -> dict[str, int | None | str]:
+    """Numbers stated in a summary sentence; ``×`` placeholders give the string ``"×"``."""
+    t = unicodedata.normalize("NFKC", text)
+    out: dict[str, int | None | str] = {}
+    for key, (prefix, _label) in _SUMMARY_FIELDS.items():
+        m = re.search(f"(?:{prefix}){_NUM}项", t)
+        if not m or m.group(1) is None:
+            continue
+        raw = m.group(1)
+        out[key] = int(raw) if raw.isdigit() else "×"
+    return out
+
+
+def summary_date(text: str) -> tuple[int, int, int] | None:
+    m = re.search(r"截至([^，,]*)", unicodedata.normalize("NFKC", text))
+    return parse_date_text(m.group(1)) if m else None

@@ -1,0 +1,170 @@
+"""Build small 附件2-style ledger workbooks with openpyxl for tests (and the shipped examples).
+
+The layout follows the template: title, 填报日期, summary sentence, header, item rows, footer.
+Every knob a real department turns (column order, extra columns, broken labels, merged items,
+fills, where the header sits) is a keyword.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.colors import Color
+
+LABELS = {
+    "no": "序号", "name": "工作事项", "target": "任务目标", "progress": "推进情况", "judgement": "进度评价",
+    "leader": "分管\n负责人", "owner": "责任科室\n责任人", "stars": "重要程度", "source": "任务来源", "note": "备注",
+}
+ORDER = ("no", "name", "target", "progress", "judgement", "leader", "owner", "stars", "source", "note")
+FILLS = {"blue": "9BC2E6", "yellow": "FFFF00", "red": "FF0000"}
+
+
+def item(name: str, *, colour: str | None = None, **fields: Any) -> dict[str, Any]:
+    """One item with sensible defaults; ``colour`` (blue/yellow/red) becomes the 进度评价 fill."""
+    base: dict[str, Any] = {
+        "name": name,
+        "target": f"{name}的年度目标",
+        "progress": f"{name}按计划推进",
+        "judgement": "",
+        "leader": "张三",
+        "owner": "规划科/李四",
+        "stars": "★★",
+        "source": "B",
+        "note": "",
+    }
+    base.update(fields)
+    if colour is not None:
+        base["fill"] = FILLS.get(colour, colour)
+    return base
+
+
+def auto_summary(items: Sequence[dict[str, Any]], date: str, center: str = "市港航事业发展中心") -> str:
+    """The summary sentence a careful clerk would write for these items (closed items left out)."""
+    open_items = [i for i in items if "销号" not in (i.get("note", "") + i.get("judgement", ""))]
+    stars = {n: sum(1 for i in open_items if i.get("stars") == "★" * n) for n in (3, 2, 1)}
+    src = {c: sum(1 for i in open_items if c in (i.get("source") or "")) for c in "ABCD"}
+    inv = {v: k for k, v in FILLS.items()}
+    col = {k: sum(1 for i in open_items if inv.get(i.get("fill", "")) == k) for k in ("blue", "yellow", "red")}
+    none = len(open_items) - sum(col.values())
+    return (
+        f"截至{date}，{center}共梳理重点工作{len(open_items)}项，其中从星标看，三级星标{stars[3]}项、二级星标{stars[2]}项、"
+        f"一级星标{stars[1]}项；从事项来源看，A级事项{src['A']}项、B级事项{src['B']}项、C级事项{src['C']}项、"
+        f"D级事项{src['D']}项；从红黄蓝标注看，蓝色{col['blue']}项，黄色{col['yellow']}项，红色{col['red']}项，"
+        f"未标注颜色{none}项。"
+    )
+
+
+def build_ledger(
+    path: Path,
+    items: Sequence[dict[str, Any]],
+    *,
+    department: str | None = "规划发展部",
+    title: str | None = None,
+    date: object = "填报日期：2022年4月3日",
+    summary: str | None | bool = True,
+    order: Sequence[str] = ORDER,
+    labels: dict[str, str] | None = None,
+    extra: dict[str, Sequence[Any]] | None = None,
+    blank_rows_above: int = 0,
+    footer: bool = True,
+    merge_items: Sequence[tuple[int, int]] = (),
+    sheet_title: str = "Sheet1",
+    before_sheets: Sequence[tuple[str, bool]] = (),
+    formatted_empty_rows: int = 0,
+    number: bool = True,
+) -> Path:
+    """Write a ledger workbook to ``path`` and return it.
+
+    ``merge_items``: (first_index, count) pairs — item ``first_index`` and the next ``count-1``
+    items are drawn as one item whose 序号/工作事项/… cells are merged down over their rows.
+    ``before_sheets``: (name, visible) sheets placed before the ledger (e.g. 填报说明, hidden).
+    """
+    wb = Workbook()
+    first = wb.active
+    for name, visible in before_sheets:
+        ws = wb.create_sheet(name)
+        ws["A1"] = "填报说明：请按附件2填写。"
+        if not visible:
+            ws.sheet_state = "hidden"
+    ws = wb.create_sheet(sheet_title)
+    wb.remove(first)
+    cols = list(order) + list((extra or {}).keys())
+    labels = {**LABELS, **(labels or {})}
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+
+    r = 1 + blank_rows_above
+    if title is None and department is not None:
+        title = f"{department}重点工作台账"
+    if title is not None:
+        ws.cell(r, 1, title).font = Font(name="方正小标宋简体", size=18)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(cols))
+    r += 1
+    if date is not None:
+        ws.cell(r, len(cols) - 2 if len(cols) > 3 else 1, date)
+    r += 1
+    if summary is True:
+        date_text = str(date).replace("填报日期：", "") if isinstance(date, str) else "2022年4月3日"
+        summary = auto_summary(items, date_text)
+    if summary:
+        ws.cell(r, 1, summary).alignment = Alignment(wrap_text=True)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(cols))
+    r += 1
+    header_row = r
+    for c, key in enumerate(cols, start=1):
+        cell = ws.cell(header_row, c, labels.get(key, key))
+        cell.font = Font(bold=True)
+        cell.border = border
+    r += 1
+
+    merged_members: dict[int, tuple[int, int]] = {}
+    for start, count in merge_items:
+        for k in range(start, start + count):
+            merged_members[k] = (start, count)
+    no = 0
+    for idx, it in enumerate(items):
+        group = merged_members.get(idx)
+        is_head = group is None or group[0] == idx
+        if is_head:
+            no += 1
+        for c, key in enumerate(cols, start=1):
+            if key in (extra or {}):
+                value = list(extra[key])[idx] if idx < len(extra[key]) else None
+            elif key == "no":
+                value = it.get("no", no if number else None)
+            else:
+                value = it.get(key)
+            if group is not None and not is_head and key in ("no", "name", "judgement", "leader", "owner",
+                                                               "stars", "source", "note"):
+                value = None
+            cell = ws.cell(r, c, value)
+            cell.border = border
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            if key == "judgement" and it.get("fill") and is_head:
+                fill = it["fill"]
+                cell.fill = PatternFill(fill_type="solid", fgColor=fill if isinstance(fill, Color | str) else fill)
+            if key == "judgement" and it.get("font"):
+                cell.font = Font(color=it["font"])
+        if group is not None and is_head:
+            last = r + group[1] - 1
+            for c, key in enumerate(cols, start=1):
+                if key in ("no", "name", "judgement", "leader", "owner", "stars", "source", "note"):
+                    ws.merge_cells(start_row=r, start_column=c, end_row=last, end_column=c)
+        if it.get("row_fill"):
+            ws.row_dimensions[r].fill = PatternFill(fill_type="solid", fgColor=it["row_fill"])
+        r += 1
+    for _ in range(formatted_empty_rows):
+        for c in range(1, len(cols) + 1):
+            ws.cell(r, c).border = border
+        r += 1
+    if footer:
+        ws.cell(r, 1, "中心分管领导：王五")
+        ws.cell(r, 5, "台账联系人：赵六，2603969，15269418299")
+        ws.cell(r + 2, 1, "说明：\n1、“重要程度”按由高到低分别为★★★、★★、★三级。")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
