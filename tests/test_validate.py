@@ -107,7 +107,9 @@ def test_missing_or_unreadable_date_is_a_warning(tmp_path: Path) -> None:
     missing = validate_file(build_ledger(tmp_path / "a.xlsx", CLEAN, date=None, summary=None))
     assert finding(missing, "date.missing").severity == "warning"
     bad = validate_file(build_ledger(tmp_path / "b.xlsx", CLEAN, date="填报日期：2022年×月×日", summary=None))
-    assert finding(bad, "date.unreadable").value == "2022年×月×日"
+    assert finding(bad, "date.unfilled").value == "2022年×月×日"
+    odd = validate_file(build_ledger(tmp_path / "c.xlsx", CLEAN, date="填报日期：四月初", summary=None))
+    assert finding(odd, "date.unreadable").value == "四月初"
     assert bad.ok
 
 

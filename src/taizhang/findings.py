@@ -79,6 +79,7 @@ CODES: dict[str, Code] = {
     "numbering.invalid": Code(W, "序号不是数字", "序号“{value}”不是数字，请填写 1、2、3……"),
     # --- 填报日期 ---
     "date.missing": Code(W, "没有填报日期", "没有找到“填报日期”，请在表头上方填写，如“填报日期：2022年4月3日”。"),
+    "date.unfilled": Code(W, "填报日期未填写", "填报日期仍是模板占位“{value}”，请填写实际日期，如“2022年4月3日”。"),
     "date.unreadable": Code(W, "填报日期无法识别", "填报日期“{value}”无法识别，请写成“2022年4月3日”。"),
     # --- consistency rules of the 说明 ---
     "rule.top_stars_own_source": Code(W, "星级与来源不符",

@@ -66,6 +66,8 @@ def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, departme
 
     if ledger.date is not None:
         report.date = ledger.date.isoformat()
+    elif ledger.date_text is not None and ("×" in ledger.date_text or "X" in ledger.date_text.upper()):
+        findings.append(finding("date.unfilled", sheet=sheet, cell=ledger.date_cell, value=ledger.date_text))
     elif ledger.date_text is not None:
         findings.append(finding("date.unreadable", sheet=sheet, cell=ledger.date_cell, value=ledger.date_text))
     else:

@@ -1,116 +1,324 @@
-"""Read an .xlsx (Excel, WPS or LibreOffice) into the neutral grid, with resolved colours."""
+"""Read an .xlsx (Excel, WPS or LibreOffice) into the neutral grid, with resolved colours.
+
+The cells are parsed with expat directly rather than through openpyxl's cell objects: a merge of
+sixty ledgers must check everything faster than pandas merely reads them, and openpyxl's
+per-cell object model is where the time went. openpyxl still parses the style sheet (fills,
+fonts, number formats, palette), which is small and full of edge cases.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
-import re
-import warnings
 import zipfile
 from pathlib import Path
+from xml.parsers import expat
 
-import openpyxl
 from defusedxml.ElementTree import fromstring
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.styles.stylesheet import Stylesheet
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from ..errors import UnreadableFile
 from ..findings import finding
 from . import colours
 from .grid import RawCell, RawSheet, RawWorkbook
 
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-# A formula cell with no cached value: <c r="A5"><f>ROW()-4</f></c> or with an empty <v/>.
-_UNCACHED = re.compile(
-    rb'<c\b[^>]*\br="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
-)
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# Number formats that are dates in a Chinese-locale Excel/WPS besides openpyxl's builtin list.
+_CJK_DATE_FORMATS = set(range(27, 37)) | set(range(50, 59))
+
+
+class _Unsafe(Exception):
+    pass
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
 def read_xlsx(path: Path) -> RawWorkbook:
-    """Load with openpyxl (cached values, not formulas) and keep what the ledger needs."""
-    if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
-        raise RuntimeError("defusedxml 未安装：拒绝解析不可信的 XML")
+    """Read every sheet's cells, merges, row fills and visibility; raise UnreadableFile if impossible."""
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about data validation extensions, unknown styles, etc.: not our business.
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, data_only=True, keep_links=False, rich_text=False)
+        with zipfile.ZipFile(path) as zf:
+            return _read(zf, path)
     except UnreadableFile:
         raise
-    except Exception as exc:  # noqa: BLE001  openpyxl raises many kinds on damaged files
+    except _Unsafe as exc:
+        raise UnreadableFile(finding("file.unsafe", detail=str(exc))) from None
+    except Exception as exc:  # noqa: BLE001  a damaged file fails in many ways; each is "corrupt"
         name = type(exc).__name__
-        if "Entities" in name or "DTD" in name:
+        if "Entities" in name or "DTD" in name or "Forbidden" in name:
             raise UnreadableFile(finding("file.unsafe", detail=name)) from None
         raise UnreadableFile(finding("file.corrupt", detail=f"{name}: {exc}"[:200])) from None
 
-    theme = colours.workbook_theme(wb)
-    palette = colours.workbook_palette(wb)
-    uncached = _uncached_formulas(path)
+
+def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type suffix, absolute part name) for ``part``."""
+    folder, name = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", name + ".rels")
+    try:
+        root = fromstring(zf.read(rels_name))
+    except KeyError:
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for rel in root:
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id", "")] = (rel.get("Type", "").rsplit("/", 1)[-1], full)
+    return out
+
+
+def _read(zf: zipfile.ZipFile, path: Path) -> RawWorkbook:
+    wb_root = fromstring(zf.read("xl/workbook.xml"))
+    rels = _rels(zf, "xl/workbook.xml")
+    epoch = CALENDAR_WINDOWS_1900
+    sheets: list[tuple[str, bool, str]] = []
+    for el in wb_root.iter():
+        tag = _local(el.tag)
+        if tag == "workbookPr" and el.get("date1904") in ("1", "true"):
+            epoch = CALENDAR_MAC_1904
+        elif tag == "sheet":
+            rel = rels.get(el.get(_NS_REL) or el.get("id") or "")
+            if rel is not None:
+                sheets.append((el.get("name", ""), el.get("state", "visible") == "visible", rel[1]))
+
+    theme_xml = None
+    shared: list[str] = []
+    styles = None
+    for kind, part in rels.values():
+        if kind == "theme":
+            theme_xml = zf.read(part)
+        elif kind == "sharedStrings":
+            shared = _shared_strings(zf.read(part))
+        elif kind == "styles":
+            styles = Stylesheet.from_tree(fromstring(zf.read(part)))
+    theme = colours.parse_theme(theme_xml)
+    xfs = _Styles(styles, theme)
+
     book = RawWorkbook(path=str(path), format="xlsx")
-    for ws in wb.worksheets:
-        book.sheets.append(_sheet(ws, theme, palette, uncached.get(ws.title, {})))
-    wb.close()
+    for name, visible, part in sheets:
+        try:
+            data = zf.read(part)
+        except KeyError:
+            continue  # a chartsheet or a dangling relationship
+        book.sheets.append(_SheetParser(name, visible, shared, xfs, epoch).parse(data))
     return book
 
 
-def _sheet(ws, theme: list[str], palette: list[str], uncached: dict[tuple[int, int], str]) -> RawSheet:  # type: ignore[no-untyped-def]
-    sheet = RawSheet(name=ws.title, visible=ws.sheet_state == "visible")
-    fill_cache: dict[int, str | None] = {}
-    font_cache: dict[int, str | None] = {}
-    max_row = max_col = 0
-    for (r, c), cell in ws._cells.items():  # the sparse dict: no empty cells are made up
-        value = cell.value
-        style = cell._style
-        fill_id = style.fillId
-        if fill_id not in fill_cache:
-            fill_cache[fill_id] = colours.fill_rgb(cell.fill, theme, palette)
-        fill = fill_cache[fill_id]
-        formula = uncached.get((r, c))
-        if value is None and fill is None and formula is None:
-            continue  # formatted but empty
-        if isinstance(value, str) and not value.strip() and fill is None:
-            continue
-        font_id = style.fontId
-        if font_id not in font_cache:
-            font_cache[font_id] = colours.font_rgb(cell.font, theme, palette)
-        sheet.cells[(r, c)] = RawCell(value=value, fill=fill, font=font_cache[font_id], formula=formula)
-        max_row = max(max_row, r)
-        max_col = max(max_col, c)
-    sheet.max_row, sheet.max_col = max_row, max_col
-    for rng in ws.merged_cells.ranges:
-        sheet.merged.append((rng.min_row, rng.min_col, rng.max_row, rng.max_col))
-    for r, dim in ws.row_dimensions.items():
-        if dim.s and getattr(dim, "customFormat", False):
-            rgb = colours.fill_rgb(dim.fill, theme, palette)
-            if rgb is not None:
-                sheet.row_fills[r] = rgb
-    return sheet
+class _Styles:
+    """Per cell style index: the resolved fill and font colours, and whether numbers are dates."""
+
+    def __init__(self, styles: Stylesheet | None, theme: list[str]) -> None:
+        self.fill: list[str | None] = []
+        self.font: list[str | None] = []
+        self.is_date: list[bool] = []
+        if styles is None:
+            return
+        palette = list(colours.workbook_palette(_PaletteHolder(styles)))
+        fills = list(styles.fills)
+        fonts = list(styles.fonts)
+        custom = {fmt.numFmtId: fmt.formatCode for fmt in (styles.numFmts.numFmt if styles.numFmts else [])}
+        fill_rgb = [colours.fill_rgb(f, theme, palette) for f in fills]
+        font_rgb = [colours.font_rgb(f, theme, palette) for f in fonts]
+        for xf in styles.cellXfs.xf:
+            self.fill.append(fill_rgb[xf.fillId] if xf.fillId is not None and xf.fillId < len(fill_rgb) else None)
+            self.font.append(font_rgb[xf.fontId] if xf.fontId is not None and xf.fontId < len(font_rgb) else None)
+            fmt_id = xf.numFmtId or 0
+            code = custom.get(fmt_id) or BUILTIN_FORMATS.get(fmt_id)
+            self.is_date.append(fmt_id in _CJK_DATE_FORMATS or bool(code and is_date_format(code)))
+
+    def get(self, index: int) -> tuple[str | None, str | None, bool]:
+        if 0 <= index < len(self.fill):
+            return self.fill[index], self.font[index], self.is_date[index]
+        return None, None, False
 
 
-def _uncached_formulas(path: Path) -> dict[str, dict[tuple[int, int], str]]:
-    """Formula cells whose file keeps no cached value, by sheet name (openpyxl shows them as empty)."""
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+class _PaletteHolder:
+    """Gives colours.workbook_palette the ``_colors`` attribute it reads from an openpyxl workbook."""
 
-    out: dict[str, dict[tuple[int, int], str]] = {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            root = fromstring(zf.read("xl/workbook.xml"))
-            rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_NS_PKG_REL}Relationship")}
-            for sheet in root.iter(f"{_NS_MAIN}sheet"):
-                target = targets.get(sheet.get(f"{_NS_REL}id"), "")
-                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-                try:
-                    data = zf.read(part)
-                except KeyError:
-                    continue
-                if b"<f" not in data:
-                    continue
-                found: dict[tuple[int, int], str] = {}
-                for m in _UNCACHED.finditer(data):
-                    col, row = coordinate_from_string(m.group(1).decode())
-                    found[(row, column_index_from_string(col))] = "=" + (m.group(2) or b"").decode("utf-8", "replace")
-                if found:
-                    out[sheet.get("name", "")] = found
-    except Exception:  # noqa: BLE001  best effort: openpyxl already read the file
-        return {}
+    def __init__(self, styles: Stylesheet) -> None:
+        colors = styles.colors
+        indexed = colors.index if colors is not None and colors.indexedColors is not None else []
+        self._colors = list(indexed) or None
+
+
+def _no_dtd(*_args: object) -> None:
+    raise _Unsafe("XML 中含 DTD/实体声明")
+
+
+def _parser() -> expat.XMLParserType:
+    p = expat.ParserCreate()
+    p.buffer_text = True
+    # Refuse what defusedxml refuses; the gate already rejects DTDs, this is the second lock.
+    p.StartDoctypeDeclHandler = _no_dtd
+    p.EntityDeclHandler = _no_dtd
+    p.UnparsedEntityDeclHandler = _no_dtd
+    p.ExternalEntityRefHandler = _no_dtd  # type: ignore[assignment]
+    return p
+
+
+def _shared_strings(data: bytes) -> list[str]:
+    """The shared string table; rich-text runs are joined, phonetic (rPh) runs left out."""
+    out: list[str] = []
+    parts: list[str] = []
+    state = {"in_t": False, "skip": 0}
+
+    def start(tag: str, _attrs: dict[str, str]) -> None:
+        t = _local(tag)
+        if t == "si":
+            parts.clear()
+        elif t == "t" and not state["skip"]:
+            state["in_t"] = True
+        elif t == "rPh":
+            state["skip"] += 1
+
+    def end(tag: str) -> None:
+        t = _local(tag)
+        if t == "si":
+            out.append("".join(parts))
+        elif t == "t":
+            state["in_t"] = False
+        elif t == "rPh":
+            state["skip"] -= 1
+
+    def text(data: str) -> None:
+        if state["in_t"]:
+            parts.append(data)
+
+    p = _parser()
+    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, text
+    p.Parse(data, True)
     return out
+
+
+class _SheetParser:
+    """One worksheet part: cells (value, style), merged ranges, row formats."""
+
+    def __init__(self, name: str, visible: bool, shared: list[str], styles: _Styles, epoch: dt.datetime) -> None:
+        self.sheet = RawSheet(name=name, visible=visible)
+        self.shared = shared
+        self.styles = styles
+        self.epoch = epoch
+        self.row = 0
+        self.col = 0
+        self.ref: str | None = None
+        self.type = "n"
+        self.style = 0
+        self.value: list[str] = []
+        self.formula: list[str] | None = None
+        self.has_v = False
+        self.capture: list[str] | None = None
+        self.in_is = False
+
+    def parse(self, data: bytes) -> RawSheet:
+        p = _parser()
+        p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = self.start, self.end, self.text
+        p.Parse(data, True)
+        cells = self.sheet.cells
+        if cells:
+            self.sheet.max_row = max(r for r, _ in cells)
+            self.sheet.max_col = max(c for _, c in cells)
+        return self.sheet
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        t = tag if ":" not in tag else tag.rsplit(":", 1)[-1]
+        if t == "c":
+            ref = attrs.get("r")
+            if ref:
+                letters, self.row = coordinate_from_string(ref)
+                self.col = column_index_from_string(letters)
+            else:  # r is optional: the next cell in the row
+                self.col += 1
+            self.type = attrs.get("t", "n")
+            self.style = int(attrs.get("s", 0))
+            self.value = []
+            self.formula = None
+            self.has_v = False
+            self.in_is = False
+        elif t == "v":
+            self.has_v = True
+            self.capture = self.value
+        elif t == "f":
+            self.formula = []
+            self.capture = self.formula
+        elif t == "is":
+            self.in_is = True
+        elif t == "t" and self.in_is:
+            self.has_v = True
+            self.capture = self.value
+        elif t == "rPh":
+            self.in_is = False  # phonetic guide: not part of the text
+        elif t == "row":
+            r = attrs.get("r")
+            self.row = int(r) if r else self.row + 1
+            self.col = 0
+            if attrs.get("customFormat") in ("1", "true") and "s" in attrs:
+                fill = self.styles.get(int(attrs["s"]))[0]
+                if fill is not None:
+                    self.sheet.row_fills[self.row] = fill
+        elif t == "mergeCell":
+            ref = attrs.get("ref")
+            if ref and ":" in ref:
+                min_col, min_row, max_col, max_row = range_boundaries(ref)
+                self.sheet.merged.append((min_row, min_col, max_row, max_col))  # type: ignore[arg-type]
+
+    def end(self, tag: str) -> None:
+        t = tag if ":" not in tag else tag.rsplit(":", 1)[-1]
+        if t in ("v", "f") or (t == "t" and self.in_is):
+            self.capture = None
+        elif t == "c":
+            self._finish_cell()
+
+    def text(self, data: str) -> None:
+        if self.capture is not None:
+            self.capture.append(data)
+
+    def _finish_cell(self) -> None:
+        fill, font, is_date = self.styles.get(self.style)
+        raw = "".join(self.value)
+        value: object = None
+        kind = self.type
+        if self.has_v and (raw or kind in ("s", "str", "inlineStr")):
+            if kind == "s":
+                try:
+                    value = self.shared[int(raw)]
+                except (ValueError, IndexError):
+                    value = None
+            elif kind in ("str", "inlineStr"):
+                value = raw
+            elif kind == "b":
+                value = raw.strip() in ("1", "true")
+            elif kind == "e":
+                value = None  # #N/A, #REF!…: no value a clerk meant
+            elif kind == "d":
+                try:
+                    value = dt.datetime.fromisoformat(raw.strip())
+                except ValueError:
+                    value = raw
+            else:
+                value = _number(raw, is_date, self.epoch)
+        if isinstance(value, str) and not value.strip():
+            value = None
+        formula = None
+        if self.formula is not None and value is None:
+            formula = "=" + "".join(self.formula)
+        if value is None and fill is None and formula is None:
+            return  # formatted but empty: not a cell anyone wrote in
+        self.sheet.cells[(self.row, self.col)] = RawCell(value=value, fill=fill, font=font, formula=formula)
+
+
+def _number(raw: str, is_date: bool, epoch: dt.datetime) -> object:
+    try:
+        number = float(raw)
+    except ValueError:
+        return raw
+    if is_date:
+        try:
+            return from_excel(number, epoch)
+        except (ValueError, OverflowError):
+            return number
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
