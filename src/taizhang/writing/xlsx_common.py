@@ -1,0 +1,325 @@
+"""What every workbook taizhang writes shares: safe text, house styles, print setup, atomic saves.
+
+The template, the consolidated (merge) workbook and the report workbook all go through these
+helpers, so a department's text never turns into a formula, every sheet prints on A4 with its
+header repeated, and no output is ever half-written or written over an input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+import os
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import TaizhangError
+from ..models import Colour
+from ..rules import STANDARD_FILLS
+
+# --------------------------------------------------------------------------------------------
+# Values
+# --------------------------------------------------------------------------------------------
+
+# Text starting with one of these is a formula (or becomes one the moment a clerk edits the cell).
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+MAX_CELL_CHARS = 32767  # Excel's limit; openpyxl would truncate silently anyway
+
+
+def safe_value(value: object) -> object:
+    """A value openpyxl can store without refusing it or reinterpreting it.
+
+    Strings lose the control characters Excel forbids (openpyxl raises on them), get ``\\n`` line
+    ends and Excel's length limit; an empty string becomes ``None`` (an empty cell). Numbers,
+    booleans, dates and ``None`` pass through (time-zone-aware datetimes lose their zone, which
+    Excel cannot store); anything else becomes its ``str``.
+    """
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return value
+    if isinstance(value, dt.datetime | dt.time):
+        return value.replace(tzinfo=None) if value.tzinfo is not None else value
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_CELL_CHARS]
+    return text or None
+
+
+def set_text(cell: Cell, value: object) -> Cell:
+    """Write ``value`` into ``cell``; text always stays text, never a formula or an error code.
+
+    openpyxl turns any string starting with ``=`` into a formula and ``#N/A`` into an error, so
+    the type is forced back to a string. Text starting with ``=``, ``+``, ``-`` or ``@`` also gets
+    Excel's quote prefix (the hidden leading apostrophe), so it stays text when a clerk later
+    edits the cell in Excel, WPS or LibreOffice.
+    """
+    v = safe_value(value)
+    cell.value = v
+    if isinstance(v, str):
+        cell.data_type = "s"
+        if v.startswith(FORMULA_TRIGGERS) or v in ERROR_CODES:
+            cell.quotePrefix = True
+    return cell
+
+
+# --------------------------------------------------------------------------------------------
+# House styles
+# --------------------------------------------------------------------------------------------
+
+# Fonts a Chinese government office expects (公文 conventions): the title in 方正小标宋简体, headers in
+# 黑体. Body text is 宋体 rather than 仿宋_GB2312: 宋体 ships with every Chinese Windows and WPS and
+# stays legible at 10–11pt in dense tables, whereas 仿宋_GB2312 is missing on many machines
+# (Windows has only "仿宋"), which would make the fallback — and the row heights — unpredictable.
+# Excel, WPS and LibreOffice all fall back to an installed CJK font when one is missing.
+TITLE_FONT_NAME = "方正小标宋简体"
+HEADER_FONT_NAME = "黑体"
+BODY_FONT_NAME = "宋体"
+
+TITLE_FONT = Font(name=TITLE_FONT_NAME, size=20)
+HEADER_FONT = Font(name=HEADER_FONT_NAME, size=11, bold=True)
+BODY_FONT = Font(name=BODY_FONT_NAME, size=11)
+BOLD_BODY_FONT = Font(name=BODY_FONT_NAME, size=11, bold=True)
+NOTE_FONT = Font(name=BODY_FONT_NAME, size=10)
+
+THIN = Side(style="thin", color="000000")
+THIN_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+NO_BORDER = Border()
+HEADER_FILL = PatternFill(fill_type="solid", fgColor="D9D9D9")  # light grey, prints well in black and white
+
+# Wrapped text, vertically centred: the ledger's cells hold paragraphs, not single words.
+ALIGN_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+ALIGN_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+ALIGN_RIGHT = Alignment(horizontal="right", vertical="center", wrap_text=True)
+ALIGN_TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
+_ALIGNMENTS = {"left": ALIGN_LEFT, "center": ALIGN_CENTER, "right": ALIGN_RIGHT, "top": ALIGN_TOP_LEFT}
+
+
+def style_cell(
+    cell: Cell,
+    *,
+    font: Font = BODY_FONT,
+    align: str = "left",
+    border: bool = True,
+    fill: PatternFill | None = None,
+) -> Cell:
+    """Give a cell the house look: font, wrapped alignment (left/center/right/top), thin border, fill."""
+    cell.font = font
+    cell.alignment = _ALIGNMENTS[align]
+    cell.border = THIN_BORDER if border else NO_BORDER
+    if fill is not None:
+        cell.fill = fill
+    return cell
+
+
+def fill_for(colour: Colour) -> PatternFill | None:
+    """The standard solid fill for a 蓝/黄/红 marking; ``None`` for unmarked or unknown colours."""
+    rgb = STANDARD_FILLS.get(colour)
+    return PatternFill(fill_type="solid", fgColor=rgb) if rgb else None
+
+
+def write_header(ws: Worksheet, row: int, labels: Sequence[str], *, first_col: int = 1,
+                 height: float | None = None) -> None:
+    """A bordered grey header row in 黑体; labels keep their line breaks (``分管\\n负责人``)."""
+    for offset, label in enumerate(labels):
+        cell = ws.cell(row, first_col + offset)
+        set_text(cell, label)
+        style_cell(cell, font=HEADER_FONT, align="center", fill=HEADER_FILL)
+    if height is None:
+        lines = max((str(label).count("\n") + 1 for label in labels), default=1)
+        height = 6 + 15 * lines
+    ws.row_dimensions[row].height = height
+
+
+def merged_text(
+    ws: Worksheet,
+    row: int,
+    first_col: int,
+    last_col: int,
+    value: object,
+    *,
+    font: Font = BODY_FONT,
+    align: str = "left",
+    border: bool = False,
+    fill: PatternFill | None = None,
+    height: float | None = None,
+) -> Cell:
+    """Write text into ``first_col..last_col`` of ``row``, merged, wrapped and styled.
+
+    Excel never auto-fits the height of merged cells, so the row height is estimated from the
+    text and the merged width unless ``height`` is given.
+    """
+    cell = ws.cell(row, first_col)
+    set_text(cell, value)
+    if last_col > first_col:
+        ws.merge_cells(start_row=row, start_column=first_col, end_row=row, end_column=last_col)
+    style_cell(cell, font=font, align=align, border=border, fill=fill)
+    if border:  # a merged range shows the borders of every cell it covers
+        for col in range(first_col + 1, last_col + 1):
+            ws.cell(row, col).border = THIN_BORDER
+    if height is None:
+        width = sum(column_width(ws, col) for col in range(first_col, last_col + 1))
+        height = row_height_for(str(cell.value or ""), width, size=float(font.sz or 11))
+    ws.row_dimensions[row].height = height
+    return cell
+
+
+# --------------------------------------------------------------------------------------------
+# Sizes
+# --------------------------------------------------------------------------------------------
+
+DEFAULT_COLUMN_WIDTH = 8.43  # Excel's default, in characters of the default font
+
+
+def column_width(ws: Worksheet, col: int) -> float:
+    """The width of a column in Excel's character units (default width when none was set)."""
+    width = ws.column_dimensions[get_column_letter(col)].width
+    return float(width) if width else DEFAULT_COLUMN_WIDTH
+
+
+def set_widths(ws: Worksheet, widths: Sequence[float] | Mapping[int | str, float]) -> None:
+    """Set column widths: a sequence starts at column A; a mapping takes numbers or letters as keys."""
+    items = widths.items() if isinstance(widths, Mapping) else enumerate(widths, start=1)
+    for key, width in items:
+        letter = get_column_letter(key) if isinstance(key, int) else key
+        ws.column_dimensions[letter].width = width
+
+
+def text_units(text: str, *, size: float = 11) -> float:
+    """How many column-width units ``text`` takes on one line.
+
+    A column unit is one digit of an 11pt Latin font; a Chinese character at 11pt is about two.
+    """
+    units = sum(2.0 if unicodedata.east_asian_width(ch) in "WFA" else 1.1 for ch in text)
+    return units * size / 11
+
+
+def row_height_for(text: str, width: float, *, size: float = 11, min_lines: int = 1) -> float:
+    """A row height in points that shows all of ``text`` wrapped in ``width`` column units."""
+    usable = max(width - 1.5, 1.0)  # cell padding
+    lines = sum(max(1, math.ceil(text_units(part, size=size) / usable)) for part in text.split("\n"))
+    lines = max(lines, min_lines)
+    return round(lines * size * 1.35 + 6, 1)
+
+
+# --------------------------------------------------------------------------------------------
+# Sheet view and printing
+# --------------------------------------------------------------------------------------------
+
+PAGE_FOOTER = "第 &P 页，共 &N 页"
+
+
+def freeze_below(ws: Worksheet, row: int) -> None:
+    """Keep rows ``1..row`` in view while scrolling (the header stays visible)."""
+    ws.freeze_panes = f"A{row + 1}"
+
+
+def setup_print(ws: Worksheet, header_rows: str | None, *, landscape: bool = True,
+                fit_width: bool = True) -> None:
+    """A4, landscape by default, ``header_rows`` (e.g. ``"4:4"``) repeated on every printed page.
+
+    ``fit_width`` scales the sheet to one page wide and as many pages tall as it needs, so a
+    wide ledger never splits its columns across pages. The footer numbers the pages in Chinese.
+    """
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    if header_rows:
+        ws.print_title_rows = header_rows
+    if fit_width:
+        if ws.sheet_properties.pageSetUpPr is None:
+            ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # 0: as many pages tall as needed
+    # Inches, as Excel stores them: about 1.5 cm at the sides, room for the page number below.
+    ws.page_margins = PageMargins(left=0.6, right=0.6, top=0.7, bottom=0.8, header=0.3, footer=0.35)
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = PAGE_FOOTER
+    ws.oddFooter.center.size = 10
+
+
+# --------------------------------------------------------------------------------------------
+# Saving
+# --------------------------------------------------------------------------------------------
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    try:  # hard links, case-insensitive file systems
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_not_refused(path: Path, refuse: Iterable[Path | str] = ()) -> None:
+    """Raise ``TaizhangError`` when ``path`` is one of the files that must not be written (inputs)."""
+    for other in refuse:
+        if _same_file(Path(path), Path(other)):
+            raise TaizhangError(f"拒绝写入 {path}：它是输入文件，不能被覆盖。请换一个输出文件名。")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _atomic_write(path: Path, refuse: Iterable[Path | str], write: Callable[[Path], None]) -> Path:
+    path = Path(path)
+    check_not_refused(path, refuse)
+    if path.is_dir():
+        raise TaizhangError(f"无法写入 {path}：这是一个文件夹，请给出文件名。")
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # Same folder as the target, so os.replace is a rename on one file system: readers see
+        # either the old file or the complete new one, never a half-written workbook.
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.stem}.", suffix=path.suffix or ".tmp",
+                                         delete=False) as handle:
+            tmp = Path(handle.name)
+    except OSError as exc:
+        raise TaizhangError(f"无法在 {folder} 中写入文件：{exc.strerror or exc}") from exc
+    try:
+        write(tmp)  # written after the handle is closed: Windows cannot open a file twice
+        # NamedTemporaryFile creates the file private (0600); give it the mode a normal file gets.
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise TaizhangError(f"无法写入 {path}：没有权限，或文件正被 Excel/WPS 打开。请关闭该文件后重试。") from exc
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise TaizhangError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return path
+
+
+def atomic_save(wb: Workbook, path: Path, *, refuse: Iterable[Path | str] = ()) -> Path:
+    """Save an openpyxl workbook to ``path`` through a temporary file in the same folder.
+
+    Refuses (``TaizhangError``) to write over any path in ``refuse``; the temporary file is
+    removed on failure. Returns ``path``.
+    """
+    return _atomic_write(path, refuse, lambda tmp: wb.save(tmp))
+
+
+def atomic_write_bytes(data: bytes, path: Path, refuse: Iterable[Path | str] = ()) -> Path:
+    """Write ``data`` (e.g. a .docx made in memory) to ``path`` the same way as :func:`atomic_save`."""
+    return _atomic_write(path, refuse, lambda tmp: tmp.write_bytes(data))
