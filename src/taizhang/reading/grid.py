@@ -26,6 +26,16 @@ class RawSheet:
     row_fills: dict[int, str] = field(default_factory=dict)  # row -> "RRGGBB" of a whole-row fill
     max_row: int = 0
     max_col: int = 0
+    _by_row: dict[int, list[tuple[int, RawCell]]] | None = None
+
+    def rows(self) -> dict[int, list[tuple[int, RawCell]]]:
+        """Cells grouped by row, left to right (built once)."""
+        if self._by_row is None:
+            by_row: dict[int, list[tuple[int, RawCell]]] = {}
+            for (r, c), cell in sorted(self.cells.items()):
+                by_row.setdefault(r, []).append((c, cell))
+            self._by_row = by_row
+        return self._by_row
 
     def get(self, row: int, col: int) -> RawCell | None:
         return self.cells.get((row, col))

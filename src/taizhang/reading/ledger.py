@@ -73,17 +73,8 @@ def parse_ledger(book: RawWorkbook) -> ParsedLedger:
     raise UnreadableFile(finding("sheet.not_found", detail=detail))
 
 
-def _rows(sheet: RawSheet) -> dict[int, list[tuple[int, RawCell]]]:
-    by_row: dict[int, list[tuple[int, RawCell]]] = {}
-    for (r, c), cell in sheet.cells.items():
-        by_row.setdefault(r, []).append((c, cell))
-    for cells in by_row.values():
-        cells.sort(key=lambda pair: pair[0])
-    return by_row
-
-
 def _find_header(sheet: RawSheet) -> tuple[int, dict[str, int], dict[str, int], list[Finding]] | None:
-    by_row = _rows(sheet)
+    by_row = sheet.rows()
     for r in sorted(k for k in by_row if k <= HEADER_SEARCH_ROWS):
         matched: dict[str, int] = {}
         others: dict[str, int] = {}
@@ -123,7 +114,7 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
                  header_findings: list[Finding]) -> ParsedLedger:
     ledger = ParsedLedger(sheet=sheet.name, header_row=header_row, columns=columns, extra_columns=others,
                           findings=list(header_findings))
-    by_row = _rows(sheet)
+    by_row = sheet.rows()
     merges = _merge_map(sheet)
     _read_top(sheet, ledger, by_row)
 
@@ -212,7 +203,8 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     jcell = sheet.get(first, jc) if jc else None
     if jcell is not None:
         item.fill, item.font = jcell.fill, jcell.font
-    item.row_fill = _row_fill(sheet, first, ledger.columns)
+    if item.fill is None:  # a whole-row fill matters only when the cell has none of its own
+        item.row_fill = _row_fill(sheet, first, ledger.columns)
     if not content and item.fill is None:
         return None  # formatted but empty, or a pre-numbered blank row of the template
     if _is_section_row(sheet, first, by_row, merges, ledger.columns):

@@ -17,7 +17,7 @@ from xml.parsers import expat
 from defusedxml.ElementTree import fromstring
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.styles.stylesheet import Stylesheet
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from ..errors import UnreadableFile
@@ -229,8 +229,7 @@ class _SheetParser:
         if t == "c":
             ref = attrs.get("r")
             if ref:
-                letters, self.row = coordinate_from_string(ref)
-                self.col = column_index_from_string(letters)
+                self.row, self.col = _cell_ref(ref)
             else:  # r is optional: the next cell in the row
                 self.col += 1
             self.type = attrs.get("t", "n")
@@ -309,6 +308,21 @@ class _SheetParser:
         if value is None and fill is None and formula is None:
             return  # formatted but empty: not a cell anyone wrote in
         self.sheet.cells[(self.row, self.col)] = RawCell(value=value, fill=fill, font=font, formula=formula)
+
+
+_COLUMNS: dict[str, int] = {}
+
+
+def _cell_ref(ref: str) -> tuple[int, int]:
+    """``"AB12"`` -> (12, 28); column letters are cached, this runs once per cell."""
+    i = 0
+    while i < len(ref) and ref[i].isalpha():
+        i += 1
+    letters = ref[:i]
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = _COLUMNS[letters] = column_index_from_string(letters.upper())
+    return int(ref[i:]), col
 
 
 def _number(raw: str, is_date: bool, epoch: dt.datetime) -> object:
