@@ -36,6 +36,9 @@ CODES: dict[str, Code] = {
     "file.too_large": Code(E, "文件过大", "{detail}，超过了台账文件的合理大小，请只保留台账工作表后再发送。"),
     "file.unsafe": Code(E, "文件含不安全内容",
                         "文件含有不安全的 XML 内容（{detail}），已拒绝读取。请把台账内容复制到新的工作簿后再发送。"),
+    "file.duplicate_department": Code(E, "部室重复报送",
+                                      "部室“{department}”有 {count} 份台账：{files}{detail}。一个部室每月只报送一份，"
+                                      "请保留正确的一份，把其余的移出收件文件夹后重新汇总。"),
     "sheet.not_found": Code(E, "找不到台账工作表",
                             "没有找到附件2格式的台账：任何可见工作表的前 30 行中都没有“序号、工作事项、任务目标、推进情况、进度评价……”表头行{detail}。请使用 taizhang template 生成的模板填报。"),
     "header.missing_column": Code(E, "缺少表头列", "表头缺少“{label}”列，请按附件2补上这一列。"),

@@ -1,0 +1,355 @@
+"""``taizhang merge``: one centre-wide ledger from every department's workbook, stored by month."""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import gc
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..config import Config, load_config
+from ..errors import TaizhangError
+from ..merge import deadline_of, default_output_name, merge_inbox, parse_month, snapshot_of
+from ..models import MergeResult, Severity
+from ..rules import format_date_cn, parse_date_text
+from ..store import Store, default_db_path
+from ..writing.xlsx_common import check_not_refused
+from .app import app, console, err_console, fail, print_json
+
+# Shown only when reading takes longer than this (seconds): a quick merge stays quiet.
+PROGRESS_DELAY = 0.5
+ERRORS_SHOWN = 3  # per file, in the terminal; the workbook's 问题清单 has them all
+
+
+@app.command("merge")
+def merge_command(
+    inbox: Annotated[Path, typer.Argument(help="收件文件夹：各部室报送的台账（.xlsx/.xls）都放在这里。",
+                                          metavar="INBOX", show_default=False)],
+    *,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="OUT.xlsx", show_default=False,
+        help="汇总表文件；默认为收件文件夹旁的“重点工作台账汇总-YYYY-MM.xlsx”。")] = None,
+    month: Annotated[str | None, typer.Option(
+        "--month", metavar="YYYY-MM", show_default=False,
+        help="汇总的月份；默认取多数台账填报日期所在的月份。")] = None,
+    date: Annotated[str | None, typer.Option(
+        "--date", metavar="YYYY-MM-DD", show_default=False,
+        help="汇总句“截至……”的日期；默认今天。")] = None,
+    config_path: Annotated[Path | None, typer.Option(
+        "--config", metavar="PATH", show_default=False,
+        help="配置文件；默认用当前文件夹的 taizhang.toml，没有则按默认设置、不检查未报送。")] = None,
+    db: Annotated[Path | None, typer.Option(
+        "--db", metavar="PATH", show_default=False,
+        help="历史库（SQLite）；默认为环境变量 TAIZHANG_DB，否则为配置文件旁的 taizhang.db。")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON（供其他程序使用）。")] = False,
+) -> None:
+    """汇总各部室重点工作台账：逐个校验、合并为全中心台账，生成汇总句和标色汇总表，并按月记入历史库。
+
+    读取收件文件夹中所有 .xlsx/.xls（跳过 Excel/WPS 临时锁定文件、隐藏文件和非工作簿文件），每个文件按
+    taizhang validate 的规则校验；无法读取的文件列出并不汇总。汇总表含“汇总”“台账”“问题清单”三个工作表。
+    名单（taizhang.toml 的 departments）中没有台账的部室为“未报送”，填报日期晚于当月截止日的为“逾期”。
+
+    退出码：0 所有台账都没有错误；1 有台账存在错误；2 收件文件夹不可用或调用有误。
+
+    示例：taizhang merge 收件箱/2022-04 --date 2022-04-06
+    """
+    # A short-lived process holding ten thousand acyclic items: the collector's passes over them
+    # cost a tenth of the merge and free nothing (the worker processes inherit this too).
+    collecting = gc.isenabled()
+    gc.disable()
+    _skip_final_collection()
+    try:
+        code = _merge(inbox, output=output, month=month, date=date, config_path=config_path, db=db,
+                      as_json=as_json)
+    finally:
+        if collecting:
+            gc.enable()
+    raise typer.Exit(code)
+
+
+def _skip_final_collection() -> None:
+    """At exit Python runs one last full collection over every object, some 70 ms after a merge
+    (which only ends the process): freezing them first skips it. Registered once, run at exit."""
+    global _FREEZE_REGISTERED
+    if not _FREEZE_REGISTERED:
+        atexit.register(gc.freeze)
+        _FREEZE_REGISTERED = True
+
+
+_FREEZE_REGISTERED = False
+
+
+def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | None, config_path: Path | None,
+           db: Path | None, as_json: bool) -> int:
+    try:
+        config = load_config(config_path)
+        month_text = parse_month(month) if month is not None else None
+        as_of = _parse_date(date) if date is not None else dt.date.today()
+    except TaizhangError as exc:
+        fail(escape(str(exc)))
+    if output is not None and output.suffix.lower() != ".xlsx" and not output.is_dir():
+        fail(f"汇总表文件须以 .xlsx 结尾：{escape(str(output))}")
+
+    from ..writing.consolidated import ConsolidatedWriter
+
+    writer = ConsolidatedWriter(config)
+    bar = _ProgressBar(enabled=err_console.is_terminal)
+    try:
+        # The workbook's rows of each department are rendered as soon as its file is read.
+        result = merge_inbox(inbox, config=config, month=month_text, date=as_of, progress=bar,
+                             on_report=writer.prepare)
+    except TaizhangError as exc:
+        fail(escape(str(exc)))
+    finally:
+        bar.stop()
+
+    if not any(r.usable for r in result.reports):
+        if as_json:
+            print_json(result.model_dump(mode="json"))
+        else:
+            _render_skipped(result)
+        fail("收件文件夹中没有可以读取的台账，未写出汇总表，也未记入历史库。")
+
+    out = output if output is not None else inbox.resolve().parent / default_output_name(result.month)
+    if out.is_dir():
+        out = out / default_output_name(result.month)
+    inputs = [Path(r.file) for r in result.reports]
+    try:
+        check_not_refused(out, inputs)
+    except TaizhangError as exc:
+        fail(escape(str(exc)))
+
+    db_path = default_db_path(db, config)
+    stored = _save_history(db_path, result, config)  # meanwhile the workbook is written
+    try:
+        written = writer.write(result, out, refuse=inputs)
+    except TaizhangError as exc:
+        store_error = stored()
+        fail(escape(str(exc)) + (f"（历史库也未能写入：{escape(store_error)}）" if store_error else
+                                 f"（本月汇总已记入历史库 {escape(str(db_path))}）"))
+    result.output = str(written)
+    store_error = stored()
+    if store_error:
+        fail(f"汇总表已写出（{escape(str(written))}），但{escape(store_error)}")
+
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+    else:
+        render_merge(result, config, db_path)
+    return result.exit_code
+
+
+def _store(db_path: Path, result: MergeResult, config: Config) -> str | None:
+    """Save the month in the history store; the error message, or None when it is stored."""
+    try:
+        with Store(db_path) as store:
+            store.save_month(snapshot_of(result, config))
+    except TaizhangError as exc:
+        return str(exc)
+    return None
+
+
+def _save_history(db_path: Path, result: MergeResult, config: Config) -> Callable[[], str | None]:
+    """Start saving the month; the returned function waits and gives the error message, if any.
+
+    On Linux a forked child process (sharing this process's memory, nothing to copy) stores the
+    month while this one writes the workbook: the two take about as long as each other. The
+    child commits or rolls back on its own, so an interrupted merge still leaves the store as it
+    was. Elsewhere the month is stored here and now.
+    """
+    if not sys.platform.startswith("linux"):
+        error = _store(db_path, result, config)
+        return lambda: error
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            send.send(_store(db_path, result, config))
+        except Exception as exc:  # noqa: BLE001  reported by the parent, never lost
+            send.send(f"无法写入历史库 {db_path}：{type(exc).__name__}: {exc}")
+
+    try:
+        process = ctx.Process(target=child, daemon=True)
+        process.start()
+    except OSError:
+        error = _store(db_path, result, config)
+        return lambda: error
+    send.close()
+
+    def wait() -> str | None:
+        process.join()
+        try:
+            return receive.recv() if receive.poll() else f"无法写入历史库 {db_path}（写入进程意外退出）"
+        except EOFError:
+            return f"无法写入历史库 {db_path}（写入进程意外退出）"
+        finally:
+            receive.close()
+
+    return wait
+
+
+def _parse_date(text: str) -> dt.date:
+    parsed = parse_date_text(text)
+    if parsed is not None:
+        try:
+            return dt.date(*parsed)
+        except ValueError:
+            pass
+    raise TaizhangError(f"日期“{text}”无法识别，应为 YYYY-MM-DD，例如 2022-04-05。")
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr, started only once reading has taken a moment."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.bar: Progress | None = None
+        self.task = 0
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if done >= total or time.monotonic() - self.started < PROGRESS_DELAY:
+                return
+            self.bar = Progress(TextColumn("读取台账"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                TextColumn("{task.description}"), console=err_console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total)
+        self.bar.update(self.task, completed=done, description=escape(name))
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# What a person reads
+# ---------------------------------------------------------------------------------------------
+
+
+def render_merge(result: MergeResult, config: Config, db_path: Path) -> None:
+    month_cn = "{}年{}月".format(*(int(x) for x in result.month.split("-")))
+    as_of = dt.date.fromisoformat(result.date)
+    console.rule(f"[bold]{escape(config.center)}重点工作台账汇总（{month_cn}）[/]")
+    read = len(result.departments)
+    console.print(f"汇总 {read} 份台账，截至 {format_date_cn(as_of.year, as_of.month, as_of.day)}。")
+    if config.path is None:
+        console.print("[yellow]未找到 taizhang.toml，按默认设置汇总，未检查未报送部室。[/]"
+                      "可用 [bold]taizhang init[/] 生成配置文件并填写部室名单。")
+    elif not result.roster_checked:
+        console.print(f"[yellow]{escape(str(config.path))} 中没有部室名单（departments），未检查未报送部室。[/]")
+
+    if result.missing:
+        console.print(Panel("、".join(escape(m) for m in result.missing),
+                            title=f"[bold]未报送（{len(result.missing)}个部室）[/]", title_align="left",
+                            border_style="bold red", expand=False))
+    if result.late:
+        deadline = deadline_of(result.month, config)
+        dates = {d.department: d.date for d in result.departments if d.late}
+        lines = []
+        for name in result.late:
+            d = dates.get(name)
+            when = format_date_cn(*(int(x) for x in d.split("-"))) if d else ""
+            lines.append(f"{escape(name)}：填报日期 {when}")
+        console.print(Panel("\n".join(lines),
+                            title=f"[bold]逾期报送（截止 {format_date_cn(deadline.year, deadline.month, deadline.day)}）[/]",
+                            title_align="left", border_style="bold yellow", expand=False))
+
+    _render_table(result)
+    console.print()
+    console.print(f"[bold]{escape(result.sentence)}[/]", soft_wrap=True)  # one line: people copy it
+    c = result.counts
+    if c.closed:
+        console.print(f"另有已销号 {c.closed} 项，列入汇总表但不计入。")
+    u = c.unrecognised
+    if u.stars or u.sources or u.colours:
+        console.print(f"[yellow]未识别：[/]重要程度 {u.stars} 项、任务来源 {u.sources} 项、颜色 {u.colours} 项"
+                      "（未计入汇总句对应栏，见汇总表“问题清单”）。")
+    outside = [d.department for d in result.departments if result.roster_checked and d.department not in config.departments]
+    if outside:
+        console.print(f"[yellow]不在部室名单中：[/]{escape('、'.join(dict.fromkeys(outside)))}（已汇总）。")
+    _render_errors(result)
+    _render_skipped(result)
+    console.print()
+    console.print(f"已写出汇总表：{escape(result.output or '')}")
+    console.print(f"已记入历史库：{escape(str(db_path))}（{result.month}）")
+
+
+def _render_table(result: MergeResult) -> None:
+    wide = console.width >= 120
+    table = Table(show_header=True, header_style="bold", expand=False)
+    table.add_column("部室", no_wrap=True)
+    if wide:
+        table.add_column("文件", overflow="fold")
+    table.add_column("填报日期", no_wrap=True)
+    table.add_column("事项", justify="right")
+    table.add_column("★★★/★★/★", justify="center", no_wrap=True)
+    table.add_column("A/B/C/D", justify="center", no_wrap=True)
+    table.add_column("蓝/黄/红/无", justify="center", no_wrap=True)
+    table.add_column("状态", overflow="fold")
+    for d in result.departments:
+        c = d.counts
+        status = f"[bold red]{d.errors}错误[/]" if d.errors else "[green]通过[/]"
+        if d.warnings:
+            status += f" {d.warnings}提示"
+        if d.late:
+            status += " [bold yellow]逾期[/]"
+        cells = [escape(d.department)] + ([escape(d.file)] if wide else []) + [
+            _short_date(d.date), str(c.total),
+            "/".join(str(c.stars[k]) for k in ("3", "2", "1")),
+            "/".join(str(c.sources[k]) for k in "ABCD"),
+            "/".join(str(c.colours[k]) for k in ("blue", "yellow", "red", "none")),
+            status,
+        ]
+        table.add_row(*cells)
+    for name in result.missing:
+        table.add_row(escape(name), *([""] * (6 if wide else 5)), "[bold red]未报送[/]")
+    console.print(table)
+
+
+def _short_date(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    year, month, day = (int(x) for x in iso.split("-"))
+    return f"{month}月{day}日"
+
+
+def _render_errors(result: MergeResult) -> None:
+    bad = [r for r in result.reports if r.usable and not r.ok]
+    if not bad:
+        return
+    console.print()
+    console.print("[bold red]有错误的台账[/]（全部问题见汇总表“问题清单”，或用 taizhang validate 文件名 查看）：")
+    for r in bad:
+        errors = [f for f in r.findings if f.severity is Severity.ERROR]
+        console.print(f"  [bold]{escape(Path(r.file).name)}[/]（{escape(r.department or '')}）：{len(errors)} 个错误")
+        for f in errors[:ERRORS_SHOWN]:
+            where = f"{f.cell} " if f.cell else ""
+            console.print(f"    {escape(where)}{escape(f.message)}")
+        if len(errors) > ERRORS_SHOWN:
+            console.print(f"    ……另有 {len(errors) - ERRORS_SHOWN} 个")
+
+
+def _render_skipped(result: MergeResult) -> None:
+    if not result.skipped:
+        return
+    console.print()
+    console.print("[bold]未汇总的文件：[/]")
+    for s in result.skipped:
+        style = "red" if s.code else "dim"
+        console.print(f"  [{style}]{escape(s.file)}[/]：{escape(s.reason)}")

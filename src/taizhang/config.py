@@ -1,0 +1,198 @@
+"""``taizhang.toml``: the centre's name, the monthly deadline and the roster of departments.
+
+Found by ``--config PATH``, else ``taizhang.toml`` in the current folder; without one the
+defaults apply and no roster check is made (``Config.path`` is then ``None``). Every mistake in
+the file is a ``ConfigError`` whose Chinese message names the key and its line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+
+CONFIG_NAME = "taizhang.toml"
+
+# 通知 附件1: the departments whose heads sit on the 督查考核领导小组, in the notice's order.
+NOTICE_DEPARTMENTS: tuple[str, ...] = (
+    "综合部", "人力资源部", "党群工作部", "财务部", "规划发展部", "污染防治部", "工程建设部",
+    "船舶检验服务部", "智慧港航部", "水运服务部", "海事服务部", "应急救援服务部",
+)
+
+# The Chinese name of each key, for messages.
+KEY_LABELS = {
+    "center": "中心名称",
+    "deadline_day": "每月报送截止日",
+    "departments": "部室名单",
+    "progress_basis": "序时进度计算方式",
+}
+
+
+class Config(BaseModel):
+    """The settings of ``taizhang.toml`` (all optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    center: str = "市港航事业发展中心"
+    # 通知: 自4月起，重点工作台账要每月5日前上报中心综合部.
+    deadline_day: int = Field(5, ge=1, le=28, strict=True)
+    # The roster: who must hand in a ledger every month (empty: no roster check).
+    departments: list[str] = Field(default_factory=list)
+    # How the report computes 序时进度: by whole months elapsed, or by days.
+    progress_basis: Literal["month", "day"] = "month"
+    # Where the settings were loaded from; None when the defaults apply.
+    path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("center")
+    @classmethod
+    def _center(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("不能为空")
+        return value
+
+    @field_validator("departments")
+    @classmethod
+    def _departments(cls, value: list[str]) -> list[str]:
+        names: list[str] = []
+        for raw in value:
+            name = unicodedata.normalize("NFKC", raw).strip()
+            name = re.sub(r"\s+", "", name)
+            if not name:
+                raise ValueError("名单中有空的部室名称")
+            if name in names:
+                raise ValueError(f"部室“{name}”在名单中出现了两次")
+            names.append(name)
+        return names
+
+    @property
+    def roster_checked(self) -> bool:
+        """Whether missing departments can be named (a roster is configured)."""
+        return bool(self.departments)
+
+
+def load_config(path: Path | None, cwd: Path | None = None) -> Config:
+    """The settings: from ``path`` (``--config``), else ``taizhang.toml`` in ``cwd``, else defaults."""
+    if path is None:
+        candidate = (cwd or Path.cwd()) / CONFIG_NAME
+        if not candidate.is_file():
+            return Config()
+        path = candidate
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"找不到配置文件 {path}。可用 taizhang init 在当前文件夹生成一个。")
+    if path.is_dir():
+        raise ConfigError(f"配置文件 {path} 是一个文件夹，请给出 taizhang.toml 文件的路径。")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件 {path}：{exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")  # Windows Notepad may add a BOM
+    except UnicodeDecodeError:
+        raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码，请用记事本“另存为”UTF-8 编码后重试。") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_syntax_message(path, str(exc))) from None
+    return _from_data(data, text, path)
+
+
+def _from_data(data: dict[str, Any], text: str, path: Path) -> Config:
+    allowed = [name for name in Config.model_fields if name != "path"]
+    for key in data:
+        if key not in allowed:
+            raise ConfigError(
+                f"{path} {_where(text, key)}：不认识的设置“{key}”。可用的设置有："
+                + "、".join(f"{k}（{KEY_LABELS[k]}）" for k in allowed) + "。"
+            )
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else ""
+        raise ConfigError(
+            f"{path} {_where(text, key)}：{key}（{KEY_LABELS.get(key, key)}）{_explain(key, err)}"
+        ) from None
+    config.path = path
+    return config
+
+
+def _explain(key: str, err: Any) -> str:
+    """A Chinese explanation of one pydantic error."""
+    kind = err.get("type", "")
+    if key == "deadline_day":
+        return "应为 1 到 28 之间的整数（每月几日前报送），例如 deadline_day = 5。"
+    if key == "progress_basis":
+        return "只能是 \"month\"（按月计算序时进度）或 \"day\"（按天计算）。"
+    if key == "departments":
+        if kind == "value_error":
+            return f"有误：{str(err.get('ctx', {}).get('error', err.get('msg', '')))}。"
+        return "应为部室名称的列表，例如 departments = [\"综合部\", \"规划发展部\"]。"
+    if key == "center":
+        if kind == "value_error":
+            return "不能为空，例如 center = \"市港航事业发展中心\"。"
+        return "应为文字，例如 center = \"市港航事业发展中心\"。"
+    return f"有误：{err.get('msg', '')}"
+
+
+def line_of(text: str, key: str) -> int | None:
+    """The line (1-based) where ``key = …`` (or a ``[key]`` table) is written, if found."""
+    if not key:
+        return None
+    quoted = re.escape(key)
+    pattern = re.compile(rf"^\s*(?:{quoted}|\"{quoted}\"|'{quoted}')\s*=|^\s*\[+\s*{quoted}\s*\]+")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.search(line):
+            return number
+    return None
+
+
+def _where(text: str, key: str) -> str:
+    number = line_of(text, key)
+    return f"第 {number} 行" if number is not None else f"设置“{key}”处"
+
+
+_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _syntax_message(path: Path, message: str) -> str:
+    m = _TOML_LINE.search(message)
+    detail = _TOML_LINE.sub("", message).strip()
+    if m:
+        return (f"{path} 第 {m.group(1)} 行第 {m.group(2)} 列有 TOML 语法错误（{detail}）。"
+                "请检查引号、方括号和等号，文字要用英文双引号括起来，例如 center = \"市港航事业发展中心\"。")
+    return f"{path} 有 TOML 语法错误（{message}）。"
+
+
+def init_text() -> str:
+    """A commented starting ``taizhang.toml`` with the roster of the notice's 附件1."""
+    roster = "\n".join(f'    "{name}",' for name in NOTICE_DEPARTMENTS)
+    return f"""\
+# taizhang 配置文件（重点工作台账工具）
+# 依据《关于建立健全重点工作台账制度的通知》（济航〔2022〕13号）。
+# 文字请用英文双引号括起来；以 # 开头的行是说明，不起作用。
+
+# 中心名称：写入汇总句“截至……，市港航事业发展中心共梳理重点工作×项……”。
+center = "市港航事业发展中心"
+
+# 每月报送截止日：通知要求“自4月起，重点工作台账要每月5日前上报中心综合部”。
+# 填报日期晚于当月这一天的台账，汇总时标为“逾期”（1 到 28）。
+deadline_day = 5
+
+# 部室名单：每月必须报送台账的部室（通知附件1）。汇总时，名单中没有台账的部室标为“未报送”；
+# 台账标题或文件名中的简称、近似写法（如“规划部”“规划发展部（单位）”）按名单中的名称归并。
+# 删掉这一项（或留空）则不检查未报送。
+departments = [
+{roster}
+]
+
+# 督查通报中“序时进度”的算法："month" 按已过整月数（4月报送的台账对应1—3月，为 3/12），"day" 按填报日期已过天数占全年天数。
+progress_basis = "month"
+"""

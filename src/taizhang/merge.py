@@ -1,0 +1,385 @@
+"""``taizhang merge``: every department's workbook in an inbox → one centre-wide month.
+
+Each workbook is checked exactly as ``taizhang validate`` checks it; what cannot be read is
+listed and left out, and every item of every readable workbook is carried into the result.
+The caller writes the consolidated workbook (``writing.consolidated``) and the history store
+(``store``); this module reads files and computes, nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from . import rules
+from .config import Config
+from .errors import TaizhangError
+from .findings import finding
+from .models import (
+    Counts,
+    DepartmentEntry,
+    FileReport,
+    MergeResult,
+    MonthSnapshot,
+    Skipped,
+    StoredFinding,
+    StoredItem,
+)
+from .validate import validate_file
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xls")
+# The default name of the consolidated workbook, beside the inbox.
+OUTPUT_PREFIX = "重点工作台账汇总"
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+Progress = Callable[[int, int, str], None]
+
+
+# ---------------------------------------------------------------------------------------------
+# The inbox
+# ---------------------------------------------------------------------------------------------
+
+
+MERGED_REASON = "这是 taizhang merge 生成的汇总表，不作为部室台账读取。"
+
+
+def default_output_name(month: str) -> str:
+    return f"{OUTPUT_PREFIX}-{month}.xlsx"
+
+
+def scan_inbox(inbox: Path) -> tuple[list[Path], list[Skipped]]:
+    """The workbooks to read (sorted by name) and the entries passed over, each with its reason."""
+    if not inbox.exists():
+        raise TaizhangError(f"找不到收件文件夹 {inbox}。")
+    if not inbox.is_dir():
+        raise TaizhangError(f"{inbox} 不是文件夹。taizhang merge 需要存放各部室台账的文件夹；"
+                            "检查单个文件请用 taizhang validate。")
+    try:
+        entries = sorted(inbox.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise TaizhangError(f"无法读取文件夹 {inbox}：{exc.strerror or exc}") from None
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    for entry in entries:
+        name = entry.name
+        if name.startswith(("~$", ".~")) or name.startswith(".~lock."):
+            skipped.append(Skipped(file=name, reason="Excel/WPS 的临时锁定文件（有人正打开对应的工作簿），已跳过。"))
+        elif name.startswith("."):
+            skipped.append(Skipped(file=name, reason="隐藏文件，已跳过。"))
+        elif entry.is_dir():
+            skipped.append(Skipped(file=name, reason="子文件夹，不读取其中的文件；请把台账直接放在收件文件夹中。"))
+        elif entry.suffix.lower() not in WORKBOOK_SUFFIXES:
+            skipped.append(Skipped(file=name, reason="不是 Excel 工作簿（.xlsx/.xls），已跳过。"))
+        else:
+            files.append(entry)
+    return files, skipped
+
+
+def is_merged_workbook(path: Path) -> bool:
+    """Whether ``path`` is a consolidated workbook written by ``taizhang merge`` (by its sheets and
+    creator, whatever its name): it must never be read back as a department's ledger."""
+    from .writing.consolidated import CREATOR, FINDINGS_SHEET, SUMMARY_SHEET
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            workbook = zf.read("xl/workbook.xml")
+            core = zf.read("docProps/core.xml")
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return False
+    sheets = all(f'name="{s}"'.encode() in workbook for s in (SUMMARY_SHEET, FINDINGS_SHEET))
+    return sheets and f">{CREATOR}<".encode() in core
+
+
+def check_file(path: Path) -> FileReport | None:
+    """One file, checked as ``taizhang validate`` does; None for a workbook ``taizhang merge`` wrote."""
+    if path.suffix.lower() == ".xlsx" and is_merged_workbook(path):
+        return None
+    return validate_file(path)
+
+
+def _check_one(path: str) -> FileReport | None:
+    """Worker: a top-level function, so that processes can be given it."""
+    return check_file(Path(path))
+
+
+def check_files(paths: Sequence[Path], progress: Progress | None = None,
+                on_report: Callable[[FileReport], None] | None = None) -> list[FileReport | None]:
+    """Check every file, in parallel processes when there are several; results in input order
+    (None for the workbooks ``taizhang merge`` wrote, which are passed over).
+
+    Reading dominates a merge. Each worker holds one workbook at a time, so memory stays at
+    about one workbook per worker however large the inbox. Where processes are unavailable
+    (some sandboxes, frozen apps) the files are read one after the other. ``on_report`` is
+    called in this process with each report as it arrives (in no particular order).
+    """
+    total = len(paths)
+    reports: list[FileReport | None] = [None] * total
+    finished = [False] * total
+    done = 0
+
+    def tick(index: int, report: FileReport | None) -> None:
+        nonlocal done
+        reports[index] = report
+        finished[index] = True
+        done += 1
+        if on_report is not None and report is not None:
+            on_report(report)
+        if progress is not None:
+            progress(done, total, paths[index].name)
+
+    workers = min(os.cpu_count() or 1, total)
+    if workers > 1:
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = {pool.submit(_check_one, str(p)): i for i, p in enumerate(paths)}
+                for future in as_completed(futures):
+                    tick(futures[future], future.result())
+        except (OSError, NotImplementedError, ImportError, BrokenProcessPool):
+            pass  # no processes here: finish what is left in this process
+    for i, p in enumerate(paths):
+        if not finished[i]:
+            tick(i, check_file(p))
+    return reports
+
+
+# ---------------------------------------------------------------------------------------------
+# Departments: one name per department, whatever the spelling
+# ---------------------------------------------------------------------------------------------
+
+_CENTER_PREFIX = re.compile(r"^(?:济宁市|济宁)?(?:市)?港航(?:事业)?(?:发展)?中心")
+_PAREN_SUFFIX = re.compile(r"\([^()]*\)$")  # 规划发展部（单位）, 综合部（办公室）
+_ORDINALS = re.compile(r"[0-9一二三四五六七八九十百东南西北中上下左右甲乙丙丁]")
+
+
+def normalise_department(name: str) -> str:
+    """``规划发展部（单位）``, ``市港航事业发展中心 规划发展部``, ``规划发展部　`` → ``规划发展部``."""
+    text = unicodedata.normalize("NFKC", name)
+    text = re.sub(r"\s+", "", text)
+    text = _PAREN_SUFFIX.sub("", text) or text
+    text = _CENTER_PREFIX.sub("", text) or text
+    return text.strip("-_—:：.、")
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """``规划部`` for ``规划发展部``, ``船检部`` for ``船舶检验服务部``: same first character, the rest
+    in order, the same unit word at the end (or a plain prefix such as ``财务``), and no numeral
+    or direction left out (``第十业务部`` is not ``第十四业务部``)."""
+    if len(short) < 2 or len(short) >= len(long) or short[0] != long[0]:
+        return False
+    if short[-1] != long[-1] and not long.startswith(short):
+        return False
+    dropped = []
+    i = 0
+    for ch in long:
+        if i < len(short) and ch == short[i]:
+            i += 1
+        else:
+            dropped.append(ch)
+    return i == len(short) and not _ORDINALS.search("".join(dropped))
+
+
+def same_department(a: str, b: str) -> bool:
+    """Whether two normalised names are one department: equal, an abbreviation, or a near spelling
+    (``污染防控部``/``污染防治部``): at most two characters changed in one place, none of them a
+    numeral or direction (``一站`` and ``二站`` are two units), four characters or more, and the
+    same unit word at the end (a 服务站 is not a 服务部)."""
+    if a == b:
+        return True
+    if _abbreviates(a, b) or _abbreviates(b, a):
+        return True
+    if a[-1:] != b[-1:] or min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 2:
+        return False
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    changed = a[start:len(a) - end] + b[start:len(b) - end]
+    return 0 < len(changed) <= 2 and not _ORDINALS.search(changed)
+
+
+def resolve_departments(names: Sequence[str | None], roster: Sequence[str]) -> list[str | None]:
+    """Map each department name onto one spelling: the roster's when it matches exactly one roster
+    name, else one spelling per group of names that are the same department (the longest)."""
+    normal = [normalise_department(n) if n else None for n in names]
+    roster_by_normal = {normalise_department(r): r for r in roster}
+    out: list[str | None] = []
+    for n in normal:
+        if n is None:
+            out.append(None)
+        elif n in roster_by_normal:
+            out.append(roster_by_normal[n])
+        else:
+            # People shorten names (规划部), they do not lengthen them: 综合服务部 is not 综合部.
+            found = [r for key, r in roster_by_normal.items()
+                     if not _abbreviates(key, n) and same_department(n, key)]
+            out.append(found[0] if len(found) == 1 else n)
+    # Names outside the roster (or without one): group the spellings of one department.
+    rest = sorted({n for n in out if n is not None and n not in roster})
+    canonical: dict[str, str] = {}
+    for n in rest:
+        group = [m for m in rest if same_department(n, m)]
+        canonical[n] = max(group, key=lambda m: (len(m), m))
+    return [canonical.get(n, n) if n is not None else None for n in out]
+
+
+# ---------------------------------------------------------------------------------------------
+# The merge
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_month(text: str) -> str:
+    """``2022-4`` / ``2022-04`` → ``2022-04``; ``TaizhangError`` otherwise."""
+    m = _MONTH.match(text.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise TaizhangError(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2022-04。")
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+
+
+def default_month(reports: Iterable[FileReport], date: dt.date) -> str:
+    """The month most 填报日期 fall in (the later month on a tie); the 截至 date's month without any."""
+    months = Counter(r.date[:7] for r in reports if r.usable and r.date)
+    if not months:
+        return f"{date.year:04d}-{date.month:02d}"
+    return max(months.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def deadline_of(month: str, config: Config) -> dt.date:
+    year, mon = (int(x) for x in month.split("-"))
+    return dt.date(year, mon, config.deadline_day)
+
+
+def merge_inbox(
+    inbox: Path,
+    *,
+    config: Config,
+    month: str | None = None,
+    date: dt.date | None = None,
+    progress: Progress | None = None,
+    on_report: Callable[[FileReport], None] | None = None,
+) -> MergeResult:
+    """Check and merge every workbook of ``inbox`` into the centre-wide month.
+
+    ``month`` (``YYYY-MM``) defaults to the month most 填报日期 fall in; ``date`` (the 截至 date of
+    the summary sentence) to today. Workbooks written by ``taizhang merge`` are passed over.
+    ``on_report`` gets each file's report as soon as it is read, while others are still being
+    read (the CLI renders the workbook's rows meanwhile); ``progress(done, total, name)`` too.
+    Raises ``TaizhangError`` only when the inbox itself is unusable.
+    """
+    inbox = Path(inbox)
+    date = date or dt.date.today()
+    files, skipped = scan_inbox(inbox)
+    if not files:
+        passed = "；".join(f"{s.file}：{s.reason}" for s in skipped)
+        raise TaizhangError(f"收件文件夹 {inbox} 中没有 .xlsx/.xls 工作簿。" + (f"已跳过：{passed}" if passed else ""))
+    checked = check_files(files, progress, on_report)
+    reports = [r for r in checked if r is not None]
+    for path, r in zip(files, checked, strict=True):
+        if r is None:
+            skipped.append(Skipped(file=path.name, reason=MERGED_REASON))
+    skipped.sort(key=lambda s: s.file)
+    month = parse_month(month) if month else default_month(reports, date)
+    deadline = deadline_of(month, config)
+
+    usable = [r for r in reports if r.usable]
+    for r in reports:
+        if not r.usable:
+            f = r.findings[0]
+            skipped.append(Skipped(file=Path(r.file).name, reason=f.message, code=f.code))
+    names = resolve_departments([r.department for r in usable], config.departments)
+    resolved: list[tuple[str, FileReport]] = []
+    for name, r in zip(names, usable, strict=True):
+        resolved.append((name or f"部室不明（{Path(r.file).name}）", r))
+    _flag_duplicates(resolved)
+
+    order = {d: i for i, d in enumerate(config.departments)}
+    resolved.sort(key=lambda pair: (order.get(pair[0], len(order)), pair[0], Path(pair[1].file).name))
+    departments: list[DepartmentEntry] = []
+    counts = Counts()
+    for name, r in resolved:
+        r.department = name
+        late = r.date is not None and dt.date.fromisoformat(r.date) > deadline
+        departments.append(DepartmentEntry(
+            department=name, file=Path(r.file).name, date=r.date, late=late, ok=r.ok,
+            counts=r.counts, errors=len(r.errors), warnings=len(r.warnings)))
+        counts.add(r.counts)
+    present = {d.department for d in departments}
+    missing = [d for d in config.departments if d not in present]
+    late = list(dict.fromkeys(d.department for d in departments if d.late))
+    sentence = rules.summary_sentence(config.center, rules.format_date_cn(date.year, date.month, date.day), counts)
+    # Reports in the order of the consolidated workbook: departments, then the unreadable files.
+    ordered = [r for _, r in resolved] + [r for r in reports if not r.usable]
+    return MergeResult(
+        month=month,
+        date=date.isoformat(),
+        ok=all(r.ok for r in reports),
+        counts=counts,
+        sentence=sentence,
+        departments=departments,
+        missing=missing,
+        late=late,
+        skipped=skipped,
+        roster_checked=config.roster_checked,
+        reports=ordered,
+    )
+
+
+def _flag_duplicates(resolved: list[tuple[str, FileReport]]) -> None:
+    """Two workbooks for one department (or one department under two spellings): an error on each."""
+    groups: dict[str, list[FileReport]] = {}
+    for name, r in resolved:
+        groups.setdefault(name, []).append(r)
+    for name, group in groups.items():
+        if len(group) < 2 or name.startswith("部室不明"):
+            continue
+        files = "、".join(f"“{Path(r.file).name}”" for r in group)
+        spellings = list(dict.fromkeys(r.department for r in group if r.department))
+        detail = f"（写法分别为{'、'.join(f'“{s}”' for s in spellings)}）" if len(spellings) > 1 else ""
+        for r in group:
+            r.findings.insert(0, finding("file.duplicate_department", department=name, files=files,
+                                         count=len(group), detail=detail))
+            r.ok = False
+
+
+# ---------------------------------------------------------------------------------------------
+# What the history store keeps of a merged month
+# ---------------------------------------------------------------------------------------------
+
+
+def snapshot_of(result: MergeResult, config: Config) -> MonthSnapshot:
+    """The month as the history store keeps it (item keys are assigned by ``Store.save_month``)."""
+    items: list[StoredItem] = []
+    findings: list[StoredFinding] = []
+    hashes: dict[str, str] = {}
+    for r in result.reports:
+        name = Path(r.file).name
+        if r.sha256:
+            hashes[name] = r.sha256
+        department = r.department if r.usable else None
+        # model_construct: the items were validated when read; ten thousand of them are copied here.
+        for it in r.items if r.usable else ():
+            items.append(StoredItem.model_construct(**it.__dict__, key="", department=department or name))
+        for f in r.findings:
+            findings.append(StoredFinding.model_construct(**f.__dict__, department=department, file=name))
+    return MonthSnapshot(
+        month=result.month,
+        date=result.date,
+        center=config.center,
+        sentence=result.sentence,
+        counts=result.counts,
+        departments=result.departments,
+        items=items,
+        findings=findings,
+        missing=result.missing,
+        late=result.late,
+        file_hashes=hashes,
+    )

@@ -1,0 +1,431 @@
+"""The history of merged months in SQLite: one snapshot per month, items followed across months.
+
+Each ``taizhang merge`` saves the month's snapshot (departments, items with their colours,
+findings, the files' hashes). Saving a month again replaces it in one transaction, so an
+interrupted merge leaves the store exactly as it was. Every item gets a ``key`` that stays the
+same from month to month while its 工作事项 is the same or only slightly reworded, so the
+report can say which items turned red, which were closed and which are new.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+
+from .config import Config
+from .errors import StoreError
+from .models import Counts, DepartmentEntry, MonthSnapshot, StoredFinding, StoredItem
+from .rules import normalise_label
+
+DB_NAME = "taizhang.db"
+ENV_DB = "TAIZHANG_DB"
+SCHEMA_VERSION = 1
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+_SCHEMA = """
+CREATE TABLE months (
+    month     TEXT PRIMARY KEY,            -- YYYY-MM
+    date      TEXT NOT NULL,               -- the 截至 date, YYYY-MM-DD
+    center    TEXT NOT NULL,
+    sentence  TEXT NOT NULL,
+    counts    TEXT NOT NULL,               -- JSON of Counts
+    missing   TEXT NOT NULL,               -- JSON list of departments
+    late      TEXT NOT NULL                -- JSON list of departments
+);
+CREATE TABLE departments (
+    month      TEXT NOT NULL REFERENCES months(month) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    department TEXT NOT NULL,
+    file       TEXT NOT NULL,
+    date       TEXT,
+    late       INTEGER NOT NULL,
+    ok         INTEGER NOT NULL,
+    counts     TEXT NOT NULL,
+    errors     INTEGER NOT NULL,
+    warnings   INTEGER NOT NULL,
+    PRIMARY KEY (month, position)
+);
+CREATE TABLE items (
+    month      TEXT NOT NULL REFERENCES months(month) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    key        TEXT NOT NULL,              -- the item's identity across months
+    department TEXT NOT NULL,
+    row        INTEGER NOT NULL,
+    no         TEXT,                       -- JSON: int, text or null
+    name       TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    progress   TEXT NOT NULL,
+    judgement  TEXT NOT NULL,
+    colour     TEXT NOT NULL,
+    leader     TEXT NOT NULL,
+    owner      TEXT NOT NULL,
+    stars      TEXT,
+    source     TEXT,
+    note       TEXT NOT NULL,
+    closed     INTEGER NOT NULL,
+    extra      TEXT NOT NULL,              -- JSON object
+    PRIMARY KEY (month, position),
+    UNIQUE (month, key)
+);
+CREATE INDEX items_by_key ON items(key);
+CREATE INDEX items_by_department ON items(department, month);
+CREATE TABLE findings (
+    month      TEXT NOT NULL REFERENCES months(month) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    department TEXT,
+    file       TEXT NOT NULL,
+    severity   TEXT NOT NULL,
+    code       TEXT NOT NULL,
+    sheet      TEXT,
+    cell       TEXT,
+    message    TEXT NOT NULL,
+    value      TEXT,
+    PRIMARY KEY (month, position)
+);
+CREATE TABLE files (
+    month   TEXT NOT NULL REFERENCES months(month) ON DELETE CASCADE,
+    name    TEXT NOT NULL,
+    sha256  TEXT NOT NULL,
+    PRIMARY KEY (month, name)
+);
+"""
+
+_ITEM_COLUMNS = ("month", "position", "key", "department", "row", "no", "name", "target", "progress",
+                 "judgement", "colour", "leader", "owner", "stars", "source", "note", "closed", "extra")
+
+
+def default_db_path(db: Path | None, config: Config) -> Path:
+    """``--db``, else ``$TAIZHANG_DB``, else ``taizhang.db`` beside the config file (cwd when none)."""
+    if db is not None:
+        return Path(db)
+    env = os.environ.get(ENV_DB, "").strip()
+    if env:
+        return Path(env)
+    folder = config.path.parent if config.path is not None else Path.cwd()
+    return folder / DB_NAME
+
+
+class Store:
+    """The SQLite history of merged months."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError(f"历史库路径 {self.path} 是一个文件夹，请给出数据库文件名（如 taizhang.db）。")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: transactions are begun and ended explicitly below.
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"无法打开历史库 {self.path}：{exc}") from None
+        try:
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise StoreError(f"{self.path} 不是 taizhang 的历史库（{exc}）。请用 --db 指定另一个文件。") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------------------------------
+    # schema
+    # ---------------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"历史库 {self.path} 由更新版本的 taizhang 创建（格式版本 {version}），请升级 taizhang。")
+        tables = self._db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        if version == 0 and tables:
+            raise StoreError(f"{self.path} 是别的程序的 SQLite 数据库，不是 taizhang 的历史库。请用 --db 指定另一个文件。")
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(_SCHEMA):
+                self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    # ---------------------------------------------------------------------------------------
+    # reading
+    # ---------------------------------------------------------------------------------------
+
+    def months(self) -> list[str]:
+        """The stored months, oldest first (``YYYY-MM``)."""
+        return [row[0] for row in self._db.execute("SELECT month FROM months ORDER BY month")]
+
+    def previous_month(self, month: str) -> str | None:
+        """The latest stored month before ``month``."""
+        row = self._db.execute("SELECT max(month) FROM months WHERE month < ?", (month,)).fetchone()
+        return row[0] if row else None
+
+    def load_month(self, month: str) -> MonthSnapshot:
+        """The stored snapshot of ``month``; ``StoreError`` (naming the stored months) when absent."""
+        row = self._db.execute(
+            "SELECT month, date, center, sentence, counts, missing, late FROM months WHERE month = ?", (month,)
+        ).fetchone()
+        if row is None:
+            stored = self.months()
+            have = "、".join(stored) if stored else "（还没有任何月份，请先运行 taizhang merge）"
+            raise StoreError(f"历史库 {self.path} 中没有 {month} 的汇总。已有的月份：{have}")
+        snapshot = MonthSnapshot(
+            month=row[0], date=row[1], center=row[2], sentence=row[3],
+            counts=Counts.model_validate_json(row[4]),
+            missing=json.loads(row[5]), late=json.loads(row[6]),
+            departments=[], items=[],
+        )
+        for d in self._db.execute(
+            "SELECT department, file, date, late, ok, counts, errors, warnings FROM departments "
+            "WHERE month = ? ORDER BY position", (month,)
+        ):
+            snapshot.departments.append(DepartmentEntry(
+                department=d[0], file=d[1], date=d[2], late=bool(d[3]), ok=bool(d[4]),
+                counts=Counts.model_validate_json(d[5]), errors=d[6], warnings=d[7]))
+        names = _ITEM_COLUMNS[2:]
+        for r in self._db.execute(f"SELECT {', '.join(names)} FROM items WHERE month = ? ORDER BY position",
+                                  (month,)):
+            data = dict(zip(names, r, strict=True))
+            data["no"] = json.loads(data["no"]) if data["no"] is not None else None
+            data["closed"] = bool(data["closed"])
+            data["extra"] = json.loads(data["extra"])
+            snapshot.items.append(StoredItem.model_validate(data))
+        for f in self._db.execute(
+            "SELECT department, file, severity, code, sheet, cell, message, value FROM findings "
+            "WHERE month = ? ORDER BY position", (month,)
+        ):
+            snapshot.findings.append(StoredFinding(department=f[0], file=f[1], severity=f[2], code=f[3],
+                                                   sheet=f[4], cell=f[5], message=f[6], value=f[7]))
+        snapshot.file_hashes = dict(
+            self._db.execute("SELECT name, sha256 FROM files WHERE month = ? ORDER BY name", (month,)).fetchall())
+        return snapshot
+
+    def _items_of(self, month: str) -> list[StoredItem]:
+        names = ("key", "department", "row", "name", "target")
+        rows = self._db.execute(f"SELECT {', '.join(names)} FROM items WHERE month = ? ORDER BY position", (month,))
+        return [StoredItem.model_validate(dict(zip(names, r, strict=True))) for r in rows]
+
+    def _latest_items_before(self, month: str, department: str) -> list[StoredItem]:
+        """The department's items in the latest stored month before ``month`` in which it has any."""
+        row = self._db.execute(
+            "SELECT max(month) FROM items WHERE department = ? AND month < ?", (department, month)).fetchone()
+        if not row or row[0] is None:
+            return []
+        names = ("key", "department", "row", "name", "target")
+        rows = self._db.execute(
+            f"SELECT {', '.join(names)} FROM items WHERE month = ? AND department = ? ORDER BY position",
+            (row[0], department))
+        return [StoredItem.model_validate(dict(zip(names, r, strict=True))) for r in rows]
+
+    # ---------------------------------------------------------------------------------------
+    # writing
+    # ---------------------------------------------------------------------------------------
+
+    def save_month(self, snapshot: MonthSnapshot) -> MonthSnapshot:
+        """Store ``snapshot``, replacing the month if it is stored, in one transaction.
+
+        Every item gets its ``key``: the key of the same item (same or slightly reworded 工作事项)
+        in the department's latest earlier month, else the key it had in the snapshot being
+        replaced, else a new one. The keys are filled in on ``snapshot`` itself, which is returned.
+        """
+        month = snapshot.month
+        if not _MONTH.match(month):
+            raise StoreError(f"月份“{month}”格式不对，应为 YYYY-MM（如 2022-04）。")
+        self._assign_keys(snapshot)
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"历史库 {self.path} 正被其他程序占用（{exc}），请稍后重试。") from None
+        try:
+            db.execute("DELETE FROM months WHERE month = ?", (month,))  # cascades to the month's rows
+            db.execute(
+                "INSERT INTO months (month, date, center, sentence, counts, missing, late) VALUES (?,?,?,?,?,?,?)",
+                (month, snapshot.date, snapshot.center, snapshot.sentence, snapshot.counts.model_dump_json(),
+                 _json(snapshot.missing), _json(snapshot.late)))
+            db.executemany(
+                "INSERT INTO departments (month, position, department, file, date, late, ok, counts, errors, "
+                "warnings) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(month, i, d.department, d.file, d.date, int(d.late), int(d.ok), d.counts.model_dump_json(),
+                  d.errors, d.warnings) for i, d in enumerate(snapshot.departments)])
+            db.executemany(
+                f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) VALUES ({', '.join('?' * len(_ITEM_COLUMNS))})",
+                (_item_row(month, i, item) for i, item in enumerate(snapshot.items)))
+            db.executemany(
+                "INSERT INTO findings (month, position, department, file, severity, code, sheet, cell, message, "
+                "value) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(month, i, f.department, f.file, f.severity.value, f.code, f.sheet, f.cell, f.message, f.value)
+                 for i, f in enumerate(snapshot.findings)])
+            db.executemany("INSERT INTO files (month, name, sha256) VALUES (?,?,?)",
+                           sorted((month, name, sha) for name, sha in snapshot.file_hashes.items()))
+            db.execute("COMMIT")
+        except BaseException as exc:
+            db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"无法写入历史库 {self.path}：{exc}") from None
+            raise
+        return snapshot
+
+    def _assign_keys(self, snapshot: MonthSnapshot) -> None:
+        replaced: dict[str, list[StoredItem]] = {}
+        for old in self._items_of(snapshot.month):
+            replaced.setdefault(old.department, []).append(old)
+        by_department: dict[str, list[int]] = {}
+        for index, it in enumerate(snapshot.items):
+            by_department.setdefault(it.department, []).append(index)
+        keys: dict[int, str] = {}
+        used: set[str] = set()
+        for department, indices in by_department.items():
+            # First the department's latest earlier month (the report follows these), then the
+            # keys the month had before it was merged again (later months may refer to them).
+            for earlier in (self._latest_items_before(snapshot.month, department), replaced.get(department, [])):
+                todo = [i for i in indices if i not in keys]
+                candidates = [old for old in earlier if old.key not in used]
+                if not todo or not candidates:
+                    continue
+                position = {id(snapshot.items[i]): i for i in todo}
+                for new, old in match_items(candidates, [snapshot.items[i] for i in todo]):
+                    keys[position[id(new)]] = old.key
+                    used.add(old.key)
+            for i in indices:
+                if i not in keys:
+                    keys[i] = key = _new_key(department, snapshot.items[i].name, used)
+                    used.add(key)
+        for i, it in enumerate(snapshot.items):
+            it.key = keys[i]
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _item_row(month: str, position: int, item: StoredItem) -> tuple[object, ...]:
+    no = item.no
+    return (month, position, item.key, item.department, item.row,
+            None if no is None else (str(no) if type(no) is int else json.dumps(no, ensure_ascii=False)),
+            item.name, item.target, item.progress, item.judgement, item.colour.value, item.leader, item.owner,
+            item.stars, item.source, item.note, int(item.closed), _json(item.extra) if item.extra else "{}")
+
+
+def _new_key(department: str, name: str, used: set[str]) -> str:
+    base = hashlib.sha1(f"{department}\x1f{normalise_label(name)}".encode()).hexdigest()[:12]
+    key, n = base, 1
+    while key in used:
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
+# ---------------------------------------------------------------------------------------------
+# Following an item through small rewordings of its 工作事项
+# ---------------------------------------------------------------------------------------------
+
+# Words every item shares (推进…建设, 做好…工作, 2022年度…): compared without them, 推进港口岸电设施建设
+# and 推进港口集疏运体系建设 are 港口岸电设施 and 港口集疏运体系, which have little in common.
+_BOILERPLATE = re.compile(
+    r"\d{4}年度?|年度|(?:加快|全力|持续|扎实|深入|积极|全面)?推进|推动|加快|做好|抓好|完成|开展|实施|落实|持续|全面|"
+    r"深入|强化|加强|积极|扎实|组织|做实|提升|工作|建设|项目|工程|任务|事项|相关"
+)
+# A reworded name mostly adds or drops words (岸电设施建设 → 岸电设施建设和使用); one that replaces
+# characters (预算 → 决算, 船舶 → 港口) is usually another item, so it must be very close, or its
+# 任务目标 must be alike too.
+INSERTION_RATIO = 0.6  # names that differ only by added/dropped characters
+SUBSTITUTION_RATIO = 0.8  # names that also differ by replaced characters, with a similar 任务目标
+SUBSTITUTION_ALONE = 0.9  # names that differ by replaced characters, whatever the target
+TARGET_RATIO = 0.6
+
+
+def core_name(name: str) -> str:
+    """The distinctive part of a 工作事项: normalised, without boilerplate verbs and nouns."""
+    label = normalise_label(name)
+    core = _BOILERPLATE.sub("", label)
+    return core if len(core) >= 2 else label
+
+
+def similarity(old: StoredItem, new: StoredItem) -> float | None:
+    """How surely ``new`` is ``old`` reworded (higher is surer), or None when it is not."""
+    a, b = normalise_label(old.name), normalise_label(new.name)
+    if not a or not b:
+        return None
+    if a == b:
+        return 2.0
+    ca, cb = core_name(old.name), core_name(new.name)
+    if ca == cb:
+        return 1.5
+    matcher = difflib.SequenceMatcher(None, ca, cb, autojunk=False)
+    if matcher.real_quick_ratio() < INSERTION_RATIO or matcher.quick_ratio() < INSERTION_RATIO:
+        return None
+    ratio = matcher.ratio()
+    if ratio < INSERTION_RATIO:
+        return None
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    replaced = min(len(ca), len(cb)) - matched
+    if replaced == 0:
+        return ratio
+    if ratio >= SUBSTITUTION_ALONE:
+        return ratio
+    if ratio >= SUBSTITUTION_RATIO and old.target and new.target:
+        target = difflib.SequenceMatcher(None, normalise_label(old.target), normalise_label(new.target),
+                                         autojunk=False).ratio()
+        if target >= TARGET_RATIO:
+            return ratio
+    return None
+
+
+def match_items(old: Sequence[StoredItem], new: Iterable[StoredItem]) -> list[tuple[StoredItem, StoredItem]]:
+    """One-to-one (new, old) pairs, the surest first: same name, then small rewordings."""
+    new = list(new)
+    pairs: list[tuple[StoredItem, StoredItem]] = []
+    # Same normalised name: most items of most months, found without comparing every pair.
+    by_label: dict[str, list[int]] = {}
+    for i, o in enumerate(old):
+        by_label.setdefault(normalise_label(o.name), []).append(i)
+    taken_new: set[int] = set()
+    taken_old: set[int] = set()
+    for j, n in enumerate(new):
+        same = by_label.get(normalise_label(n.name))
+        if same and normalise_label(n.name):
+            i = same.pop(0)
+            taken_new.add(j)
+            taken_old.add(i)
+            pairs.append((n, old[i]))
+    scored: list[tuple[float, int, int]] = []
+    for j, n in enumerate(new):
+        if j in taken_new:
+            continue
+        for i, o in enumerate(old):
+            if i in taken_old:
+                continue
+            score = similarity(o, n)
+            if score is not None:
+                scored.append((-score, j, i))
+    scored.sort()
+    for _score, j, i in scored:
+        if j in taken_new or i in taken_old:
+            continue
+        taken_new.add(j)
+        taken_old.add(i)
+        pairs.append((new[j], old[i]))
+    return pairs

@@ -1,0 +1,665 @@
+"""The consolidated workbook of a merged month: 汇总, 台账 and 问题清单 sheets.
+
+* 汇总: title, 填报日期, the summary sentence, a table by department (items, stars, sources,
+  colours, on time / late / missing, errors), a total row and a native bar chart of the colours.
+* 台账: every item of every readable workbook in 附件2's columns plus 部室, grouped by department
+  (roster order, then the others), numbered afresh; 进度评价 filled with the one standard colour;
+  the departments' extra columns at the end; closed (销号) items greyed and not counted.
+* 问题清单: every finding with its file, department, sheet and cell; the files passed over.
+
+Printable as it is (A4 landscape, header repeated, fit to width) and deterministic: the same
+merge gives the same bytes. A department's text is always written as text, never as a formula.
+
+Speed: a month of sixty workbooks has ten thousand item rows. openpyxl's cell objects and
+writer would take longer than reading the inboxes, so the item rows of 台账 and 问题清单 are
+rendered straight to sheet XML (inline strings, the same ``<c t="inlineStr">`` openpyxl writes)
+with styles registered in openpyxl's own style table, and spliced into the package openpyxl
+saved for everything else (titles, headers, print setup, merges, the chart).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from collections.abc import Sequence
+from copy import copy
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
+
+from ..config import Config
+from ..models import Colour, DepartmentEntry, FileReport, Item, MergeResult, Severity
+from ..rules import COLUMNS, STANDARD_FILLS, format_date_cn
+from .xlsx_common import (
+    BODY_FONT,
+    BODY_FONT_NAME,
+    BOLD_BODY_FONT,
+    FORMULA_TRIGGERS,
+    HEADER_FILL,
+    HEADER_FONT,
+    MAX_CELL_CHARS,
+    TITLE_FONT,
+    atomic_write_bytes,
+    fill_for,
+    freeze_below,
+    merged_text,
+    safe_value,
+    set_text,
+    set_widths,
+    setup_print,
+    style_cell,
+    write_header,
+)
+
+SUMMARY_SHEET = "汇总"
+LEDGER_SHEET = "台账"
+FINDINGS_SHEET = "问题清单"
+CREATOR = "taizhang"
+
+GREY = "7F7F7F"
+NONE_FILL = "D9D9D9"  # the chart's 未标注 bars
+LATE_COLOUR = "C65911"
+MISSING_COLOUR = "C00000"
+CLOSED_NOTE = "已销号"
+NOT_COUNTED = "（不计入统计）"
+MAX_ROW_HEIGHT = 409  # Excel's limit, in points
+
+# 台账: 附件2's columns with 部室 after 序号.
+LEDGER_KEYS = ("no", "department", *(c.key for c in COLUMNS if c.key != "no"))
+LEDGER_LABELS = {**{c.key: c.label for c in COLUMNS}, "department": "部室"}
+LEDGER_WIDTHS = {**{c.key: c.width for c in COLUMNS}, "department": 12}
+CENTRED = {"no", "department", "judgement", "leader", "stars", "source"}
+EXTRA_WIDTH = 14
+
+_Look = tuple[str, str | None, str]  # a cell's align, fill and font
+
+FINDING_LABELS = ("序号", "部室", "文件", "工作表", "单元格", "级别", "代码", "问题与改法")
+FINDING_WIDTHS = (6, 12, 30, 12, 8, 7, 24, 64)
+SEVERITY_LABEL = {Severity.ERROR: "错误", Severity.WARNING: "提示"}
+
+
+def write_consolidated(result: MergeResult, path: Path, *, config: Config, refuse: Sequence[Path]) -> Path:
+    """Write the month's consolidated workbook to ``path`` (atomically; never over an input)."""
+    return ConsolidatedWriter(config).write(result, path, refuse=refuse)
+
+
+def consolidated_bytes(result: MergeResult, *, config: Config) -> bytes:
+    """The consolidated workbook as the bytes of an .xlsx file."""
+    return ConsolidatedWriter(config).to_bytes(result)
+
+
+class ConsolidatedWriter:
+    """Builds the consolidated workbook of one merge (one writer, one workbook).
+
+    ``prepare(report)`` renders a department's item rows as soon as its report is read (the
+    merge calls it while the other files are still being read); ``write`` assembles the sheets.
+    Rows never prepared are rendered by ``write``: the result is the same either way.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.wb = Workbook()
+        self.styles = _Styles(self.wb)
+        # Every look an item cell can have, registered up front in a fixed order: reports are
+        # prepared in whatever order they are read, and the style table must not depend on it.
+        for looks in _LOOKS.values():
+            for look in looks:
+                self.styles.get(*look, False)
+                self.styles.get(*look, True)
+        self._prepared: dict[str, list[tuple[str, int]]] = {}
+        self._core = _Rows(None, 0, [LEDGER_WIDTHS[k] for k in LEDGER_KEYS])
+
+    def prepare(self, report: FileReport) -> None:
+        """Render the item rows of one department's report (cells 工作事项…备注, row number open)."""
+        if report.usable:
+            self._prepared[report.file] = self._core_rows(report)
+
+    def _core_rows(self, report: FileReport) -> list[tuple[str, int]]:
+        raw_values = _raw_values(report)
+        out = []
+        for it in report.items:
+            values, looks = _item_cells(it, 0, "", [], raw_values)
+            out.append(self._core.cells(self.styles, values[_CORE_FIRST:], looks[_CORE_FIRST:],
+                                        first=_CORE_FIRST, row=_ROW_TOKEN))
+        return out
+
+    def write(self, result: MergeResult, path: Path, *, refuse: Sequence[Path]) -> Path:
+        """Write the workbook to ``path`` through a temporary file; never over a path in ``refuse``."""
+        return atomic_write_bytes(self.to_bytes(result), Path(path), refuse)
+
+    def to_bytes(self, result: MergeResult) -> bytes:
+        """The workbook as the bytes of an .xlsx file (once per writer: it fills its workbook)."""
+        if len(self.wb.worksheets) > 1:
+            raise RuntimeError("ConsolidatedWriter.to_bytes: a writer builds one workbook")
+        config = self.config
+        stamp = dt.datetime.combine(dt.date.fromisoformat(result.date), dt.time())
+        wb = self.wb
+        summary = wb.active
+        summary.title = SUMMARY_SHEET
+        ledger = wb.create_sheet(LEDGER_SHEET)
+        findings = wb.create_sheet(FINDINGS_SHEET)
+        _summary_sheet(summary, result, config)
+        bulk = [self._ledger_sheet(ledger, result), _findings_sheet(findings, result, self.styles)]
+        wb.active = 0
+        props = wb.properties
+        props.creator = CREATOR
+        props.lastModifiedBy = CREATOR
+        props.title = f"{config.center}重点工作台账汇总（{_month_cn(result.month)}）"
+        props.created = stamp
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        props.modified = stamp  # openpyxl stamps "now" while saving; the package gets the merge date
+        return _splice(buffer.getvalue(), bulk, core=tostring(props.to_tree()), stamp=stamp)
+
+    def _ledger_sheet(self, ws: Worksheet, result: MergeResult) -> _Rows:
+        usable = [r for r in result.reports if r.usable]
+        extras = list(dict.fromkeys(label for r in usable for label in r.extra_columns))
+        keys = list(LEDGER_KEYS)
+        widths = [LEDGER_WIDTHS[k] for k in keys] + [EXTRA_WIDTH] * len(extras)
+        set_widths(ws, widths)
+        last = len(widths)
+        merged_text(ws, 1, 1, last, f"{self.config.center}重点工作台账（{_month_cn(result.month)}）",
+                    font=TITLE_FONT, align="center", height=40)
+        merged_text(ws, 2, 1, last, f"填报日期：{_date_cn(result.date)}", align="right", height=22)
+        merged_text(ws, 3, 1, last, result.sentence)
+        write_header(ws, _LEDGER_HEADER_ROW, [LEDGER_LABELS[k] for k in keys] + extras)
+
+        rows = _Rows(ws, _LEDGER_HEADER_ROW + 1, widths, self.styles)
+        number = 0
+        n_keys = len(LEDGER_KEYS)
+        for report in usable:
+            raw_values = _raw_values(report)
+            core_rows = self._prepared.pop(report.file, None) or self._core_rows(report)
+            # 序号 and 部室, the same for every item of the department but its number and font.
+            heads = {}
+            for font in ("body", "grey"):
+                looks = _LOOKS[(None, font)][:_CORE_FIRST]
+                heads[font] = rows.cells(self.styles, (1, report.department or ""), looks, first=0, row=_ROW_TOKEN)
+            for it, (core, core_lines) in zip(report.items, core_rows, strict=True):
+                number += 1
+                r = str(rows.row)
+                head, head_lines = heads["grey" if it.closed else "body"]
+                head = head.replace("<v>1</v>", f"<v>{number}</v>", 1)
+                cells = (head + core).replace(_ROW_TOKEN, r)
+                lines = max(head_lines, core_lines)
+                if extras:
+                    values, looks = _item_cells(it, number, "", extras, raw_values)
+                    tail, tail_lines = rows.cells(self.styles, values[n_keys:], looks[n_keys:], first=n_keys, row=r)
+                    cells += tail
+                    lines = max(lines, tail_lines)
+                rows.append(cells, lines)
+        freeze_below(ws, _LEDGER_HEADER_ROW)
+        setup_print(ws, f"{_LEDGER_HEADER_ROW}:{_LEDGER_HEADER_ROW}")
+        ws.auto_filter.ref = f"A{_LEDGER_HEADER_ROW}:{get_column_letter(last)}{max(rows.last_row, _LEDGER_HEADER_ROW)}"
+        return rows
+
+
+def _month_cn(month: str) -> str:
+    year, mon = month.split("-")
+    return f"{int(year)}年{int(mon)}月"
+
+
+def _date_cn(iso: str | None) -> str:
+    if not iso:
+        return ""
+    d = dt.date.fromisoformat(iso)
+    return format_date_cn(d.year, d.month, d.day)
+
+
+# ---------------------------------------------------------------------------------------------
+# 汇总
+# ---------------------------------------------------------------------------------------------
+
+# (label of the group or column, sub-labels or None, width of each column)
+_SUMMARY_COLUMNS: tuple[tuple[str, tuple[str, ...] | None, float], ...] = (
+    ("序号", None, 6),
+    ("部室", None, 16),
+    ("填报日期", None, 13),
+    ("报送情况", None, 9),
+    ("事项数", None, 7),
+    ("重要程度", ("★★★", "★★", "★"), 7),
+    ("任务来源", ("A", "B", "C", "D"), 5.5),
+    ("进度评价", ("蓝色", "黄色", "红色", "未标注"), 7),
+    ("已销号", None, 7),
+    ("错误", None, 6),
+    ("提示", None, 6),
+)
+_GROUP_ROW, _SUB_ROW, _FIRST_ROW = 5, 6, 7
+
+
+def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
+    widths: list[float] = []
+    for _label, subs, width in _SUMMARY_COLUMNS:
+        widths.extend([width] * (len(subs) if subs else 1))
+    set_widths(ws, widths)
+    last = len(widths)
+    merged_text(ws, 1, 1, last, f"{config.center}重点工作台账汇总（{_month_cn(result.month)}）",
+                font=TITLE_FONT, align="center", height=40)
+    merged_text(ws, 2, 1, last, f"填报日期：{_date_cn(result.date)}", align="right", height=22)
+    merged_text(ws, 3, 1, last, result.sentence)
+
+    # A two-row header: groups (重要程度, 任务来源, 进度评价) over their columns.
+    col = 1
+    colour_cols: list[int] = []
+    for label, subs, _width in _SUMMARY_COLUMNS:
+        span = len(subs) if subs else 1
+        style_cell(set_text(ws.cell(_GROUP_ROW, col), label), font=HEADER_FONT, align="center", fill=HEADER_FILL)
+        for c in range(col, col + span):
+            for r in (_GROUP_ROW, _SUB_ROW):
+                style_cell(ws.cell(r, c), font=HEADER_FONT, align="center", fill=HEADER_FILL)
+        if subs:
+            ws.merge_cells(start_row=_GROUP_ROW, start_column=col, end_row=_GROUP_ROW, end_column=col + span - 1)
+            for offset, sub in enumerate(subs):
+                cell = set_text(ws.cell(_SUB_ROW, col + offset), sub)
+                if label == "进度评价":
+                    colour_cols.append(col + offset)
+                    fill = fill_for((Colour.BLUE, Colour.YELLOW, Colour.RED, Colour.NONE)[offset])
+                    if fill is not None:
+                        cell.fill = fill
+        else:
+            ws.merge_cells(start_row=_GROUP_ROW, start_column=col, end_row=_SUB_ROW, end_column=col)
+        col += span
+    ws.row_dimensions[_GROUP_ROW].height = 21
+    ws.row_dimensions[_SUB_ROW].height = 21
+
+    # Styled once, copied to every row: openpyxl's style lookups are slow for sixty departments.
+    looks = {}
+    for name, align, font in (("left", "left", BODY_FONT), ("center", "center", BODY_FONT),
+                              ("逾期", "center", Font(name=BODY_FONT_NAME, size=11, bold=True, color=LATE_COLOUR)),
+                              ("未报送", "center", Font(name=BODY_FONT_NAME, size=11, bold=True,
+                                                      color=MISSING_COLOUR))):
+        looks[name] = style_cell(Cell(ws), font=font, align=align)._style
+    row = _FIRST_ROW
+    for number, (department, entry) in enumerate(_summary_rows(result, config), start=1):
+        values: list[object]
+        if entry is None:
+            values = [number, department, "", "未报送"] + [None] * (last - 4)
+        else:
+            c = entry.counts
+            status = "逾期" if entry.late else ("按时" if entry.date else "日期不明")
+            values = [number, department, _date_cn(entry.date), status, c.total,
+                      c.stars["3"], c.stars["2"], c.stars["1"],
+                      c.sources["A"], c.sources["B"], c.sources["C"], c.sources["D"],
+                      c.colours["blue"], c.colours["yellow"], c.colours["red"], c.colours["none"],
+                      c.closed, entry.errors, entry.warnings]
+        for c_index, value in enumerate(values, start=1):
+            cell = ws.cell(row, c_index)
+            if isinstance(value, str):
+                set_text(cell, value)
+            else:
+                cell.value = value
+            look = "left" if c_index == 2 else "center"
+            if c_index == 4 and value in looks:
+                look = str(value)
+            cell._style = copy(looks[look])
+        ws.row_dimensions[row].height = 20
+        row += 1
+    last_data = row - 1
+
+    # The total row: figures, not formulas (readers without a calculation engine see them too).
+    c = result.counts
+    if result.roster_checked:  # roster departments that handed in, of the roster
+        handed = f"{len(config.departments) - len(result.missing)}/{len(config.departments)}"
+    else:
+        handed = f"{len({d.department for d in result.departments})}个部室"
+    totals: list[object] = ["合计", "", "", handed,
+                            c.total, c.stars["3"], c.stars["2"], c.stars["1"],
+                            c.sources["A"], c.sources["B"], c.sources["C"], c.sources["D"],
+                            c.colours["blue"], c.colours["yellow"], c.colours["red"], c.colours["none"],
+                            c.closed, sum(d.errors for d in result.departments),
+                            sum(d.warnings for d in result.departments)]
+    for c_index, value in enumerate(totals, start=1):
+        cell = ws.cell(row, c_index)
+        if isinstance(value, str):
+            set_text(cell, value)
+        else:
+            cell.value = value
+        style_cell(cell, font=BOLD_BODY_FONT, align="center", fill=HEADER_FILL)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    ws.row_dimensions[row].height = 20
+    row += 2
+
+    for line in _summary_notes(result, config):
+        merged_text(ws, row, 1, last, line)
+        row += 1
+
+    if last_data >= _FIRST_ROW:
+        _colour_chart(ws, colour_cols, last_data, anchor_row=row + 1, width_units=sum(widths))
+
+    freeze_below(ws, _SUB_ROW)
+    setup_print(ws, f"{_GROUP_ROW}:{_SUB_ROW}")
+
+
+def _summary_rows(result: MergeResult, config: Config) -> list[tuple[str, DepartmentEntry | None]]:
+    """(department, entry or None when missing): roster order, then the other departments."""
+    rows: list[tuple[str, DepartmentEntry | None]] = []
+    by_name: dict[str, list[DepartmentEntry]] = {}
+    for entry in result.departments:
+        by_name.setdefault(entry.department, []).append(entry)
+    seen: set[str] = set()
+    for name in config.departments if result.roster_checked else ():
+        seen.add(name)
+        entries = by_name.get(name)
+        if entries:
+            rows.extend((name, e) for e in entries)
+        elif name in result.missing:
+            rows.append((name, None))
+    for entry in result.departments:
+        if entry.department not in seen:
+            rows.append((entry.department, entry))
+    return rows
+
+
+def _summary_notes(result: MergeResult, config: Config) -> list[str]:
+    notes: list[str] = []
+    if not result.roster_checked:
+        notes.append("未配置部室名单（taizhang.toml 的 departments），未检查未报送部室。")
+    if result.missing:
+        notes.append(f"未报送（{len(result.missing)}个）：{'、'.join(result.missing)}。")
+    if result.late:
+        year, mon = (int(x) for x in result.month.split("-"))
+        deadline = format_date_cn(year, mon, config.deadline_day)
+        dates = {d.department: _date_cn(d.date) for d in result.departments if d.late}
+        late = "、".join(f"{name}（{dates.get(name, '')}）" for name in result.late)
+        notes.append(f"逾期报送（截止{deadline}）：{late}。")
+    u = result.counts.unrecognised
+    if u.stars or u.sources or u.colours:
+        notes.append(f"未识别（未计入上表对应栏）：重要程度{u.stars}项、任务来源{u.sources}项、进度评价颜色{u.colours}项，"
+                     "见“问题清单”。")
+    unreadable = [r for r in result.reports if not r.usable]
+    if unreadable:
+        notes.append(f"无法读取、未汇总的文件（{len(unreadable)}个）：{'、'.join(Path(r.file).name for r in unreadable)}，"
+                     "见“问题清单”。")
+    errors = sum(len(r.errors) for r in result.reports)
+    warnings = sum(len(r.warnings) for r in result.reports)
+    notes.append(f"校验发现错误{errors}条、提示{warnings}条，逐条列在“问题清单”工作表中；"
+                 "已销号事项列在“台账”中（灰色），不计入统计。")
+    return notes
+
+
+def _colour_chart(ws: Worksheet, colour_cols: list[int], last_row: int, *, anchor_row: int,
+                  width_units: float) -> None:
+    """A stacked bar per department: how many items are blue, yellow, red and unmarked."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.gapWidth = 60
+    chart.title = "各部室进度评价颜色分布"
+    chart.y_axis.title = "事项数"
+    chart.y_axis.majorGridlines = None
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    data = Reference(ws, min_col=colour_cols[0], max_col=colour_cols[-1], min_row=_SUB_ROW, max_row=last_row)
+    cats = Reference(ws, min_col=2, min_row=_FIRST_ROW, max_row=last_row)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(cats)
+    colours = (STANDARD_FILLS[Colour.BLUE], STANDARD_FILLS[Colour.YELLOW], STANDARD_FILLS[Colour.RED], NONE_FILL)
+    for series, rgb in zip(chart.series, colours, strict=True):
+        series.graphicalProperties = GraphicalProperties(solidFill=rgb)
+        series.graphicalProperties.line.solidFill = "7F7F7F"
+    # Column units are about 7 px; a chart the width of the table, 9 cm tall.
+    chart.width = max(16.0, min(width_units * 0.19, 30.0))
+    chart.height = 9.0
+    ws.add_chart(chart, f"B{anchor_row}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows written as XML (台账 and 问题清单)
+# ---------------------------------------------------------------------------------------------
+
+
+class _Styles:
+    """Cell styles registered in the workbook's own style table, by (align, fill, font, quote)."""
+
+    FONTS = {"body": BODY_FONT, "grey": Font(name=BODY_FONT_NAME, size=11, color=GREY),
+             "error": Font(name=BODY_FONT_NAME, size=11, bold=True, color=MISSING_COLOUR)}
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self._ids: dict[tuple[str, str | None, str, bool], int] = {}
+
+    def get(self, align: str, fill: str | None = None, font: str = "body", quote: bool = False) -> int:
+        """The ``s`` index of a cell style, registered on first use."""
+        key = (align, fill, font, quote)
+        sid = self._ids.get(key)
+        if sid is None:
+            proto = Cell(self.wb.active)
+            style_cell(proto, font=self.FONTS[font], align=align,
+                       fill=PatternFill(fill_type="solid", fgColor=fill) if fill else None)
+            if quote:
+                proto.quotePrefix = True  # Excel's hidden apostrophe: the text stays text when edited
+            sid = self._ids[key] = self.wb._cell_styles.add(proto._style)
+        return sid
+
+
+class _Rows:
+    """Rows of one sheet rendered as ``<row>`` XML, spliced after the rows openpyxl writes.
+
+    The cells refer to styles of the workbook's own style table (the ``s`` index), so they look
+    exactly like cells openpyxl would have written. Every value is written as a number or as
+    an inline string: never a formula, whatever the text says.
+    """
+
+    def __init__(self, ws: Worksheet | None, first_row: int, widths: Sequence[float],
+                 styles: _Styles | None = None) -> None:
+        self.ws = ws
+        self.row = first_row
+        self.widths = list(widths)
+        # Text of at most this many characters fits on one line, whatever its characters.
+        self.one_line = [max(int((w - 1.5) // 2), 0) for w in widths]
+        self.letters = [get_column_letter(c) for c in range(1, len(widths) + 1)]
+        self.parts: list[str] = []
+        self.styles = styles
+        self._sids: dict[tuple[_Look, ...], list[int]] = {}
+
+    def cells(self, styles: _Styles, values: Sequence[object], looks: tuple[_Look, ...], *, first: int,
+              row: str) -> tuple[str, int]:
+        """The XML of consecutive cells from column index ``first`` of row ``row``, and the lines
+        of wrapped text the tallest of them needs."""
+        sids = self._sids.get(looks)
+        if sids is None:
+            sids = self._sids[looks] = [styles.get(*look) for look in looks]
+        lines = 1
+        out = []
+        for offset, value in enumerate(values):
+            i = first + offset
+            head = f'<c r="{self.letters[i]}{row}" s="'
+            if value is None or value == "":
+                out.append(f'{head}{sids[offset]}"/>')
+            elif type(value) is int or type(value) is float:
+                out.append(f'{head}{sids[offset]}" t="n"><v>{value}</v></c>')
+            else:
+                text = value if type(value) is str else str(value)
+                if (text[0] not in _CAREFUL_START and not text[-1].isspace() and len(text) <= MAX_CELL_CHARS
+                        and _SPECIAL.search(text) is None):  # the usual text: nothing to escape, quote or keep
+                    out.append(f'{head}{sids[offset]}" t="inlineStr"><is><t>{text}</t></is></c>')
+                else:
+                    text = str(safe_value(text) or "")
+                    sid = sids[offset]
+                    if text.startswith(FORMULA_TRIGGERS) or text in ERROR_CODES:
+                        sid = styles.get(*looks[offset], True)  # stays text when a clerk edits the cell
+                    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+                    out.append(f'{head}{sid}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>')
+                if len(text) > self.one_line[i] or "\n" in text:
+                    lines = max(lines, _lines(text, self.widths[i]))
+        return "".join(out), lines
+
+    def append(self, cells: str, lines: int) -> None:
+        """A row of already rendered cells, tall enough for ``lines`` lines of wrapped text."""
+        height = min(round(lines * LINE_HEIGHT + 6, 1), MAX_ROW_HEIGHT)
+        self.parts.append(f'<row r="{self.row}" ht="{height}" customHeight="1">{cells}</row>')
+        self.row += 1
+
+    def add(self, values: Sequence[object], looks: tuple[_Look, ...]) -> None:
+        """One row from column A: the cells' values and their (align, fill, font) looks."""
+        assert self.styles is not None
+        self.append(*self.cells(self.styles, values, looks, first=0, row=str(self.row)))
+
+    @property
+    def last_row(self) -> int:
+        return self.row - 1
+
+    def xml(self) -> bytes:
+        return "".join(self.parts).encode("utf-8")
+
+
+# Text that needs more than copying: XML specials, characters Excel forbids, a leading character
+# that makes a formula or an error code, whitespace at either end (xml:space), over-long text.
+_SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CAREFUL_START = frozenset(" \t\n=+-@#")
+LINE_HEIGHT = 11 * 1.5  # points per wrapped line of 11pt text, with room for the CJK fonts LibreOffice substitutes
+
+
+def _units(text: str) -> float:
+    """Column units of one line: a CJK character takes two, a Latin one about 1.1 (fast: no loop)."""
+    n = len(text)
+    wide = (len(text.encode("utf-8")) - n) // 2  # CJK characters are 3 bytes in UTF-8
+    return (n - wide) * 1.1 + wide * 2.0
+
+
+def _lines(text: str, width: float) -> int:
+    usable = max(width - 1.5, 1.0)
+    if "\n" not in text:
+        return max(1, math.ceil(_units(text) / usable))
+    return sum(max(1, math.ceil(_units(part) / usable)) for part in text.split("\n"))
+
+
+# ---------------------------------------------------------------------------------------------
+# 台账
+# ---------------------------------------------------------------------------------------------
+
+_LEDGER_HEADER_ROW = 4
+_CORE_FIRST = 2  # 工作事项…备注: the cells of an item row that do not depend on its place
+_ROW_TOKEN = "\x00"  # the row number, in prepared cells; never in text (safe_value removes it)
+
+
+_ROW_OF = re.compile(r"(\d+)$")
+
+
+def _raw_values(report: FileReport) -> dict[tuple[str, int], str]:
+    """What was written where stars or source could not be read, by (field, row): shown as written."""
+    out: dict[tuple[str, int], str] = {}
+    for f in report.findings:
+        if f.code in ("stars.invalid", "source.invalid") and f.cell and f.value is not None:
+            m = _ROW_OF.search(f.cell)
+            if m:
+                out[(f.code.split(".")[0], int(m.group(1)))] = f.value
+    return out
+
+
+def _item_cells(it: Item, number: int, department: str, extras: list[str],
+                raw_values: dict[tuple[str, int], str]) -> tuple[list[object], tuple[_Look, ...]]:
+    font = "grey" if it.closed else "body"
+    note = it.note
+    if it.closed:
+        note = (note or CLOSED_NOTE) + NOT_COUNTED
+    values = {
+        "no": number,
+        "department": department,
+        "name": it.name,
+        "target": it.target,
+        "progress": it.progress,
+        "judgement": it.judgement,
+        "leader": it.leader,
+        "owner": it.owner,
+        "stars": it.stars if it.stars is not None else raw_values.get(("stars", it.row), ""),
+        "source": it.source if it.source is not None else raw_values.get(("source", it.row), ""),
+        "note": note,
+    }
+    looks = _LOOKS[(STANDARD_FILLS.get(it.colour), font)]
+    row = [values[key] for key in LEDGER_KEYS]
+    if extras:
+        row.extend(it.extra.get(label, "") for label in extras)
+        looks = looks + (("left", None, font),) * len(extras)
+    return row, looks
+
+
+# (align, fill, font) of each 台账 column, by (进度评价 fill, font).
+_LOOKS = {
+    (fill, font): tuple(("center" if key in CENTRED else "left", fill if key == "judgement" else None, font)
+                        for key in LEDGER_KEYS)
+    for fill in (None, *STANDARD_FILLS.values()) for font in ("body", "grey")
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# 问题清单
+# ---------------------------------------------------------------------------------------------
+
+
+_FINDING_ALIGN = ("center", "center", "left", "center", "center", "center", "left", "left")
+_FINDING_LOOKS = tuple((align, None, "body") for align in _FINDING_ALIGN)
+_ERROR_LOOKS = tuple((align, None, "error" if i == 5 else "body") for i, align in enumerate(_FINDING_ALIGN))
+
+
+def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles) -> _Rows:
+    set_widths(ws, FINDING_WIDTHS)
+    last = len(FINDING_WIDTHS)
+    errors = sum(len(r.errors) for r in result.reports)
+    warnings = sum(len(r.warnings) for r in result.reports)
+    merged_text(ws, 1, 1, last, f"问题清单（{_month_cn(result.month)}：错误{errors}条、提示{warnings}条）",
+                font=TITLE_FONT, align="center", height=40)
+    write_header(ws, 2, list(FINDING_LABELS))
+    rows = _Rows(ws, 3, FINDING_WIDTHS, styles)
+    number = 0
+    for report in result.reports:
+        name = Path(report.file).name
+        department = report.department if report.usable else ""
+        for f in report.findings:
+            number += 1
+            error = f.severity is Severity.ERROR
+            rows.add((number, department or "", name, f.sheet or "", f.cell or "", SEVERITY_LABEL[f.severity],
+                      f.code, f.message), _ERROR_LOOKS if error else _FINDING_LOOKS)
+    for s in result.skipped:
+        if s.code is not None:  # unreadable files: their finding is listed above
+            continue
+        number += 1
+        rows.add((number, "", s.file, "", "", "已跳过", "", s.reason), _FINDING_LOOKS)
+    freeze_below(ws, 2)
+    setup_print(ws, "2:2")
+    ws.auto_filter.ref = f"A2:{get_column_letter(last)}{max(rows.last_row, 2)}"
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# The package
+# ---------------------------------------------------------------------------------------------
+
+# zlib's fastest level: sheet XML still shrinks about fivefold, at a third of the default's time.
+COMPRESS_LEVEL = 1
+_DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
+
+
+def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.datetime) -> bytes:
+    """openpyxl's package with the bulk rows inserted and fixed timestamps (same input, same bytes)."""
+    parts = {rows.ws.path.lstrip("/"): rows for rows in bulk}
+    out = io.BytesIO()
+    date_time = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            rows = parts.get(info.filename)
+            if rows is not None and rows.parts:
+                end = data.index(b"</sheetData>")
+                data = data[:end] + rows.xml() + data[end:]
+                ref = f"A1:{rows.letters[-1]}{rows.last_row}".encode()
+                data = _DIMENSION.sub(b'<dimension ref="' + ref + b'"/>', data, count=1)
+            elif info.filename == "docProps/core.xml":
+                data = core
+            member = zipfile.ZipInfo(info.filename, date_time=date_time)
+            member.external_attr = 0o600 << 16
+            dst.writestr(member, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+    return out.getvalue()
