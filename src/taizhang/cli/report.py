@@ -1,0 +1,205 @@
+"""``taizhang report``: the monthly 督查通报 of a stored month, with what changed since last month."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ..config import Config, load_config
+from ..errors import TaizhangError
+from ..models import Colour, jsonable
+from ..progress import BASIS_NAMES, FLAG_TITLES, format_share
+from ..report import STATUS_NAMES, MonthReport, build_report, colour_change_text, month_cn, parse_month
+from ..rules import COLOUR_NAMES
+from ..store import Store, default_db_path
+from .app import app, console, err_console, fail, print_json
+
+SUFFIXES = (".docx", ".xlsx")
+COLOUR_STYLE = {Colour.RED: "bold red", Colour.YELLOW: "yellow", Colour.BLUE: "blue", Colour.NONE: "dim",
+                Colour.UNKNOWN: "magenta"}
+STATUS_STYLE = {"on_time": "green", "late": "bold yellow", "missing": "bold red"}
+
+
+@app.command("report")
+def report_command(
+    *,
+    month: Annotated[str, typer.Option(
+        "--month", metavar="YYYY-MM", show_default=False,
+        help="通报的月份（须已用 taizhang merge 记入历史库），如 2022-04。")],
+    config_path: Annotated[Path | None, typer.Option(
+        "--config", metavar="PATH", show_default=False,
+        help="配置文件；默认用当前文件夹的 taizhang.toml（部室名单、报送截止日、序时进度算法）。")] = None,
+    db: Annotated[Path | None, typer.Option(
+        "--db", metavar="PATH", show_default=False,
+        help="历史库（SQLite）；默认为环境变量 TAIZHANG_DB，否则为配置文件旁的 taizhang.db。")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="OUT.docx|OUT.xlsx", show_default=False,
+        help="写出通报：.docx 为可编辑的 Word 督查通报（公文格式），.xlsx 为分工作表的 Excel 版。")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON（供其他程序使用）。")] = False,
+) -> None:
+    """生成月度督查通报：与历史库中上一个月份比较，列出补录、销号、调整表述、颜色变化、连续标红的事项，
+    未报送和逾期报送的部室，各部室红黄事项及其分管负责人、责任人，并按序时进度对标对表核对颜色标注。
+
+    历史库中最早的月份没有可比较的上月，照常报告本月情况。
+
+    退出码：0 成功；2 月份未记入历史库、找不到历史库或调用有误。
+
+    示例：taizhang report --month 2022-04 -o 督查通报-2022-04.docx
+    """
+    try:
+        month_text = parse_month(month)
+        config = load_config(config_path)
+    except TaizhangError as exc:
+        fail(escape(str(exc)))
+    if output is not None and output.suffix.lower() not in SUFFIXES:
+        fail(f"通报文件须以 .docx（Word）或 .xlsx（Excel）结尾：{escape(str(output))}")
+
+    db_path = default_db_path(db, config)
+    if not db_path.is_file():
+        fail(f"找不到历史库 {escape(str(db_path))}。请先用 taizhang merge 汇总并记入历史库，或用 --db 指定历史库。")
+    try:
+        with Store(db_path) as store:
+            report = build_report(store, month_text, config=config)
+            hashes = set(store.load_month(month_text).file_hashes.values())
+    except TaizhangError as exc:
+        fail(escape(str(exc)))
+
+    written: Path | None = None
+    if output is not None:
+        written = _write(report, output, refuse=[db_path, *([config.path] if config.path else [])],
+                         ledger_hashes=hashes)
+
+    if as_json:
+        print_json(jsonable(report))
+    else:
+        render_report(report, config)
+    if written is not None:
+        err_console.print(f"已写出督查通报：{escape(str(written))}")
+    raise typer.Exit(0)
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _write(report: MonthReport, output: Path, *, refuse: list[Path], ledger_hashes: set[str]) -> Path:
+    """Write the .docx or .xlsx; never over the history store, the config or a department's ledger."""
+    if output.is_file() and output.suffix.lower() == ".xlsx" and _sha256(output) in ledger_hashes:
+        fail(f"拒绝写入 {escape(str(output))}：它是本月汇总过的部室台账，不能被覆盖。请换一个输出文件名。")
+    try:
+        if output.suffix.lower() == ".docx":
+            from ..writing.bulletin_docx import write_bulletin_docx
+
+            return write_bulletin_docx(report, output, refuse=refuse)
+        from ..writing.bulletin_xlsx import write_bulletin_xlsx
+
+        return write_bulletin_xlsx(report, output, refuse=refuse)
+    except TaizhangError as exc:
+        fail(escape(str(exc)))
+
+
+# --------------------------------------------------------------------------------------------
+# The terminal view: the bulletin's sections, compactly
+# --------------------------------------------------------------------------------------------
+
+
+def _colour(colour: Colour) -> str:
+    return f"[{COLOUR_STYLE[colour]}]{COLOUR_NAMES[colour]}[/]"
+
+
+def render_report(report: MonthReport, config: Config) -> None:
+    console.rule(f"[bold]重点工作台账督查通报（{month_cn(report.month)}）[/]")
+    console.print("[bold]一、总体情况[/]")
+    console.print(escape(report.sentence), soft_wrap=True)  # one line: people copy it
+    console.print(escape(report.comparison))
+    if config.path is None and not report.roster_checked:
+        console.print("[dim]未找到 taizhang.toml，未检查未报送部室；可用 taizhang init 生成配置文件。[/]")
+
+    console.print()
+    console.print("[bold]二、报送情况[/]")
+    console.print(escape(report.submission))
+
+    console.print()
+    console.print("[bold]三、进展缓慢事项[/]")
+    slow = Table(show_header=True, header_style="bold", expand=False)
+    for label, kw in (("颜色", {"no_wrap": True}), ("部室", {"no_wrap": True}), ("工作事项", {"overflow": "fold"}),
+                      ("连续", {"justify": "right", "no_wrap": True}), ("分管负责人", {"no_wrap": True}),
+                      ("责任科室/责任人", {"overflow": "fold"})):
+        slow.add_column(label, **kw)
+    for colour in (Colour.RED, Colour.YELLOW):
+        for dept in report.departments:
+            for entry in dept.red if colour is Colour.RED else dept.yellow:
+                slow.add_row(_colour(colour), escape(dept.department), escape(entry.item),
+                             f"{entry.months}个月" if entry.months > 1 else "", escape(entry.leader),
+                             escape(entry.owner))
+    if slow.row_count:
+        console.print(slow)
+    else:
+        console.print("本月没有标红色、黄色的事项。")
+    if report.progress_flags:
+        console.print(f"对标对表（序时进度 {format_share(report.schedule)}，{BASIS_NAMES[report.progress_basis]}）"
+                      f"：{len(report.progress_flags)} 项颜色标注需核实")
+        flags = Table(show_header=True, header_style="bold", expand=False)
+        flags.add_column("部室", no_wrap=True)
+        flags.add_column("工作事项", overflow="fold")
+        flags.add_column("颜色", no_wrap=True)
+        flags.add_column("推进情况写明", overflow="fold")
+        flags.add_column("问题", overflow="fold")
+        for f in report.progress_flags:
+            flags.add_row(escape(f.department), escape(f.item), _colour(f.colour), escape(f.stated),
+                          FLAG_TITLES.get(f.code, f.code))
+        console.print(flags)
+
+    console.print()
+    console.print("[bold]四、事项变动[/]")
+    if report.first_month:
+        console.print(f"{month_cn(report.month)}是历史库中最早的月份，没有上月可比较。")
+    else:
+        changes = Table(show_header=True, header_style="bold", expand=False)
+        changes.add_column("类别", no_wrap=True)
+        changes.add_column("部室", no_wrap=True)
+        changes.add_column("工作事项", overflow="fold")
+        changes.add_column("情况", overflow="fold")
+        for ref in report.new:
+            changes.add_row("补录", escape(ref.department), escape(ref.item), "")
+        for dept in report.departments:
+            for closed in dept.closed:
+                changes.add_row("销号", escape(dept.department), escape(closed.item),
+                                "已标注销号" if closed.marked else "未再列入")
+        for r in report.renamed:
+            changes.add_row("调整表述", escape(r.department), escape(r.to), f"原为“{escape(r.from_)}”")
+        for change in report.colour_changes:
+            changes.add_row("颜色变化", escape(change.department), escape(change.item), colour_change_text(change))
+        for p in report.persistent_red:
+            changes.add_row("连续标红", escape(p.department), escape(p.item), f"连续{p.months}个月")
+        if changes.row_count:
+            console.print(f"与{month_cn(report.previous or '')}相比：")
+            console.print(changes)
+        else:
+            console.print(f"与{month_cn(report.previous or '')}相比，没有事项变动。")
+
+    console.print()
+    console.print("[bold]分部室情况[/]")
+    table = Table(show_header=True, header_style="bold", expand=False)
+    table.add_column("部室", no_wrap=True)
+    table.add_column("报送", no_wrap=True)
+    for label in ("事项", "蓝", "黄", "红", "无", "补录", "销号", "变色"):
+        table.add_column(label, justify="right", no_wrap=True)
+    for dept in report.departments:
+        c = dept.counts
+        status = f"[{STATUS_STYLE[dept.status]}]{STATUS_NAMES[dept.status]}[/]"
+        if dept.status == "missing":
+            table.add_row(escape(dept.department), status, *[""] * 8)
+            continue
+        table.add_row(escape(dept.department), status, str(c.total),
+                      *(str(c.colours.get(k, 0)) for k in ("blue", "yellow", "red", "none")),
+                      str(len(dept.new)), str(len(dept.closed)), str(len(dept.colour_changes)))
+    console.print(table)
