@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import sys
 
+# Each module registers its commands on ``app``; the order here is the order in --help.
+from . import validate as _validate  # noqa: F401  isort: skip
+from . import template as _template  # noqa: F401  isort: skip
+from . import merge as _merge  # noqa: F401  isort: skip
+from . import report as _report  # noqa: F401  isort: skip
+from . import init as _init  # noqa: F401  isort: skip
 from .app import app
 
-# Each module registers its commands on ``app``.
-from . import validate as _validate  # noqa: E402,F401  isort: skip
-
-for _name in ("template", "merge", "report", "init"):
-    try:
-        __import__(f"{__name__}.{_name}")
-    except ModuleNotFoundError as exc:  # a command not written yet
-        if exc.name != f"{__name__}.{_name}":
-            raise
+__all__ = ["app", "main"]
 
 
 def main() -> None:

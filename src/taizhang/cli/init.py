@@ -14,7 +14,7 @@ from ..writing.xlsx_common import atomic_write_bytes
 from .app import app, console, fail
 
 
-@app.command("init")
+@app.command("init", short_help="生成配置文件 taizhang.toml（中心名称、截止日、部室名单）。")
 def init_command(
     *,
     force: Annotated[bool, typer.Option("--force", "-f", help="taizhang.toml 已存在时覆盖它。")] = False,

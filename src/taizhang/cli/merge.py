@@ -31,7 +31,7 @@ PROGRESS_DELAY = 0.5
 ERRORS_SHOWN = 3  # per file, in the terminal; the workbook's 问题清单 has them all
 
 
-@app.command("merge")
+@app.command("merge", short_help="汇总全中心台账：汇总句、标色汇总表、未报送和逾期部室，并记入历史库。")
 def merge_command(
     inbox: Annotated[Path, typer.Argument(help="收件文件夹：各部室报送的台账（.xlsx/.xls）都放在这里。",
                                           metavar="INBOX", show_default=False)],

@@ -25,7 +25,7 @@ COLOUR_STYLE = {Colour.RED: "bold red", Colour.YELLOW: "yellow", Colour.BLUE: "b
 STATUS_STYLE = {"on_time": "green", "late": "bold yellow", "missing": "bold red"}
 
 
-@app.command("report")
+@app.command("report", short_help="生成月度督查通报（与上月比较；可写出 .docx 或 .xlsx）。")
 def report_command(
     *,
     month: Annotated[str, typer.Option(

@@ -17,7 +17,7 @@ from .app import app, console, fail
 _BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
-@app.command("template")
+@app.command("template", short_help="生成发给各部室的空白附件2台账。")
 def template_command(
     *,
     output: Annotated[Path | None, typer.Option(

@@ -17,7 +17,7 @@ from .app import app, console, err_console, fail, print_json
 SEVERITY_LABEL = {Severity.ERROR: "[bold red]错误[/]", Severity.WARNING: "[yellow]提示[/]"}
 
 
-@app.command("validate")
+@app.command("validate", short_help="校验部室台账，列出每个问题所在的单元格和改法。")
 def validate_command(
     files: Annotated[list[Path], typer.Argument(help="部室台账文件（.xlsx 或 .xls），可以一次给多个。",
                                                 show_default=False)],
