@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from openpyxl.utils.cell import coordinate_to_tuple
@@ -122,33 +122,30 @@ def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
             out.append(finding("item.required", sheet=sheet, cell=raw.cells[key], row=raw.first_row, label=label,
                                hint=rules.REQUIRED_HINTS[key]))
 
-    # 说明 第1条: 重要程度.
-    stars_text = t.get("stars", "")
-    if "stars" in raw.cells:
-        item.stars, changed = rules.normalise_stars(stars_text)
-        if not stars_text:
-            out.append(finding("stars.missing", sheet=sheet, cell=raw.cells["stars"], row=raw.first_row))
-        elif item.stars is None:
-            out.append(finding("stars.invalid", sheet=sheet, cell=raw.cells["stars"], value=stars_text))
-        elif changed:
-            out.append(finding("stars.normalised", sheet=sheet, cell=raw.cells["stars"], value=stars_text,
-                               normal=item.stars))
-
-    # 说明 第2条: 任务来源.
-    source_text = t.get("source", "")
-    if "source" in raw.cells:
-        item.source, changed = rules.normalise_source(source_text)
-        if not source_text:
-            out.append(finding("source.missing", sheet=sheet, cell=raw.cells["source"], row=raw.first_row))
-        elif item.source is None:
-            out.append(finding("source.invalid", sheet=sheet, cell=raw.cells["source"], value=source_text))
-        elif changed:
-            out.append(finding("source.normalised", sheet=sheet, cell=raw.cells["source"], value=source_text,
-                               normal=item.source))
+    # 说明 第1条 (重要程度) and 第2条 (任务来源): one of a fixed set, variants read with a warning.
+    item.stars = _coded(raw, "stars", rules.normalise_stars, sheet, out)
+    item.source = _coded(raw, "source", rules.normalise_source, sheet, out)
 
     item.colour = _colour(raw, sheet, out)
     _check_consistency(item, raw, sheet, out)
     return item
+
+
+def _coded(raw: RawItem, key: str, normalise: Callable[[str], tuple[str | None, bool]], sheet: str,
+           out: list[Finding]) -> str | None:
+    """Normalise a coded cell (``stars``/``source``), adding its missing/invalid/normalised finding."""
+    if key not in raw.cells:
+        return None
+    text = raw.texts.get(key, "")
+    cell = raw.cells[key]
+    value, changed = normalise(text)
+    if not text:
+        out.append(finding(f"{key}.missing", sheet=sheet, cell=cell, row=raw.first_row))
+    elif value is None:
+        out.append(finding(f"{key}.invalid", sheet=sheet, cell=cell, value=text))
+    elif changed:
+        out.append(finding(f"{key}.normalised", sheet=sheet, cell=cell, value=text, normal=value))
+    return value
 
 
 def _colour(raw: RawItem, sheet: str, out: list[Finding]) -> Colour:

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from .. import __version__
+
+# Options several commands share, defined once.
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", metavar="PATH", show_default=False,
+    help="配置文件；默认用当前文件夹的 taizhang.toml，没有则按默认设置（不检查未报送）。")]
+DbOption = Annotated[Path | None, typer.Option(
+    "--db", metavar="PATH", show_default=False,
+    help="历史库（SQLite）；默认为环境变量 TAIZHANG_DB，否则为配置文件旁的 taizhang.db。")]
+JsonOption = Annotated[bool, typer.Option("--json", help="只输出 JSON（供其他程序使用）。")]
 
 app = typer.Typer(
     name="taizhang",

@@ -24,7 +24,7 @@ from ..models import MergeResult, Severity
 from ..rules import format_date_cn, parse_date_text
 from ..store import Store, default_db_path
 from ..writing.xlsx_common import check_not_refused
-from .app import app, console, err_console, fail, print_json
+from .app import ConfigOption, DbOption, JsonOption, app, console, err_console, fail, print_json
 
 # Shown only when reading takes longer than this (seconds): a quick merge stays quiet.
 PROGRESS_DELAY = 0.5
@@ -45,13 +45,9 @@ def merge_command(
     date: Annotated[str | None, typer.Option(
         "--date", metavar="YYYY-MM-DD", show_default=False,
         help="汇总句“截至……”的日期；默认今天。")] = None,
-    config_path: Annotated[Path | None, typer.Option(
-        "--config", metavar="PATH", show_default=False,
-        help="配置文件；默认用当前文件夹的 taizhang.toml，没有则按默认设置、不检查未报送。")] = None,
-    db: Annotated[Path | None, typer.Option(
-        "--db", metavar="PATH", show_default=False,
-        help="历史库（SQLite）；默认为环境变量 TAIZHANG_DB，否则为配置文件旁的 taizhang.db。")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON（供其他程序使用）。")] = False,
+    config_path: ConfigOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """汇总各部室重点工作台账：逐个校验、合并为全中心台账，生成汇总句和标色汇总表，并按月记入历史库。
 

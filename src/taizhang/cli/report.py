@@ -17,7 +17,7 @@ from ..progress import BASIS_NAMES, FLAG_TITLES, format_share
 from ..report import STATUS_NAMES, MonthReport, build_report, colour_change_text, month_cn, parse_month
 from ..rules import COLOUR_NAMES
 from ..store import Store, default_db_path
-from .app import app, console, err_console, fail, print_json
+from .app import ConfigOption, DbOption, JsonOption, app, console, err_console, fail, print_json
 
 SUFFIXES = (".docx", ".xlsx")
 COLOUR_STYLE = {Colour.RED: "bold red", Colour.YELLOW: "yellow", Colour.BLUE: "blue", Colour.NONE: "dim",
@@ -31,16 +31,12 @@ def report_command(
     month: Annotated[str, typer.Option(
         "--month", metavar="YYYY-MM", show_default=False,
         help="通报的月份（须已用 taizhang merge 记入历史库），如 2022-04。")],
-    config_path: Annotated[Path | None, typer.Option(
-        "--config", metavar="PATH", show_default=False,
-        help="配置文件；默认用当前文件夹的 taizhang.toml（部室名单、报送截止日、序时进度算法）。")] = None,
-    db: Annotated[Path | None, typer.Option(
-        "--db", metavar="PATH", show_default=False,
-        help="历史库（SQLite）；默认为环境变量 TAIZHANG_DB，否则为配置文件旁的 taizhang.db。")] = None,
+    config_path: ConfigOption = None,
+    db: DbOption = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", metavar="OUT.docx|OUT.xlsx", show_default=False,
         help="写出通报：.docx 为可编辑的 Word 督查通报（公文格式），.xlsx 为分工作表的 Excel 版。")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON（供其他程序使用）。")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """生成月度督查通报：与历史库中上一个月份比较，列出补录、销号、调整表述、颜色变化、连续标红的事项，
     未报送和逾期报送的部室，各部室红黄事项及其分管负责人、责任人，并按序时进度对标对表核对颜色标注。

@@ -12,7 +12,7 @@ from ..errors import TaizhangError
 from ..models import Colour, FileReport, Severity, jsonable
 from ..rules import COLOUR_NAMES
 from ..validate import validate_files
-from .app import app, console, err_console, fail, print_json
+from .app import JsonOption, app, console, err_console, fail, print_json
 
 SEVERITY_LABEL = {Severity.ERROR: "[bold red]错误[/]", Severity.WARNING: "[yellow]提示[/]"}
 
@@ -22,7 +22,7 @@ def validate_command(
     files: Annotated[list[Path], typer.Argument(help="部室台账文件（.xlsx 或 .xls），可以一次给多个。",
                                                 show_default=False)],
     *,
-    as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON（供其他程序使用）。")] = False,
+    as_json: JsonOption = False,
     annotate: Annotated[Path | None, typer.Option(
         "--annotate", metavar="DIR",
         help="把每个文件另存一份到 DIR，问题写成单元格批注并用红框标出，便于退回部室修改。")] = None,
