@@ -152,3 +152,15 @@ def test_broken_inputs_are_left_byte_identical(tmp_path: Path, name: str) -> Non
     path.write_bytes(data)
     validate_file(path)
     assert path.read_bytes() == data
+
+
+def test_an_unforeseen_failure_inside_one_file_is_a_finding_not_a_crash(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import taizhang.validate as validate_module
+
+    def explode(_book: object) -> None:
+        raise ValueError("unexpected structure")
+
+    monkeypatch.setattr(validate_module, "parse_ledger", explode)
+    path = build_ledger(tmp_path / "x.xlsx", ITEMS)
+    assert only_code(path) == "file.unreadable"

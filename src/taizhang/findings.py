@@ -39,6 +39,8 @@ CODES: dict[str, Code] = {
     "file.duplicate_department": Code(E, "部室重复报送",
                                       "部室“{department}”有 {count} 份台账：{files}{detail}。一个部室每月只报送一份，"
                                       "请保留正确的一份，把其余的移出收件文件夹后重新汇总。"),
+    "file.unreadable": Code(E, "读取出错",
+                            "读取文件时出错（{detail}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再试；仍不行请把文件交给技术人员。"),
     "sheet.not_found": Code(E, "找不到台账工作表",
                             "没有找到附件2格式的台账：任何可见工作表的前 30 行中都没有“序号、工作事项、任务目标、推进情况、进度评价……”表头行{detail}。请使用 taizhang template 生成的模板填报。"),
     "header.missing_column": Code(E, "缺少表头列", "表头缺少“{label}”列，请按附件2补上这一列。"),

@@ -36,18 +36,23 @@ def validate_file(path: Path, *, department: str | None = None) -> FileReport:
     """
     path = Path(path)
     report = FileReport(file=str(path))
+    report.sha256 = file_sha256(path) if path.is_file() else None
     try:
         book = read_workbook(path)
         ledger = parse_ledger(book)
+        _check_ledger(report, ledger, path, department)
     except UnreadableFile as exc:
-        report.usable = False
-        report.ok = False
-        report.findings = [exc.finding]
-        report.sha256 = file_sha256(path) if path.is_file() else None
-        return report
-    report.sha256 = file_sha256(path)
-    _check_ledger(report, ledger, path, department)
+        return _unusable(report, exc.finding)
+    except (MemoryError, RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError,
+            OverflowError, UnicodeError, OSError) as exc:
+        # A workbook shaped in a way nobody foresaw must not stop a merge of sixty others.
+        return _unusable(report, finding("file.unreadable", detail=f"{type(exc).__name__}: {exc}"[:200]))
     return report
+
+
+def _unusable(report: FileReport, reason: Finding) -> FileReport:
+    return report.model_copy(update={"usable": False, "ok": False, "findings": [reason], "items": [],
+                                     "department": None, "date": None, "sheet": None})
 
 
 def validate_files(paths: Iterable[Path], *, department: str | None = None) -> ValidationResult:
