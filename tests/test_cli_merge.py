@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from builders import build_ledger, item
 from taizhang.cli import app
 from taizhang.config import NOTICE_DEPARTMENTS, load_config
+from taizhang.errors import TaizhangError
 from taizhang.merge import merge_inbox
 from taizhang.models import Colour
 from taizhang.rules import STANDARD_FILLS
@@ -368,3 +369,26 @@ def test_workbook_bytes_do_not_depend_on_the_order_files_are_read(inbox: Path) -
     prepared = writer.to_bytes(result)
     assert prepared == consolidated_bytes(result, config=config)
     assert load_workbook(io.BytesIO(prepared))["台账"].max_row == 10
+
+
+@pytest.mark.parametrize("failure", [TaizhangError("磁盘已满"), RuntimeError("unexpected")])
+def test_a_workbook_that_cannot_be_written_leaves_the_store_as_it_was(
+        inbox: Path, monkeypatch: pytest.MonkeyPatch, failure: Exception) -> None:
+    assert merge(str(inbox), "--date", "2022-04-06").exit_code == 1
+    db = inbox.parent / "taizhang.db"
+    with Store(db) as store:
+        before = store.load_month("2022-04")
+    build_ledger(inbox / "污染防治部.xlsx", [item("船舶污染物接收转运处置", colour="red")], department="污染防治部")
+
+    from taizhang.writing.consolidated import ConsolidatedWriter
+
+    def broken_write(*_args: object, **_kwargs: object) -> Path:
+        raise failure
+
+    monkeypatch.setattr(ConsolidatedWriter, "write", broken_write)
+    result = merge(str(inbox), "--date", "2022-04-07")
+    assert result.exit_code != 0
+    with Store(db) as store:
+        after = store.load_month("2022-04")
+    assert after == before
+    assert after.date == "2022-04-06" and "污染防治部" in after.missing

@@ -7,9 +7,18 @@ Every command of the core returns one of these pydantic models; the CLI renders 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+
+def display_path(text: str) -> str:
+    """A file name as it can be printed and stored: bytes that are not UTF-8 (a name left by
+    unzipping a Chinese Windows archive) become U+FFFD instead of breaking JSON and workbooks."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+FileName = Annotated[str, AfterValidator(display_path)]
 
 
 class Severity(StrEnum):
@@ -110,7 +119,7 @@ class StatedSummary(BaseModel):
 class FileReport(BaseModel):
     """The result of checking one department's workbook."""
 
-    file: str
+    file: FileName
     department: str | None = None
     date: str | None = None
     ok: bool = True
@@ -171,7 +180,7 @@ class DepartmentEntry(BaseModel):
 class Skipped(BaseModel):
     """A file of the inbox that was not merged, and why (lock file, not a workbook, unreadable)."""
 
-    file: str
+    file: FileName
     reason: str
     code: str | None = None
 

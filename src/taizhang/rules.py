@@ -69,13 +69,24 @@ def match_column(text: object) -> Column | None:
     return None
 
 
+# Characters an XML document cannot hold (control characters, U+FFFE/U+FFFF, lone surrogates):
+# an .xls may carry them, and any workbook or Word file written with them is broken.
+XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML cannot hold."""
+    return XML_ILLEGAL.sub("", text)
+
+
 def clean_text(value: object) -> str:
-    """A cell's text as people read it: stripped, with Windows line ends folded."""
+    """A cell's text as people read it: stripped, line ends folded, XML-illegal characters gone."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return xml_text(text).strip()
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -110,6 +110,10 @@ def default_db_path(db: Path | None, config: Config) -> Path:
         return Path(env)
     folder = config.path.parent if config.path is not None else Path.cwd()
     return folder / DB_NAME
+
+
+class _Abandoned(Exception):
+    """The caller decided, just before the commit, not to keep the month."""
 
 
 class Store:
@@ -239,8 +243,12 @@ class Store:
     # writing
     # ---------------------------------------------------------------------------------------
 
-    def save_month(self, snapshot: MonthSnapshot) -> MonthSnapshot:
+    def save_month(self, snapshot: MonthSnapshot, *,
+                   before_commit: Callable[[], bool] | None = None) -> MonthSnapshot:
         """Store ``snapshot``, replacing the month if it is stored, in one transaction.
+
+        ``before_commit`` is asked, with everything written but not committed, whether to commit:
+        False rolls the month back (the merge's workbook could not be written) and raises StoreError.
 
         Every item gets its ``key``: the key of the same item (same or slightly reworded 工作事项)
         in the department's latest earlier month, else the key it had in the snapshot being
@@ -276,7 +284,12 @@ class Store:
                  for i, f in enumerate(snapshot.findings)])
             db.executemany("INSERT INTO files (month, name, sha256) VALUES (?,?,?)",
                            sorted((month, name, sha) for name, sha in snapshot.file_hashes.items()))
+            if before_commit is not None and not before_commit():
+                raise _Abandoned
             db.execute("COMMIT")
+        except _Abandoned:
+            db.execute("ROLLBACK")
+            raise StoreError(f"汇总表未能写出，本月未记入历史库 {self.path}。") from None
         except BaseException as exc:
             db.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):

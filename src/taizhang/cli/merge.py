@@ -126,15 +126,18 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
         fail(escape(str(exc)))
 
     db_path = default_db_path(db, config)
-    stored = _save_history(db_path, result, config)  # meanwhile the workbook is written
+    history = _save_history(db_path, result, config)  # meanwhile the workbook is written
+    written: Path | None = None
     try:
         written = writer.write(result, out, refuse=inputs)
     except TaizhangError as exc:
-        store_error = stored()
-        fail(escape(str(exc)) + (f"（历史库也未能写入：{escape(store_error)}）" if store_error else
-                                 f"（本月汇总已记入历史库 {escape(str(db_path))}）"))
+        history.finish(keep=False)
+        fail(escape(str(exc)) + "（本月未记入历史库）")
+    finally:
+        if written is None:  # any other failure: the store must still be left as it was
+            history.finish(keep=False)
     result.output = str(written)
-    store_error = stored()
+    store_error = history.finish(keep=True)
     if store_error:
         fail(f"汇总表已写出（{escape(str(written))}），但{escape(store_error)}")
 
@@ -145,56 +148,80 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
     return result.exit_code
 
 
-def _store(db_path: Path, result: MergeResult, config: Config) -> str | None:
+def _store(db_path: Path, result: MergeResult, config: Config,
+           before_commit: Callable[[], bool] | None = None) -> str | None:
     """Save the month in the history store; the error message, or None when it is stored."""
     try:
         with Store(db_path) as store:
-            store.save_month(snapshot_of(result, config))
+            store.save_month(snapshot_of(result, config), before_commit=before_commit)
     except TaizhangError as exc:
         return str(exc)
     return None
 
 
-def _save_history(db_path: Path, result: MergeResult, config: Config) -> Callable[[], str | None]:
-    """Start saving the month; the returned function waits and gives the error message, if any.
+class _History:
+    """The month being stored while the workbook is written; ``finish`` commits or abandons it.
 
-    On Linux a forked child process (sharing this process's memory, nothing to copy) stores the
-    month while this one writes the workbook: the two take about as long as each other. The
-    child commits or rolls back on its own, so an interrupted merge still leaves the store as it
-    was. Elsewhere the month is stored here and now.
+    On Linux a forked child process (sharing this process's memory, nothing to copy) writes the
+    month and waits, transaction open, for the word to commit: the month is kept only when the
+    workbook was written, so a failed merge leaves the store as it was. Elsewhere the month is
+    stored by ``finish`` itself, after the workbook.
     """
-    if not sys.platform.startswith("linux"):
-        error = _store(db_path, result, config)
-        return lambda: error
-    import multiprocessing
 
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
+    def __init__(self, db_path: Path, result: MergeResult, config: Config) -> None:
+        self.db_path, self.result, self.config = db_path, result, config
+        self.process = None
+        self.outcome: str | None = None
+        self.finished = False
+        if not sys.platform.startswith("linux"):
+            return
+        import multiprocessing
 
-    def child() -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.parent_end, child_end = ctx.Pipe(duplex=True)
+
+        def child() -> None:
+            def go() -> bool:
+                child_end.send("ready")
+                return bool(child_end.recv())
+
+            try:
+                child_end.send(("done", _store(db_path, result, config, before_commit=go)))
+            except Exception as exc:  # noqa: BLE001  reported by the parent, never lost
+                child_end.send(("done", f"无法写入历史库 {db_path}：{type(exc).__name__}: {exc}"))
+
         try:
-            send.send(_store(db_path, result, config))
-        except Exception as exc:  # noqa: BLE001  reported by the parent, never lost
-            send.send(f"无法写入历史库 {db_path}：{type(exc).__name__}: {exc}")
+            self.process = ctx.Process(target=child, daemon=True)
+            self.process.start()
+        except OSError:
+            self.process = None
 
-    try:
-        process = ctx.Process(target=child, daemon=True)
-        process.start()
-    except OSError:
-        error = _store(db_path, result, config)
-        return lambda: error
-    send.close()
-
-    def wait() -> str | None:
-        process.join()
+    def finish(self, *, keep: bool) -> str | None:
+        """Commit (``keep``) or abandon the month; the error message, or None when all went well."""
+        if self.finished:
+            return self.outcome
+        self.finished = True
+        if self.process is None:
+            self.outcome = _store(self.db_path, self.result, self.config) if keep else None
+            return self.outcome
+        lost = f"无法写入历史库 {self.db_path}（写入进程意外退出）"
         try:
-            return receive.recv() if receive.poll() else f"无法写入历史库 {db_path}（写入进程意外退出）"
-        except EOFError:
-            return f"无法写入历史库 {db_path}（写入进程意外退出）"
+            message = self.parent_end.recv()  # "ready", or ("done", error) when it failed before
+            if message == "ready":
+                self.parent_end.send(keep)
+                message = self.parent_end.recv()
+            self.outcome = message[1] if keep else None
+        except (EOFError, OSError):
+            self.outcome = lost if keep else None
         finally:
-            receive.close()
+            self.process.join()
+            self.parent_end.close()
+        return self.outcome
 
-    return wait
+
+def _save_history(db_path: Path, result: MergeResult, config: Config) -> _History:
+    """Start storing the month; ``finish(keep=…)`` on the result commits or abandons it."""
+    return _History(db_path, result, config)
 
 
 def _parse_date(text: str) -> dt.date:

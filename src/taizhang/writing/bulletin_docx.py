@@ -46,7 +46,7 @@ from ..report import (
     month_cn,
     people_text,
 )
-from ..rules import STANDARD_FILLS, format_date_cn
+from ..rules import STANDARD_FILLS, format_date_cn, xml_text
 from .xlsx_common import atomic_write_bytes
 
 # --------------------------------------------------------------------------------------------
@@ -268,18 +268,18 @@ def _end(text: str) -> str:
 def _p(doc: DocxDocument, text: str = "", style: str | None = None, *, bold_lead: str = "") -> Paragraph:
     p = doc.add_paragraph(style=style)
     if bold_lead:
-        p.add_run(bold_lead).bold = True
+        p.add_run(xml_text(bold_lead)).bold = True
     if text:
-        p.add_run(text)
+        p.add_run(xml_text(text))
     return p
 
 
 def _h1(doc: DocxDocument, text: str) -> Paragraph:
-    return doc.add_paragraph(text, style=STYLE_H1)
+    return doc.add_paragraph(xml_text(text), style=STYLE_H1)
 
 
 def _h2(doc: DocxDocument, text: str) -> Paragraph:
-    return doc.add_paragraph(text, style=STYLE_H2)
+    return doc.add_paragraph(xml_text(text), style=STYLE_H2)
 
 
 def _people_line(entry: ResponsibleItem, change: str | None) -> str:
@@ -489,7 +489,7 @@ def _cell(cell: _Cell, text: object, *, bold: bool = False, align: WD_ALIGN_PARA
     p.style = STYLE_TABLE
     if align is not None:
         p.alignment = align
-    lines = str(text).split("\n")
+    lines = xml_text(str(text)).split("\n")
     for i, line in enumerate(lines):
         r = p.add_run(line)
         r.bold = bold or None

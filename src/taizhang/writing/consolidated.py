@@ -40,7 +40,7 @@ from openpyxl.xml.functions import tostring
 
 from ..config import Config
 from ..models import Colour, DepartmentEntry, FileReport, Item, MergeResult, Severity
-from ..rules import COLUMNS, STANDARD_FILLS, format_date_cn
+from ..rules import COLUMNS, STANDARD_FILLS, XML_ILLEGAL, format_date_cn
 from .xlsx_common import (
     BODY_FONT,
     BODY_FONT_NAME,
@@ -518,7 +518,8 @@ class _Rows:
 
 # Text that needs more than copying: XML specials, characters Excel forbids, a leading character
 # that makes a formula or an error code, whitespace at either end (xml:space), over-long text.
-_SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Text needing more than the plain path: XML escapes, or characters XML cannot hold at all.
+_SPECIAL = re.compile("[&<>\r]|" + XML_ILLEGAL.pattern)
 _CAREFUL_START = frozenset(" \t\n=+-@#")
 LINE_HEIGHT = 11 * 1.5  # points per wrapped line of 11pt text, with room for the CJK fonts LibreOffice substitutes
 

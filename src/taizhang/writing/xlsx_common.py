@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import TaizhangError
 from ..models import Colour
-from ..rules import STANDARD_FILLS
+from ..rules import STANDARD_FILLS, xml_text
 
 # --------------------------------------------------------------------------------------------
 # Values
@@ -53,7 +53,7 @@ def safe_value(value: object) -> object:
     if isinstance(value, dt.date):
         return value
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_CELL_CHARS]
+    text = xml_text(text)[:MAX_CELL_CHARS]
     return text or None
 
 
