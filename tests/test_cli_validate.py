@@ -118,3 +118,15 @@ def test_every_command_has_chinese_help_with_an_example() -> None:
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and "taizhang" in result.output
+
+
+def test_annotate_never_writes_over_another_input_and_keeps_same_named_copies_apart(tmp_path: Path) -> None:
+    a = build_ledger(tmp_path / "a" / "综合部.xlsx", BROKEN, department="综合部", summary=None)
+    b = build_ledger(tmp_path / "b" / "综合部.xlsx", BROKEN, department="综合部", summary=None)
+    trap = build_ledger(tmp_path / "a" / "综合部（问题标注）.xlsx", CLEAN, department="综合部")
+    hashes = {p: sha(p) for p in (a, b, trap)}
+    result = runner.invoke(app, ["validate", str(a), str(b), str(trap), "--annotate", str(tmp_path / "a")])
+    assert result.exit_code == 1, result.output
+    assert {p: sha(p) for p in hashes} == hashes
+    copies = sorted(p.name for p in (tmp_path / "a").glob("*（问题标注）*.xlsx") if p != trap)
+    assert len(copies) == 3  # a, b and the trap itself each annotated, none over an input

@@ -38,13 +38,14 @@ def validate_command(
     result = validate_files(files, department=department)
     annotated: list[Path] = []
     if annotate is not None:
-        for report in result.files:
+        from ..writing.annotate import write_annotated
+
+        taken: set[Path] = set()
+        for path, report in zip(files, result.files, strict=True):
             if not report.usable:
                 continue
             try:
-                from ..writing.annotate import write_annotated
-
-                annotated.append(write_annotated(report, Path(report.file), annotate))
+                annotated.append(write_annotated(report, path, annotate, refuse=files, taken=taken))
             except TaizhangError as exc:
                 fail(str(exc))
             except OSError as exc:

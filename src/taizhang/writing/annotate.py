@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
@@ -27,8 +28,14 @@ def annotated_name(src: Path) -> str:
     return f"{src.stem}（问题标注）.xlsx"
 
 
-def write_annotated(report: FileReport, src: Path, outdir: Path) -> Path:
-    """Write ``outdir/<name>（问题标注）.xlsx`` with the report's findings as comments."""
+def write_annotated(report: FileReport, src: Path, outdir: Path, *, refuse: Sequence[Path] = (),
+                    taken: set[Path] | None = None) -> Path:
+    """Write ``outdir/<name>（问题标注）.xlsx`` with the report's findings as comments.
+
+    ``refuse``: every input of the call, none of which may be written over; ``taken``: names
+    already written in this call (two inputs of the same name from different folders get
+    ``…（问题标注）2.xlsx``), updated here.
+    """
     outdir.mkdir(parents=True, exist_ok=True)
     wb = _load_copy(src)
     sheet_name = report.sheet if report.sheet in wb.sheetnames else wb.sheetnames[0]
@@ -55,8 +62,18 @@ def write_annotated(report: FileReport, src: Path, outdir: Path) -> Path:
         cell.comment = comment
         side = _RED if worst[(sheet, ref)] is Severity.ERROR else _ORANGE
         cell.border = Border(left=side, right=side, top=side, bottom=side)
+    taken = set() if taken is None else taken
     target = outdir / annotated_name(src)
-    return atomic_save(wb, target, refuse=[src])
+    n = 2
+    while target.resolve() in taken or any(_same(target, p) for p in refuse):
+        target = outdir / f"{src.stem}（问题标注）{n}.xlsx"
+        n += 1
+    taken.add(target.resolve())
+    return atomic_save(wb, target, refuse=[src, *refuse])
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
 
 
 def _load_copy(src: Path) -> Workbook:
