@@ -43,6 +43,8 @@ CODES: dict[str, Code] = {
                             "读取文件时出错（{detail}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再试；仍不行请把文件交给技术人员。"),
     "sheet.not_found": Code(E, "找不到台账工作表",
                             "没有找到附件2格式的台账：任何可见工作表的前 30 行中都没有“序号、工作事项、任务目标、推进情况、进度评价……”表头行{detail}。请使用 taizhang template 生成的模板填报。"),
+    "sheet.another_ledger": Code(W, "有多张台账工作表",
+                                 "工作表“{others}”也是台账，只读取了第一张“{sheet_name}”。一个文件请只报一张台账；其余请另存为文件或删除。"),
     "header.missing_column": Code(E, "缺少表头列", "表头缺少“{label}”列，请按附件2补上这一列。"),
     "header.duplicate_column": Code(W, "表头列重复", "表头“{label}”出现了两次（{cells}），只读取第一列。"),
     "header.department_missing": Code(W, "无法确定部室",

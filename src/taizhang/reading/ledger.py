@@ -6,6 +6,7 @@ This module knows the layout, not the rules: it reports what is written and wher
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
@@ -19,7 +20,7 @@ from .grid import RawCell, RawSheet, RawWorkbook
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_MATCHES = 6  # of the ten 附件2 labels
 # Columns whose cells are drawn merged over an item's sub-rows: only the first row holds them.
-TEXT_JOIN_KEYS = ("target", "progress")
+TEXT_JOIN_KEYS = ("name", "target", "progress")
 
 
 def a1(row: int, col: int) -> str:
@@ -56,19 +57,26 @@ class ParsedLedger:
     summary_cell: str | None = None
     items: list[RawItem] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # Cells under a merged range that spans several item rows -> the range's anchor cell.
+    covered: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
 
 def parse_ledger(book: RawWorkbook) -> ParsedLedger:
     """Locate the ledger sheet and header and read every item row; raise when there is none."""
     hidden_with_ledger: list[str] = []
-    for sheet in book.sheets:
+    for index, sheet in enumerate(book.sheets):
         header = _find_header(sheet)
         if header is None:
             continue
         if not sheet.visible:
             hidden_with_ledger.append(sheet.name)
             continue
-        return _parse_sheet(sheet, *header)
+        ledger = _parse_sheet(sheet, *header)
+        others = [s.name for s in book.sheets[index + 1:] if s.visible and _find_header(s) is not None]
+        if others:
+            ledger.findings.append(finding("sheet.another_ledger", sheet=sheet.name, cell="A1",
+                                           others="、".join(others), sheet_name=sheet.name))
+        return ledger
     detail = f"（隐藏的工作表“{'、'.join(hidden_with_ledger)}”中有台账，请取消隐藏）" if hidden_with_ledger else ""
     raise UnreadableFile(finding("sheet.not_found", detail=detail))
 
@@ -88,6 +96,10 @@ def _find_header(sheet: RawSheet) -> tuple[int, dict[str, int], dict[str, int], 
                 if label:
                     others.setdefault(label, c)
                 continue
+            if col.key == "owner" and "owner" in matched and "owner_person" not in matched \
+                    and _split_owner(by_row, r, matched["owner"], c):
+                matched["owner_person"] = c  # 责任科室 | 责任人 as two columns: one field, joined
+                continue
             if col.key in matched:
                 findings.append(finding("header.duplicate_column", sheet=sheet.name, cell=a1(r, c),
                                         label=col.label.replace("\n", ""),
@@ -103,6 +115,17 @@ def _find_header(sheet: RawSheet) -> tuple[int, dict[str, int], dict[str, int], 
                                                 label=col.label.replace("\n", "")))
             return r, matched, others, findings
     return None
+
+
+_OWNER_UNIT = ("责任科室", "责任部门", "责任单位", "责任处室")
+_OWNER_PERSON = ("责任人", "责任人员")
+
+
+def _split_owner(by_row: dict[int, list[tuple[int, RawCell]]], r: int, first_col: int, col: int) -> bool:
+    """Whether two owner-like header cells are 责任科室 and 责任人 side by side (not a repeat)."""
+    labels = {c: rules.normalise_label(cell.value) for c, cell in by_row[r] if c in (first_col, col)}
+    a, b = labels.get(first_col, ""), labels.get(col, "")
+    return (a in _OWNER_UNIT and b in _OWNER_PERSON) or (a in _OWNER_PERSON and b in _OWNER_UNIT)
 
 
 def _merge_map(sheet: RawSheet) -> dict[tuple[int, int], tuple[int, int, int, int]]:
@@ -126,6 +149,13 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
             first_item_row = max(first_item_row, bounds[2] + 1)
 
     item_cols = set(columns.values()) | set(others.values())
+    # A 分管负责人, 重要程度 or 进度评价 cell merged down over several items belongs to each of them.
+    covered: dict[tuple[int, int], tuple[int, int]] = {}
+    for r1, c1, r2, c2 in sheet.merged:
+        if r2 > r1 and r1 >= first_item_row and c1 == c2 and c1 in item_cols:
+            for rr in range(r1 + 1, r2 + 1):
+                covered[(rr, c1)] = (r1, c1)
+    ledger.covered = covered
     last_row = sheet.max_row
     r = first_item_row
     while r <= last_row:
@@ -155,9 +185,12 @@ def _is_footer_row(cells: list[tuple[int, RawCell]], columns: dict[str, int]) ->
     first = str(texts[0][1])
     if not rules.is_footer(first):
         return False
-    # A real item has a number in 序号; a footer row does not.
+    # A real item has a number in 序号, or a target, a leader, stars or a source: an item named
+    # 说明书编制 is not the footer.
     no_col = columns.get("no")
-    return not any(c == no_col and isinstance(v, int | float) for c, v in texts)
+    item_cols = {columns[k] for k in ("target", "leader", "stars", "source") if k in columns}
+    return not any((c == no_col and isinstance(v, int | float)) or (c in item_cols and not rules.is_footer(str(v)))
+                   for c, v in texts)
 
 
 def _text(cell: RawCell | None) -> str:
@@ -176,8 +209,15 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     item = RawItem(first_row=first, last_row=last)
     for key, c in ledger.columns.items():
         parts: list[str] = []
+        anchors: set[tuple[int, int]] = set()
         for r in range(first, last + 1):
             cell = sheet.get(r, c)
+            if cell is None and (r, c) in ledger.covered:
+                anchor = ledger.covered[(r, c)]
+                if anchor in anchors or first <= anchor[0] <= last:
+                    continue  # the same merged cell, already read for this item
+                anchors.add(anchor)
+                cell = sheet.get(*anchor)
             if cell is not None and cell.formula is not None and cell.value is None:
                 ledger.findings.append(finding("item.formula_uncached", sheet=sheet.name, cell=a1(r, c),
                                                formula=cell.formula))
@@ -194,6 +234,10 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
         item.texts[key] = "\n".join(parts)
         if key not in item.cells:
             item.cells[key] = a1(first, c)
+    if "owner_person" in item.texts:  # 责任科室 | 责任人 in two columns
+        person = item.texts.pop("owner_person")
+        item.cells.pop("owner_person", None)
+        item.texts["owner"] = "/".join(t for t in (item.texts.get("owner", ""), person) if t)
     for label, c in ledger.extra_columns.items():
         texts = [_text(sheet.get(r, c)) for r in range(first, last + 1)]
         item.extra[label] = "\n".join(t for t in texts if t)
@@ -201,6 +245,8 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     content = [v for k, v in item.texts.items() if k != "no" and v] + [v for v in item.extra.values() if v]
     jc = ledger.columns.get("judgement")
     jcell = sheet.get(first, jc) if jc else None
+    if jcell is None and jc and (first, jc) in ledger.covered:
+        jcell = sheet.get(*ledger.covered[(first, jc)])
     if jcell is not None:
         item.fill, item.font = jcell.fill, jcell.font
     if item.fill is None:  # a whole-row fill matters only when the cell has none of its own
@@ -229,13 +275,19 @@ def _row_fill(sheet: RawSheet, r: int, columns: dict[str, int]) -> str | None:
 
 def _is_section_row(sheet: RawSheet, r: int, by_row: dict[int, list[tuple[int, RawCell]]],
                     merges: dict[tuple[int, int], tuple[int, int, int, int]], columns: dict[str, int]) -> bool:
-    """A category line (``一、港口建设``) written across the row is not an item."""
+    """A category line (``一、港口建设``) written across the row, or alone, is not an item."""
     cells = [(c, cell) for c, cell in by_row.get(r, []) if cell.value is not None and str(cell.value).strip()]
     if len(cells) != 1:
         return False
-    c = cells[0][0]
+    c, cell = cells[0]
     bounds = merges.get((r, c))
-    return bool(bounds and bounds[3] - bounds[1] + 1 >= max(3, len(columns) // 2))
+    if bounds and bounds[3] - bounds[1] + 1 >= max(3, len(columns) // 2):
+        return True
+    return bool(_SECTION.match(str(cell.value).strip()))
+
+
+# 一、港口建设 / （二）航道建设 / 第三部分
+_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+[部类项]分?)")
 
 
 def _read_top(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tuple[int, RawCell]]]) -> None:
@@ -266,6 +318,11 @@ def _read_top(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tupl
                     if isinstance(nxt.value, dt.datetime | dt.date):
                         ledger.date = nxt.value.date() if isinstance(nxt.value, dt.datetime) else nxt.value
                         ledger.date_text = _text(nxt)
+                        continue
+                    if isinstance(nxt.value, int | float) and 30000 <= nxt.value <= 80000:
+                        # A date typed as a plain number (the cell lost its date format).
+                        ledger.date = (dt.date(1899, 12, 30) + dt.timedelta(days=int(nxt.value)))
+                        ledger.date_text = ledger.date.isoformat()
                         continue
                     rest = _text(nxt)
                 ledger.date_text = rest or text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 import zipfile
 from pathlib import Path
 from xml.parsers import expat
@@ -161,6 +162,14 @@ def _parser() -> expat.XMLParserType:
     return p
 
 
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """Excel writes characters XML cannot carry as ``_xHHHH_`` (``_x000D_`` for a carriage return)."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
 def _shared_strings(data: bytes) -> list[str]:
     """The shared string table; rich-text runs are joined, phonetic (rPh) runs left out."""
     out: list[str] = []
@@ -179,7 +188,7 @@ def _shared_strings(data: bytes) -> list[str]:
     def end(tag: str) -> None:
         t = _local(tag)
         if t == "si":
-            out.append("".join(parts))
+            out.append(_unescape("".join(parts)))
         elif t == "t":
             state["in_t"] = False
         elif t == "rPh":
@@ -287,7 +296,9 @@ class _SheetParser:
                     value = self.shared[int(raw)]
                 except (ValueError, IndexError):
                     value = None
-            elif kind in ("str", "inlineStr"):
+            elif kind == "inlineStr":
+                value = _unescape(raw)
+            elif kind == "str":
                 value = raw
             elif kind == "b":
                 value = raw.strip() in ("1", "true")
