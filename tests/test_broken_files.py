@@ -164,3 +164,12 @@ def test_an_unforeseen_failure_inside_one_file_is_a_finding_not_a_crash(tmp_path
     monkeypatch.setattr(validate_module, "parse_ledger", explode)
     path = build_ledger(tmp_path / "x.xlsx", ITEMS)
     assert only_code(path) == "file.unreadable"
+
+
+def test_millions_of_tiny_cells_are_refused_before_they_fill_memory(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import taizhang.reading.xlsx as xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_CELLS", 50)  # the same bound, at a size a test can build quickly
+    path = build_ledger(tmp_path / "x.xlsx", [item(f"事项{i}") for i in range(20)])
+    assert only_code(path) == "file.too_large"

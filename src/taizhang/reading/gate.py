@@ -16,6 +16,7 @@ from ..findings import finding
 from .grid import RawWorkbook
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a ledger is a few hundred KB; 64 MB is generous
+MAX_XLS_BYTES = 16 * 1024 * 1024  # xlrd holds a whole .xls sheet in memory, uncompressed
 MAX_INFLATED_BYTES = 256 * 1024 * 1024  # what all members of an .xlsx may inflate to, together
 MAX_MEMBERS = 5_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -44,6 +45,8 @@ def read_workbook(path: Path) -> RawWorkbook:
 
         return read_xlsx(path)
     if head == OLE_MAGIC:
+        if size > MAX_XLS_BYTES:
+            raise unreadable("file.too_large", detail=f"Excel 97 文件有 {size / 1048576:.0f} MB")
         _check_ole(path)
         from .xls import read_xls
 

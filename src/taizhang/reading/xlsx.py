@@ -26,6 +26,9 @@ from ..findings import finding
 from . import colours
 from .grid import RawCell, RawSheet, RawWorkbook
 
+# A ledger has a few thousand cells; a file with millions is not one, and parsing it would take
+# minutes and gigabytes (a small zip can hold them): refuse past this many <c> elements.
+MAX_CELLS = 1_000_000
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # Number formats that are dates in a Chinese-locale Excel/WPS besides openpyxl's builtin list.
 _CJK_DATE_FORMATS = set(range(27, 37)) | set(range(50, 59))
@@ -101,12 +104,15 @@ def _read(zf: zipfile.ZipFile, path: Path) -> RawWorkbook:
     xfs = _Styles(styles, theme)
 
     book = RawWorkbook(path=str(path), format="xlsx")
+    budget = MAX_CELLS
     for name, visible, part in sheets:
         try:
             data = zf.read(part)
         except KeyError:
             continue  # a chartsheet or a dangling relationship
-        book.sheets.append(_SheetParser(name, visible, shared, xfs, epoch).parse(data))
+        parser = _SheetParser(name, visible, shared, xfs, epoch, budget)
+        book.sheets.append(parser.parse(data))
+        budget = parser.budget
     return book
 
 
@@ -207,8 +213,10 @@ def _shared_strings(data: bytes) -> list[str]:
 class _SheetParser:
     """One worksheet part: cells (value, style), merged ranges, row formats."""
 
-    def __init__(self, name: str, visible: bool, shared: list[str], styles: _Styles, epoch: dt.datetime) -> None:
+    def __init__(self, name: str, visible: bool, shared: list[str], styles: _Styles, epoch: dt.datetime,
+                 budget: int = MAX_CELLS) -> None:
         self.sheet = RawSheet(name=name, visible=visible)
+        self.budget = budget
         self.shared = shared
         self.styles = styles
         self.epoch = epoch
@@ -236,6 +244,9 @@ class _SheetParser:
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         t = tag if ":" not in tag else tag.rsplit(":", 1)[-1]
         if t == "c":
+            self.budget -= 1
+            if self.budget < 0:
+                raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个单元格"))
             ref = attrs.get("r")
             if ref:
                 self.row, self.col = _cell_ref(ref)
