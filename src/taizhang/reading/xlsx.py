@@ -195,6 +195,8 @@ def _shared_strings(data: bytes) -> list[str]:
         t = _local(tag)
         if t == "si":
             out.append(_unescape("".join(parts)))
+            if len(out) > MAX_CELLS:
+                raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个不同的文字"))
         elif t == "t":
             state["in_t"] = False
         elif t == "rPh":
