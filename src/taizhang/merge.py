@@ -83,11 +83,18 @@ def scan_inbox(inbox: Path) -> tuple[list[Path], list[Skipped]]:
     return files, skipped
 
 
+# The consolidated workbook's sheets and creator: how a merge recognises its own output in an
+# inbox. Here rather than in writing.consolidated so that the worker processes that read the
+# inbox never load openpyxl.
+SUMMARY_SHEET = "汇总"
+LEDGER_SHEET = "台账"
+FINDINGS_SHEET = "问题清单"
+CREATOR = "taizhang"
+
+
 def is_merged_workbook(path: Path) -> bool:
     """Whether ``path`` is a consolidated workbook written by ``taizhang merge`` (by its sheets and
     creator, whatever its name): it must never be read back as a department's ledger."""
-    from .writing.consolidated import CREATOR, FINDINGS_SHEET, SUMMARY_SHEET
-
     try:
         with zipfile.ZipFile(path) as zf:
             workbook = zf.read("xl/workbook.xml")

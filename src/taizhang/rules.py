@@ -48,6 +48,11 @@ REQUIRED_HINTS = {
     "owner": "责任科室和责任人",
 }
 
+def nfkc(text: str) -> str:
+    """NFKC (full-width letters and digits to half-width), skipped for text already in that form."""
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
 _LABEL_JUNK = re.compile(r"[\s/／、,，:：()（）\[\]【】·.\-_*]+")
 
 
@@ -55,7 +60,7 @@ def normalise_label(text: object) -> str:
     """A header label without spaces, line breaks, full-width forms or punctuation (``序 号`` → ``序号``)."""
     if text is None:
         return ""
-    return _LABEL_JUNK.sub("", unicodedata.normalize("NFKC", str(text)))
+    return _LABEL_JUNK.sub("", nfkc(str(text)))
 
 
 def match_column(text: object) -> Column | None:
@@ -100,7 +105,7 @@ _PLACEHOLDER_DEPTS = {"", "XX部室", "XX", "××部室", "××", "xx部室", "�
 
 def department_from_title(text: str) -> str | None:
     """``规划发展部重点工作台账`` → ``规划发展部``; the unfilled ``XX部室（单位）…`` gives None."""
-    m = _TITLE_RE.search(unicodedata.normalize("NFKC", text).replace(" ", ""))
+    m = _TITLE_RE.search(nfkc(text).replace(" ", ""))
     if not m:
         return None
     dept = m.group("dept").strip(" ：:")
@@ -113,7 +118,7 @@ def department_from_title(text: str) -> str | None:
 
 def department_from_filename(stem: str) -> str | None:
     """``规划发展部-2022年4月重点工作台账`` → ``规划发展部``."""
-    text = unicodedata.normalize("NFKC", stem)
+    text = nfkc(stem)
     text = re.sub(r"^[\d.\-_\s]+", "", text)  # leading numbering such as "03_"
     text = re.split(r"重点工作台账|工作台账|台账", text)[0]
     text = re.sub(r"\d{4}\s*年?(?:\s*\d{1,2}\s*月份?)?|\d{4}[-.]\d{1,2}(?:[-.]\d{1,2})?|\d+", "", text)
@@ -135,7 +140,7 @@ _DATE_PATTERNS = (
 
 def parse_date_text(text: str) -> tuple[int, int, int] | None:
     """``2022年4月3日``, ``2022.4.3``, ``2022-04-03``, ``填报日期：…`` → (2022, 4, 3)."""
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     for pattern in _DATE_PATTERNS:
         m = pattern.search(text)
         if m:
@@ -174,7 +179,7 @@ def normalise_stars(value: str) -> tuple[str | None, bool]:
     Accepts, with a warning, ☆/*/✩ stars, spaces between stars, ``三星``, ``3星``, ``3``,
     ``三级``, ``特别重要``.
     """
-    text = unicodedata.normalize("NFKC", value).strip()
+    text = nfkc(value).strip()
     if not text:
         return None, False
     if text in STAR_LEVELS.values():
@@ -210,7 +215,7 @@ def normalise_source(value: str) -> tuple[str | None, bool]:
     raw = value.strip()
     if not raw:
         return None, False
-    text = unicodedata.normalize("NFKC", raw)
+    text = nfkc(raw)
     compact = re.sub(r"[\s、,，;；/.+＋和及]+", "", text).upper()
     if not compact or not re.fullmatch(r"[ABCD]+", compact):
         return None, False
@@ -242,7 +247,7 @@ def colour_from_text(text: str) -> tuple[Colour | None, bool]:
     ``蓝色…``, ``黄``, ``红色：…`` name a colour; text naming two colours is ambiguous unless it
     starts with one (``红色：由黄转红``).
     """
-    t = unicodedata.normalize("NFKC", text).strip()
+    t = nfkc(text).strip()
     if not t:
         return None, False
     lead = re.match(r"^[\s(（【\[]*(?:标|标注|评价|为)?[:：]?\s*([蓝黄红])(?:色|灯|牌|标)?", t)
@@ -273,11 +278,11 @@ def _hits(pattern: re.Pattern[str], text: str) -> list[str]:
 
 
 def red_words(text: str) -> list[str]:
-    return _hits(_RED_WORDS, unicodedata.normalize("NFKC", text))
+    return _hits(_RED_WORDS, nfkc(text))
 
 
 def blue_words(text: str) -> list[str]:
-    t = unicodedata.normalize("NFKC", text)
+    t = nfkc(text)
     if red_words(t):  # "落后于序时进度" must not also count as blue
         return []
     return _hits(_BLUE_WORDS, t)
@@ -338,7 +343,7 @@ SUMMARY_LABELS = {k: v[1] for k, v in _SUMMARY_FIELDS.items()}
 
 def parse_summary(text: str) -> dict[str, int | None | str]:
     """Numbers stated in a summary sentence; ``×`` placeholders give the string ``"×"``."""
-    t = unicodedata.normalize("NFKC", text)
+    t = nfkc(text)
     out: dict[str, int | None | str] = {}
     for key, (prefix, _label) in _SUMMARY_FIELDS.items():
         m = re.search(f"(?:{prefix}){_NUM}项", t)
@@ -350,5 +355,5 @@ def parse_summary(text: str) -> dict[str, int | None | str]:
 
 
 def summary_date(text: str) -> tuple[int, int, int] | None:
-    m = re.search(r"截至([^，,]*)", unicodedata.normalize("NFKC", text))
+    m = re.search(r"截至([^，,]*)", nfkc(text))
     return parse_date_text(m.group(1)) if m else None

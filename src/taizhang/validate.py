@@ -6,14 +6,13 @@ import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from openpyxl.utils.cell import coordinate_to_tuple
-
 from . import rules
 from .errors import UnreadableFile
 from .findings import finding
 from .models import Colour, FileReport, Finding, Item, Severity, StatedSummary, ValidationResult
 from .reading.colours import classify
 from .reading.gate import read_workbook
+from .reading.grid import split_ref
 from .reading.ledger import ParsedLedger, RawItem, parse_ledger
 from .summary import count_items
 
@@ -100,25 +99,31 @@ def _position(f: Finding) -> tuple[int, int]:
     """Top to bottom, left to right, as a clerk works through the sheet; sheet-wide findings first."""
     if not f.cell:
         return (0, 0)
-    row, col = coordinate_to_tuple(f.cell)
+    row, col = split_ref(f.cell)
     return (row, col)
 
 
 def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
     t = raw.texts
-    item = Item(
+    note, judgement = t.get("note", ""), t.get("judgement", "")
+    # model_construct: every field below is already of its type, and a merge builds ten thousand.
+    item = Item.model_construct(
         row=raw.first_row,
         no=_number(raw.no_value, t.get("no", "")),
         name=t.get("name", ""),
         target=t.get("target", ""),
         progress=t.get("progress", ""),
-        judgement=t.get("judgement", ""),
+        judgement=judgement,
         leader=t.get("leader", ""),
         owner=t.get("owner", ""),
-        note=t.get("note", ""),
+        note=note,
         extra=dict(raw.extra),
+        closed=rules.is_closed(note, judgement),
+        # 说明 第1条 (重要程度) and 第2条 (任务来源): one of a fixed set, variants read with a warning.
+        stars=_coded(raw, "stars", rules.normalise_stars, sheet, out),
+        source=_coded(raw, "source", rules.normalise_source, sheet, out),
+        colour=_colour(raw, sheet, out),
     )
-    item.closed = rules.is_closed(item.note, item.judgement)
 
     # 通知 三: 逐一明确责任领导、责任人员、任务目标.
     for key in rules.REQUIRED_FIELDS:
@@ -127,11 +132,6 @@ def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
             out.append(finding("item.required", sheet=sheet, cell=raw.cells[key], row=raw.first_row, label=label,
                                hint=rules.REQUIRED_HINTS[key]))
 
-    # 说明 第1条 (重要程度) and 第2条 (任务来源): one of a fixed set, variants read with a warning.
-    item.stars = _coded(raw, "stars", rules.normalise_stars, sheet, out)
-    item.source = _coded(raw, "source", rules.normalise_source, sheet, out)
-
-    item.colour = _colour(raw, sheet, out)
     _check_consistency(item, raw, sheet, out)
     return item
 

@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from ..config import CONFIG_NAME, init_text
 from ..errors import TaizhangError
-from ..writing.xlsx_common import atomic_write_bytes
+from ..fileio import atomic_write_bytes
 from .app import app, console, fail
 
 

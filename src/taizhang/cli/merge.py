@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -19,11 +19,15 @@ from rich.table import Table
 
 from ..config import Config, load_config
 from ..errors import TaizhangError
+from ..fileio import check_not_refused
 from ..merge import deadline_of, default_output_name, merge_inbox, parse_month, snapshot_of
-from ..models import MergeResult, Severity
+from ..models import FileReport, MergeResult, Severity
 from ..rules import format_date_cn, parse_date_text
 from ..store import Store, default_db_path
-from ..writing.xlsx_common import check_not_refused
+
+if TYPE_CHECKING:
+    from ..writing.consolidated import ConsolidatedWriter
+
 from .app import ConfigOption, DbOption, JsonOption, app, console, err_console, fail, print_json
 
 # Shown only when reading takes longer than this (seconds): a quick merge stays quiet.
@@ -96,14 +100,22 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
     if output is not None and output.suffix.lower() != ".xlsx" and not output.is_dir():
         fail(f"汇总表文件须以 .xlsx 结尾：{escape(str(output))}")
 
-    from ..writing.consolidated import ConsolidatedWriter
+    writers: list[ConsolidatedWriter] = []
 
-    writer = ConsolidatedWriter(config)
+    def prepare(report: FileReport) -> None:
+        # The workbook's rows of each department are rendered as soon as its file is read; the
+        # writer (and openpyxl) is loaded only once the worker processes are reading, so that
+        # loading it overlaps with their work instead of delaying it.
+        if not writers:
+            from ..writing.consolidated import ConsolidatedWriter
+
+            writers.append(ConsolidatedWriter(config))
+        writers[0].prepare(report)
+
     bar = _ProgressBar(enabled=err_console.is_terminal)
     try:
-        # The workbook's rows of each department are rendered as soon as its file is read.
         result = merge_inbox(inbox, config=config, month=month_text, date=as_of, progress=bar,
-                             on_report=writer.prepare)
+                             on_report=prepare)
     except TaizhangError as exc:
         fail(escape(str(exc)))
     finally:
@@ -125,6 +137,11 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
     except TaizhangError as exc:
         fail(escape(str(exc)))
 
+    if not writers:  # every file was unreadable or passed over
+        from ..writing.consolidated import ConsolidatedWriter
+
+        writers.append(ConsolidatedWriter(config))
+    writer = writers[0]
     db_path = default_db_path(db, config)
     history = _save_history(db_path, result, config)  # meanwhile the workbook is written
     written: Path | None = None

@@ -10,7 +10,6 @@ import typer
 from rich.markup import escape
 
 from ..errors import TaizhangError
-from ..writing.template import default_filename, write_template
 from .app import app, console, fail
 
 # Characters Windows does not allow in a file name; the department name becomes part of one.
@@ -41,6 +40,9 @@ def template_command(
             fail("--department 不能为空。")
         if _BAD_NAME_CHARS.search(department):
             fail(f"部室名称“{escape(department)}”含有不能用于文件名的字符（\\ / : * ? \" < > |）。")
+
+    # Imported here: openpyxl is heavy, and the other commands start faster without it.
+    from ..writing.template import default_filename, write_template
 
     path = output if output is not None else Path(default_filename(department))
     if path.is_dir():

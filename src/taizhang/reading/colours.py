@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 from defusedxml import ElementTree
-from openpyxl.styles.colors import COLOR_INDEX
 
 from taizhang.models import Colour
 
@@ -124,15 +123,29 @@ def _strip_alpha(argb: object) -> str | None:
     return None
 
 
+# The legacy indexed palette (ECMA-376 18.8.27), as openpyxl's COLOR_INDEX; kept here so that
+# reading a workbook does not import openpyxl.
+_LEGACY = (
+    "000000 FFFFFF FF0000 00FF00 0000FF FFFF00 FF00FF 00FFFF 000000 FFFFFF FF0000 00FF00 0000FF FFFF00 "
+    "FF00FF 00FFFF 800000 008000 000080 808000 800080 008080 C0C0C0 808080 9999FF 993366 FFFFCC CCFFFF "
+    "660066 FF8080 0066CC CCCCFF 000080 FF00FF FFFF00 00FFFF 800080 800000 008080 0000FF 00CCFF CCFFFF "
+    "CCFFCC FFFF99 99CCFF FF99CC CC99FF FFCC99 3366FF 33CCCC 99CC00 FFCC00 FF9900 FF6600 666699 969696 "
+    "003366 339966 003300 333300 993300 993366 333399 333333"
+)
+DEFAULT_PALETTE: list[str] = _LEGACY.split()
+
+
+def palette_from(custom: list[str | None] | tuple[str | None, ...] | None) -> list[str]:
+    """A workbook's ``<indexedColors>`` as "RRGGBB"; a short list keeps the later default entries."""
+    if not custom:
+        return DEFAULT_PALETTE
+    palette = [_strip_alpha(c) or "000000" for c in custom]
+    return palette + DEFAULT_PALETTE[len(palette):]
+
+
 def workbook_palette(wb: Any) -> list[str]:
     """The indexed-colour palette of an openpyxl workbook: its ``<indexedColors>`` or the default."""
-    default = [_strip_alpha(c) or "000000" for c in COLOR_INDEX]
-    custom = getattr(wb, "_colors", None)
-    if not custom:
-        return default
-    palette = [_strip_alpha(c) or "000000" for c in custom]
-    # A short custom list leaves the later default entries in place rather than making them vanish.
-    return palette + default[len(palette):]
+    return palette_from(getattr(wb, "_colors", None))
 
 
 def resolve_color(color: Any, theme: list[str], palette: list[str]) -> str | None:

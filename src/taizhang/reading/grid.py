@@ -50,3 +50,49 @@ class RawWorkbook:
     path: str
     format: str  # "xlsx" | "xls"
     sheets: list[RawSheet] = field(default_factory=list)
+
+
+# --- A1 references, without importing openpyxl (which costs a merge a tenth of a second) ------
+
+_LETTERS: dict[int, str] = {}
+
+
+def column_letter(col: int) -> str:
+    """1 -> "A", 28 -> "AB"."""
+    letters = _LETTERS.get(col)
+    if letters is None:
+        n, out = col, ""
+        while n > 0:
+            n, rem = divmod(n - 1, 26)
+            out = chr(65 + rem) + out
+        letters = _LETTERS[col] = out
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """"A" -> 1, "ab" -> 28."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def a1(row: int, col: int) -> str:
+    return f"{column_letter(col)}{row}"
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """"AB12" -> (12, 28); "$A$1" is read as "A1"."""
+    ref = ref.replace("$", "")
+    i = 0
+    while i < len(ref) and ref[i].isalpha():
+        i += 1
+    return int(ref[i:]), column_index(ref[:i])
+
+
+def range_bounds(ref: str) -> tuple[int, int, int, int]:
+    """"B5:C7" -> (min_row, min_col, max_row, max_col) = (5, 2, 7, 3)."""
+    first, _, last = ref.partition(":")
+    r1, c1 = split_ref(first)
+    r2, c2 = split_ref(last or first)
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)

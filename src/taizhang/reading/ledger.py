@@ -9,22 +9,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from openpyxl.utils import get_column_letter
-
 from .. import rules
 from ..errors import UnreadableFile
 from ..findings import finding
 from ..models import Finding
-from .grid import RawCell, RawSheet, RawWorkbook
+from .grid import RawCell, RawSheet, RawWorkbook, a1
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_MATCHES = 6  # of the ten 附件2 labels
 # Columns whose cells are drawn merged over an item's sub-rows: only the first row holds them.
 TEXT_JOIN_KEYS = ("name", "target", "progress")
-
-
-def a1(row: int, col: int) -> str:
-    return f"{get_column_letter(col)}{row}"
 
 
 @dataclass

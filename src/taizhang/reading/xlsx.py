@@ -2,8 +2,7 @@
 
 The cells are parsed with expat directly rather than through openpyxl's cell objects: a merge of
 sixty ledgers must check everything faster than pandas merely reads them, and openpyxl's
-per-cell object model is where the time went. openpyxl still parses the style sheet (fills,
-fonts, number formats, palette), which is small and full of edge cases.
+per-cell object model (and its import) is where the time went. ``styles`` reads the style sheet.
 """
 
 from __future__ import annotations
@@ -13,22 +12,24 @@ import posixpath
 import re
 import zipfile
 from pathlib import Path
+from typing import IO
 from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.styles.stylesheet import Stylesheet
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from ..errors import UnreadableFile
 from ..findings import finding
 from . import colours
-from .grid import RawCell, RawSheet, RawWorkbook
+from .grid import RawCell, RawSheet, RawWorkbook, column_index, range_bounds
+from .styles import CellStyles
 
 # A ledger has a few thousand cells; a file with millions is not one, and parsing it would take
 # minutes and gigabytes (a small zip can hold them): refuse past this many <c> elements.
-MAX_CELLS = 1_000_000
+MAX_CELLS = 500_000
+# Day 0 of Excel's two date systems (1900: the day before 1900-01-01 counting Excel's phantom
+# 1900-02-29, which only matters before March 1900).
+EPOCH_1900 = dt.datetime(1899, 12, 30)
+EPOCH_1904 = dt.datetime(1904, 1, 1)
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # Number formats that are dates in a Chinese-locale Excel/WPS besides openpyxl's builtin list.
 _CJK_DATE_FORMATS = set(range(27, 37)) | set(range(50, 59))
@@ -79,78 +80,40 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
 def _read(zf: zipfile.ZipFile, path: Path) -> RawWorkbook:
     wb_root = fromstring(zf.read("xl/workbook.xml"))
     rels = _rels(zf, "xl/workbook.xml")
-    epoch = CALENDAR_WINDOWS_1900
+    epoch = EPOCH_1900
     sheets: list[tuple[str, bool, str]] = []
     for el in wb_root.iter():
         tag = _local(el.tag)
         if tag == "workbookPr" and el.get("date1904") in ("1", "true"):
-            epoch = CALENDAR_MAC_1904
+            epoch = EPOCH_1904
         elif tag == "sheet":
             rel = rels.get(el.get(_NS_REL) or el.get("id") or "")
             if rel is not None:
                 sheets.append((el.get("name", ""), el.get("state", "visible") == "visible", rel[1]))
 
-    theme_xml = None
+    theme_xml = styles_xml = None
     shared: list[str] = []
-    styles = None
     for kind, part in rels.values():
         if kind == "theme":
             theme_xml = zf.read(part)
         elif kind == "sharedStrings":
             shared = _shared_strings(zf.read(part))
         elif kind == "styles":
-            styles = Stylesheet.from_tree(fromstring(zf.read(part)))
-    theme = colours.parse_theme(theme_xml)
-    xfs = _Styles(styles, theme)
+            styles_xml = zf.read(part)
+    xfs = CellStyles(styles_xml, colours.parse_theme(theme_xml))
 
     book = RawWorkbook(path=str(path), format="xlsx")
     budget = MAX_CELLS
     for name, visible, part in sheets:
         try:
-            data = zf.read(part)
+            member = zf.open(part)
         except KeyError:
             continue  # a chartsheet or a dangling relationship
-        parser = _SheetParser(name, visible, shared, xfs, epoch, budget)
-        book.sheets.append(parser.parse(data))
+        with member:  # streamed: a huge sheet is refused part-way, never held whole
+            parser = _SheetParser(name, visible, shared, xfs, epoch, budget)
+            book.sheets.append(parser.parse(member))
         budget = parser.budget
     return book
-
-
-class _Styles:
-    """Per cell style index: the resolved fill and font colours, and whether numbers are dates."""
-
-    def __init__(self, styles: Stylesheet | None, theme: list[str]) -> None:
-        self.fill: list[str | None] = []
-        self.font: list[str | None] = []
-        self.is_date: list[bool] = []
-        if styles is None:
-            return
-        palette = list(colours.workbook_palette(_PaletteHolder(styles)))
-        fills = list(styles.fills)
-        fonts = list(styles.fonts)
-        custom = {fmt.numFmtId: fmt.formatCode for fmt in (styles.numFmts.numFmt if styles.numFmts else [])}
-        fill_rgb = [colours.fill_rgb(f, theme, palette) for f in fills]
-        font_rgb = [colours.font_rgb(f, theme, palette) for f in fonts]
-        for xf in styles.cellXfs.xf:
-            self.fill.append(fill_rgb[xf.fillId] if xf.fillId is not None and xf.fillId < len(fill_rgb) else None)
-            self.font.append(font_rgb[xf.fontId] if xf.fontId is not None and xf.fontId < len(font_rgb) else None)
-            fmt_id = xf.numFmtId or 0
-            code = custom.get(fmt_id) or BUILTIN_FORMATS.get(fmt_id)
-            self.is_date.append(fmt_id in _CJK_DATE_FORMATS or bool(code and is_date_format(code)))
-
-    def get(self, index: int) -> tuple[str | None, str | None, bool]:
-        if 0 <= index < len(self.fill):
-            return self.fill[index], self.font[index], self.is_date[index]
-        return None, None, False
-
-
-class _PaletteHolder:
-    """Gives colours.workbook_palette the ``_colors`` attribute it reads from an openpyxl workbook."""
-
-    def __init__(self, styles: Stylesheet) -> None:
-        colors = styles.colors
-        indexed = colors.index if colors is not None and colors.indexedColors is not None else []
-        self._colors = list(indexed) or None
 
 
 def _no_dtd(*_args: object) -> None:
@@ -215,7 +178,7 @@ def _shared_strings(data: bytes) -> list[str]:
 class _SheetParser:
     """One worksheet part: cells (value, style), merged ranges, row formats."""
 
-    def __init__(self, name: str, visible: bool, shared: list[str], styles: _Styles, epoch: dt.datetime,
+    def __init__(self, name: str, visible: bool, shared: list[str], styles: CellStyles, epoch: dt.datetime,
                  budget: int = MAX_CELLS) -> None:
         self.sheet = RawSheet(name=name, visible=visible)
         self.budget = budget
@@ -233,10 +196,10 @@ class _SheetParser:
         self.capture: list[str] | None = None
         self.in_is = False
 
-    def parse(self, data: bytes) -> RawSheet:
+    def parse(self, stream: IO[bytes]) -> RawSheet:
         p = _parser()
         p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = self.start, self.end, self.text
-        p.Parse(data, True)
+        p.ParseFile(stream)
         cells = self.sheet.cells
         if cells:
             self.sheet.max_row = max(r for r, _ in cells)
@@ -284,8 +247,7 @@ class _SheetParser:
         elif t == "mergeCell":
             ref = attrs.get("ref")
             if ref and ":" in ref:
-                min_col, min_row, max_col, max_row = range_boundaries(ref)
-                self.sheet.merged.append((min_row, min_col, max_row, max_col))  # type: ignore[arg-type]
+                self.sheet.merged.append(range_bounds(ref))
 
     def end(self, tag: str) -> None:
         t = tag if ":" not in tag else tag.rsplit(":", 1)[-1]
@@ -345,7 +307,7 @@ def _cell_ref(ref: str) -> tuple[int, int]:
     letters = ref[:i]
     col = _COLUMNS.get(letters)
     if col is None:
-        col = _COLUMNS[letters] = column_index_from_string(letters.upper())
+        col = _COLUMNS[letters] = column_index(letters)
     return int(ref[i:]), col
 
 
@@ -356,7 +318,7 @@ def _number(raw: str, is_date: bool, epoch: dt.datetime) -> object:
         return raw
     if is_date:
         try:
-            return from_excel(number, epoch)
+            return epoch + dt.timedelta(days=number)
         except (ValueError, OverflowError):
             return number
     return int(number) if number.is_integer() and abs(number) < 1e15 else number

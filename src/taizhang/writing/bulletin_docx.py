@@ -35,6 +35,7 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from ..fileio import atomic_write_bytes
 from ..models import Colour
 from ..progress import BASIS_NAMES, format_share
 from ..report import (
@@ -47,7 +48,6 @@ from ..report import (
     people_text,
 )
 from ..rules import STANDARD_FILLS, format_date_cn, xml_text
-from .xlsx_common import atomic_write_bytes
 
 # --------------------------------------------------------------------------------------------
 # Fonts and sizes (公文: 二号 22pt, 三号 16pt, 四号 14pt, 五号 10.5pt)

@@ -39,6 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from ..config import Config
+from ..merge import CREATOR, FINDINGS_SHEET, LEDGER_SHEET, SUMMARY_SHEET  # defined once, with the reader
 from ..models import Colour, DepartmentEntry, FileReport, Item, MergeResult, Severity
 from ..rules import COLUMNS, STANDARD_FILLS, XML_ILLEGAL, format_date_cn
 from .xlsx_common import (
@@ -61,11 +62,6 @@ from .xlsx_common import (
     style_cell,
     write_header,
 )
-
-SUMMARY_SHEET = "汇总"
-LEDGER_SHEET = "台账"
-FINDINGS_SHEET = "问题清单"
-CREATOR = "taizhang"
 
 GREY = "7F7F7F"
 NONE_FILL = "D9D9D9"  # the chart's 未标注 bars
