@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 
@@ -18,10 +19,30 @@ ConfigOption = Annotated[Path | None, typer.Option(
 DbOption = Annotated[Path | None, typer.Option(
     "--db", metavar="PATH", show_default=False,
     help="历史库（SQLite）；默认为环境变量 TAIZHANG_DB，否则为配置文件旁的 taizhang.db。")]
-JsonOption = Annotated[bool, typer.Option("--json", help="只输出 JSON（供其他程序使用）。")]
+JsonOption = Annotated[bool, typer.Option("--json", metavar="", help="只输出 JSON（供其他程序使用）。")]
+
+class _ChineseHelp:
+    """Gives the -h/--help option a Chinese description (typer's is fixed in English)."""
+
+    def get_help_option(self, ctx):  # type: ignore[no-untyped-def]
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "显示本帮助后退出。"
+            option.metavar = ""
+        return option
+
+
+class ChineseCommand(_ChineseHelp, TyperCommand):
+    pass
+
+
+class ChineseGroup(_ChineseHelp, TyperGroup):
+    pass
+
 
 app = typer.Typer(
     name="taizhang",
+    cls=ChineseGroup,
     help="重点工作台账工具：校验部室台账、汇总全中心台账、生成督查通报（依据济航〔2022〕13号附件2）。",
     no_args_is_help=True,
     add_completion=False,
@@ -42,7 +63,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", metavar="", callback=_version, is_eager=True,
                                           help="显示版本号后退出。")] = False,
 ) -> None:
     """重点工作台账工具。"""

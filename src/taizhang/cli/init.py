@@ -11,13 +11,13 @@ from rich.markup import escape
 from ..config import CONFIG_NAME, init_text
 from ..errors import TaizhangError
 from ..fileio import atomic_write_bytes
-from .app import app, console, fail
+from .app import ChineseCommand, app, console, fail
 
 
-@app.command("init", short_help="生成配置文件 taizhang.toml（中心名称、截止日、部室名单）。")
+@app.command("init", cls=ChineseCommand, short_help="生成配置文件 taizhang.toml（中心名称、截止日、部室名单）。")
 def init_command(
     *,
-    force: Annotated[bool, typer.Option("--force", "-f", help="taizhang.toml 已存在时覆盖它。")] = False,
+    force: Annotated[bool, typer.Option("--force", "-f", metavar="", help="taizhang.toml 已存在时覆盖它。")] = False,
 ) -> None:
     """在当前文件夹生成带说明的配置文件 taizhang.toml：中心名称、每月报送截止日、部室名单（通知附件1的12个部室）。
 

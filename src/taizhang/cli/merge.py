@@ -28,14 +28,24 @@ from ..store import Store, default_db_path
 if TYPE_CHECKING:
     from ..writing.consolidated import ConsolidatedWriter
 
-from .app import ConfigOption, DbOption, JsonOption, app, console, err_console, fail, print_json
+from .app import (
+    ChineseCommand,
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    app,
+    console,
+    err_console,
+    fail,
+    print_json,
+)
 
 # Shown only when reading takes longer than this (seconds): a quick merge stays quiet.
 PROGRESS_DELAY = 0.5
 ERRORS_SHOWN = 3  # per file, in the terminal; the workbook's 问题清单 has them all
 
 
-@app.command("merge", short_help="汇总全中心台账：汇总句、标色汇总表、未报送和逾期部室，并记入历史库。")
+@app.command("merge", cls=ChineseCommand, short_help="汇总全中心台账：汇总句、标色汇总表、未报送和逾期部室，并记入历史库。")
 def merge_command(
     inbox: Annotated[Path, typer.Argument(help="收件文件夹：各部室报送的台账（.xlsx/.xls）都放在这里。",
                                           metavar="INBOX", show_default=False)],

@@ -17,7 +17,17 @@ from ..progress import BASIS_NAMES, FLAG_TITLES, format_share
 from ..report import STATUS_NAMES, MonthReport, build_report, colour_change_text, month_cn, parse_month
 from ..rules import COLOUR_NAMES
 from ..store import Store, default_db_path
-from .app import ConfigOption, DbOption, JsonOption, app, console, err_console, fail, print_json
+from .app import (
+    ChineseCommand,
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    app,
+    console,
+    err_console,
+    fail,
+    print_json,
+)
 
 SUFFIXES = (".docx", ".xlsx")
 COLOUR_STYLE = {Colour.RED: "bold red", Colour.YELLOW: "yellow", Colour.BLUE: "blue", Colour.NONE: "dim",
@@ -25,7 +35,7 @@ COLOUR_STYLE = {Colour.RED: "bold red", Colour.YELLOW: "yellow", Colour.BLUE: "b
 STATUS_STYLE = {"on_time": "green", "late": "bold yellow", "missing": "bold red"}
 
 
-@app.command("report", short_help="生成月度督查通报（与上月比较；可写出 .docx 或 .xlsx）。")
+@app.command("report", cls=ChineseCommand, short_help="生成月度督查通报（与上月比较；可写出 .docx 或 .xlsx）。")
 def report_command(
     *,
     month: Annotated[str, typer.Option(

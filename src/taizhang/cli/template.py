@@ -10,13 +10,13 @@ import typer
 from rich.markup import escape
 
 from ..errors import TaizhangError
-from .app import app, console, fail
+from .app import ChineseCommand, app, console, fail
 
 # Characters Windows does not allow in a file name; the department name becomes part of one.
 _BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
-@app.command("template", short_help="生成发给各部室的空白附件2台账。")
+@app.command("template", cls=ChineseCommand, short_help="生成发给各部室的空白附件2台账。")
 def template_command(
     *,
     output: Annotated[Path | None, typer.Option(
@@ -26,7 +26,7 @@ def template_command(
     department: Annotated[str | None, typer.Option(
         "--department", "-d", metavar="NAME", show_default=False,
         help="部室（单位）名称，写入标题，如“规划发展部”；不给则保留“XX部室（单位）”。")] = None,
-    force: Annotated[bool, typer.Option("--force", "-f", help="输出文件已存在时覆盖它。")] = False,
+    force: Annotated[bool, typer.Option("--force", "-f", metavar="", help="输出文件已存在时覆盖它。")] = False,
 ) -> None:
     """生成附件2格式的空白重点工作台账（.xlsx），发给各部室（单位）填报。
 

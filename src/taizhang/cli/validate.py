@@ -12,14 +12,14 @@ from ..errors import TaizhangError
 from ..models import Colour, FileReport, Severity, jsonable
 from ..rules import COLOUR_NAMES
 from ..validate import validate_files
-from .app import JsonOption, app, console, err_console, fail, print_json
+from .app import ChineseCommand, JsonOption, app, console, err_console, fail, print_json
 
 SEVERITY_LABEL = {Severity.ERROR: "[bold red]错误[/]", Severity.WARNING: "[yellow]提示[/]"}
 
 
-@app.command("validate", short_help="校验部室台账，列出每个问题所在的单元格和改法。")
+@app.command("validate", cls=ChineseCommand, short_help="校验部室台账，列出每个问题所在的单元格和改法。")
 def validate_command(
-    files: Annotated[list[Path], typer.Argument(help="部室台账文件（.xlsx 或 .xls），可以一次给多个。",
+    files: Annotated[list[Path], typer.Argument(help="部室台账文件（.xlsx 或 .xls），可以一次给多个。", metavar="FILE...",
                                                 show_default=False)],
     *,
     as_json: JsonOption = False,
@@ -27,7 +27,7 @@ def validate_command(
         "--annotate", metavar="DIR",
         help="把每个文件另存一份到 DIR，问题写成单元格批注并用红框标出，便于退回部室修改。")] = None,
     department: Annotated[str | None, typer.Option(
-        "--department", help="标题和文件名中都没有部室名称时使用的部室名称。")] = None,
+        "--department", metavar="NAME", help="标题和文件名中都没有部室名称时使用的部室名称。")] = None,
 ) -> None:
     """校验部室重点工作台账：按附件2及说明逐项检查，列出每个问题所在的单元格和改法。
 
