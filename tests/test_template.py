@@ -367,3 +367,56 @@ def test_template_converts_to_pdf_with_libreoffice(tmp_path: Path, soffice_conve
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert "重点工作台账" in text
         assert "第 1 页" in text
+
+
+def fill_in_template(path: Path) -> Path:
+    """What a clerk does with the template: date, the sentence, three items with colours."""
+    from openpyxl.styles import PatternFill
+
+    from taizhang.models import Counts
+    from taizhang.rules import summary_sentence
+
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    for row in ws.iter_rows(max_row=3):
+        for cell in row:
+            if isinstance(cell.value, str) and "填报日期" in cell.value:
+                cell.value = "填报日期：2022年4月3日"
+            elif isinstance(cell.value, str) and "共梳理重点工作" in cell.value:
+                counts = Counts(total=3, stars={"3": 1, "2": 1, "1": 1}, sources={"A": 1, "B": 2, "C": 1, "D": 0},
+                                colours={"blue": 1, "yellow": 0, "red": 1, "none": 1})
+                cell.value = summary_sentence("市港航事业发展中心", "2022年4月3日", counts)
+    rows = [
+        ("推进港口船舶岸电设施建设", "年内建成岸电泊位10个", "已建成4个，完成年度计划40%", "蓝色", "★★★", "AB", "9BC2E6"),
+        ("船舶污染物接收转运处置", "接收转运率100%", "受检修影响，进度滞后", "红色", "★★", "B", "FF0000"),
+        ("港航统计数据质量提升", "差错率低于1%", "按计划推进", "", "★", "C", None),
+    ]
+    for r, (name, target, progress, judgement, stars, source, fill) in enumerate(rows, start=5):
+        for c, value in ((2, name), (3, target), (4, progress), (5, judgement), (6, "钱卫东"), (7, "规划科/吴昊"),
+                         (8, stars), (9, source)):
+            ws.cell(r, c).value = value
+        if fill:
+            ws.cell(r, 5).fill = PatternFill(fill_type="solid", fgColor=fill)
+    wb.save(path)
+    return path
+
+
+def test_a_filled_in_template_validates_clean(tmp_path: Path) -> None:
+    from taizhang.validate import validate_file
+
+    path = fill_in_template(tpl.write_template(tmp_path / "规划发展部重点工作台账.xlsx", "规划发展部"))
+    report = validate_file(path)
+    assert report.findings == [], report.findings
+    assert report.department == "规划发展部" and report.date == "2022-04-03"
+    assert report.counts.total == 3 and report.counts.colours == {"blue": 1, "yellow": 0, "red": 1, "none": 1}
+
+
+@pytest.mark.libreoffice
+def test_a_filled_in_template_saved_by_libreoffice_validates_clean(tmp_path: Path, soffice_convert) -> None:  # type: ignore[no-untyped-def]
+    from taizhang.validate import validate_file
+
+    path = fill_in_template(tpl.write_template(tmp_path / "src" / "规划发展部重点工作台账.xlsx", "规划发展部"))
+    for fmt in ("xlsx", "xls"):
+        report = validate_file(soffice_convert(path, fmt, tmp_path / fmt))
+        assert report.findings == [], (fmt, report.findings)
+        assert report.counts.total == 3
