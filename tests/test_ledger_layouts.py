@@ -109,3 +109,29 @@ def test_a_second_ledger_sheet_is_mentioned(tmp_path: Path) -> None:
     report = validate_file(path)
     assert report.counts.total == 3
     assert "sheet.another_ledger" in codes(report)
+
+
+def test_a_two_row_header_with_sub_labels_keeps_both_columns(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "规划发展部重点工作台账"
+    ws["H2"] = "填报日期：2022年4月3日"
+    labels = ["序号", "工作事项", "任务目标", "推进情况", "进度评价", "分管负责人", "责任科室及责任人", None, "重要程度",
+              "任务来源", "备注"]
+    for c, label in enumerate(labels, start=1):
+        if label is not None:
+            ws.cell(4, c, label)
+        if c not in (7, 8):
+            ws.merge_cells(start_row=4, start_column=c, end_row=5, end_column=c)
+    ws.merge_cells("G4:H4")
+    ws["G5"], ws["H5"] = "科室", "责任人"
+    row = [1, "港口码头建设", "完成主体", "完成40%", "", "张三", "规划科", "李四", "★★", "B", ""]
+    for c, value in enumerate(row, start=1):
+        ws.cell(6, c, value)
+    path = tmp_path / "x.xlsx"
+    wb.save(path)
+    report = validate_file(path)
+    assert [(i.name, i.owner) for i in report.items] == [("港口码头建设", "规划科/李四")]
+    assert "item.required" not in codes(report)

@@ -51,6 +51,8 @@ class ParsedLedger:
     summary_cell: str | None = None
     items: list[RawItem] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # key -> further columns under a header label merged across several columns.
+    parts: dict[str, list[int]] = field(default_factory=dict)
     # Cells under a merged range that spans several item rows -> the range's anchor cell.
     covered: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
@@ -135,14 +137,23 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
     merges = _merge_map(sheet)
     _read_top(sheet, ledger, by_row)
 
-    # A header drawn over two rows (vertically merged labels) ends at its merge's last row.
+    # A header drawn over two rows (vertically merged labels) ends at its merge's last row; a label
+    # drawn over several columns has sub-labels (科室 | 责任人) on the next row, and all its columns.
     first_item_row = header_row + 1
-    for c in columns.values():
+    for key, c in columns.items():
         bounds = merges.get((header_row, c))
         if bounds:
             first_item_row = max(first_item_row, bounds[2] + 1)
+            if bounds[3] > c:
+                ledger.parts[key] = list(range(c + 1, bounds[3] + 1))
+    if ledger.parts and first_item_row == header_row + 1:
+        spans = {pc for key, pcs in ledger.parts.items() for pc in (columns[key], *pcs)}
+        below = [c for c, cell in by_row.get(header_row + 1, []) if cell.value is not None]
+        if below and all(c in spans or c in columns.values() for c in below) and not any(
+                isinstance(cell.value, int | float) for _, cell in by_row.get(header_row + 1, [])):
+            first_item_row = header_row + 2  # the sub-label row
 
-    item_cols = set(columns.values()) | set(others.values())
+    item_cols = set(columns.values()) | set(others.values()) | {c for pcs in ledger.parts.values() for c in pcs}
     # A 分管负责人, 重要程度 or 进度评价 cell merged down over several items belongs to each of them.
     covered: dict[tuple[int, int], tuple[int, int]] = {}
     for r1, c1, r2, c2 in sheet.merged:
@@ -202,32 +213,13 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
                first: int, last: int, merges: dict[tuple[int, int], tuple[int, int, int, int]]) -> RawItem | None:
     item = RawItem(first_row=first, last_row=last)
     for key, c in ledger.columns.items():
-        parts: list[str] = []
-        anchors: set[tuple[int, int]] = set()
-        for r in range(first, last + 1):
-            cell = sheet.get(r, c)
-            if cell is None and (r, c) in ledger.covered:
-                anchor = ledger.covered[(r, c)]
-                if anchor in anchors or first <= anchor[0] <= last:
-                    continue  # the same merged cell, already read for this item
-                anchors.add(anchor)
-                cell = sheet.get(*anchor)
-            if cell is not None and cell.formula is not None and cell.value is None:
-                ledger.findings.append(finding("item.formula_uncached", sheet=sheet.name, cell=a1(r, c),
-                                               formula=cell.formula))
-            text = _text(cell)
-            if not text:
-                continue
-            if key == "no" and item.no_value is None:
-                item.no_value = cell.value if cell is not None else None
-            if not parts:
-                item.cells[key] = a1(r, c)
-            parts.append(text)
-            if key not in TEXT_JOIN_KEYS:
-                break
-        item.texts[key] = "\n".join(parts)
-        if key not in item.cells:
-            item.cells[key] = a1(first, c)
+        text, ref = _column_text(sheet, ledger, item, key, c, first, last)
+        item.texts[key] = text
+        item.cells[key] = ref or a1(first, c)
+        # A label drawn over several columns (责任科室及责任人 over 科室 | 责任人): one field, joined.
+        extra = [_column_text(sheet, ledger, item, key, pc, first, last)[0] for pc in ledger.parts.get(key, ())]
+        if any(extra):
+            item.texts[key] = ("/" if key == "owner" else "\n").join(t for t in (text, *extra) if t)
     if "owner_person" in item.texts:  # 责任科室 | 责任人 in two columns
         person = item.texts.pop("owner_person")
         item.cells.pop("owner_person", None)
@@ -254,6 +246,37 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
                                        row=first, text=item.texts["judgement"].replace("\n", "")))
         return None
     return item
+
+
+def _column_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str, c: int, first: int,
+                 last: int) -> tuple[str, str | None]:
+    """The text of one column over an item's rows (joined for TEXT_JOIN_KEYS, else the first),
+    and the A1 reference of the cell it came from."""
+    parts: list[str] = []
+    ref: str | None = None
+    anchors: set[tuple[int, int]] = set()
+    for r in range(first, last + 1):
+        cell = sheet.get(r, c)
+        if cell is None and (r, c) in ledger.covered:
+            anchor = ledger.covered[(r, c)]
+            if anchor in anchors or first <= anchor[0] <= last:
+                continue  # the same merged cell, already read for this item
+            anchors.add(anchor)
+            cell = sheet.get(*anchor)
+        if cell is not None and cell.formula is not None and cell.value is None:
+            ledger.findings.append(finding("item.formula_uncached", sheet=sheet.name, cell=a1(r, c),
+                                           formula=cell.formula))
+        text = _text(cell)
+        if not text:
+            continue
+        if key == "no" and item.no_value is None and cell is not None:
+            item.no_value = cell.value
+        if ref is None:
+            ref = a1(r, c)
+        parts.append(text)
+        if key not in TEXT_JOIN_KEYS:
+            break
+    return "\n".join(parts), ref
 
 
 def _row_fill(sheet: RawSheet, r: int, columns: dict[str, int]) -> str | None:
