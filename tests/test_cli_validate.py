@@ -130,3 +130,21 @@ def test_annotate_never_writes_over_another_input_and_keeps_same_named_copies_ap
     assert {p: sha(p) for p in hashes} == hashes
     copies = sorted(p.name for p in (tmp_path / "a").glob("*（问题标注）*.xlsx") if p != trap)
     assert len(copies) == 3  # a, b and the trap itself each annotated, none over an input
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [(["report"], "缺少选项 --month"), (["validate"], "缺少参数 FILE..."), (["validate", "x.xlsx", "--bogus"], "没有 --bogus"),
+     (["foo"], "没有 foo"), (["report", "--month"], "后面要跟一个值")],
+)
+def test_usage_errors_are_explained_in_chinese_with_exit_2(argv: list[str], expected: str,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from taizhang.cli import main
+
+    monkeypatch.setattr("sys.argv", ["taizhang", *argv])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.replace("\n", "")
+    assert "用法错误" in err and expected in err and "--help" in err

@@ -135,3 +135,15 @@ def test_a_two_row_header_with_sub_labels_keeps_both_columns(tmp_path: Path) -> 
     report = validate_file(path)
     assert [(i.name, i.owner) for i in report.items] == [("港口码头建设", "规划科/李四")]
     assert "item.required" not in codes(report)
+
+
+def test_an_instructions_sheet_with_the_header_is_passed_over(tmp_path: Path) -> None:
+    path = build_ledger(tmp_path / "x.xlsx", THREE, summary=None, sheet_title="台账")
+    wb = load_workbook(path)
+    guide = wb.copy_worksheet(wb["台账"])
+    guide.title = "填报说明"
+    wb.move_sheet(guide, offset=-1)  # first, before the ledger
+    wb.save(path)
+    report = validate_file(path)
+    assert report.sheet == "台账" and report.counts.total == 3
+    assert "sheet.another_ledger" not in codes(report)

@@ -235,3 +235,14 @@ def test_snapshot_by_day_uses_each_department_date() -> None:
     flagged = check_snapshot(snapshot, basis="day")
     assert [(f.department, f.code) for f in flagged] == [("财务部", "progress.behind_not_marked")]
     assert flagged[0].expected == pytest.approx(98 / 365)
+
+
+def test_a_share_rounded_to_whole_percent_is_on_schedule() -> None:
+    from taizhang.models import Colour, Item
+    from taizhang.progress import check_item
+
+    on_time = Item(row=5, name="港航物流招商引资", progress="完成年度计划33%", colour=Colour.NONE)
+    assert check_item(on_time, department="规划发展部", expected=4 / 12) == []
+    behind = Item(row=6, name="港航重点项目开工", progress="完成年度计划32%", colour=Colour.NONE)
+    assert [f.code for f in check_item(behind, department="工程建设部", expected=4 / 12)] == [
+        "progress.behind_not_marked"]

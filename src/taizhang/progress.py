@@ -303,6 +303,9 @@ FLAG_TITLES = {
     "rank.behind_target": "名次落后于目标名次却未标红、黄",
 }
 _EPS = 1e-9
+# Shares are written in whole percent ("完成33%" for a third): within half a point of 序时进度
+# an item is on schedule, neither ahead nor behind.
+_ON_SCHEDULE = 0.005
 
 
 def _marked(colour: Colour) -> str:
@@ -328,11 +331,11 @@ def check_item(item: Item, *, department: str, expected: float) -> list[Progress
         if share.value >= 1 - _EPS:
             flag("progress.complete_not_closed", words, share=share.value, message=(
                 f"推进情况写明“{words}”，已全部完成，但未销号。按通知第二条，已完成的事项应及时销号。"))
-        elif share.value > expected + _EPS and colour is Colour.RED:
+        elif share.value > expected + _ON_SCHEDULE and colour is Colour.RED:
             flag("progress.ahead_but_red", words, share=share.value, message=(
                 f"推进情况写明“{words}”，完成{done}，领先序时进度{due}，却标为红色。按说明第3条，"
                 f"领先时序进度的事项应标蓝色；如因失分扣分风险、被通报批评等标红，请在推进情况中写明。"))
-        elif share.value < expected - _EPS and colour in (Colour.BLUE, Colour.NONE):
+        elif share.value < expected - _ON_SCHEDULE and colour in (Colour.BLUE, Colour.NONE):
             flag("progress.behind_not_marked", words, share=share.value, message=(
                 f"推进情况写明“{words}”，完成{done}，落后于序时进度{due}，却{_marked(colour)}。"
                 f"按说明第3条，落后于时序进度的缓慢类事项应标红色。"))

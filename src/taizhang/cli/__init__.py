@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
+
+from rich.markup import escape
 
 # Each module registers its commands on ``app``; the order here is the order in --help.
 from . import validate as _validate  # noqa: F401  isort: skip
@@ -10,16 +13,70 @@ from . import template as _template  # noqa: F401  isort: skip
 from . import merge as _merge  # noqa: F401  isort: skip
 from . import report as _report  # noqa: F401  isort: skip
 from . import init as _init  # noqa: F401  isort: skip
-from .app import app
+from .app import app, err_console
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
-    """Entry point of the ``taizhang`` script."""
+    """Entry point of the ``taizhang`` script: usage errors are explained in Chinese."""
     if sys.platform == "win32":  # Chinese in a Windows console
         for stream in (sys.stdout, sys.stderr):
             reconfigure = getattr(stream, "reconfigure", None)
             if reconfigure is not None:
                 reconfigure(encoding="utf-8", errors="replace")
-    app()
+    try:
+        code = app(standalone_mode=False)
+    except KeyboardInterrupt:
+        err_console.print("已中止。")
+        code = 130
+    except Exception as exc:
+        # Matched by name: typer's click exceptions live in click or in typer's own copy of it,
+        # depending on the typer version.
+        kinds = {cls.__name__ for cls in type(exc).__mro__}
+        if "NoArgsIsHelpError" in kinds:
+            print(exc.format_message())  # type: ignore[attr-defined]
+            code = 2
+        elif "UsageError" in kinds:
+            err_console.print(f"[bold red]用法错误：[/]{escape(usage_message(exc))}")
+            ctx = getattr(exc, "ctx", None)
+            err_console.print(f"运行 {escape(ctx.command_path if ctx is not None else 'taizhang')} --help 查看用法。")
+            code = 2
+        elif "Abort" in kinds:
+            err_console.print("已中止。")
+            code = 130
+        else:
+            raise
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+_NO_COMMAND = re.compile(r"No such command '([^']*)'")
+_NEEDS_VALUE = re.compile(r"Option '([^']*)' requires (?:an argument|\d+ arguments)")
+
+
+def usage_message(exc: Exception) -> str:
+    """A Chinese explanation of a command-line usage error (typer's own messages are English)."""
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    if kind == "MissingParameter":
+        opts = list(getattr(param, "opts", None) or [])
+        if opts and opts[0].startswith("-"):
+            return f"缺少选项 {opts[0]}。"
+        name = getattr(param, "metavar", None) or str(getattr(param, "name", "") or "").upper()
+        return f"缺少参数 {name}（{getattr(param, 'help', None) or '见帮助'}）。"
+    if kind == "NoSuchOption":
+        message = f"没有 {getattr(exc, 'option_name', '')} 这个选项。"
+        possibilities = getattr(exc, "possibilities", None)
+        if possibilities:
+            message += f"是不是要用 {'、'.join(sorted(possibilities))}？"
+        return message
+    text = str(getattr(exc, "message", "") or exc)
+    m = _NO_COMMAND.search(text)
+    if m:
+        return f"没有 {m.group(1)} 这个命令。可用的命令：validate、template、merge、report、init。"
+    m = _NEEDS_VALUE.search(text)
+    if m:
+        return f"选项 {m.group(1)} 后面要跟一个值。"
+    if kind == "BadParameter" and param is not None:
+        return f"{getattr(param, 'human_readable_name', '')} 的值不对（{text}）。"
+    return text

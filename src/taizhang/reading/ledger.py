@@ -60,15 +60,22 @@ class ParsedLedger:
 def parse_ledger(book: RawWorkbook) -> ParsedLedger:
     """Locate the ledger sheet and header and read every item row; raise when there is none."""
     hidden_with_ledger: list[str] = []
-    for index, sheet in enumerate(book.sheets):
+    candidates: list[tuple[RawSheet, tuple[int, dict[str, int], dict[str, int], list[Finding]]]] = []
+    for sheet in book.sheets:
         header = _find_header(sheet)
         if header is None:
             continue
         if not sheet.visible:
             hidden_with_ledger.append(sheet.name)
             continue
+        candidates.append((sheet, header))
+    if candidates:
+        # A 填报说明 or 示例 sheet may carry the header too (to show how to fill it in): pass it over
+        # unless it is the only one.
+        ledgers = [c for c in candidates if not _INSTRUCTIONS.search(c[0].name)] or candidates
+        sheet, header = ledgers[0]
         ledger = _parse_sheet(sheet, *header)
-        others = [s.name for s in book.sheets[index + 1:] if s.visible and _find_header(s) is not None]
+        others = [s.name for s, _ in ledgers[1:]]
         if others:
             ledger.findings.append(finding("sheet.another_ledger", sheet=sheet.name, cell="A1",
                                            others="、".join(others), sheet_name=sheet.name))
@@ -115,6 +122,10 @@ def _find_header(sheet: RawSheet) -> tuple[int, dict[str, int], dict[str, int], 
 
 _OWNER_UNIT = ("责任科室", "责任部门", "责任单位", "责任处室")
 _OWNER_PERSON = ("责任人", "责任人员")
+
+
+# Sheets that explain or illustrate the ledger rather than hold it.
+_INSTRUCTIONS = re.compile(r"说明|示例|样例|范例|模板|下拉|选项|字典|参数|填报要求")
 
 
 def _split_owner(by_row: dict[int, list[tuple[int, RawCell]]], r: int, first_col: int, col: int) -> bool:
