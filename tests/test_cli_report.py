@@ -135,7 +135,7 @@ def test_refuses_to_overwrite_the_store(db: Path, tmp_path: Path) -> None:
     store = tmp_path / "历史库.xlsx"  # a store with a workbook's suffix, given as the output too
     shutil.copy(db, store)
     before = sha(store)
-    result = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(store), "-o", str(store)])
+    result = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(store), "-o", str(store), "--force"])
     assert result.exit_code == 2
     assert "拒绝写入" in flat(result.stderr)
     assert sha(store) == before
@@ -144,7 +144,7 @@ def test_refuses_to_overwrite_the_store(db: Path, tmp_path: Path) -> None:
 def test_refuses_to_overwrite_a_department_ledger(db: Path) -> None:
     ledger = db.parent / "inbox" / "2022-04" / "规划发展部-2022-04.xlsx"
     before = sha(ledger)
-    result = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db), "-o", str(ledger)])
+    result = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db), "-o", str(ledger), "--force"])
     assert result.exit_code == 2
     assert "部室台账" in flat(result.stderr)
     assert sha(ledger) == before
@@ -174,3 +174,14 @@ def test_bad_config_exits_2(db: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db), "--config", str(config)])
     assert result.exit_code == 2
     assert "progress_basis" in result.stderr
+
+
+def test_an_existing_bulletin_is_not_overwritten_without_force(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "通报.docx"
+    assert runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db), "-o", str(out)]).exit_code == 0
+    out.write_bytes(b"edited by hand")
+    again = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db), "-o", str(out)])
+    assert again.exit_code == 2 and "--force" in flat(again.stderr)
+    assert out.read_bytes() == b"edited by hand"
+    forced = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db), "-o", str(out), "--force"])
+    assert forced.exit_code == 0 and out.read_bytes() != b"edited by hand"

@@ -172,7 +172,17 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
         print_json(result.model_dump(mode="json"))
     else:
         render_merge(result, config, db_path)
+        if date is None and not _near(as_of, result.month):
+            err_console.print(f"[yellow]提示：[/]汇总句的截至日期是今天（{as_of.year}年{as_of.month}月{as_of.day}日），"
+                              f"与汇总的月份 {result.month} 相隔较远；如需按当时的日期，请用 --date 指定。")
     return result.exit_code
+
+
+def _near(day: dt.date, month: str) -> bool:
+    """Whether ``day`` falls in ``month`` or the month after it (when a 综合部 would merge it)."""
+    year, mon = (int(part) for part in month.split("-"))
+    index = day.year * 12 + day.month - (year * 12 + mon)
+    return 0 <= index <= 1
 
 
 def _store(db_path: Path, result: MergeResult, config: Config,

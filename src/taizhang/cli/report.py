@@ -47,13 +47,16 @@ def report_command(
         "--output", "-o", metavar="OUT.docx|OUT.xlsx", show_default=False,
         help="写出通报：.docx 为可编辑的 Word 督查通报（公文格式），.xlsx 为分工作表的 Excel 版。")] = None,
     as_json: JsonOption = False,
+    force: Annotated[bool, typer.Option(
+        "--force", "-f", metavar="",
+        help="通报文件已存在时覆盖它（已存在的通报可能已经人工修改过，所以默认不覆盖）。")] = False,
 ) -> None:
     """生成月度督查通报：与历史库中上一个月份比较，列出补录、销号、调整表述、颜色变化、连续标红的事项，
     未报送和逾期报送的部室，各部室红黄事项及其分管负责人、责任人，并按序时进度对标对表核对颜色标注。
 
     历史库中最早的月份没有可比较的上月，照常报告本月情况。
 
-    退出码：0 成功；2 月份未记入历史库、找不到历史库或调用有误。
+    退出码：0 成功；2 月份未记入历史库、找不到历史库、通报文件已存在（未加 --force）或调用有误。
 
     示例：taizhang report --month 2022-04 -o 督查通报-2022-04.docx
     """
@@ -64,6 +67,9 @@ def report_command(
         fail(escape(str(exc)))
     if output is not None and output.suffix.lower() not in SUFFIXES:
         fail(f"通报文件须以 .docx（Word）或 .xlsx（Excel）结尾：{escape(str(output))}")
+    if output is not None and output.exists() and not force:
+        # The .docx is a draft people edit by hand: running the command again must not wipe that out.
+        fail(f"{escape(str(output))} 已存在（可能已人工修改过），未覆盖。要重新生成请加 --force，或换一个文件名。")
 
     db_path = default_db_path(db, config)
     if not db_path.is_file():

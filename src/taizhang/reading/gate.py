@@ -99,8 +99,8 @@ def _check_zip(path: Path) -> None:
                             raise unreadable("file.unsafe", detail=f"{info.filename} 含 DTD/实体声明")
     except UnreadableFile:
         raise
-    except zipfile.BadZipFile as exc:
-        raise unreadable("file.corrupt", detail=f"压缩结构损坏：{exc}") from None
+    except zipfile.BadZipFile:
+        raise unreadable("file.corrupt", detail="压缩结构损坏，文件可能没有传输完整") from None
     except (OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise unreadable("file.corrupt", detail=str(exc) or type(exc).__name__) from None
 

@@ -56,7 +56,8 @@ def read_xlsx(path: Path) -> RawWorkbook:
         name = type(exc).__name__
         if "Entities" in name or "DTD" in name or "Forbidden" in name:
             raise UnreadableFile(finding("file.unsafe", detail=name)) from None
-        raise UnreadableFile(finding("file.corrupt", detail=f"{name}: {exc}"[:200])) from None
+        what = "XML 内容不完整或格式错误" if name == "ExpatError" else "内部结构异常"
+        raise UnreadableFile(finding("file.corrupt", detail=f"{what}；技术信息：{name}: {exc}"[:200])) from None
 
 
 def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
