@@ -142,3 +142,13 @@ def test_department_comes_from_the_title(title: str, dept: str | None) -> None:
 )
 def test_department_comes_from_the_file_name(stem: str, dept: str | None) -> None:
     assert rules.department_from_filename(stem) == dept
+
+
+@pytest.mark.parametrize(
+    ("check", "expected"),
+    [(lambda: rules.normalise_stars("＊＊＊"), ("★★★", True)), (lambda: rules.normalise_source("Ａ／Ｂ"), ("AB", True)),
+     (lambda: rules.parse_date_text("２０２２．４．３"), (2022, 4, 3)), (lambda: rules.red_words("排名全市后３位"), ["后3位"]),
+     (lambda: rules.match_column("序　号").key, "no")],  # type: ignore[union-attr]
+)
+def test_full_width_digits_letters_and_marks_are_read_as_ascii(check, expected) -> None:  # type: ignore[no-untyped-def]
+    assert check() == expected

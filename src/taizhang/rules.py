@@ -48,9 +48,15 @@ REQUIRED_HINTS = {
     "owner": "责任科室和责任人",
 }
 
+# Full-width digits, letters and the ideographic space: what the rules' patterns must see as ASCII.
+# (Full-width punctuation such as ，：（ is matched by the patterns as it is.)
+_FULL_WIDTH = re.compile("[\uff0a\uff0d-\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000\u2460-\u24ff]")
+
+
 def nfkc(text: str) -> str:
-    """NFKC (full-width letters and digits to half-width), skipped for text already in that form."""
-    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+    """NFKC (full-width letters and digits to half-width), skipped for text that has none: it runs
+    on every 推进情况 of every item."""
+    return unicodedata.normalize("NFKC", text) if _FULL_WIDTH.search(text) else text
 
 
 _LABEL_JUNK = re.compile(r"[\s/／、,，:：()（）\[\]【】·.\-_*]+")
@@ -283,7 +289,7 @@ def red_words(text: str) -> list[str]:
 
 def blue_words(text: str) -> list[str]:
     t = nfkc(text)
-    if red_words(t):  # "落后于序时进度" must not also count as blue
+    if _hits(_RED_WORDS, t):  # "落后于序时进度" must not also count as blue
         return []
     return _hits(_BLUE_WORDS, t)
 

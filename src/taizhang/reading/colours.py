@@ -8,6 +8,7 @@ plus a tint — so everything is first resolved to one "RRGGBB" string, then cla
 from __future__ import annotations
 
 import colorsys
+import functools
 import re
 from typing import Any
 
@@ -250,6 +251,7 @@ BLUE_END = 260.0  # 7030A0 (274°) and CC99FF (270°) are purple, 9999FF (240°)
 PURPLE_END = 330.0  # FF99CC (330°) "Rose" and FFC7CE (352°) are pinks, i.e. red marks
 
 
+@functools.lru_cache(maxsize=1024)  # a workbook uses a handful of colours, on thousands of cells
 def classify(rgb: str | None) -> tuple[Colour, str | None]:
     """Name a fill colour as a reader of the ledger would: the Colour and its Chinese name."""
     if rgb is None or not _HEX6.match(rgb):

@@ -208,8 +208,10 @@ class _SheetParser:
         return self.sheet
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        t = tag if ":" not in tag else tag.rsplit(":", 1)[-1]
-        if t == "c":
+        # Called for every element of the sheet: the commonest tags are tested first.
+        if ":" in tag:
+            tag = tag.rsplit(":", 1)[-1]
+        if tag == "c":
             self.budget -= 1
             if self.budget < 0:
                 raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个单元格"))
@@ -224,20 +226,17 @@ class _SheetParser:
             self.formula = None
             self.has_v = False
             self.in_is = False
-        elif t == "v":
+        elif tag == "v" or (tag == "t" and self.in_is):
             self.has_v = True
             self.capture = self.value
-        elif t == "f":
+        elif tag == "is":
+            self.in_is = True
+        elif tag == "f":
             self.formula = []
             self.capture = self.formula
-        elif t == "is":
-            self.in_is = True
-        elif t == "t" and self.in_is:
-            self.has_v = True
-            self.capture = self.value
-        elif t == "rPh":
+        elif tag == "rPh":
             self.in_is = False  # phonetic guide: not part of the text
-        elif t == "row":
+        elif tag == "row":
             r = attrs.get("r")
             self.row = int(r) if r else self.row + 1
             self.col = 0
@@ -245,17 +244,18 @@ class _SheetParser:
                 fill = self.styles.get(int(attrs["s"]))[0]
                 if fill is not None:
                     self.sheet.row_fills[self.row] = fill
-        elif t == "mergeCell":
+        elif tag == "mergeCell":
             ref = attrs.get("ref")
             if ref and ":" in ref:
                 self.sheet.merged.append(range_bounds(ref))
 
     def end(self, tag: str) -> None:
-        t = tag if ":" not in tag else tag.rsplit(":", 1)[-1]
-        if t in ("v", "f") or (t == "t" and self.in_is):
-            self.capture = None
-        elif t == "c":
+        if ":" in tag:
+            tag = tag.rsplit(":", 1)[-1]
+        if tag == "c":
             self._finish_cell()
+        elif self.capture is not None and tag in _CAPTURED:
+            self.capture = None
 
     def text(self, data: str) -> None:
         if self.capture is not None:
@@ -297,6 +297,7 @@ class _SheetParser:
         self.sheet.cells[(self.row, self.col)] = RawCell(value=value, fill=fill, font=font, formula=formula)
 
 
+_CAPTURED = frozenset(("v", "f", "t"))
 _COLUMNS: dict[str, int] = {}
 
 
