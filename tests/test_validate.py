@@ -237,6 +237,12 @@ def test_consistency_rules_of_the_notes_give_warnings(tmp_path: Path, fields: di
     assert report.ok  # warnings only
 
 
+@pytest.mark.parametrize("progress", ["入选全市第2批试点", "力争全市前3位", "全市前三季度完成投资2亿元"])
+def test_goals_batches_and_quarters_are_not_ranks(tmp_path: Path, progress: str) -> None:
+    report = validate_file(build_ledger(tmp_path / "x.xlsx", [item("事项一", progress=progress)], summary=None))
+    assert "rule.should_be_blue" not in codes(report)
+
+
 def test_numbering_gaps_repeats_and_duplicate_items_are_warnings(tmp_path: Path) -> None:
     items = [item("事项一", no=1), item("事项二", no=2), item("事项三", no=4), item("事项三", no=4)]
     report = validate_file(build_ledger(tmp_path / "x.xlsx", items, summary=None))

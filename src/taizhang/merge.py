@@ -38,7 +38,6 @@ from .validate import validate_file
 WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 # The default name of the consolidated workbook, beside the inbox.
 OUTPUT_PREFIX = "重点工作台账汇总"
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 Progress = Callable[[int, int, str], None]
 
@@ -161,7 +160,6 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
 # Departments: one name per department, whatever the spelling
 # ---------------------------------------------------------------------------------------------
 
-_CENTER_PREFIX = re.compile(r"^(?:济宁市|济宁)?(?:市)?港航(?:事业)?(?:发展)?中心")
 _PAREN_SUFFIX = re.compile(r"\([^()]*\)$")  # 规划发展部（单位）, 综合部（办公室）
 _ORDINALS = re.compile(r"[0-9一二三四五六七八九十百东南西北中上下左右甲乙丙丁]")
 
@@ -171,7 +169,7 @@ def normalise_department(name: str) -> str:
     text = unicodedata.normalize("NFKC", name)
     text = re.sub(r"\s+", "", text)
     text = _PAREN_SUFFIX.sub("", text) or text
-    text = _CENTER_PREFIX.sub("", text) or text
+    text = rules.CENTER_PREFIX.sub("", text) or text
     return text.strip("-_—:：.、")
 
 
@@ -245,11 +243,11 @@ def resolve_departments(names: Sequence[str | None], roster: Sequence[str]) -> l
 
 
 def parse_month(text: str) -> str:
-    """``2022-4`` / ``2022-04`` → ``2022-04``; ``TaizhangError`` otherwise."""
-    m = _MONTH.match(text.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
+    """``2022-4`` / ``2022-04`` / ``2022年4月`` → ``2022-04``; ``TaizhangError`` otherwise."""
+    month = rules.parse_month(text)
+    if month is None:
         raise TaizhangError(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2022-04。")
-    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+    return month
 
 
 def default_month(reports: Iterable[FileReport], date: dt.date) -> str:

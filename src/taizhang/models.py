@@ -64,6 +64,8 @@ class Item(BaseModel):
     note: str = ""
     closed: bool = False
     extra: dict[str, str] = Field(default_factory=dict)
+    # 重要程度 and 任务来源 as written (shown in the consolidated workbook when unrecognised).
+    written: dict[str, str] = Field(default_factory=dict, exclude=True)
 
     @property
     def star_level(self) -> int | None:

@@ -12,8 +12,6 @@ still the same item.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,7 +20,8 @@ from pydantic import AliasChoices, BaseModel, Field, model_serializer
 from .errors import TaizhangError
 from .models import Colour, Counts, MonthSnapshot, StoredItem
 from .progress import BASIS_NAMES, ProgressFlag, check_snapshot, format_share, schedule_share
-from .rules import COLOUR_NAMES, normalise_label
+from .rules import COLOUR_NAMES, month_cn, normalise_label
+from .rules import parse_month as rules_parse_month
 
 if TYPE_CHECKING:
     from .config import Config
@@ -192,21 +191,14 @@ class MonthReport(BaseModel):
 # Months
 # --------------------------------------------------------------------------------------------
 
-_MONTH_RE = re.compile(r"^\s*(\d{4})\s*(?:[-./]|年)\s*(\d{1,2})\s*(?:月份?)?\s*$")
 
 
 def parse_month(text: str) -> str:
     """``2022-04``, ``2022-4``, ``2022.4``, ``2022年4月`` → ``2022-04``; anything else a TaizhangError."""
-    m = _MONTH_RE.match(unicodedata.normalize("NFKC", text or ""))
-    if not m or not 1 <= int(m.group(2)) <= 12:
+    month = rules_parse_month(text)
+    if month is None:
         raise TaizhangError(f"月份“{text}”无法识别，请写成 YYYY-MM，例如 --month 2022-04。")
-    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
-
-
-def month_cn(month: str) -> str:
-    """``2022-04`` → ``2022年4月``."""
-    year, mon = month.split("-")[:2]
-    return f"{int(year)}年{int(mon)}月"
+    return month
 
 
 def _calendar_previous(month: str) -> str:

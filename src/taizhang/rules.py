@@ -106,6 +106,8 @@ def clean_text(value: object) -> str:
 
 TITLE_MARK = "重点工作台账"
 _TITLE_RE = re.compile(r"^(?:\d{4}\s*年\s*(?:度|\d{1,2}\s*月(?:份)?)?)?\s*(?P<dept>.*?)\s*(?:（单位）|\(单位\))?\s*重点工作台账")
+# The centre's own name before a department's (济宁市港航事业发展中心规划发展部).
+CENTER_PREFIX = re.compile(r"^(?:济宁市|济宁)?(?:市)?港航(?:事业)?(?:发展)?中心")
 _PLACEHOLDER_DEPTS = {"", "XX部室", "XX", "××部室", "××", "xx部室", "部室", "XX部室（单位）"}
 
 
@@ -116,7 +118,7 @@ def department_from_title(text: str) -> str | None:
         return None
     dept = m.group("dept").strip(" ：:")
     dept = re.sub(r"(?:\(单位\)|（单位）)$", "", dept)
-    dept = re.sub(r"^济宁市港航事业发展中心|^市港航事业发展中心|^港航事业发展中心", "", dept)
+    dept = CENTER_PREFIX.sub("", dept) or dept
     if dept in _PLACEHOLDER_DEPTS or re.fullmatch(r"[Xx×]+.*", dept):
         return None
     return dept or None
@@ -265,11 +267,10 @@ def colour_from_text(text: str) -> tuple[Colour | None, bool]:
     return None, len(found) > 1
 
 
-# 说明 第3条, the words that call for red / blue.
-_RED_WORDS = re.compile(
-    r"落后|滞后|后\s*[3三]\s*位|后\s*[3三]\s*名|倒数|通报批评|约谈|扣分|失分|进度缓慢|进展缓慢")
-_BLUE_WORDS = re.compile(
-    r"全市第\s*[1-3一二三](?!\d)\s*[位名]?|前\s*[3三]\s*[位名]?|领先(?:于)?(?:序时|时序)进度|超(?:过)?(?:序时|时序)进度|排名第\s*[1-3一二三](?!\d)")
+# 说明 第3条, the words that call for red / blue. Ranks (全市第2位, 后3位) are read by
+# progress.parse_rank, which knows a stated rank from a goal (力争全市前3位) or a batch (第2批).
+_RED_WORDS = re.compile(r"落后|滞后|通报批评|约谈|扣分|失分|进度缓慢|进展缓慢")
+_BLUE_WORDS = re.compile(r"领先(?:于)?(?:序时|时序)进度|超(?:过)?(?:序时|时序)进度")
 _NEGATION = re.compile(r"(?:未|没有|无|不)(?:出现)?$")
 
 
@@ -310,6 +311,23 @@ def is_closed(note: str, judgement: str) -> bool:
 # --------------------------------------------------------------------------------------------
 # The summary sentence of 附件2
 # --------------------------------------------------------------------------------------------
+
+
+_MONTH_RE = re.compile(r"^\s*(\d{4})\s*(?:[-./]|年)\s*(\d{1,2})\s*(?:月份?)?\s*$")
+
+
+def parse_month(text: str) -> str | None:
+    """``2022-04``, ``2022-4``, ``2022.4``, ``2022年4月`` → ``2022-04``; None when it is not a month."""
+    m = _MONTH_RE.match(nfkc(text or ""))
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return None
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+
+
+def month_cn(month: str) -> str:
+    """``2022-04`` → ``2022年4月``."""
+    year, mon = month.split("-")[:2]
+    return f"{int(year)}年{int(mon)}月"
 
 
 def format_date_cn(y: int, m: int, d: int) -> str:

@@ -10,6 +10,7 @@ from . import rules
 from .errors import UnreadableFile
 from .findings import finding
 from .models import Colour, FileReport, Finding, Item, Severity, StatedSummary, ValidationResult
+from .progress import parse_rank
 from .reading.colours import classify
 from .reading.gate import read_workbook
 from .reading.grid import split_ref
@@ -123,6 +124,7 @@ def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
         stars=_coded(raw, "stars", rules.normalise_stars, sheet, out),
         source=_coded(raw, "source", rules.normalise_source, sheet, out),
         colour=_colour(raw, sheet, out),
+        written={k: t[k] for k in ("stars", "source") if t.get(k)},
     )
 
     # 通知 三: 逐一明确责任领导、责任人员、任务目标.
@@ -192,10 +194,15 @@ def _check_consistency(item: Item, raw: RawItem, sheet: str, out: list[Finding])
     text = f"{item.progress}\n{item.judgement}"
     current = rules.COLOUR_NAMES[item.colour]
     red = rules.red_words(text)
+    blue = rules.blue_words(text)
+    rank = parse_rank(item.progress) or parse_rank(item.judgement)  # 全市第2位, 后3位: facts, not goals
+    if rank is not None and rank.in_bottom3:
+        red.append(rank.text)
+    elif rank is not None and rank.in_top3 and not red:
+        blue.append(rank.text)
     if red and item.colour is not Colour.RED:
         out.append(finding("rule.should_be_red", sheet=sheet, cell=cells.get("judgement"),
                            words="、".join(dict.fromkeys(red)), current=current))
-    blue = rules.blue_words(text)
     if blue and item.colour not in (Colour.BLUE, Colour.RED):
         out.append(finding("rule.should_be_blue", sheet=sheet, cell=cells.get("judgement"),
                            words="、".join(dict.fromkeys(blue)), current=current))

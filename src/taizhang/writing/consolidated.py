@@ -122,10 +122,9 @@ class ConsolidatedWriter:
             self._prepared[report.file] = self._core_rows(report)
 
     def _core_rows(self, report: FileReport) -> list[tuple[str, int]]:
-        raw_values = _raw_values(report)
         out = []
         for it in report.items:
-            values, looks = _item_cells(it, 0, "", [], raw_values)
+            values, looks = _item_cells(it, 0, "", [])
             out.append(self._core.cells(self.styles, values[_CORE_FIRST:], looks[_CORE_FIRST:],
                                         first=_CORE_FIRST, row=_ROW_TOKEN))
         return out
@@ -175,7 +174,6 @@ class ConsolidatedWriter:
         number = 0
         n_keys = len(LEDGER_KEYS)
         for report in usable:
-            raw_values = _raw_values(report)
             core_rows = self._prepared.pop(report.file, None) or self._core_rows(report)
             # 序号 and 部室, the same for every item of the department but its number and font.
             heads = {}
@@ -190,7 +188,7 @@ class ConsolidatedWriter:
                 cells = (head + core).replace(_ROW_TOKEN, r)
                 lines = max(head_lines, core_lines)
                 if extras:
-                    values, looks = _item_cells(it, number, "", extras, raw_values)
+                    values, looks = _item_cells(it, number, "", extras)
                     tail, tail_lines = rows.cells(self.styles, values[n_keys:], looks[n_keys:], first=n_keys, row=r)
                     cells += tail
                     lines = max(lines, tail_lines)
@@ -543,22 +541,9 @@ _CORE_FIRST = 2  # 工作事项…备注: the cells of an item row that do not d
 _ROW_TOKEN = "\x00"  # the row number, in prepared cells; never in text (safe_value removes it)
 
 
-_ROW_OF = re.compile(r"(\d+)$")
 
 
-def _raw_values(report: FileReport) -> dict[tuple[str, int], str]:
-    """What was written where stars or source could not be read, by (field, row): shown as written."""
-    out: dict[tuple[str, int], str] = {}
-    for f in report.findings:
-        if f.code in ("stars.invalid", "source.invalid") and f.cell and f.value is not None:
-            m = _ROW_OF.search(f.cell)
-            if m:
-                out[(f.code.split(".")[0], int(m.group(1)))] = f.value
-    return out
-
-
-def _item_cells(it: Item, number: int, department: str, extras: list[str],
-                raw_values: dict[tuple[str, int], str]) -> tuple[list[object], tuple[_Look, ...]]:
+def _item_cells(it: Item, number: int, department: str, extras: list[str]) -> tuple[list[object], tuple[_Look, ...]]:
     font = "grey" if it.closed else "body"
     note = it.note
     if it.closed:
@@ -572,8 +557,8 @@ def _item_cells(it: Item, number: int, department: str, extras: list[str],
         "judgement": it.judgement,
         "leader": it.leader,
         "owner": it.owner,
-        "stars": it.stars if it.stars is not None else raw_values.get(("stars", it.row), ""),
-        "source": it.source if it.source is not None else raw_values.get(("source", it.row), ""),
+        "stars": it.stars if it.stars is not None else it.written.get("stars", ""),
+        "source": it.source if it.source is not None else it.written.get("source", ""),
         "note": note,
     }
     looks = _LOOKS[(STANDARD_FILLS.get(it.colour), font)]
