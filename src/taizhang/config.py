@@ -41,7 +41,7 @@ class Config(BaseModel):
 
     center: str = "市港航事业发展中心"
     # 通知: 自4月起，重点工作台账要每月5日前上报中心综合部.
-    deadline_day: int = Field(5, ge=1, le=28, strict=True)
+    deadline_day: int = Field(default=5, ge=1, le=28, strict=True)
     # The roster: who must hand in a ledger every month (empty: no roster check).
     departments: list[str] = Field(default_factory=list)
     # How the report computes 序时进度: by whole months elapsed, or by days.

@@ -72,4 +72,7 @@ def atomic_write(path: Path, refuse: Iterable[Path | str], write: Callable[[Path
 def atomic_write_bytes(data: bytes, path: Path, refuse: Iterable[Path | str] = ()) -> Path:
     """Write ``data`` (e.g. a .docx made in memory) to ``path`` through a temporary file in the same
     folder, refusing to write over any path in ``refuse``."""
-    return atomic_write(path, refuse, lambda tmp: tmp.write_bytes(data))
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    return atomic_write(path, refuse, write)

@@ -312,9 +312,9 @@ def merge_inbox(
     counts = Counts()
     for name, r in resolved:
         r.department = name
-        late = r.date is not None and dt.date.fromisoformat(r.date) > deadline
+        is_late = r.date is not None and dt.date.fromisoformat(r.date) > deadline
         departments.append(DepartmentEntry(
-            department=name, file=Path(r.file).name, date=r.date, late=late, ok=r.ok,
+            department=name, file=Path(r.file).name, date=r.date, late=is_late, ok=r.ok,
             counts=r.counts, errors=len(r.errors), warnings=len(r.warnings)))
         counts.add(r.counts)
     present = {d.department for d in departments}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..config import Config, load_config
@@ -278,7 +278,7 @@ class _ProgressBar:
         self.enabled = enabled
         self.started = time.monotonic()
         self.bar: Progress | None = None
-        self.task = 0
+        self.task: TaskID | None = None
 
     def __call__(self, done: int, total: int, name: str) -> None:
         if not self.enabled:
@@ -290,7 +290,8 @@ class _ProgressBar:
                                 TextColumn("{task.description}"), console=err_console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task("", total=total)
-        self.bar.update(self.task, completed=done, description=escape(name))
+        if self.task is not None:
+            self.bar.update(self.task, completed=done, description=escape(name))
 
     def stop(self) -> None:
         if self.bar is not None:

@@ -25,7 +25,7 @@ _DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
 def unreadable(code: str, **fields: object) -> UnreadableFile:
-    return UnreadableFile(finding(code, **fields))
+    return UnreadableFile(finding(code, sheet=None, cell=None, value=None, **fields))
 
 
 def read_workbook(path: Path) -> RawWorkbook:

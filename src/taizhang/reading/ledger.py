@@ -180,8 +180,8 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
             break
         end = r
         for key in ("no", "name"):
-            c = columns.get(key)
-            bounds = merges.get((r, c)) if c else None
+            key_col = columns.get(key)
+            bounds = merges.get((r, key_col)) if key_col else None
             if bounds and bounds[2] > r:
                 end = max(end, bounds[2])
         if not cells and end == r:
@@ -295,7 +295,7 @@ def _row_fill(sheet: RawSheet, r: int, columns: dict[str, int]) -> str | None:
     if r in sheet.row_fills:
         return sheet.row_fills[r]
     others = [c for k, c in columns.items() if k != "judgement"]
-    fills = {(sheet.get(r, c).fill if sheet.get(r, c) else None) for c in others}
+    fills = {cell.fill if cell is not None else None for cell in (sheet.get(r, c) for c in others)}
     if len(fills) == 1:
         return fills.pop()
     return None

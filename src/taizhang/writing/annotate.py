@@ -38,11 +38,12 @@ def write_annotated(report: FileReport, src: Path, outdir: Path, *, refuse: Sequ
     """
     outdir.mkdir(parents=True, exist_ok=True)
     wb = _load_copy(src)
-    sheet_name = report.sheet if report.sheet in wb.sheetnames else wb.sheetnames[0]
+    sheet_name: str = report.sheet if report.sheet is not None and report.sheet in wb.sheetnames \
+        else wb.sheetnames[0]
     by_cell: dict[tuple[str, str], list[str]] = defaultdict(list)
     worst: dict[tuple[str, str], Severity] = {}
     for f in report.findings:
-        sheet = f.sheet if f.sheet in wb.sheetnames else sheet_name
+        sheet = f.sheet if f.sheet is not None and f.sheet in wb.sheetnames else sheet_name
         key = (sheet, f.cell or "A1")
         level = "错误" if f.severity is Severity.ERROR else "提示"
         by_cell[key].append(f"【{level}】{f.message}")

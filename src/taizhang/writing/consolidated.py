@@ -280,13 +280,13 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
         if entry is None:
             values = [number, department, "", "未报送"] + [None] * (last - 4)
         else:
-            c = entry.counts
+            dc = entry.counts
             status = "逾期" if entry.late else ("按时" if entry.date else "日期不明")
-            values = [number, department, _date_cn(entry.date), status, c.total,
-                      c.stars["3"], c.stars["2"], c.stars["1"],
-                      c.sources["A"], c.sources["B"], c.sources["C"], c.sources["D"],
-                      c.colours["blue"], c.colours["yellow"], c.colours["red"], c.colours["none"],
-                      c.closed, entry.errors, entry.warnings]
+            values = [number, department, _date_cn(entry.date), status, dc.total,
+                      dc.stars["3"], dc.stars["2"], dc.stars["1"],
+                      dc.sources["A"], dc.sources["B"], dc.sources["C"], dc.sources["D"],
+                      dc.colours["blue"], dc.colours["yellow"], dc.colours["red"], dc.colours["none"],
+                      dc.closed, entry.errors, entry.warnings]
         for c_index, value in enumerate(values, start=1):
             cell = ws.cell(row, c_index)
             if isinstance(value, str):
@@ -302,16 +302,16 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
     last_data = row - 1
 
     # The total row: figures, not formulas (readers without a calculation engine see them too).
-    c = result.counts
+    total = result.counts
     if result.roster_checked:  # roster departments that handed in, of the roster
         handed = f"{len(config.departments) - len(result.missing)}/{len(config.departments)}"
     else:
         handed = f"{len({d.department for d in result.departments})}个部室"
     totals: list[object] = ["合计", "", "", handed,
-                            c.total, c.stars["3"], c.stars["2"], c.stars["1"],
-                            c.sources["A"], c.sources["B"], c.sources["C"], c.sources["D"],
-                            c.colours["blue"], c.colours["yellow"], c.colours["red"], c.colours["none"],
-                            c.closed, sum(d.errors for d in result.departments),
+                            total.total, total.stars["3"], total.stars["2"], total.stars["1"],
+                            total.sources["A"], total.sources["B"], total.sources["C"], total.sources["D"],
+                            total.colours["blue"], total.colours["yellow"], total.colours["red"],
+                            total.colours["none"], total.closed, sum(d.errors for d in result.departments),
                             sum(d.warnings for d in result.departments)]
     for c_index, value in enumerate(totals, start=1):
         cell = ws.cell(row, c_index)
@@ -627,7 +627,7 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.datetime) -> bytes:
     """openpyxl's package with the bulk rows inserted and fixed timestamps (same input, same bytes)."""
-    parts = {rows.ws.path.lstrip("/"): rows for rows in bulk}
+    parts = {rows.ws.path.lstrip("/"): rows for rows in bulk if rows.ws is not None}
     out = io.BytesIO()
     date_time = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)
     with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
