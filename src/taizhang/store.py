@@ -218,9 +218,13 @@ class Store:
         ):
             snapshot.findings.append(StoredFinding(department=f[0], file=f[1], severity=f[2], code=f[3],
                                                    sheet=f[4], cell=f[5], message=f[6], value=f[7]))
-        snapshot.file_hashes = dict(
-            self._db.execute("SELECT name, sha256 FROM files WHERE month = ? ORDER BY name", (month,)).fetchall())
+        snapshot.file_hashes = self.file_hashes(month)
         return snapshot
+
+    def file_hashes(self, month: str) -> dict[str, str]:
+        """The SHA-256 of each file merged for ``month``, by file name."""
+        return dict(
+            self._db.execute("SELECT name, sha256 FROM files WHERE month = ? ORDER BY name", (month,)).fetchall())
 
     def _items_of(self, month: str) -> list[StoredItem]:
         names = ("key", "department", "row", "name", "target")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from ..progress import BASIS_NAMES, FLAG_TITLES, format_share
 from ..report import STATUS_NAMES, MonthReport, build_report, colour_change_text, month_cn, parse_month
 from ..rules import COLOUR_NAMES
 from ..store import Store, default_db_path
+from ..validate import file_sha256
 from .app import (
     ChineseCommand,
     ConfigOption,
@@ -77,7 +77,7 @@ def report_command(
     try:
         with Store(db_path) as store:
             report = build_report(store, month_text, config=config)
-            hashes = set(store.load_month(month_text).file_hashes.values())
+            hashes = set(store.file_hashes(month_text).values())
     except TaizhangError as exc:
         fail(escape(str(exc)))
 
@@ -95,16 +95,9 @@ def report_command(
     raise typer.Exit(0)
 
 
-def _sha256(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
 def _write(report: MonthReport, output: Path, *, refuse: list[Path], ledger_hashes: set[str]) -> Path:
     """Write the .docx or .xlsx; never over the history store, the config or a department's ledger."""
-    if output.is_file() and output.suffix.lower() == ".xlsx" and _sha256(output) in ledger_hashes:
+    if output.is_file() and output.suffix.lower() == ".xlsx" and file_sha256(output) in ledger_hashes:
         fail(f"拒绝写入 {escape(str(output))}：它是本月汇总过的部室台账，不能被覆盖。请换一个输出文件名。")
     try:
         if output.suffix.lower() == ".docx":
