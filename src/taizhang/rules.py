@@ -334,6 +334,14 @@ def format_date_cn(y: int, m: int, d: int) -> str:
     return f"{y}年{m}月{d}日"
 
 
+def iso_date_cn(iso: str | None, missing: str = "") -> str:
+    """``2022-04-03`` → ``2022年4月3日``; ``missing`` for no date."""
+    if not iso:
+        return missing
+    y, m, d = (int(part) for part in iso[:10].split("-"))
+    return format_date_cn(y, m, d)
+
+
 def summary_sentence(center: str, date_cn: str, counts: Counts) -> str:
     """The template's sentence, word for word and punctuation for punctuation."""
     s, src, c = counts.stars, counts.sources, counts.colours

@@ -47,7 +47,7 @@ from ..report import (
     month_cn,
     people_text,
 )
-from ..rules import STANDARD_FILLS, format_date_cn, xml_text
+from ..rules import STANDARD_FILLS, format_date_cn, iso_date_cn, xml_text
 
 # --------------------------------------------------------------------------------------------
 # Fonts and sizes (公文: 二号 22pt, 三号 16pt, 四号 14pt, 五号 10.5pt)
@@ -455,10 +455,7 @@ def _signature(doc: DocxDocument, signer: str, date: str) -> None:
 
 
 def _date_cn(date: str | None) -> str:
-    if not date:
-        return "未填"
-    d = dt.date.fromisoformat(date)
-    return format_date_cn(d.year, d.month, d.day)
+    return iso_date_cn(date, "未填")
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ page numbers); every department's text goes through ``set_text``, never a formul
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -27,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..models import Colour, Counts
 from ..progress import BASIS_NAMES, FLAG_TITLES, format_share
 from ..report import STATUS_NAMES, MonthReport, colour_change_text, month_cn
-from ..rules import COLOUR_NAMES, format_date_cn
+from ..rules import COLOUR_NAMES, iso_date_cn
 from .xlsx_common import (
     BODY_FONT,
     BODY_FONT_NAME,
@@ -154,7 +153,7 @@ def _submission(ws: Worksheet, report: MonthReport) -> None:
             fonts[number - 1] = LATE_FONT
         elif dept.status == "missing":
             fonts[number - 1] = MISSING_FONT
-        rows.append([number, dept.department, STATUS_NAMES[dept.status], _date_cn(dept.date), dept.file or ""])
+        rows.append([number, dept.department, STATUS_NAMES[dept.status], iso_date_cn(dept.date), dept.file or ""])
     _table(ws, header, ["序号", "部室（单位）", "报送情况", "填报日期", "文件"], rows, centred=(1, 3, 4),
            fonts=fonts)
     freeze_below(ws, header)
@@ -242,7 +241,7 @@ def _by_department(ws: Worksheet, report: MonthReport) -> None:
                    c.colours.get("none", 0), len(dept.new), len(dept.closed), len(dept.renamed),
                    len(dept.colour_changes)]
         totals = [a + b for a, b in zip(totals, numbers, strict=True)]
-        rows.append([dept.department, STATUS_NAMES[dept.status], _date_cn(dept.date), *numbers,
+        rows.append([dept.department, STATUS_NAMES[dept.status], iso_date_cn(dept.date), *numbers,
                      "\n".join(r.item for r in dept.red), "\n".join(r.item for r in dept.yellow)])
     fonts[len(rows)] = BOLD_BODY_FONT
     rows.append(["合计", f"{len(report.on_time) + len(report.late)}个报送", "", *totals, "", ""])
@@ -276,13 +275,6 @@ def _flags(ws: Worksheet, report: MonthReport) -> None:
         _empty(ws, end, last, "没有颜色标注与推进情况不一致的事项。")
     freeze_below(ws, header)
     setup_print(ws, f"{header}:{header}")
-
-
-def _date_cn(date: str | None) -> str:
-    if not date:
-        return ""
-    d = dt.date.fromisoformat(date)
-    return format_date_cn(d.year, d.month, d.day)
 
 
 # --------------------------------------------------------------------------------------------

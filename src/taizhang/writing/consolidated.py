@@ -41,7 +41,7 @@ from openpyxl.xml.functions import tostring
 from ..config import Config
 from ..merge import CREATOR, FINDINGS_SHEET, LEDGER_SHEET, SUMMARY_SHEET  # defined once, with the reader
 from ..models import Colour, DepartmentEntry, FileReport, Item, MergeResult, Severity
-from ..rules import COLUMNS, STANDARD_FILLS, XML_ILLEGAL, format_date_cn
+from ..rules import COLUMNS, STANDARD_FILLS, XML_ILLEGAL, format_date_cn, iso_date_cn, month_cn
 from .xlsx_common import (
     BODY_FONT,
     BODY_FONT_NAME,
@@ -150,7 +150,7 @@ class ConsolidatedWriter:
         props = wb.properties
         props.creator = CREATOR
         props.lastModifiedBy = CREATOR
-        props.title = f"{config.center}重点工作台账汇总（{_month_cn(result.month)}）"
+        props.title = f"{config.center}重点工作台账汇总（{month_cn(result.month)}）"
         props.created = stamp
         buffer = io.BytesIO()
         wb.save(buffer)
@@ -164,10 +164,7 @@ class ConsolidatedWriter:
         widths = [LEDGER_WIDTHS[k] for k in keys] + [EXTRA_WIDTH] * len(extras)
         set_widths(ws, widths)
         last = len(widths)
-        merged_text(ws, 1, 1, last, f"{self.config.center}重点工作台账（{_month_cn(result.month)}）",
-                    font=TITLE_FONT, align="center", height=40)
-        merged_text(ws, 2, 1, last, f"填报日期：{_date_cn(result.date)}", align="right", height=22)
-        merged_text(ws, 3, 1, last, result.sentence)
+        _title_block(ws, last, f"{self.config.center}重点工作台账（{month_cn(result.month)}）", result)
         write_header(ws, _LEDGER_HEADER_ROW, [LEDGER_LABELS[k] for k in keys] + extras)
 
         rows = _Rows(ws, _LEDGER_HEADER_ROW + 1, widths, self.styles)
@@ -199,18 +196,6 @@ class ConsolidatedWriter:
         return rows
 
 
-def _month_cn(month: str) -> str:
-    year, mon = month.split("-")
-    return f"{int(year)}年{int(mon)}月"
-
-
-def _date_cn(iso: str | None) -> str:
-    if not iso:
-        return ""
-    d = dt.date.fromisoformat(iso)
-    return format_date_cn(d.year, d.month, d.day)
-
-
 # ---------------------------------------------------------------------------------------------
 # 汇总
 # ---------------------------------------------------------------------------------------------
@@ -238,10 +223,7 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
         widths.extend([width] * (len(subs) if subs else 1))
     set_widths(ws, widths)
     last = len(widths)
-    merged_text(ws, 1, 1, last, f"{config.center}重点工作台账汇总（{_month_cn(result.month)}）",
-                font=TITLE_FONT, align="center", height=40)
-    merged_text(ws, 2, 1, last, f"填报日期：{_date_cn(result.date)}", align="right", height=22)
-    merged_text(ws, 3, 1, last, result.sentence)
+    _title_block(ws, last, f"{config.center}重点工作台账汇总（{month_cn(result.month)}）", result)
 
     # A two-row header: groups (重要程度, 任务来源, 进度评价) over their columns.
     col = 1
@@ -282,7 +264,7 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
         else:
             dc = entry.counts
             status = "逾期" if entry.late else ("按时" if entry.date else "日期不明")
-            values = [number, department, _date_cn(entry.date), status, dc.total,
+            values = [number, department, iso_date_cn(entry.date), status, dc.total,
                       dc.stars["3"], dc.stars["2"], dc.stars["1"],
                       dc.sources["A"], dc.sources["B"], dc.sources["C"], dc.sources["D"],
                       dc.colours["blue"], dc.colours["yellow"], dc.colours["red"], dc.colours["none"],
@@ -364,7 +346,7 @@ def _summary_notes(result: MergeResult, config: Config) -> list[str]:
     if result.late:
         year, mon = (int(x) for x in result.month.split("-"))
         deadline = format_date_cn(year, mon, config.deadline_day)
-        dates = {d.department: _date_cn(d.date) for d in result.departments if d.late}
+        dates = {d.department: iso_date_cn(d.date) for d in result.departments if d.late}
         late = "、".join(f"{name}（{dates.get(name, '')}）" for name in result.late)
         notes.append(f"逾期报送（截止{deadline}）：{late}。")
     u = result.counts.unrecognised
@@ -532,6 +514,13 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(_units(part) / usable)) for part in text.split("\n"))
 
 
+def _title_block(ws: Worksheet, last: int, title: str, result: MergeResult) -> None:
+    """Rows 1–3 of the 汇总 and 台账 sheets, as in 附件2: title, 填报日期, the summary sentence."""
+    merged_text(ws, 1, 1, last, title, font=TITLE_FONT, align="center", height=40)
+    merged_text(ws, 2, 1, last, f"填报日期：{iso_date_cn(result.date)}", align="right", height=22)
+    merged_text(ws, 3, 1, last, result.sentence)
+
+
 # ---------------------------------------------------------------------------------------------
 # 台账
 # ---------------------------------------------------------------------------------------------
@@ -592,7 +581,7 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles) -> _Row
     last = len(FINDING_WIDTHS)
     errors = sum(len(r.errors) for r in result.reports)
     warnings = sum(len(r.warnings) for r in result.reports)
-    merged_text(ws, 1, 1, last, f"问题清单（{_month_cn(result.month)}：错误{errors}条、提示{warnings}条）",
+    merged_text(ws, 1, 1, last, f"问题清单（{month_cn(result.month)}：错误{errors}条、提示{warnings}条）",
                 font=TITLE_FONT, align="center", height=40)
     write_header(ws, 2, list(FINDING_LABELS))
     rows = _Rows(ws, 3, FINDING_WIDTHS, styles)
