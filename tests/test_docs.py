@@ -64,3 +64,10 @@ def test_the_core_never_imports_typer_or_rich() -> None:
         text = path.read_text(encoding="utf-8")
         assert "import typer" not in text and "from typer" not in text, path
         assert "import rich" not in text and "from rich" not in text, path
+
+
+def test_every_progress_flag_is_listed_in_the_readme() -> None:
+    from taizhang.progress import FLAG_TITLES
+
+    for code in FLAG_TITLES:
+        assert f"`{code}`" in README
