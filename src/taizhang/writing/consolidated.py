@@ -270,11 +270,7 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
                       dc.colours["blue"], dc.colours["yellow"], dc.colours["red"], dc.colours["none"],
                       dc.closed, entry.errors, entry.warnings]
         for c_index, value in enumerate(values, start=1):
-            cell = ws.cell(row, c_index)
-            if isinstance(value, str):
-                set_text(cell, value)
-            else:
-                cell.value = value
+            cell = set_text(ws.cell(row, c_index), value)
             look = "left" if c_index == 2 else "center"
             if c_index == 4 and value in looks:
                 look = str(value)
@@ -296,11 +292,7 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
                             total.colours["none"], total.closed, sum(d.errors for d in result.departments),
                             sum(d.warnings for d in result.departments)]
     for c_index, value in enumerate(totals, start=1):
-        cell = ws.cell(row, c_index)
-        if isinstance(value, str):
-            set_text(cell, value)
-        else:
-            cell.value = value
+        cell = set_text(ws.cell(row, c_index), value)
         style_cell(cell, font=BOLD_BODY_FONT, align="center", fill=HEADER_FILL)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
     ws.row_dimensions[row].height = 20
