@@ -168,3 +168,29 @@ def build_ledger(
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+XLS_HEADER = ("序号", "工作事项", "任务目标", "推进情况", "进度评价", "分管\n负责人", "责任科室\n责任人", "重要程度",
+              "任务来源", "备注")
+
+
+def build_xls(path: Path, rows: Sequence[Sequence[Any]], *, title: str = "综合部重点工作台账",
+              date: str = "填报日期：2022年4月3日", judgement_styles: Sequence[str] = ()) -> Path:
+    """An Excel 97 ledger written by xlwt (as WPS and older Excel save them): title, date, the
+    附件2 header on row 4, then ``rows``; ``judgement_styles[i]`` is an xlwt easyxf string for the
+    进度评价 cell of row i (e.g. "pattern: pattern solid, fore_colour red;")."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("台账")
+    ws.write(0, 0, title)
+    ws.write(1, 6, date)
+    for c, label in enumerate(XLS_HEADER):
+        ws.write(3, c, label)
+    for r, row in enumerate(rows, start=4):
+        style = judgement_styles[r - 4] if r - 4 < len(judgement_styles) else ""
+        for c, value in enumerate(row):
+            ws.write(r, c, value, xlwt.easyxf(style) if c == 4 and style else xlwt.Style.default_style)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(str(path))
+    return path

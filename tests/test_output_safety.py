@@ -11,6 +11,7 @@ import pytest
 from defusedxml.minidom import parseString
 from typer.testing import CliRunner
 
+from builders import build_xls
 from taizhang.cli import app
 
 runner = CliRunner()
@@ -19,20 +20,9 @@ NASTY = "岸电\x01建设\uffff<&>]]>"
 
 def nasty_xls(path: Path) -> Path:
     """An .xls (as WPS writes them) whose texts carry characters XML cannot hold."""
-    xlwt = pytest.importorskip("xlwt")
-    book = xlwt.Workbook(encoding="utf-8")
-    ws = book.add_sheet("台账")
-    ws.write(0, 0, "综合部重点工作台账")
-    ws.write(1, 6, "填报日期：2022年4月3日")
-    for c, label in enumerate(["序号", "工作事项", "任务目标", "推进情况", "进度评价", "分管负责人", "责任科室责任人",
-                               "重要程度", "任务来源", "备注"]):
-        ws.write(3, c, label)
+    pytest.importorskip("xlwt")
     row = [1, NASTY, "目标\x0b一", '=HYPERLINK("http://x","y")', "红色", "王五", "综合科/赵六", "★★", "B", "@备注"]
-    for c, value in enumerate(row):
-        ws.write(4, c, value)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(str(path))
-    return path
+    return build_xls(path, [row])
 
 
 def assert_well_formed(path: Path) -> None:

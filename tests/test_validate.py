@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.colors import Color
 
-from builders import auto_summary, build_ledger, item
+from builders import auto_summary, build_ledger, build_xls, item
 from taizhang.models import Colour
 from taizhang.validate import validate_file
 
@@ -354,23 +354,10 @@ def test_xls_from_libreoffice_keeps_colours_merges_and_dates(tmp_path: Path, sof
 
 
 def test_xls_written_by_xlwt_with_palette_colours(tmp_path: Path) -> None:
-    xlwt = pytest.importorskip("xlwt")
-    book = xlwt.Workbook(encoding="utf-8")
-    ws = book.add_sheet("台账")
-    ws.write(0, 0, "综合部重点工作台账")
-    ws.write(1, 6, "填报日期：2022年4月3日")
-    header = ["序号", "工作事项", "任务目标", "推进情况", "进度评价", "分管\n负责人", "责任科室\n责任人", "重要程度",
-              "任务来源", "备注"]
-    for c, label in enumerate(header):
-        ws.write(3, c, label)
-    styles = {"red": "pattern: pattern solid, fore_colour red;", "blue": "pattern: pattern solid, fore_colour light_blue;",
-              "none": ""}
-    for r, colour in enumerate(["red", "blue", "none"], start=4):
-        row = [r - 3, f"事项{r}", "目标", "进展", "", "王五", "综合科/赵六", "★★", "B", ""]
-        for c, value in enumerate(row):
-            ws.write(r, c, value, xlwt.easyxf(styles[colour]) if c == 4 else xlwt.Style.default_style)
-    path = tmp_path / "综合部.xls"
-    book.save(str(path))
+    pytest.importorskip("xlwt")
+    rows = [[r - 3, f"事项{r}", "目标", "进展", "", "王五", "综合科/赵六", "★★", "B", ""] for r in range(4, 7)]
+    path = build_xls(tmp_path / "综合部.xls", rows, judgement_styles=[
+        "pattern: pattern solid, fore_colour red;", "pattern: pattern solid, fore_colour light_blue;", ""])
     report = validate_file(path)
     assert report.department == "综合部"
     assert [i.colour for i in report.items] == [Colour.RED, Colour.BLUE, Colour.NONE]
