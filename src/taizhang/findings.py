@@ -49,6 +49,8 @@ CODES: dict[str, Code] = {
     "header.duplicate_column": Code(W, "表头列重复", "表头“{label}”出现了两次（{cells}），只读取第一列。"),
     "header.department_missing": Code(W, "无法确定部室",
                                       "标题中没有部室名称（应为“××部重点工作台账”），文件名中也没有；请在标题中写明部室名称。"),
+    "header.department_mapped": Code(W, "部室名称与名单不一致",
+                                     "部室名称“{written}”已按部室名单中的“{roster}”读取；请在标题中写部室名单中的名称“{roster}”。"),
     # --- items ---
     "item.required": Code(E, "必填项为空",
                           "第{row}行“{label}”为空。通知要求逐一明确责任领导、责任人员、任务目标，请填写{hint}。"),
@@ -87,6 +89,8 @@ CODES: dict[str, Code] = {
     # --- 填报日期 ---
     "date.missing": Code(W, "没有填报日期", "没有找到“填报日期”，请在表头上方填写，如“填报日期：2022年4月3日”。"),
     "date.unfilled": Code(W, "填报日期未填写", "填报日期仍是模板占位“{value}”，请填写实际日期，如“2022年4月3日”。"),
+    "date.year_inferred": Code(W, "填报日期没有年份",
+                               "填报日期“{value}”没有写年份，已按{source}中的 {year} 年读作{date}；请写全，如“{date}”。"),
     "date.unreadable": Code(W, "填报日期无法识别", "填报日期“{value}”无法识别，请写成“2022年4月3日”。"),
     # --- consistency rules of the 说明 ---
     "rule.top_stars_own_source": Code(W, "星级与来源不符",

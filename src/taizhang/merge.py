@@ -170,7 +170,9 @@ def normalise_department(name: str) -> str:
     text = re.sub(r"\s+", "", text)
     text = _PAREN_SUFFIX.sub("", text) or text
     text = rules.CENTER_PREFIX.sub("", text) or text
-    return text.strip("-_—:：.、")
+    text = text.strip("-_—:：.、")
+    # 综合部室, 财务部部室: the template's 部室（单位） wording around a 部's name.
+    return re.sub(r"部?部室$", "部", text) if len(text) > 3 else text
 
 
 def _abbreviates(short: str, long: str) -> bool:
@@ -228,11 +230,16 @@ def resolve_departments(names: Sequence[str | None], roster: Sequence[str]) -> l
             found = [r for key, r in roster_by_normal.items()
                      if not _abbreviates(key, n) and same_department(n, key)]
             out.append(found[0] if len(found) == 1 else n)
-    # Names outside the roster (or without one): group the spellings of one department.
+    # Names outside the roster (or without one): group the spellings of one department. Only names
+    # with the same numerals and directions can be one department (第十业务部 is not 第十四业务部),
+    # so a thousand files compare within those small buckets, not each with each.
     rest = sorted({n for n in out if n is not None and n not in roster})
+    buckets: dict[str, list[str]] = {}
+    for n in rest:
+        buckets.setdefault("".join(_ORDINALS.findall(n)), []).append(n)
     canonical: dict[str, str] = {}
     for n in rest:
-        group = [m for m in rest if same_department(n, m)]
+        group = [m for m in buckets["".join(_ORDINALS.findall(n))] if same_department(n, m)]
         canonical[n] = max(group, key=lambda m: (len(m), m))
     return [canonical.get(n, n) if n is not None else None for n in out]
 
@@ -256,6 +263,16 @@ def default_month(reports: Iterable[FileReport], date: dt.date) -> str:
     if not months:
         return f"{date.year:04d}-{date.month:02d}"
     return max(months.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def _with_year(report: FileReport, month: str) -> FileReport:
+    """A ledger whose 填报日期 has no year that nothing in the file supplies (``4月3日``) is read
+    again with the year of the month being merged (rare: one file in a hundred at most)."""
+    if not report.usable or report.date is not None:
+        return report
+    if not any(f.code == "date.unreadable" and f.value and rules.parse_month_day(f.value) for f in report.findings):
+        return report
+    return validate_file(Path(report.file), month=month)
 
 
 def deadline_of(month: str, config: Config) -> dt.date:
@@ -293,6 +310,7 @@ def merge_inbox(
             skipped.append(Skipped(file=path.name, reason=MERGED_REASON))
     skipped.sort(key=lambda s: s.file)
     month = parse_month(month) if month else default_month(reports, date)
+    reports = [_with_year(r, month) for r in reports]
     deadline = deadline_of(month, config)
 
     usable = [r for r in reports if r.usable]
@@ -301,8 +319,13 @@ def merge_inbox(
             f = r.findings[0]
             skipped.append(Skipped(file=Path(r.file).name, reason=f.message, code=f.code))
     names = resolve_departments([r.department for r in usable], config.departments)
+    roster = set(config.departments)
     resolved: list[tuple[str, FileReport]] = []
     for name, r in zip(names, usable, strict=True):
+        if name in roster and r.department is not None and r.department != name:
+            # Read as a roster department, so that it is not listed as 未报送: say so.
+            r.findings.insert(0, finding("header.department_mapped", sheet=r.sheet, cell=r.department_cell,
+                                         written=r.department, roster=name))
         resolved.append((name or f"部室不明（{Path(r.file).name}）", r))
     _flag_duplicates(resolved)
 

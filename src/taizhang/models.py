@@ -123,6 +123,8 @@ class FileReport(BaseModel):
 
     file: FileName
     department: str | None = None
+    # The cell the department name was read from (title or 填报单位); None when from the file name.
+    department_cell: str | None = None
     date: str | None = None
     ok: bool = True
     usable: bool = True

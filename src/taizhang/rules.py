@@ -25,17 +25,25 @@ class Column:
     width: float = 12
 
 
+# Who owns an item: a unit (科室, 处室, 单位, 部门 — "责任" or "牵头") and/or a person.
+OWNER_UNITS = tuple(f"{lead}{unit}" for lead in ("责任", "牵头") for unit in ("科室", "处室", "单位", "部门", "部室"))
+OWNER_PERSONS = ("责任人", "责任人员", "具体责任人")
+_OWNER_ALIASES = (*OWNER_UNITS, *OWNER_PERSONS,
+                  *(f"{u}{j}{p}" for u in OWNER_UNITS for j in ("", "及", "和") for p in OWNER_PERSONS))
+
 COLUMNS: tuple[Column, ...] = (
     Column("no", "序号", ("序号", "编号", "序"), width=6),
-    Column("name", "工作事项", ("工作事项", "重点工作事项", "事项", "重点工作", "事项名称", "工作任务"), width=24),
+    Column("name", "工作事项", ("工作事项", "重点工作事项", "事项", "重点工作", "事项名称", "工作任务", "重点工作任务",
+                                "工作内容", "重点事项"), width=24),
     Column("target", "任务目标", ("任务目标", "工作目标", "目标任务", "目标"), width=30),
-    Column("progress", "推进情况", ("推进情况", "进展情况", "工作进展", "推进进展", "完成情况"), width=36),
-    Column("judgement", "进度评价", ("进度评价", "进度评估", "评价"), width=16),
-    Column("leader", "分管\n负责人", ("分管负责人", "分管领导", "责任领导", "分管负责同志"), width=10),
-    Column("owner", "责任科室\n责任人", ("责任科室责任人", "责任科室及责任人", "责任科室", "责任人",
-                                    "责任部门责任人", "责任单位责任人", "责任人员"), width=14),
-    Column("stars", "重要程度", ("重要程度", "重要性", "星级", "重要等级"), width=10),
-    Column("source", "任务来源", ("任务来源", "事项来源", "来源"), width=9),
+    Column("progress", "推进情况", ("推进情况", "进展情况", "工作进展", "推进进展", "完成情况", "工作推进情况",
+                                    "进展", "目前进展情况", "工作进展情况"), width=36),
+    Column("judgement", "进度评价", ("进度评价", "进度评估", "评价", "进度评定"), width=16),
+    Column("leader", "分管\n负责人", ("分管负责人", "分管领导", "责任领导", "分管负责同志", "分管中心领导",
+                                       "中心分管领导", "分管领导同志"), width=10),
+    Column("owner", "责任科室\n责任人", _OWNER_ALIASES, width=14),
+    Column("stars", "重要程度", ("重要程度", "重要性", "星级", "重要等级", "星标", "重要程度星级"), width=10),
+    Column("source", "任务来源", ("任务来源", "事项来源", "来源", "任务来源代码"), width=9),
     Column("note", "备注", ("备注", "说明备注"), required=False, width=12),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
@@ -69,15 +77,22 @@ def normalise_label(text: object) -> str:
     return _LABEL_JUNK.sub("", nfkc(str(text)))
 
 
+_ALIASES = {alias: col for col in COLUMNS for alias in col.aliases}
+# A label's own explanation in brackets: 重要程度（★★★/★★/★）, 任务来源（A/B/C/D）, 责任科室（责任人）.
+_BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
+
+
 def match_column(text: object) -> Column | None:
-    """The 附件2 column a header cell names, if any."""
+    """The 附件2 column a header cell names, if any: its label or a synonym (牵头科室, 工作任务,
+    进展情况, 星级, 来源, 分管领导 …), however broken over lines or spaced, with or without a
+    bracketed explanation after it."""
     label = normalise_label(text)
     if not label:
         return None
-    for col in COLUMNS:
-        if label in col.aliases:
-            return col
-    return None
+    col = _ALIASES.get(label)
+    if col is None and text is not None:
+        col = _ALIASES.get(normalise_label(_BRACKETED.sub("", nfkc(str(text)))))
+    return col
 
 
 # Characters an XML document cannot hold (control characters, U+FFFE/U+FFFF, lone surrogates):
@@ -105,23 +120,98 @@ def clean_text(value: object) -> str:
 # --------------------------------------------------------------------------------------------
 
 TITLE_MARK = "重点工作台账"
-_TITLE_RE = re.compile(r"^(?:\d{4}\s*年\s*(?:度|\d{1,2}\s*月(?:份)?)?)?\s*(?P<dept>.*?)\s*(?:（单位）|\(单位\))?\s*重点工作台账")
+# The title: 重点工作台账, its variant 台帐, or a plain 工作台账.
+_TITLE_MARK_RE = re.compile(r"(?:重点)?工作台[账帐]")
 # The centre's own name before a department's (济宁市港航事业发展中心规划发展部).
 CENTER_PREFIX = re.compile(r"^(?:济宁市|济宁)?(?:市)?港航(?:事业)?(?:发展)?中心")
-_PLACEHOLDER_DEPTS = {"", "XX部室", "XX", "××部室", "××", "xx部室", "部室", "XX部室（单位）"}
+_PLACEHOLDER_DEPTS = {"", "XX部室", "XX", "××部室", "××", "xx部室", "部室", "XX部室（单位）", "单位", "某某部", "某部"}
+
+# Chinese numerals of dates (二〇二二年四月三日) and of months in titles (四月份).
+_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "О": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(r"([〇零○Ｏ一二两三四五六七八九十]+)(?=\s*(?:年|月|日|号))")
+
+
+def _cn_to_int(text: str) -> int | None:
+    """``二〇二二`` → 2022, ``十二`` → 12, ``二十一`` → 21, ``三十`` → 30."""
+    if "十" not in text:
+        return int("".join(str(_CN_DIGIT[ch]) for ch in text)) if all(ch in _CN_DIGIT for ch in text) else None
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+        return None
+    return (_CN_DIGIT.get(tens, 0) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+
+
+def arabic_dates(text: str) -> str:
+    """Chinese numerals before 年/月/日 as digits: ``二〇二二年四月三日`` → ``2022年4月3日``."""
+    if not _CN_NUMBER.search(text):
+        return text
+
+    def convert(m: re.Match[str]) -> str:
+        number = _cn_to_int(m.group(1))
+        return m.group(1) if number is None else str(number)
+
+    return _CN_NUMBER.sub(convert, text)
+
+
+def is_title(text: str) -> bool:
+    """Whether a cell above the header is the ledger's title (…重点工作台账, …台帐)."""
+    return bool(_TITLE_MARK_RE.search(text))
+
+
+# What a department name is not: dates (2022年4月份, 2022.4, 第一季度), the template's leftovers
+# ((单位), 部室（单位）), a 盖章 note, brackets left empty.
+_DATE_BITS = re.compile(
+    r"\d{4}\s*年度?|\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?|\d{1,2}\s*月份?|\d{1,2}\s*[日号]"
+    r"|[一二三四1-4]\s*季度|上半年|下半年|全年|年度|截至|截止")
+_LEFTOVER = re.compile(r"(?:[(（]\s*(?:单位|部室|盖章|公章)\s*[)）])+$")
+_EMPTY_BRACKETS = re.compile(r"[(（【\[]\s*[)）】\]]")
+
+
+def clean_department(text: str) -> str | None:
+    """A department name as written, without dates, template leftovers and the centre's name:
+    ``海事服务部2022年4月份`` → ``海事服务部``, ``财务部部室（单位）`` → ``财务部``,
+    ``党群工作部（盖章）`` → ``党群工作部``; a placeholder (``××部室（单位）``) gives None."""
+    t = arabic_dates(nfkc(text))
+    t = re.sub(r"\s+", "", t)
+    t = _DATE_BITS.sub("", t)
+    t = _EMPTY_BRACKETS.sub("", t)
+    t = t.strip(" ：:-—_、，,.")
+    t = _LEFTOVER.sub("", t)
+    t = re.sub(r"(?<=[部室站队所院处科])部室$", "", t)  # 财务部部室（单位）: the template's 部室 left behind
+    t = CENTER_PREFIX.sub("", t) or t
+    t = t.strip(" ：:-—_、，,.")
+    if t in _PLACEHOLDER_DEPTS or re.fullmatch(r"[Xx×＊*]+.*", t) or not re.search(r"[\u4e00-\u9fff]", t):
+        return None
+    return t
 
 
 def department_from_title(text: str) -> str | None:
-    """``规划发展部重点工作台账`` → ``规划发展部``; the unfilled ``XX部室（单位）…`` gives None."""
-    m = _TITLE_RE.search(nfkc(text).replace(" ", ""))
+    """``规划发展部重点工作台账`` → ``规划发展部``; also ``海事服务部2022年4月份重点工作台账``,
+    ``2022年4月海事服务部重点工作台帐``, ``财务部部室（单位）重点工作台账``; the unfilled
+    ``XX部室（单位）…`` gives None."""
+    t = nfkc(text).replace(" ", "").replace("\u3000", "")
+    m = _TITLE_MARK_RE.search(t)
     if not m:
         return None
-    dept = m.group("dept").strip(" ：:")
-    dept = re.sub(r"(?:\(单位\)|（单位）)$", "", dept)
-    dept = CENTER_PREFIX.sub("", dept) or dept
-    if dept in _PLACEHOLDER_DEPTS or re.fullmatch(r"[Xx×]+.*", dept):
+    return clean_department(t[:m.start()])
+
+
+# 填报单位：党群工作部（盖章）, 填报单位（盖章）：…, 填报部门：…
+_UNIT_LABEL = re.compile(r"填报(?:单位|部门|部室|科室)\s*(?:[(（]\s*(?:盖章|公章)\s*[)）])?\s*[:：]?\s*")
+_UNIT_END = re.compile(r"填报日期|填报人|联系人|联系电话|日期[:：]")
+
+
+def unit_label_rest(text: str) -> str | None:
+    """For a ``填报单位：…`` cell, the text after its label (up to a 填报日期 in the same cell;
+    ``""`` when the name is in the next cell); None for any other cell."""
+    t = nfkc(text)
+    m = _UNIT_LABEL.search(t)
+    if not m:
         return None
-    return dept or None
+    rest = t[m.end():]
+    end = _UNIT_END.search(rest)
+    return (rest[:end.start()] if end else rest).strip()
 
 
 def department_from_filename(stem: str) -> str | None:
@@ -140,22 +230,54 @@ def department_from_filename(stem: str) -> str | None:
 
 DATE_LABEL = "填报日期"
 _DATE_PATTERNS = (
-    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
+    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?"),
     re.compile(r"(?P<y>\d{4})\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})"),
     re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
+    # 22.4.3, 22年4月3日: a two-digit year is this century's.
+    re.compile(r"(?<![\d.])(?P<y>\d{2})\s*(?:年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})"
+               r"|[./-]\s*(?P<m>\d{1,2})\s*[./-]\s*(?P<d>\d{1,2})(?![\d.]))"),
 )
 
 
 def parse_date_text(text: str) -> tuple[int, int, int] | None:
-    """``2022年4月3日``, ``2022.4.3``, ``2022-04-03``, ``填报日期：…`` → (2022, 4, 3)."""
-    text = nfkc(text)
+    """``2022年4月3日``, ``2022.4.3``, ``2022-04-03``, ``2022/4/3``, ``22.4.3``, ``二〇二二年四月三日``,
+    ``2022年4月3日星期日``, ``填报日期：…`` → (2022, 4, 3)."""
+    text = arabic_dates(nfkc(text))
     for pattern in _DATE_PATTERNS:
         m = pattern.search(text)
         if m:
-            y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+            groups = m.groupdict()
+            y = int(m["y"])
+            y = y + 2000 if y < 100 else y
+            mo, d = int(groups.get("m") or groups.get("m1") or 0), int(groups.get("d") or groups.get("d1") or 0)
             if 1 <= mo <= 12 and 1 <= d <= 31 and 1990 <= y <= 2100:
                 return y, mo, d
     return None
+
+
+_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+
+
+def parse_month_day(text: str) -> tuple[int, int] | None:
+    """A date written without its year (``4月3日``, ``四月三日``) → (4, 3); None otherwise."""
+    t = arabic_dates(nfkc(text))
+    if parse_date_text(t) is not None:
+        return None
+    m = _MONTH_DAY.search(t)
+    if not m or not (1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31):
+        return None
+    return int(m.group(1)), int(m.group(2))
+
+
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?:年|(?=[01]\d(?:[0-3]\d)?(?!\d))|(?!\d))")
+
+
+def year_in(text: str | None) -> int | None:
+    """The year a text names (``2022年4月份``, ``2022-04``, ``202204``, ``二〇二二年``), if any."""
+    if not text:
+        return None
+    m = _YEAR.search(arabic_dates(nfkc(text)))
+    return int(m.group(1)) if m else None
 
 
 # A row whose first text starts with one of these ends the item rows.
@@ -181,11 +303,33 @@ STAR_MEANING = {3: "特别重要", 2: "重要", 1: "一般"}
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "1": 1, "2": 2, "3": 3}
 
 
+_SOLID_STARS = "★*✭✮⭐"
+_HOLLOW_STARS = "☆✩"
+# The 说明's own words for a level, written after (or before) the stars: ★★★（特别重要）, ★★ 重要.
+_STAR_WORDS = re.compile(r"^(.*?)[(（【\[]?(特别重要|重要|一般)[)）】\]]?(.*)$")
+
+
+def _star_level(compact: str) -> int | None:
+    """The level of stars written without the 说明's words, or None."""
+    if re.fullmatch(f"[{_SOLID_STARS}{_HOLLOW_STARS}]+", compact):
+        solid = len(compact.rstrip(_HOLLOW_STARS))
+        if any(ch in _HOLLOW_STARS for ch in compact) and any(ch not in _HOLLOW_STARS for ch in compact):
+            # A rating with hollow stars (★★☆ = ★★): the filled stars first, at most 3 of them.
+            ok = 0 < solid <= 3 and len(compact) <= 5 and not any(ch in _HOLLOW_STARS for ch in compact[:solid])
+            return solid if ok else None
+        return len(compact) if 1 <= len(compact) <= 3 else None  # ☆☆☆: the hollow star as the star
+    m = re.fullmatch(r"([一二两三123])(?:星|颗星|级|级星标|星级|级星|星标)?", compact)
+    if m:
+        return _CN_DIGITS[m.group(1)]
+    return None
+
+
 def normalise_stars(value: str) -> tuple[str | None, bool]:
     """(★★★|★★|★ or None, was_normalised). ★★★ 特别重要, ★★ 重要, ★ 一般 (说明 第1条).
 
-    Accepts, with a warning, ☆/*/✩ stars, spaces between stars, ``三星``, ``3星``, ``3``,
-    ``三级``, ``特别重要``.
+    Accepts, with a warning, ☆/*/✩ stars, spaces between stars, hollow-star ratings (``★★☆``),
+    ``三星``, ``3星``, ``3``, ``三级``, ``特别重要``, and stars followed by the 说明's own word for
+    their level (``★★★（特别重要）``, ``★★ 重要``); stars and a word that disagree are refused.
     """
     text = nfkc(value).strip()
     if not text:
@@ -193,17 +337,15 @@ def normalise_stars(value: str) -> tuple[str | None, bool]:
     if text in STAR_LEVELS.values():
         return text, False
     compact = re.sub(r"\s+", "", text)
-    if compact in STAR_LEVELS.values():
-        return compact, True
-    if re.fullmatch(r"[★☆*✩✭✮⭐]+", compact) and 1 <= len(compact) <= 3:
-        return STAR_LEVELS[len(compact)], True
-    m = re.fullmatch(r"([一二两三123])(?:星|颗星|级|级星标|星级|级星)?", compact)
-    if m:
-        return STAR_LEVELS[_CN_DIGITS[m.group(1)]], True
-    for level, meaning in STAR_MEANING.items():
-        if compact == meaning:
-            return STAR_LEVELS[level], True
-    return None, False
+    level = _star_level(compact)
+    if level is None:
+        m = _STAR_WORDS.match(compact)
+        if m:
+            said = next(k for k, word in STAR_MEANING.items() if word == m.group(2))
+            rest = (m.group(1) + m.group(3)).strip(":：-—,，、")
+            stars = _star_level(rest) if rest else said
+            level = said if stars == said else None  # ★★（特别重要）: which one was meant?
+    return (STAR_LEVELS[level], True) if level else (None, False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,16 +360,34 @@ SOURCE_MEANING = {
 }
 
 
+# Words of 说明 第2条 that name a letter, to check the explanation a clerk writes beside a letter.
+_SOURCE_WORDS = {
+    "A": re.compile(r"国家|省|市委|市政府|市级|市领导"),
+    "B": re.compile(r"中心"),
+    "C": re.compile(r"部室|本部|科室|单位"),
+    "D": re.compile(r"创新|争取|荣誉|创建"),
+}
+
+
 def normalise_source(value: str) -> tuple[str | None, bool]:
-    """(letters in ABCD order or None, was_normalised). ``A、B``, ``a,b``, ``ＡＢ`` → ``AB``."""
+    """(letters in ABCD order or None, was_normalised). ``A、B``, ``a,b``, ``ＡＢ``, ``A+C`` → ``AB``/``AC``;
+    letters followed by the 说明's words (``A（省市安排）``, ``B级``) are read as the letters, unless
+    the words name another letter (``B（省市安排）`` is refused)."""
     raw = value.strip()
     if not raw:
         return None, False
     text = nfkc(raw)
-    compact = re.sub(r"[\s、,，;；/.+＋和及]+", "", text).upper()
-    if not compact or not re.fullmatch(r"[ABCD]+", compact):
+    words = "".join(re.findall(r"[(（【\[]([^)）】\]]*)[)）】\]]", text))
+    text = re.sub(r"[(（【\[][^)）】\]]*[)）】\]]", "", text)
+    m = re.match(r"^([A-Za-z\s、,，;；/.+＋&和及]*)(.*)$", text)
+    head, tail = (m.group(1), m.group(2)) if m else ("", text)
+    compact = re.sub(r"[\s、,，;；/.+＋&和及]+", "", head).upper()
+    if not compact or not re.fullmatch(r"[ABCD]+", compact) or re.search(r"[A-Za-z0-9]", tail):
         return None, False
     letters = "".join(sorted(set(compact)))
+    named = {letter for letter, pattern in _SOURCE_WORDS.items() if pattern.search(words + tail)}
+    if named and not named <= set(letters):
+        return None, False
     return letters, letters != raw
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -29,10 +30,12 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
-def validate_file(path: Path, *, department: str | None = None) -> FileReport:
+def validate_file(path: Path, *, department: str | None = None, month: str | None = None) -> FileReport:
     """Read and check one workbook; never raises for anything wrong inside the file.
 
-    ``department`` is used when neither the title nor the file name names one.
+    ``department`` is used when neither the title nor the file name names one; ``month``
+    (``YYYY-MM``, the month being merged) gives the year of a 填报日期 written without one when
+    neither the summary sentence, the title nor the file name does.
     """
     path = Path(path)
     report = FileReport(file=str(path))
@@ -40,7 +43,7 @@ def validate_file(path: Path, *, department: str | None = None) -> FileReport:
     try:
         book = read_workbook(path)
         ledger = parse_ledger(book)
-        _check_ledger(report, ledger, path, department)
+        _check_ledger(report, ledger, path, department, month)
     except UnreadableFile as exc:
         return _unusable(report, exc.finding)
     except (MemoryError, RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError,
@@ -52,7 +55,8 @@ def validate_file(path: Path, *, department: str | None = None) -> FileReport:
 
 def _unusable(report: FileReport, reason: Finding) -> FileReport:
     return report.model_copy(update={"usable": False, "ok": False, "findings": [reason], "items": [],
-                                     "department": None, "date": None, "sheet": None})
+                                     "department": None, "department_cell": None, "date": None,
+                                     "sheet": None})
 
 
 def validate_files(paths: Iterable[Path], *, department: str | None = None) -> ValidationResult:
@@ -60,17 +64,25 @@ def validate_files(paths: Iterable[Path], *, department: str | None = None) -> V
     return ValidationResult(ok=all(f.ok for f in files), files=files)
 
 
-def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, department: str | None) -> None:
+def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, department: str | None,
+                  month: str | None = None) -> None:
     sheet = ledger.sheet
     report.sheet = sheet
     findings: list[Finding] = list(ledger.findings)
 
     report.department = ledger.department or rules.department_from_filename(path.stem) or department
+    report.department_cell = ledger.department_cell if ledger.department else None
     if report.department is None:
         findings.append(finding("header.department_missing", sheet=sheet, cell=ledger.title_cell or "A1"))
 
+    month_day = rules.parse_month_day(ledger.date_text) if ledger.date is None and ledger.date_text else None
+    inferred = _infer_year(ledger, path, month, month_day) if month_day else None
     if ledger.date is not None:
         report.date = ledger.date.isoformat()
+    elif inferred is not None:
+        report.date, source = inferred
+        findings.append(finding("date.year_inferred", sheet=sheet, cell=ledger.date_cell, value=ledger.date_text,
+                                source=source, year=report.date[:4], date=rules.iso_date_cn(report.date)))
     elif ledger.date_text is not None and ("×" in ledger.date_text or "X" in ledger.date_text.upper()):
         findings.append(finding("date.unfilled", sheet=sheet, cell=ledger.date_cell, value=ledger.date_text))
     elif ledger.date_text is not None:
@@ -94,6 +106,25 @@ def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, departme
             seen.add(key)
             report.findings.append(f)
     report.ok = not any(f.severity is Severity.ERROR for f in report.findings)
+
+
+def _infer_year(ledger: ParsedLedger, path: Path, month: str | None,
+                month_day: tuple[int, int]) -> tuple[str, str] | None:
+    """A 填报日期 written without its year (``4月3日``): the year from the summary sentence, the
+    title, the file name or the month being merged, in that order (ISO date, where it came from)."""
+    mon, day = month_day
+    sources = (("汇总句", rules.year_in(ledger.summary_text)), ("标题", rules.year_in(ledger.title_text)),
+               ("文件名", rules.year_in(path.stem)))
+    found = next(((source, year) for source, year in sources if year is not None), None)
+    if found is None:
+        if month is None or rules.parse_month(month) is None:
+            return None
+        found = ("汇总月份", int(month[:4]) - (1 if mon - int(month[5:7]) > 6 else 0))  # 12月 in a January ledger
+    source, year = found
+    try:
+        return dt.date(year, mon, day).isoformat(), source
+    except ValueError:  # 2月30日
+        return None
 
 
 def _position(f: Finding) -> tuple[int, int]:

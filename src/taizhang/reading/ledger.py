@@ -44,6 +44,9 @@ class ParsedLedger:
     extra_columns: dict[str, int]  # label -> column index
     department: str | None = None
     title_cell: str | None = None
+    title_text: str | None = None
+    # Where the department name was read: the title, or a 填报单位 cell when the title has none.
+    department_cell: str | None = None
     date: dt.date | None = None
     date_text: str | None = None
     date_cell: str | None = None
@@ -110,9 +113,9 @@ def _find_header(sheet: RawSheet) -> tuple[int, dict[str, int], dict[str, int], 
                 continue
             matched[col.key] = c
         if len(matched) >= MIN_HEADER_MATCHES and "name" in matched:
+            code_cell = _missing_column_cell(sheet, by_row, r, [*matched.values(), *others.values()])
             for col in rules.COLUMNS:
                 if col.key not in matched:
-                    code_cell = a1(r, max(matched.values()) + 1)
                     if col.required:
                         findings.append(finding("header.missing_column", sheet=sheet.name, cell=code_cell,
                                                 label=col.label.replace("\n", "")))
@@ -120,8 +123,22 @@ def _find_header(sheet: RawSheet) -> tuple[int, dict[str, int], dict[str, int], 
     return None
 
 
-_OWNER_UNIT = ("责任科室", "责任部门", "责任单位", "责任处室")
-_OWNER_PERSON = ("责任人", "责任人员")
+def _missing_column_cell(sheet: RawSheet, by_row: dict[int, list[tuple[int, RawCell]]], r: int,
+                         cols: list[int]) -> str:
+    """Where to point a missing column: the first empty cell of the header inside the table (not one
+    covered by a merged label), else the header's first cell; never a cell outside the table."""
+    lo, hi = min(cols), max(cols)
+    filled = {c for c, cell in by_row[r] if cell.value is not None and str(cell.value).strip()}
+    covered = {c for r1, c1, r2, c2 in sheet.merged if r1 <= r <= r2 and c2 >= lo and c1 <= hi
+               for c in range(c1, c2 + 1)}
+    for c in range(lo, hi + 1):
+        if c not in filled and c not in covered:
+            return a1(r, c)
+    return a1(r, lo)
+
+
+_OWNER_UNIT = rules.OWNER_UNITS
+_OWNER_PERSON = rules.OWNER_PERSONS
 
 
 # Sheets that explain or illustrate the ledger rather than hold it.
@@ -319,7 +336,8 @@ _SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][�
 
 
 def _read_top(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tuple[int, RawCell]]]) -> None:
-    """Title, 填报日期 and the summary sentence live above the header."""
+    """Title, 填报单位, 填报日期 and the summary sentence live above the header."""
+    unit_department: tuple[str, str] | None = None
     for r in sorted(k for k in by_row if k < ledger.header_row):
         row = by_row[r]
         for i, (c, cell) in enumerate(row):
@@ -332,10 +350,20 @@ def _read_top(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tupl
             if not isinstance(value, str):
                 continue
             text = rules.clean_text(value)
+            unit = rules.unit_label_rest(text) if "填报" in text else None
+            if unit is not None and unit_department is None:
+                # 填报单位：党群工作部（盖章）, or the name in the next cell.
+                ref = a1(r, c)
+                nxt_value = row[i + 1][1].value if i + 1 < len(row) else None
+                if not unit and isinstance(nxt_value, str) and not re.search(r"填报|日期", nxt_value):
+                    unit, ref = rules.clean_text(nxt_value), a1(r, row[i + 1][0])
+                name = rules.clean_department(unit) if unit else None
+                if name is not None:
+                    unit_department = (name, ref)
             if rules.SUMMARY_MARK in text and ledger.summary_text is None:
                 ledger.summary_text, ledger.summary_cell = text, a1(r, c)
-            elif rules.TITLE_MARK in text and ledger.title_cell is None:
-                ledger.title_cell = a1(r, c)
+            elif rules.is_title(text) and ledger.title_cell is None and unit is None:
+                ledger.title_cell, ledger.title_text = a1(r, c), text
                 ledger.department = rules.department_from_title(text)
             elif rules.DATE_LABEL in rules.normalise_label(text) and ledger.date is None:
                 rest = text.split("期", 1)[-1].strip(" ：:")
@@ -358,6 +386,10 @@ def _read_top(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tupl
             elif ledger.date is None and len(text) <= 20 and _date(text) is not None:
                 # A bare date above the header ("2022-04-03") is the 填报日期 without its label.
                 ledger.date, ledger.date_cell, ledger.date_text = _date(text), a1(r, c), text
+    if ledger.department is not None:
+        ledger.department_cell = ledger.title_cell
+    elif unit_department is not None:  # the title is the template's ××部室（单位）, or there is none
+        ledger.department, ledger.department_cell = unit_department
 
 
 def _date(text: str) -> dt.date | None:
