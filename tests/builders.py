@@ -76,12 +76,15 @@ def build_ledger(
     before_sheets: Sequence[tuple[str, bool]] = (),
     formatted_empty_rows: int = 0,
     number: bool = True,
+    unit: str | Sequence[str] | None = None,
 ) -> Path:
     """Write a ledger workbook to ``path`` and return it.
 
     ``merge_items``: (first_index, count) pairs — item ``first_index`` and the next ``count-1``
     items are drawn as one item whose 序号/工作事项/… cells are merged down over their rows.
     ``before_sheets``: (name, visible) sheets placed before the ledger (e.g. 填报说明, hidden).
+    ``unit``: the 填报单位 on the 填报日期 row, from column A: one cell ("填报单位：党群工作部（盖章）")
+    or several side by side (("填报单位：", "党群工作部")).
     """
     wb = Workbook()
     first = wb.active
@@ -106,6 +109,8 @@ def build_ledger(
     r += 1
     if date is not None:
         ws.cell(r, len(cols) - 2 if len(cols) > 3 else 1, date)
+    for c, text in enumerate([unit] if isinstance(unit, str) else list(unit or ()), start=1):
+        ws.cell(r, c, text)
     r += 1
     if summary is True:
         date_text = str(date).replace("填报日期：", "") if isinstance(date, str) else "2022年4月3日"

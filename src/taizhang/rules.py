@@ -342,7 +342,7 @@ def normalise_stars(value: str) -> tuple[str | None, bool]:
         m = _STAR_WORDS.match(compact)
         if m:
             said = next(k for k, word in STAR_MEANING.items() if word == m.group(2))
-            rest = (m.group(1) + m.group(3)).strip(":：-—,，、")
+            rest = (m.group(1) + m.group(3)).strip(":：-—,，、()（）【】[]")
             stars = _star_level(rest) if rest else said
             level = said if stars == said else None  # ★★（特别重要）: which one was meant?
     return (STAR_LEVELS[level], True) if level else (None, False)
