@@ -214,11 +214,21 @@ def same_department(a: str, b: str) -> bool:
     return 0 < len(changed) <= 2 and not _ORDINALS.search(changed)
 
 
+def _ordinals(name: str) -> str:
+    return "".join(_ORDINALS.findall(name))
+
+
 def resolve_departments(names: Sequence[str | None], roster: Sequence[str]) -> list[str | None]:
     """Map each department name onto one spelling: the roster's when it matches exactly one roster
     name, else one spelling per group of names that are the same department (the longest)."""
     normal = [normalise_department(n) if n else None for n in names]
     roster_by_normal = {normalise_department(r): r for r in roster}
+    # Only names with the same numerals and directions can be one department (第十业务部 is not
+    # 第十四业务部; same_department never drops or changes one), so each name is compared with
+    # the few names of its bucket, not with every other: a thousand files stay fast.
+    roster_buckets: dict[str, list[str]] = {}
+    for key in roster_by_normal:
+        roster_buckets.setdefault(_ordinals(key), []).append(key)
     out: list[str | None] = []
     for n in normal:
         if n is None:
@@ -227,19 +237,17 @@ def resolve_departments(names: Sequence[str | None], roster: Sequence[str]) -> l
             out.append(roster_by_normal[n])
         else:
             # People shorten names (规划部), they do not lengthen them: 综合服务部 is not 综合部.
-            found = [r for key, r in roster_by_normal.items()
+            found = [roster_by_normal[key] for key in roster_buckets.get(_ordinals(n), ())
                      if not _abbreviates(key, n) and same_department(n, key)]
-            out.append(found[0] if len(found) == 1 else n)
-    # Names outside the roster (or without one): group the spellings of one department. Only names
-    # with the same numerals and directions can be one department (第十业务部 is not 第十四业务部),
-    # so a thousand files compare within those small buckets, not each with each.
+            out.append(found[0] if len(found) == 1 else n)  # two candidates: ambiguous, left as written
+    # Names outside the roster (or without one): group the spellings of one department.
     rest = sorted({n for n in out if n is not None and n not in roster})
     buckets: dict[str, list[str]] = {}
     for n in rest:
-        buckets.setdefault("".join(_ORDINALS.findall(n)), []).append(n)
+        buckets.setdefault(_ordinals(n), []).append(n)
     canonical: dict[str, str] = {}
     for n in rest:
-        group = [m for m in buckets["".join(_ORDINALS.findall(n))] if same_department(n, m)]
+        group = [m for m in buckets[_ordinals(n)] if same_department(n, m)]
         canonical[n] = max(group, key=lambda m: (len(m), m))
     return [canonical.get(n, n) if n is not None else None for n in out]
 

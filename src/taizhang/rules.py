@@ -129,7 +129,8 @@ _PLACEHOLDER_DEPTS = {"", "XX部室", "XX", "××部室", "××", "xx部室", "�
 # Chinese numerals of dates (二〇二二年四月三日) and of months in titles (四月份).
 _CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "О": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUMBER = re.compile(r"([〇零○Ｏ一二两三四五六七八九十]+)(?=\s*(?:年|月|日|号))")
+# Only before 年/月, or before 日/号 right after a 月: 一号船闸 is a name, not a date.
+_CN_NUMBER = re.compile(r"([〇零○Ｏ一二两三四五六七八九十]+)(?=\s*[年月])|(?<=月)([一二三四五六七八九十]+)(?=\s*[日号])")
 
 
 def _cn_to_int(text: str) -> int | None:
@@ -148,8 +149,9 @@ def arabic_dates(text: str) -> str:
         return text
 
     def convert(m: re.Match[str]) -> str:
-        number = _cn_to_int(m.group(1))
-        return m.group(1) if number is None else str(number)
+        written = m.group(1) or m.group(2)
+        number = _cn_to_int(written)
+        return written if number is None else str(number)
 
     return _CN_NUMBER.sub(convert, text)
 
@@ -162,7 +164,7 @@ def is_title(text: str) -> bool:
 # What a department name is not: dates (2022年4月份, 2022.4, 第一季度), the template's leftovers
 # ((单位), 部室（单位）), a 盖章 note, brackets left empty.
 _DATE_BITS = re.compile(
-    r"\d{4}\s*年度?|\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?|\d{1,2}\s*月份?|\d{1,2}\s*[日号]"
+    r"\d{4}\s*年度?|\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?|\d{1,2}\s*月份?(?:\d{1,2}\s*[日号])?"
     r"|[一二三四1-4]\s*季度|上半年|下半年|全年|年度|截至|截止")
 _LEFTOVER = re.compile(r"(?:[(（]\s*(?:单位|部室|盖章|公章)\s*[)）])+$")
 _EMPTY_BRACKETS = re.compile(r"[(（【\[]\s*[)）】\]]")
@@ -174,6 +176,7 @@ def clean_department(text: str) -> str | None:
     ``党群工作部（盖章）`` → ``党群工作部``; a placeholder (``××部室（单位）``) gives None."""
     t = arabic_dates(nfkc(text))
     t = re.sub(r"\s+", "", t)
+    t = re.split(r"[:：]", t.strip(":："))[-1]  # 附件2：海事服务部…, 单位：海事服务部
     t = _DATE_BITS.sub("", t)
     t = _EMPTY_BRACKETS.sub("", t)
     t = t.strip(" ：:-—_、，,.")
@@ -194,7 +197,8 @@ def department_from_title(text: str) -> str | None:
     m = _TITLE_MARK_RE.search(t)
     if not m:
         return None
-    return clean_department(t[:m.start()])
+    after = re.match(r"[(（]([^)）]*)[)）]", t[m.end():])  # 重点工作台账（海事服务部）
+    return clean_department(t[:m.start()]) or (clean_department(after.group(1)) if after else None)
 
 
 # 填报单位：党群工作部（盖章）, 填报单位（盖章）：…, 填报部门：…
