@@ -48,7 +48,7 @@ CODES: dict[str, Code] = {
     "header.missing_column": Code(E, "缺少表头列", "表头缺少“{label}”列，请按附件2补上这一列。"),
     "header.duplicate_column": Code(W, "表头列重复", "表头“{label}”出现了两次（{cells}），只读取第一列。"),
     "header.department_missing": Code(W, "无法确定部室",
-                                      "标题中没有部室名称（应为“××部重点工作台账”），文件名中也没有；请在标题中写明部室名称。"),
+                                      "标题中没有部室名称（应为“××部重点工作台账”），表头上方没有“填报单位：…”，文件名中也没有；请在标题中写明部室名称。"),
     "header.department_mapped": Code(W, "部室名称与名单不一致",
                                      "部室名称“{written}”已按部室名单中的“{roster}”读取；请在标题中写部室名单中的名称“{roster}”。"),
     # --- items ---
