@@ -73,6 +73,17 @@ def test_the_title_gives_the_department_without_dates_and_template_leftovers(tit
 
 
 @pytest.mark.parametrize(
+    ("stem", "dept"),
+    [("海事服务部2022年4月份台帐", "海事服务部"), ("2022年4月海事服务部重点工作台账", "海事服务部"),
+     ("二〇二二年四月海事服务部台账", "海事服务部"), ("附件2-海事服务部重点工作台账", "海事服务部"),
+     ("党群工作部部室（单位）重点工作台账", "党群工作部"), ("20220403_海事服务部", "海事服务部"),
+     ("XX部室（单位）重点工作台账", None), ("重点工作台账", None)],
+)
+def test_the_file_name_gives_the_department_without_dates_and_leftovers(stem: str, dept: str | None) -> None:
+    assert rules.department_from_filename(stem) == dept
+
+
+@pytest.mark.parametrize(
     ("text", "dept"),
     [("填报单位：党群工作部（盖章）", "党群工作部"), ("填报单位（盖章）：党群工作部", "党群工作部"),
      ("填报单位:党群工作部   填报日期：2022年4月3日", "党群工作部"), ("填报部门：港航中心综合部", "综合部"),

@@ -219,17 +219,20 @@ def unit_label_rest(text: str) -> str | None:
 
 
 def department_from_filename(stem: str) -> str | None:
-    """``规划发展部-2022年4月重点工作台账`` → ``规划发展部``."""
-    text = nfkc(stem)
-    text = re.sub(r"^[\d.\-_\s]+", "", text)  # leading numbering such as "03_"
-    text = re.split(r"重点工作台账|工作台账|台账", text)[0]
-    text = re.sub(r"\d{4}\s*年?(?:\s*\d{1,2}\s*月份?)?|\d{4}[-.]\d{1,2}(?:[-.]\d{1,2})?|\d+", "", text)
+    """``规划发展部-2022年4月重点工作台账`` → ``规划发展部``; also ``2022年4月海事服务部台帐``,
+    ``附件2-海事服务部台账``, ``党群工作部部室（单位）重点工作台账``."""
+    text = arabic_dates(nfkc(stem))
+    text = re.sub(r"^(?:\d{1,3}[.\-_\s、]+)+", "", text)  # leading numbering such as "03_" (not a year)
+    text = re.sub(r"^附件\s*\d*[\s.\-_—、:：]*", "", text)
+    parts = _TITLE_MARK_RE.split(text, maxsplit=1) if _TITLE_MARK_RE.search(text) else re.split(r"台[账帐]", text, maxsplit=1)
+    text = parts[0] if parts[0].strip(" -_—.") or len(parts) == 1 else parts[1]
+    text = re.sub(r"\d{4}\s*年?(?:\s*\d{1,2}\s*月份?)?|\d{4}[-.]\d{1,2}(?:[-.]\d{1,2})?|\d{1,2}\s*月份?|\d+", "", text)
     text = re.sub(r"[（(][^）)]*[）)]", "", text)
     text = text.strip(" -_—.（）()[]【】")
     text = re.split(r"[-_\s—]+", text)[0] if text else ""
     if not text or text.lower() in {"台账", "新建", "book", "sheet", "副本"} or not re.search(r"[\u4e00-\u9fff]", text):
         return None
-    return text
+    return clean_department(text)
 
 
 DATE_LABEL = "填报日期"
