@@ -388,3 +388,26 @@ def test_a_libreoffice_resaved_ledger_is_read_the_same(tmp_path: Path, soffice_c
         assert report.counts.colours == {"blue": 1, "yellow": 1, "red": 1, "none": 2}
         assert len(the(report, "stars.normalised")) == 4 and len(the(report, "source.normalised")) == 5
         assert the(report, "date.year_inferred")[0].cell == "I2"  # the date cell, beside the extra column
+
+
+def test_a_missing_column_never_points_into_a_merged_label(tmp_path: Path) -> None:
+    # 责任科室及责任人 drawn over two columns (科室 | 责任人 below), and no 任务来源 column at all.
+    order = ("no", "name", "target", "progress", "judgement", "leader", "owner", "person", "stars", "note")
+    path = build_ledger(tmp_path / "a.xlsx", [item("港口岸电建设", owner="规划科", person="李四")], order=order,
+                        labels={"owner": "责任科室及责任人", "person": None}, summary=False)
+    wb = load_workbook(path)
+    ws = wb.active
+    assert ws is not None
+    ws.merge_cells("G4:H4")
+    wb.save(path)
+    report = validate_file(path)
+    missing = the(report, "header.missing_column")
+    assert [f.cell for f in missing] == ["A4"]  # no empty label of its own: the header's first cell
+    assert report.items[0].owner == "规划科/李四"
+
+
+def test_a_december_date_in_a_january_merge_is_last_years(tmp_path: Path) -> None:
+    path = build_ledger(tmp_path / "规划发展部.xlsx", [item("港口岸电建设")], date="填报日期：12月30日",
+                        summary=auto_summary([item("港口岸电建设")], "12月30日"))
+    assert validate_file(path, month="2023-01").date == "2022-12-30"
+    assert validate_file(path, month="2022-12").date == "2022-12-30"
