@@ -22,7 +22,6 @@ from taizhang.models import FileReport, Finding
 from taizhang.reading.grid import split_ref
 from taizhang.validate import validate_file
 
-
 # Warnings no corpus ledger deserves: each is written with consistent numbers (restarting after a
 # heading is consistent), a sentence, a department, a readable date, distinct items, cached formulas.
 UNWANTED = ("numbering.gap", "numbering.repeat", "numbering.invalid", "summary.missing", "summary.unfilled",
