@@ -119,6 +119,9 @@ CASES: list[Case] = [
          warnings=(("colour.cf_unevaluated", None),), features=("conditional format that cannot be evaluated",)),
     Case("colour_named_in_text_xls", "信息中心台账", "信息中心", "2022-05-02",
          mark(items(5, 29, "BYR.B"), "text"), save="xls", sheet="5月", features=("colour named in 进度评价 text",)),
+    Case("cells_disagree", "海事服务部重点工作台账（4月）", "海事服务部", "2022-04-05",
+         at(items(5, 14, ".R.B."), 1, stray=("name", "blue")), summary="none", check_colours=False,
+         features=("cells of one item in different colours",)),
     Case("green_fill_invalid", "财务审计部重点工作台账", "财务审计部", "2022-05-05",
          items(6, 3, "B.G.R."), features=("genuine error: a colour the 说明 forbids",)),
     # ---- section headings and numbers -------------------------------------------------------------
@@ -165,6 +168,7 @@ CASES: list[Case] = [
          features=("填报单位 line",)),
     Case("title_with_centre_name", "附件2", "工程建设部", "2022-04-06",
          items(4, 26, "B..R"), title="济宁市港航事业发展中心工程建设部重点工作台账", blank_rows_above=1,
+         instructions_sheet=True,
          features=("centre name before the department",)),
     # ---- spellings of stars and sources ----------------------------------------------------------------
     Case("hollow_stars", "法规科技部重点工作台账", "法规科技部", "2022-04-02",
@@ -237,7 +241,7 @@ CASES: list[Case] = [
          items(6, 20, ".BYR.."), summary="formula", summary_who="综合部", save="xls",
          features=("summary sentence built by a formula",)),
     Case("big_ledger", "规划发展部重点工作台账（汇总）", "规划发展部", "2022-04-05",
-         items(40, 0, "BYR.BB.Y..R.BYB...YRB.B..Y.RB..BY.R..B."), save="xlsx", summary_who="规划发展部",
+         items(40, 0, "BYR.BB.Y..R.BYB...YRB.B..Y.RB..BY.R..B."), save="xlsx", summary_who="规划发展部", instructions_sheet=True,
          features=("40 items",)),
     # ---- genuine errors -----------------------------------------------------------------------------------
     Case("error_empty_target", "海事服务部重点工作台账", "海事服务部", "2022-04-02",

@@ -57,6 +57,7 @@ class It:
     hidden: bool = False  # the row hidden: left out, with a warning
     sub_rows: int = 1  # drawn over several rows, 序号/工作事项/… merged down
     no: object = None  # 序号 as written, when not the running number
+    stray: tuple[str, str] | None = None  # (column key, colour): a second cell filled in another colour
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class Case:
     numerals: Literal["arabic", "circled", "formula", "text"] = "arabic"
     restart_numbering: bool = True  # 序号 starts again at 1 after each heading
     merge_leader: bool = False  # 分管负责人 merged over all items
+    instructions_sheet: bool = False  # a 填报说明 sheet before the ledger
     cf: tuple[CfKind, ...] = ()
     theme_2013: bool = False  # the theme of a current Excel (accent 4 gold), not openpyxl's 2007 one
     check_colours: bool = True
@@ -197,6 +199,9 @@ def expected_warnings(case: Case, cells: list[dict[str, str]], rows: list[int]) 
             out.append(("stars.normalised", where["stars"], None))
         if it.source is not None and source_written(it) != it.source:
             out.append(("source.normalised", where["source"], None))
+        if it.stray is not None:  # one warning naming both cells
+            first = where[it.mark if it.mark in ("judgement", "name", "progress") else "judgement"]
+            out.append(("colour.cells_conflict", None, f"{first}&{where[it.stray[0]]}"))
     if case.old_months:
         out.append(("sheet.month_chosen", None, case.sheet))
     out.extend((code, None, text) for code, text in case.warnings)

@@ -98,6 +98,10 @@ def write_case(case: Case, path: Path) -> Layout:
     if case.theme_2013:
         wb.loaded_theme = office_2013_theme()
     first = wb.active
+    if case.instructions_sheet:
+        notes = wb.create_sheet("填报说明")
+        notes["A1"] = "填报说明"
+        notes["A2"] = "1.请按附件2格式填报，每月5日前报综合部。2.进度评价按说明第3条标注蓝、黄、红色。"
     sheets: list[tuple[str, list[It | Heading], str, object, bool]] = []
     for old in case.old_months:
         sheets.append((old.sheet, _older(case, old), old.date, None, False))
@@ -334,6 +338,8 @@ def _mark(ws: Worksheet, it: It, r: int, col: dict[str, int]) -> None:
                 ws.cell(rr, col[key]).font = font
         return
     fill = _solid(it.shade or FILL_SHADES[it.colour])
+    if it.stray is not None:
+        ws.cell(r, col[it.stray[0]]).fill = _solid(FILL_SHADES[it.stray[1]])
     if it.mark == "row_format":
         for rr in range(r, r + k):
             ws.row_dimensions[rr].fill = fill
