@@ -76,9 +76,9 @@ def _solid(shade: Shade) -> PatternFill:
     return PatternFill(fill_type="solid", fgColor=_color(shade))
 
 
-def date_cn(iso: str, with_year: bool = True) -> str:
+def date_cn(iso: str) -> str:
     y, m, d = (int(p) for p in iso.split("-"))
-    return f"{y}年{m}月{d}日" if with_year else f"{m}月{d}日"
+    return f"{y}年{m}月{d}日"
 
 
 def sentence(case: Case, items: list[It], date_iso: str, is_current: bool) -> str:
@@ -272,15 +272,7 @@ def _write_item(ws: Worksheet, case: Case, it: It, r: int, col: dict[str, int], 
         number = f"=ROW()-{first_item_row - 1}"
     else:
         number = no
-    judgement = it.judgement
-    if judgement is None:
-        if it.mark == "text" and it.colour in TEXT_WORDS:
-            judgement = TEXT_WORDS[it.colour]
-        elif it.mark == "cf" and case.cf and case.cf[0] in CF_WORDS and it.colour in CF_WORDS[case.cf[0]]:
-            judgement = CF_WORDS[case.cf[0]][it.colour]
-        else:
-            judgement = PLAIN_WORDS.get(it.colour if it.mark != "cf" or case.cf[0] != "unevaluable" else None,
-                                        "按计划推进")
+    judgement = it.judgement if it.judgement is not None else _judgement_words(case, it)
     target = it.target if it.target is not None else f"{it.name}：年底前全面完成，通过上级验收"
     progress = it.progress if it.progress is not None else PROGRESS.get(it.colour or "", f"{it.name}工作按计划推进。")
     owner_unit, _, owner_person = it.owner.partition("/")
@@ -323,6 +315,20 @@ def _write_item(ws: Worksheet, case: Case, it: It, r: int, col: dict[str, int], 
         for rr in range(r, r + k):
             ws.row_dimensions[rr].hidden = True
     return where
+
+
+def _judgement_words(case: Case, it: It) -> str:
+    """What the clerk writes in 进度评价: words that go with the colour (the words a rule paints, when
+    a conditional format colours the item), or the colour's name when the text is the marking."""
+    if it.mark == "text" and it.colour in TEXT_WORDS:
+        return TEXT_WORDS[it.colour]
+    if it.mark == "cf":
+        kind = case.cf[0]
+        if kind == "unevaluable":  # the rule looks the item up elsewhere; the text says nothing
+            return PLAIN_WORDS[None]
+        if kind in CF_WORDS:
+            return CF_WORDS[kind][it.colour or ""]
+    return PLAIN_WORDS.get(it.colour, PLAIN_WORDS[None])
 
 
 def _mark(ws: Worksheet, it: It, r: int, col: dict[str, int]) -> None:
