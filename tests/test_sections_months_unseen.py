@@ -92,6 +92,19 @@ def test_section_headings_are_not_items_and_numbering_restarts_under_each(tmp_pa
     assert report.counts.total == 6
 
 
+@pytest.mark.parametrize(("no", "name"), [("一、港口建设", ""), ("", "一、港口建设"), ("一", "港口建设"), ("①", "港口建设"),
+                                          ("(一)", "港口建设"), ("第一部分", "港口建设"), ("⑴港口建设", "")])
+def test_a_heading_is_read_wherever_its_text_sits(tmp_path: Path, no: str, name: str) -> None:
+    rows = [heading(name, no=no), item("港口码头建设", no=1), item("岸电设施改造", no=2),
+            heading(name.replace("一", "二").replace("港口", "航道"), no=no.replace("一", "二").replace("①", "②")
+                    .replace("⑴", "⑵")),
+            item("航道养护", no=1)]
+    report = validate_file(build_ledger(tmp_path / "x.xlsx", rows, summary=auto_summary(
+        [r for r in rows if r["stars"]], "2022年4月3日")))
+    assert [i.name for i in report.items] == ["港口码头建设", "岸电设施改造", "航道养护"]
+    assert report.ok and codes(report) == [], report.findings
+
+
 def test_a_gap_inside_a_section_is_still_a_gap(tmp_path: Path) -> None:
     rows = [heading("一、港口建设"), item("港口码头建设", no=1), item("岸电设施改造", no=3),
             heading("二、航道建设"), item("航道养护", no=1)]
@@ -256,6 +269,19 @@ def test_text_struck_through_in_the_cell_counts_as_struck(tmp_path: Path) -> Non
     report = validate_file(unseen_ledger(tmp_path / "x.xlsx", counted=False, strike=2, rich=True))
     assert report.ok and report.counts.total == 3
     assert [f.cell for f in report.findings if f.code == "item.struck"] == ["A7"]
+
+
+def test_a_row_struck_through_but_its_number_is_struck(tmp_path: Path) -> None:
+    path = unseen_ledger(tmp_path / "x.xlsx", counted=False)
+    wb = load_workbook(path)
+    for c in range(2, 11):  # the clerk selected 工作事项…备注, not the 序号
+        wb.active.cell(FIRST_ITEM_ROW + 1, c).font = Font(strike=True)
+    ws = wb.active
+    ws["A3"] = auto_summary([FOUR[0], *FOUR[2:]], "2022年4月3日")
+    wb.save(path)
+    report = validate_file(path)
+    assert report.ok and report.counts.total == 3
+    assert [f.cell for f in report.findings if f.code == "item.struck"] == ["A6"]
 
 
 def test_one_struck_word_is_not_a_struck_row(tmp_path: Path) -> None:

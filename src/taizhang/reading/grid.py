@@ -27,6 +27,7 @@ class RawSheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
     row_fills: dict[int, str] = field(default_factory=dict)  # row -> "RRGGBB" of a whole-row fill
     hidden_rows: set[int] = field(default_factory=set)  # rows hidden (by hand, grouping or a filter)
+    has_strike: bool = False  # some cell's text is struck through (most sheets: none, nothing to look at)
     max_row: int = 0
     max_col: int = 0
     _by_row: dict[int, list[tuple[int, RawCell]]] | None = None

@@ -346,6 +346,8 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     if item.fill is None:  # a whole-row fill matters only when the cell has none of its own
         item.row_fill = _row_fill(sheet, first, ledger.columns)
     if not content and item.fill is None:
+        if item.texts.get("no") and _is_section_row(sheet, first, by_row, merges, ledger.columns):
+            ledger.section_rows.append(first)  # 一、港口建设 written in 序号 alone
         return None  # formatted but empty, or a pre-numbered blank row of the template
     if _is_section_row(sheet, first, by_row, merges, ledger.columns):
         ledger.section_rows.append(first)
@@ -357,9 +359,13 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     rows = range(first, last + 1)
     if sheet.hidden_rows:
         item.hidden = all(r in sheet.hidden_rows for r in rows)
-    item_cols = set(ledger.columns.values()) | {c for pcs in ledger.parts.values() for c in pcs}
-    written = [cell for r in rows for c, cell in by_row.get(r, ()) if c in item_cols and cell.value is not None]
-    item.struck = bool(written) and all(cell.strike for cell in written)
+    # Struck through: every written cell of the item (序号 aside: a clerk striking out an item often
+    # selects its texts and leaves the number) has its text struck.
+    if sheet.has_strike and any(cell.strike for r in rows for _, cell in by_row.get(r, ())):
+        item_cols = (set(ledger.columns.values()) | {c for pcs in ledger.parts.values() for c in pcs}) \
+            - {ledger.columns.get("no")}
+        written = [cell for r in rows for c, cell in by_row.get(r, ()) if c in item_cols and cell.value is not None]
+        item.struck = bool(written) and all(cell.strike for cell in written)
     return item
 
 

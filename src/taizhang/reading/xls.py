@@ -64,6 +64,7 @@ def _sheet(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> RawSheet:
             max_row = max(max_row, r + 1)
             max_col = max(max_col, c + 1)
     sheet.max_row, sheet.max_col = max_row, max_col
+    sheet.has_strike = any(cell.strike for cell in sheet.cells.values())
     for rlo, rhi, clo, chi in sh.merged_cells:
         sheet.merged.append((rlo + 1, clo + 1, rhi, chi))
     for r, info in sh.rowinfo_map.items():

@@ -157,7 +157,10 @@ def _shared_strings(data: bytes, struck: set[int] | None = None) -> list[str]:
             state.update(plain=False, runs=0, in_r=False)
         elif t == "t" and not state["skip"]:
             state["in_t"] = True
-            state["mark"] = len(parts)
+            if state["in_r"]:
+                state["mark"] = len(parts)
+            else:
+                state["plain"] = True  # text outside a run: not struck
         elif t == "r":
             state.update(in_r=True, run_struck=False)
         elif t == "strike" and state["in_r"]:
@@ -174,8 +177,8 @@ def _shared_strings(data: bytes, struck: set[int] | None = None) -> list[str]:
             if len(out) > MAX_CELLS:
                 raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个不同的文字"))
         elif t == "t":
-            if state["in_t"] and "".join(parts[state["mark"]:]).strip():
-                if state["in_r"] and state["run_struck"]:
+            if state["in_t"] and state["in_r"] and "".join(parts[state["mark"]:]).strip():
+                if state["run_struck"]:
                     state["runs"] += 1
                 else:
                     state["plain"] = True  # written text that is not struck
@@ -336,6 +339,7 @@ class _SheetParser:
         if value is not None and (self.any_strike or self.struck_texts):
             cell.strike = self.styles.struck(self.style) or (kind == "s" and _int_or(raw) in self.struck_shared) \
                 or (kind == "inlineStr" and self.struck_texts > 0 and not self.plain_texts)
+            self.sheet.has_strike = self.sheet.has_strike or cell.strike
         self.sheet.cells[(self.row, self.col)] = cell
 
 
