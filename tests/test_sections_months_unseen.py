@@ -323,3 +323,18 @@ def test_struck_and_hidden_rows_after_libreoffice(tmp_path: Path, soffice_conver
     assert report.ok and report.counts.total == 2, report.findings
     assert [(f.code, f.cell) for f in report.findings if f.code in ("item.struck", "item.hidden")] == \
         [("item.struck", "A6"), ("item.hidden", "A8")]
+
+
+def test_validate_command_month_option(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from taizhang.cli import app
+
+    path = months_book(tmp_path / "规划发展部.xlsx")
+    result = CliRunner().invoke(app, ["validate", str(path), "--month", "2022-04"])
+    assert result.exit_code == 0, result.output
+    assert "工作表“4月”" in result.output and "sheet.month_chosen" in result.output
+    missing = CliRunner().invoke(app, ["validate", str(path), "--month", "2021-04"])
+    assert missing.exit_code == 2 and "没有2021年4月的台账" in missing.output.replace("\n", "")
+    wrong = CliRunner().invoke(app, ["validate", str(path), "--month", "四月"])
+    assert wrong.exit_code == 2 and "YYYY-MM" in wrong.output

@@ -13,7 +13,7 @@ from . import rules
 from .errors import UnreadableFile
 from .findings import finding
 from .models import Colour, FileReport, Finding, Item, Severity, StatedSummary, ValidationResult
-from .progress import parse_rank
+from .progress import cn_int, parse_rank
 from .reading.colours import classify
 from .reading.gate import read_workbook
 from .reading.grid import split_ref
@@ -60,8 +60,9 @@ def _unusable(report: FileReport, reason: Finding) -> FileReport:
                                      "department": None, "date": None, "sheet": None})
 
 
-def validate_files(paths: Iterable[Path], *, department: str | None = None) -> ValidationResult:
-    files = [validate_file(p, department=department) for p in paths]
+def validate_files(paths: Iterable[Path], *, department: str | None = None,
+                   month: str | None = None) -> ValidationResult:
+    files = [validate_file(p, department=department, month=month) for p in paths]
     return ValidationResult(ok=all(f.ok for f in files), files=files)
 
 
@@ -225,8 +226,6 @@ def _number(value: object, text: str) -> int | str | None:
     return number if number is not None else (text or None)
 
 
-_CN_NUMERALS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-                "九": 9}
 # 1 / 1. / 1、 / (1) / （1） / 1） / 第1项 once NFKC has turned ① into 1, ⑴ into (1), ⒈ into 1.
 _ITEM_NUMBER = re.compile(r"^第?[(\[【]?\s*([0-9]+|[〇零一二两三四五六七八九十百]+)\s*[)\]】]?\s*[、.,，:：项]?$")
 
@@ -236,29 +235,7 @@ def item_number(text: str) -> int | None:
     m = _ITEM_NUMBER.match(unicodedata.normalize("NFKC", text.strip()))
     if m is None:
         return None
-    digits = m.group(1)
-    if digits.isascii():
-        return int(digits)
-    return _chinese_number(digits)
-
-
-def _chinese_number(text: str) -> int | None:
-    """一 → 1, 十二 → 12, 二十三 → 23, 一百零五 → 105, 一〇五 → 105 (enough for a ledger's items)."""
-    total, current = 0, 0
-    for ch in text:
-        if ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch in _CN_NUMERALS:
-            # 一〇五 is read digit by digit; in 一百零五 each numeral multiplies the next unit.
-            positional = "十" in text or "百" in text
-            current = _CN_NUMERALS[ch] if positional else current * 10 + _CN_NUMERALS[ch]
-        else:
-            return None
-    return total + current
+    return cn_int(m.group(1))
 
 
 def _check_numbering(ledger: ParsedLedger, items: list[Item], out: list[Finding]) -> None:

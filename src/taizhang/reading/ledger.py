@@ -178,7 +178,7 @@ def _choose_month(ledgers: list[_Candidate], month: str | None) -> tuple[int, Fi
     if score(best) == 0:
         raise UnreadableFile(finding("sheet.month_not_found", sheets=listed, month=rules.month_cn(month)))
     return best.index, finding("sheet.month_chosen", sheet=best.name, cell="A1", sheets=listed,
-                               sheet_name=best.name, how=f"汇总月份（{rules.month_cn(month)}）")
+                               sheet_name=best.name, how=f"月份{rules.month_cn(month)}")
 
 
 def _find_header(sheet: RawSheet) -> tuple[int, dict[str, int], dict[str, int], list[Finding]] | None:
