@@ -338,3 +338,19 @@ def test_validate_command_month_option(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "没有2021年4月的台账" in missing.output.replace("\n", "")
     wrong = CliRunner().invoke(app, ["validate", str(path), "--month", "四月"])
     assert wrong.exit_code == 2 and "YYYY-MM" in wrong.output
+
+
+def test_an_undated_january_sheet_after_december_is_the_newest(tmp_path: Path) -> None:
+    path = build_month_workbook(tmp_path / "x.xlsx", [("1月", "2023年×月×日", MARCH), ("11月", "2022年11月3日", APRIL),
+                                                      ("12月", "2022年12月2日", MAY)])
+    assert validate_file(path).sheet == "1月"
+    assert validate_file(path, month="2022-12").sheet == "12月"
+    assert validate_file(path, month="2023-01").sheet == "1月"
+
+
+def test_a_progress_line_on_a_row_of_its_own_is_not_a_heading(tmp_path: Path) -> None:
+    """①/(1) opening a 推进情况 line the clerk typed on the next row is no section: the row still shows."""
+    rows = [item("港口码头建设", no=1), item("", no="", target="", progress="(2)下一步完成验收", leader="", owner="",
+                                              stars="", source=""), item("岸电设施改造", no=2)]
+    report = validate_file(build_ledger(tmp_path / "x.xlsx", rows, summary=None))
+    assert len(report.items) == 3 and "item.required" in codes(report)

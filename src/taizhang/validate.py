@@ -40,6 +40,11 @@ def validate_file(path: Path, *, department: str | None = None, month: str | Non
     (without it, the newest month's sheet is read).
     """
     path = Path(path)
+    if month is not None:
+        normal = rules.parse_month(month)
+        if normal is None:
+            raise ValueError(f"month must be YYYY-MM, not {month!r}")
+        month = normal
     report = FileReport(file=str(path))
     report.sha256 = file_sha256(path) if path.is_file() else None
     try:

@@ -127,8 +127,8 @@ class _MonthSheet:
     named: tuple[int | None, int] | None  # (year, month) from the sheet's name
 
     def month(self, default_year: int) -> tuple[int, int] | None:
-        """(year, month) the sheet is for: its name's month (year from the name, its 填报日期 or the
-        workbook's other sheets), else its 填报日期's month."""
+        """(year, month) the sheet is for: its name's month (year from the name, its 填报日期 or else
+        ``default_year``), else its 填报日期's month."""
         if self.named is not None:
             year = self.named[0] or (self.date.year if self.date else default_year)
             return year, self.named[1]
@@ -140,6 +140,15 @@ class _MonthSheet:
         when = f"填报日期{rules.format_date_cn(self.date.year, self.date.month, self.date.day)}" if self.date \
             else "无填报日期"
         return f"“{self.name}”（{when}）"
+
+
+def _nearest_year(month: int, known: list[tuple[int, int]]) -> int:
+    """The year of a sheet named only by its month (``1月``), undated: the one that puts it nearest
+    the workbook's dated months (``1月`` beside ``2022年12月`` is January 2023), the later on a tie."""
+    if not known:
+        return 0
+    years = {y + d for y, _ in known for d in (-1, 0, 1)}
+    return min(years, key=lambda y: (min(abs(y * 12 + month - (ky * 12 + km)) for ky, km in known), -y))
 
 
 _Candidate = tuple[RawSheet, tuple[int, dict[str, int], dict[str, int], list[Finding]]]
@@ -156,15 +165,19 @@ def _choose_month(ledgers: list[_Candidate], month: str | None) -> tuple[int, Fi
         top = ParsedLedger(sheet=sheet.name, header_row=header_row, columns=columns, extra_columns=others)
         _read_top(sheet, top, sheet.rows())
         sheets.append(_MonthSheet(i, sheet.name, top.date, sheet_name_month(sheet.name)))
-    years = [s.date.year for s in sheets if s.date] + [s.named[0] for s in sheets if s.named and s.named[0]]
-    default_year = max(years, default=0)
-    named = {s.month(default_year) for s in sheets if s.named is not None}
+    known = [(s.date.year, s.date.month) for s in sheets if s.date] + \
+        [(s.named[0], s.named[1]) for s in sheets if s.named and s.named[0]]
+
+    def month_of(s: _MonthSheet) -> tuple[int, int] | None:
+        return s.month(_nearest_year(s.named[1], known) if s.named else 0)
+
+    named = {month_of(s) for s in sheets if s.named is not None}
     dated = {(s.date.year, s.date.month) for s in sheets if s.date is not None}
     if len(named) < 2 and len(dated) < 2:
         return 0, None  # copies of one month's ledger: the first, with sheet.another_ledger
     listed = "、".join(s.describe() for s in sheets)
     if month is None:
-        newest = max(sheets, key=lambda s: (s.month(default_year) or (0, 0), s.date or dt.date.min, -s.index))
+        newest = max(sheets, key=lambda s: (month_of(s) or (0, 0), s.date or dt.date.min, -s.index))
         return newest.index, finding("sheet.month_chosen", sheet=newest.name, cell="A1", sheets=listed,
                                      sheet_name=newest.name, how="最新月份")
     year, mon = (int(x) for x in month.split("-")[:2])
@@ -422,7 +435,11 @@ def _is_section_row(sheet: RawSheet, r: int, by_row: dict[int, list[tuple[int, R
         bounds = merges.get((r, c))
         if bounds and bounds[3] - bounds[1] + 1 >= max(3, len(columns) // 2):
             return True
-        return bool(_SECTION.match(str(cell.value).strip()))
+        written = str(cell.value).strip()
+        # ①/(1) alone could also begin a line of 推进情况 written on a row of its own: a heading
+        # only in 序号 or 工作事项.
+        return bool(_SECTION.match(written)) or (c in (columns.get("no"), columns.get("name"))
+                                                 and bool(_SECTION_NUMBERED.match(written)))
     if len(cells) != 2 or "no" not in columns:
         return False
     (c1, first), (c2, second) = cells
@@ -439,13 +456,13 @@ def _is_section_row(sheet: RawSheet, r: int, by_row: dict[int, list[tuple[int, R
     return c == columns.get("name") or (bounds is not None and bounds[3] > bounds[1])
 
 
-# 一、港口建设 / （二）航道建设 / 第三部分 / ①港口建设 / (1)航道建设 / ⑴
+# 一、港口建设 / （二）航道建设 / 第三部分; ①港口建设 / (1)航道建设 / ⑴
 _CN_NUM = "[一二三四五六七八九十〇零百]+"
-_SECTION = re.compile(rf"^(?:{_CN_NUM}\s*[、.．]|[（(]\s*(?:{_CN_NUM}|\d+)\s*[）)]|第{_CN_NUM}[部类项]分?|"
-                      "[\u2460-\u2473\u2474-\u2487\u2776-\u277f])")
+_SECTION = re.compile(rf"^(?:{_CN_NUM}\s*[、.．]|[（(]\s*{_CN_NUM}\s*[）)]|第{_CN_NUM}[部类项]分?)")
+_SECTION_NUMBERED = re.compile(r"^(?:[（(]\s*\d+\s*[）)]|[\u2460-\u2487\u2776-\u277f])")
 # A 序号 that numbers a heading rather than an item: 一 / 一、 / （一） / ① / ⑴ / (1) / 第一部分.
 _SECTION_MARK = re.compile(rf"^(?:{_CN_NUM}\s*[、.．]?|[（(]\s*(?:{_CN_NUM}|\d+)\s*[）)]|第{_CN_NUM}[部类项]分?|"
-                           "[\u2460-\u2473\u2474-\u2487\u2776-\u277f])$")
+                           r"[\u2460-\u2487\u2776-\u277f])$")
 
 
 def _read_top(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tuple[int, RawCell]]]) -> None:
