@@ -354,3 +354,23 @@ def test_a_progress_line_on_a_row_of_its_own_is_not_a_heading(tmp_path: Path) ->
                                               stars="", source=""), item("岸电设施改造", no=2)]
     report = validate_file(build_ledger(tmp_path / "x.xlsx", rows, summary=None))
     assert len(report.items) == 3 and "item.required" in codes(report)
+
+
+def test_a_row_squeezed_to_no_height_is_hidden(tmp_path: Path) -> None:
+    """Some clerks drag a row to no height instead of hiding it (WPS writes ht="0")."""
+    import zipfile
+
+    src = unseen_ledger(tmp_path / "src.xlsx", counted=False)
+    wb = load_workbook(src)
+    wb.active["A3"] = auto_summary([FOUR[0], *FOUR[2:]], "2022年4月3日")
+    wb.save(src)
+    path = tmp_path / "行高为零.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<row r="6"', b'<row r="6" ht="0" customHeight="1"', 1)
+            zout.writestr(info, data)
+    report = validate_file(path)
+    assert report.ok and report.counts.total == 3
+    assert [f.cell for f in report.findings if f.code == "item.hidden"] == ["A6"]

@@ -68,8 +68,8 @@ def _sheet(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> RawSheet:
     for rlo, rhi, clo, chi in sh.merged_cells:
         sheet.merged.append((rlo + 1, clo + 1, rhi, chi))
     for r, info in sh.rowinfo_map.items():
-        if getattr(info, "hidden", 0):
-            sheet.hidden_rows.add(r + 1)
+        if getattr(info, "hidden", 0) or (getattr(info, "has_custom_height", 0) and getattr(info, "height", 1) == 0):
+            sheet.hidden_rows.add(r + 1)  # hidden, or squeezed to no height
         if getattr(info, "has_default_xf_index", 0):
             rgb = colours.xls_fill_rgb(book, book.xf_list[info.xf_index])
             if rgb is not None:

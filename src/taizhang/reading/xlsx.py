@@ -277,7 +277,9 @@ class _SheetParser:
             r = attrs.get("r")
             self.row = int(r) if r else self.row + 1
             self.col = 0
-            if attrs.get("hidden") in ("1", "true"):
+            # Hidden, or squeezed to no height (what some clerks do instead of hiding).
+            if attrs.get("hidden") in ("1", "true") or (attrs.get("customHeight") in ("1", "true")
+                                                        and attrs.get("ht") in ("0", "0.0")):
                 self.sheet.hidden_rows.add(self.row)
             if attrs.get("customFormat") in ("1", "true") and "s" in attrs:
                 fill = self.styles.get(int(attrs["s"]))[0]
