@@ -316,9 +316,10 @@ def test_a_hidden_row_that_does_not_explain_a_wrong_sentence_leaves_the_mismatch
     assert report.counts.total == 4 and "summary.mismatch" in codes(report) and "item.hidden" in codes(report)
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "xls"])
-def test_struck_and_hidden_rows_after_libreoffice(tmp_path: Path, soffice_convert: Convert, fmt: str) -> None:
-    src = unseen_ledger(tmp_path / "src" / "删改台账.xlsx", counted=False, strike=1, hide=3)
+@pytest.mark.parametrize(("fmt", "rich"), [("xlsx", False), ("xls", False), ("xlsx", True), ("xls", True)])
+def test_struck_and_hidden_rows_after_libreoffice(tmp_path: Path, soffice_convert: Convert, fmt: str,
+                                                  rich: bool) -> None:
+    src = unseen_ledger(tmp_path / "src" / "删改台账.xlsx", counted=False, strike=1, hide=3, rich=rich)
     report = validate_file(soffice_convert(src, fmt, tmp_path / "lo"))
     assert report.ok and report.counts.total == 2, report.findings
     assert [(f.code, f.cell) for f in report.findings if f.code in ("item.struck", "item.hidden")] == \
@@ -374,3 +375,33 @@ def test_a_row_squeezed_to_no_height_is_hidden(tmp_path: Path) -> None:
     report = validate_file(path)
     assert report.ok and report.counts.total == 3
     assert [f.cell for f in report.findings if f.code == "item.hidden"] == ["A6"]
+
+
+def test_text_struck_in_an_xls_cell_counts_as_struck(tmp_path: Path) -> None:
+    """WPS/Excel 97: the clerk struck the texts while editing each cell (rich-text runs)."""
+    import xlwt
+
+    from builders import XLS_HEADER
+
+    rows = [[1, "港口码头建设", "完成主体", "完成40%", "", "张三", "规划科/李四", "★★", "B", ""],
+            [2, "岸电设施改造", "完成改造", "已完成", "", "张三", "规划科/李四", "★★", "B", ""]]
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("台账")
+    ws.write(0, 0, "规划发展部重点工作台账")
+    ws.write(1, 6, "填报日期：2022年4月3日")
+    ws.write(2, 0, auto_summary([item("港口码头建设")], "2022年4月3日"))
+    for c, label in enumerate(XLS_HEADER):
+        ws.write(3, c, label)
+    struck = xlwt.Font()
+    struck.struck_out = True
+    for r, row in enumerate(rows, start=4):
+        for c, value in enumerate(row):
+            if r == 5 and isinstance(value, str) and value:
+                ws.write_rich_text(r, c, [(value, struck)])
+            else:
+                ws.write(r, c, value)
+    path = tmp_path / "x.xls"
+    book.save(str(path))
+    report = validate_file(path)
+    assert report.ok and report.counts.total == 1, report.findings
+    assert [f.cell for f in report.findings if f.code == "item.struck"] == ["A6"]

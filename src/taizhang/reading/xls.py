@@ -64,6 +64,15 @@ def _sheet(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> RawSheet:
             max_row = max(max_row, r + 1)
             max_col = max(max_col, c + 1)
     sheet.max_row, sheet.max_col = max_row, max_col
+    # Text struck while editing the cell: rich-text runs, each with its font (the cell's own font
+    # before the first run).
+    fonts = book.font_list
+    for (r, c), runs in getattr(sh, "rich_text_runlist_map", {}).items():
+        cell = sheet.cells.get((r + 1, c + 1))
+        if cell is None or cell.strike or not runs:
+            continue
+        struck = [fi < len(fonts) and bool(fonts[fi].struck_out) for _, fi in runs]
+        cell.strike = all(struck) and (runs[0][0] == 0 or strike_cache.get(sh.cell_xf_index(r, c), False))
     sheet.has_strike = any(cell.strike for cell in sheet.cells.values())
     for rlo, rhi, clo, chi in sh.merged_cells:
         sheet.merged.append((rlo + 1, clo + 1, rhi, chi))
