@@ -304,11 +304,9 @@ def merge_inbox(
         month = default_month([r for r in checked if r is not None], date)
         # A workbook with one sheet per month was read at its newest month: read it again at the
         # month being merged (last month's sheet is never merged as this month's, nor next month's).
-        for i, r in enumerate(checked):
-            if r is not None and any(f.code == MONTH_CHOSEN for f in r.findings):
-                checked[i] = again = check_file(files[i], month)
-                if on_report is not None and again is not None:
-                    on_report(again)
+        redo = [i for i, r in enumerate(checked) if r is not None and any(f.code == MONTH_CHOSEN for f in r.findings)]
+        for i, again in zip(redo, check_files([files[i] for i in redo], None, on_report, month=month), strict=True):
+            checked[i] = again
     reports = [r for r in checked if r is not None]
     for path, r in zip(files, checked, strict=True):
         if r is None:
