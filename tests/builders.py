@@ -199,3 +199,37 @@ def build_xls(path: Path, rows: Sequence[Sequence[Any]], *, title: str = "综合
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(str(path))
     return path
+
+
+def build_month_workbook(path: Path, months: Sequence[tuple[str, str, Sequence[dict[str, Any]]]], *,
+                         active: str | None = None, department: str = "规划发展部") -> Path:
+    """One workbook that keeps a ledger sheet per month, as clerks do (copy last month's sheet,
+    rename it 4月, update it): ``months`` is (sheet name, 填报日期 text, items) in sheet order;
+    ``active`` names the sheet left open (the last one otherwise)."""
+    from copy import copy
+
+    from openpyxl import load_workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for i, (name, date, items) in enumerate(months):
+        one = build_ledger(path.with_name(f".{path.stem}-{i}.xlsx"), items, department=department,
+                           date=f"填报日期：{date}", sheet_title=name)
+        src = load_workbook(one).active
+        ws = wb.create_sheet(name)
+        for row in src.iter_rows():
+            for cell in row:
+                if cell.value is None and not cell.has_style:
+                    continue
+                target = ws.cell(cell.row, cell.column, cell.value)
+                if cell.has_style:
+                    target.font, target.fill = copy(cell.font), copy(cell.fill)
+                    target.border, target.alignment = copy(cell.border), copy(cell.alignment)
+        for rng in src.merged_cells.ranges:
+            ws.merge_cells(str(rng))
+        one.unlink()
+    if active is not None:
+        wb.active = wb.sheetnames.index(active)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

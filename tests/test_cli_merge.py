@@ -392,3 +392,53 @@ def test_a_workbook_that_cannot_be_written_leaves_the_store_as_it_was(
         after = store.load_month("2022-04")
     assert after == before
     assert after.date == "2022-04-06" and "污染防治部" in after.missing
+
+
+@pytest.mark.parametrize("columns", [80, 64])
+def test_the_merge_table_stays_readable_in_a_narrow_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             columns: int) -> None:
+    from rich.cells import cell_len
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    inbox = tmp_path / "inbox"
+    build_ledger(inbox / "a.xlsx", [item(f"检验事项{i}", stars="★★★★") for i in range(12)],
+                 department="船舶检验服务部（海事服务中心）", date="填报日期：2022年4月8日")
+    build_ledger(inbox / "b.xlsx", [item(f"港口事项{i}") for i in range(120)], department="港口运营与安全应急管理部",
+                 date="填报日期：2022年4月3日")
+    result = merge(str(inbox), "--date", "2022-04-06", "--db", str(tmp_path / "h.db"))
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    header = next(i for i, line in enumerate(lines) if "部室" in line and "填报日期" in line)
+    end = next(i for i in range(header, len(lines)) if not lines[i].strip())
+    table = lines[header:end]
+    assert all(cell_len(line) <= columns for line in table), "\n".join(table)
+    assert "事项" in table[0].split() and "状态" in table[0].split()
+    # Each department's count of items is printed whole, on its own first line.
+    rows = [line.split() for line in table[2:]]
+    assert [row for row in rows if "4月3日" in row][0][2] == "120"
+    assert [row for row in rows if "4月8日" in row][0][2] == "12"
+    assert any("错误" in part for row in rows for part in row)  # the status is shown, not squeezed away
+
+
+def test_merge_reads_a_month_workbook_at_the_merged_month_and_never_last_months(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from builders import build_month_workbook
+
+    monkeypatch.chdir(tmp_path)
+    inbox = tmp_path / "inbox"
+    build_ledger(inbox / "综合部.xlsx", [item("公文运转")], department="综合部", date="填报日期：2022年5月3日")
+    build_month_workbook(inbox / "规划发展部.xlsx", [
+        ("3月", "2022年3月3日", [item("港口码头建设")]),
+        ("4月", "2022年4月2日", [item("港口码头建设"), item("岸电设施改造")]),
+    ], active="3月")
+    result = merge(str(inbox), "--date", "2022-05-06", "--db", str(tmp_path / "h.db"))
+    assert result.exit_code == 1, result.output
+    text = result.output.replace("\n", "")
+    assert "规划发展部.xlsx" in text and "没有2022年5月的台账" in text and "“4月”（填报日期2022年4月2日）" in text
+    assert "共梳理重点工作1项" in text  # 综合部 alone: April's sheet is not merged into May
+
+    april = merge(str(inbox), "--month", "2022-04", "--date", "2022-04-06", "--db", str(tmp_path / "h.db"), "--json")
+    data = json.loads(april.stdout)
+    assert data["month"] == "2022-04"
+    assert {d["department"]: d["counts"]["total"] for d in data["departments"]} == {"综合部": 1, "规划发展部": 2}

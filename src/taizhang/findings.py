@@ -45,6 +45,11 @@ CODES: dict[str, Code] = {
                             "没有找到附件2格式的台账：任何可见工作表的前 30 行中都没有“序号、工作事项、任务目标、推进情况、进度评价……”表头行{detail}。请使用 taizhang template 生成的模板填报。"),
     "sheet.another_ledger": Code(W, "有多张台账工作表",
                                  "工作表“{others}”也是台账，只读取了第一张“{sheet_name}”。一个文件请只报一张台账；其余请另存为文件或删除。"),
+    "sheet.month_chosen": Code(W, "工作簿有多个月份的台账",
+                               "工作簿中有多个月份的台账：{sheets}。按{how}读取了工作表“{sheet_name}”，其余工作表未读取。"),
+    "sheet.month_not_found": Code(E, "没有该月份的台账",
+                                  "工作簿中有多个月份的台账：{sheets}，但没有{month}的台账，未汇总这个文件。请补上{month}的台账"
+                                  "（工作表名写明月份，如“4月”，并填写填报日期），或用 --month 指定要汇总的月份。"),
     "header.missing_column": Code(E, "缺少表头列", "表头缺少“{label}”列，请按附件2补上这一列。"),
     "header.duplicate_column": Code(W, "表头列重复", "表头“{label}”出现了两次（{cells}），只读取第一列。"),
     "header.department_missing": Code(W, "无法确定部室",
@@ -58,6 +63,8 @@ CODES: dict[str, Code] = {
     "item.example_row": Code(W, "模板示例行未删除", "第{row}行是模板的示例行（“{text}”），未计入台账，请删除。"),
     "item.formula_uncached": Code(W, "公式没有计算结果",
                                   "单元格是公式（{formula}）但文件中没有保存计算结果，按空值读取。请在 Excel/WPS 中打开、保存后再发送，或直接填写数值。"),
+    "item.struck": Code(W, "事项整行加了删除线", "第{row}行整行文字加了删除线{detail}。"),
+    "item.hidden": Code(W, "事项行被隐藏", "第{row}行被隐藏{detail}。"),
     # --- 重要程度 ---
     "stars.invalid": Code(E, "重要程度无法识别", "重要程度“{value}”无法识别，只能填 ★★★、★★ 或 ★。"),
     "stars.missing": Code(E, "重要程度为空", "第{row}行重要程度为空，请填 ★★★、★★ 或 ★。"),

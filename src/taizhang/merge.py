@@ -48,6 +48,7 @@ Progress = Callable[[int, int, str], None]
 
 
 MERGED_REASON = "这是 taizhang merge 生成的汇总表，不作为部室台账读取。"
+MONTH_CHOSEN = "sheet.month_chosen"
 
 
 def default_output_name(month: str) -> str:
@@ -104,20 +105,22 @@ def is_merged_workbook(path: Path) -> bool:
     return sheets and f">{CREATOR}<".encode() in core
 
 
-def check_file(path: Path) -> FileReport | None:
-    """One file, checked as ``taizhang validate`` does; None for a workbook ``taizhang merge`` wrote."""
+def check_file(path: Path, month: str | None = None) -> FileReport | None:
+    """One file, checked as ``taizhang validate`` does; None for a workbook ``taizhang merge`` wrote.
+    ``month`` picks the sheet of that month in a workbook with one sheet per month."""
     if path.suffix.lower() == ".xlsx" and is_merged_workbook(path):
         return None
-    return validate_file(path)
+    return validate_file(path, month=month)
 
 
-def _check_one(path: str) -> FileReport | None:
+def _check_one(path: str, month: str | None = None) -> FileReport | None:
     """Worker: a top-level function, so that processes can be given it."""
-    return check_file(Path(path))
+    return check_file(Path(path), month)
 
 
 def check_files(paths: Sequence[Path], progress: Progress | None = None,
-                on_report: Callable[[FileReport], None] | None = None) -> list[FileReport | None]:
+                on_report: Callable[[FileReport], None] | None = None,
+                month: str | None = None) -> list[FileReport | None]:
     """Check every file, in parallel processes when there are several; results in input order
     (None for the workbooks ``taizhang merge`` wrote, which are passed over).
 
@@ -145,14 +148,14 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
     if workers > 1:
         try:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_check_one, str(p)): i for i, p in enumerate(paths)}
+                futures = {pool.submit(_check_one, str(p), month): i for i, p in enumerate(paths)}
                 for future in as_completed(futures):
                     tick(futures[future], future.result())
         except (OSError, NotImplementedError, ImportError, BrokenProcessPool):
             pass  # no processes here: finish what is left in this process
     for i, p in enumerate(paths):
         if not finished[i]:
-            tick(i, check_file(p))
+            tick(i, check_file(p, month))
     return reports
 
 
@@ -266,21 +269,28 @@ def parse_month(text: str) -> str:
 
 
 def default_month(reports: Iterable[FileReport], date: dt.date) -> str:
-    """The month most 填报日期 fall in (the later month on a tie); the 截至 date's month without any."""
-    months = Counter(r.date[:7] for r in reports if r.usable and r.date)
+    """The month most 填报日期 fall in (the later month on a tie); the 截至 date's month without any.
+
+    A workbook with one sheet per month counts once, with its newest month's 填报日期; the month
+    the single-sheet ledgers agree on wins a tie against a clerk who has already begun next month."""
+    months: Counter[str] = Counter()
+    single: Counter[str] = Counter()
+    for r in reports:
+        if r.usable and r.date:
+            months[r.date[:7]] += 1
+            if not any(f.code == MONTH_CHOSEN for f in r.findings):
+                single[r.date[:7]] += 1
     if not months:
         return f"{date.year:04d}-{date.month:02d}"
-    return max(months.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return max(months.items(), key=lambda kv: (kv[1], single[kv[0]], kv[0]))[0]
 
 
-def _with_year(report: FileReport, month: str) -> FileReport:
-    """A ledger whose 填报日期 has no year that nothing in the file supplies (``4月3日``) is read
-    again with the year of the month being merged (rare: one file in a hundred at most)."""
+def _needs_year(report: FileReport) -> bool:
+    """A ledger whose 填报日期 has no year that nothing in the file supplies (``4月3日``): read again
+    with the year of the month being merged (rare: one file in a hundred at most)."""
     if not report.usable or report.date is not None:
-        return report
-    if not any(f.code == "date.unreadable" and f.value and rules.parse_month_day(f.value) for f in report.findings):
-        return report
-    return validate_file(Path(report.file), month=month)
+        return False
+    return any(f.code == "date.unreadable" and f.value and rules.parse_month_day(f.value) for f in report.findings)
 
 
 def deadline_of(month: str, config: Config) -> dt.date:
@@ -311,14 +321,22 @@ def merge_inbox(
     if not files:
         passed = "；".join(f"{s.file}：{s.reason}" for s in skipped)
         raise TaizhangError(f"收件文件夹 {inbox} 中没有 .xlsx/.xls 工作簿。" + (f"已跳过：{passed}" if passed else ""))
-    checked = check_files(files, progress, on_report)
+    month = parse_month(month) if month else None
+    checked = check_files(files, progress, on_report, month=month)
+    if month is None:
+        month = default_month([r for r in checked if r is not None], date)
+        # A workbook with one sheet per month was read at its newest month: read it again at the
+        # month being merged (last month's sheet is never merged as this month's, nor next month's).
+        # So is a ledger whose 填报日期 has no year that nothing in the file supplies (``4月3日``).
+        redo = [i for i, r in enumerate(checked) if r is not None and (
+            any(f.code == MONTH_CHOSEN for f in r.findings) or _needs_year(r))]
+        for i, again in zip(redo, check_files([files[i] for i in redo], None, on_report, month=month), strict=True):
+            checked[i] = again
     reports = [r for r in checked if r is not None]
     for path, r in zip(files, checked, strict=True):
         if r is None:
             skipped.append(Skipped(file=path.name, reason=MERGED_REASON))
     skipped.sort(key=lambda s: s.file)
-    month = parse_month(month) if month else default_month(reports, date)
-    reports = [_with_year(r, month) for r in reports]
     deadline = deadline_of(month, config)
 
     usable = [r for r in reports if r.usable]

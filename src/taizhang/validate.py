@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from . import rules
 from .errors import UnreadableFile
 from .findings import finding
 from .models import Colour, FileReport, Finding, Item, Severity, StatedSummary, ValidationResult
-from .progress import parse_rank
+from .progress import cn_int, parse_rank
 from .reading.colours import classify
 from .reading.gate import read_workbook
 from .reading.grid import split_ref
@@ -33,16 +36,22 @@ def file_sha256(path: Path) -> str | None:
 def validate_file(path: Path, *, department: str | None = None, month: str | None = None) -> FileReport:
     """Read and check one workbook; never raises for anything wrong inside the file.
 
-    ``department`` is used when neither the title nor the file name names one; ``month``
-    (``YYYY-MM``, the month being merged) gives the year of a 填报日期 written without one when
-    neither the summary sentence, the title nor the file name does.
+    ``department`` is used when neither the title nor the file name names one. ``month``
+    (``YYYY-MM``, the month being merged) picks the sheet of that month in a workbook that keeps
+    one sheet per month (without it, the newest month's sheet is read), and gives the year of a
+    填报日期 written without one when neither the summary sentence, the title nor the file name does.
     """
     path = Path(path)
+    if month is not None:
+        normal = rules.parse_month(month)
+        if normal is None:
+            raise ValueError(f"month must be YYYY-MM, not {month!r}")
+        month = normal
     report = FileReport(file=str(path))
     report.sha256 = file_sha256(path) if path.is_file() else None
     try:
         book = read_workbook(path)
-        ledger = parse_ledger(book)
+        ledger = parse_ledger(book, month)
         _check_ledger(report, ledger, path, department, month)
     except UnreadableFile as exc:
         return _unusable(report, exc.finding)
@@ -59,8 +68,9 @@ def _unusable(report: FileReport, reason: Finding) -> FileReport:
                                      "sheet": None})
 
 
-def validate_files(paths: Iterable[Path], *, department: str | None = None) -> ValidationResult:
-    files = [validate_file(p, department=department) for p in paths]
+def validate_files(paths: Iterable[Path], *, department: str | None = None,
+                   month: str | None = None) -> ValidationResult:
+    files = [validate_file(p, department=department, month=month) for p in paths]
     return ValidationResult(ok=all(f.ok for f in files), files=files)
 
 
@@ -95,6 +105,7 @@ def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, departme
         report.items.append(_check_item(raw, sheet, findings))
     _check_numbering(ledger, report.items, findings)
     _check_duplicates(ledger, report.items, findings)
+    _check_unseen(ledger, report.items, findings)
     report.counts = count_items(report.items)
     _check_summary(ledger, report, findings)
 
@@ -246,15 +257,28 @@ def _number(value: object, text: str) -> int | str | None:
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else text
-    if text.isdigit():
-        return int(text)
-    return text or None
+    number = item_number(text)
+    return number if number is not None else (text or None)
+
+
+# 1 / 1. / 1、 / (1) / （1） / 1） / 第1项 once NFKC has turned ① into 1, ⑴ into (1), ⒈ into 1.
+_ITEM_NUMBER = re.compile(r"^第?[(\[【]?\s*([0-9]+|[〇零一二两三四五六七八九十百]+)\s*[)\]】]?\s*[、.,，:：项]?$")
+
+
+def item_number(text: str) -> int | None:
+    """An item's 序号 as written — ``3``, ``3.``, ``3、``, ``(3)``, ``③``, ``⑶``, ``三`` — as a number."""
+    m = _ITEM_NUMBER.match(unicodedata.normalize("NFKC", text.strip()))
+    if m is None:
+        return None
+    return cn_int(m.group(1))
 
 
 def _check_numbering(ledger: ParsedLedger, items: list[Item], out: list[Finding]) -> None:
-    """序号 should run 1, 2, 3…: gaps and repeats are warnings (the notice's own template skips 3)."""
+    """序号 should run 1, 2, 3…: gaps and repeats are warnings (the notice's own template skips 3).
+    Under section headings (一、… 二、…) the numbering may start again at 1 in each section."""
     seen: dict[int, int] = {}
     prev: int | None = None
+    section = 0
     for raw, item in zip(ledger.items, items, strict=True):
         cell = raw.cells.get("no")
         if item.no is None or "no" not in ledger.columns:
@@ -262,6 +286,11 @@ def _check_numbering(ledger: ParsedLedger, items: list[Item], out: list[Finding]
         if isinstance(item.no, str):
             out.append(finding("numbering.invalid", sheet=ledger.sheet, cell=cell, value=item.no))
             continue
+        here = bisect_right(ledger.section_rows, raw.first_row)
+        if here != section:
+            section = here
+            if item.no == 1:
+                seen, prev = {}, None  # a new section numbered from 1
         if item.no in seen:
             out.append(finding("numbering.repeat", sheet=ledger.sheet, cell=cell, this=item.no,
                                other=seen[item.no]))
@@ -282,6 +311,57 @@ def _check_duplicates(ledger: ParsedLedger, items: list[Item], out: list[Finding
                                name=item.name, other=first[key]))
         else:
             first[key] = item.row
+
+
+_LEFT_OUT = "，汇总句没有计入这一项，已视为删除、不计入（同已销号）。如确已删除，请删除该行或在备注中写“销号”"
+_STRUCK_COUNTED = "，仍按正常事项计入。如该项已删除，请删除该行或在备注中写“销号”；如仍在推进，请取消删除线"
+_HIDDEN_COUNTED = "，仍按正常事项计入。如该项已删除，请删除该行或在备注中写“销号”；否则请取消隐藏"
+
+
+def _check_unseen(ledger: ParsedLedger, items: list[Item], out: list[Finding]) -> None:
+    """Item rows a reader does not see as items: struck through or hidden. Each is named with a
+    warning; they are left out of the counts (as 销号) only where that makes the department's own
+    summary sentence agree with its table, else counted as the items they still are."""
+    flagged = [(raw, item) for raw, item in zip(ledger.items, items, strict=True)
+               if (raw.struck or raw.hidden) and not item.closed]
+    if not flagged:
+        return
+    left_out = _left_out_by_summary(ledger, items, flagged)
+    for raw, item in flagged:
+        gone = any(item is it for it in left_out)
+        item.closed = item.closed or gone
+        cell = raw.cells.get("no") or raw.cells.get("name")
+        if raw.struck:
+            out.append(finding("item.struck", sheet=ledger.sheet, cell=cell, row=raw.first_row,
+                               detail=_LEFT_OUT if gone else _STRUCK_COUNTED))
+        if raw.hidden:
+            out.append(finding("item.hidden", sheet=ledger.sheet, cell=cell, row=raw.first_row,
+                               detail=_LEFT_OUT if gone else _HIDDEN_COUNTED))
+
+
+def _left_out_by_summary(ledger: ParsedLedger, items: list[Item],
+                         flagged: list[tuple[RawItem, Item]]) -> list[Item]:
+    """The struck/hidden items whose leaving out makes every figure of the summary sentence agree
+    (all of them, the struck ones or the hidden ones); none when the sentence agrees already, has
+    no figures, or agrees with no such choice."""
+    stated = {k: v for k, v in rules.parse_summary(ledger.summary_text or "").items() if isinstance(v, int)}
+    if not stated:
+        return []
+
+    def agrees(without: list[Item]) -> bool:
+        counted = [it.model_copy(update={"closed": True}) if any(it is w for w in without) else it for it in items]
+        c = count_items(counted)
+        actual = {"total": c.total, **c.stars, **c.sources, **c.colours}
+        return all(actual.get(k) == v for k, v in stated.items())
+
+    if agrees([]):
+        return []
+    choices = ([it for _, it in flagged], [it for raw, it in flagged if raw.struck],
+               [it for raw, it in flagged if raw.hidden])
+    for choice in choices:
+        if choice and agrees(choice):
+            return choice
+    return []
 
 
 def _check_summary(ledger: ParsedLedger, report: FileReport, out: list[Finding]) -> None:

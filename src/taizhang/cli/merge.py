@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -351,18 +352,34 @@ def render_merge(result: MergeResult, config: Config, db_path: Path) -> None:
     console.print(f"已记入历史库：{escape(str(db_path))}（{result.month}）")
 
 
+# Below this terminal width the table drops its column rules (two cells a column) so that the
+# figures keep their width and a long department name wraps instead of squeezing them; below the
+# next ones it leaves out the 任务来源 and then the 重要程度 breakdowns (the workbook has them).
+NARROW = 100
+NO_SOURCES = 72
+NO_STARS = 60
+
+
 def _render_table(result: MergeResult) -> None:
-    wide = console.width >= 120
-    table = Table(show_header=True, header_style="bold", expand=False)
-    table.add_column("部室", no_wrap=True)
+    width = console.width
+    wide = width >= 120
+    narrow = width < NARROW
+    table = Table(show_header=True, header_style="bold", expand=False,
+                  box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD, collapse_padding=narrow, pad_edge=not narrow)
+    # The figures never wrap (a count folded over two lines reads as two numbers); the 部室 name
+    # and the 状态 wrap, each keeping room for a few characters.
+    table.add_column("部室", overflow="fold", min_width=8)
     if wide:
         table.add_column("文件", overflow="fold")
-    table.add_column("填报日期", no_wrap=True)
-    table.add_column("事项", justify="right")
-    table.add_column("★★★/★★/★", justify="center", no_wrap=True)
-    table.add_column("A/B/C/D", justify="center", no_wrap=True)
+    table.add_column("填报日期", no_wrap=True, min_width=8)
+    table.add_column("事项", justify="right", no_wrap=True, min_width=4)
+    stars, sources = width >= NO_STARS, width >= NO_SOURCES
+    if stars:
+        table.add_column("★★★/★★/★", justify="center", no_wrap=True)
+    if sources:
+        table.add_column("A/B/C/D", justify="center", no_wrap=True)
     table.add_column("蓝/黄/红/无", justify="center", no_wrap=True)
-    table.add_column("状态", overflow="fold")
+    table.add_column("状态", overflow="fold", min_width=6)
     for d in result.departments:
         c = d.counts
         status = f"[bold red]{d.errors}错误[/]" if d.errors else "[green]通过[/]"
@@ -370,16 +387,15 @@ def _render_table(result: MergeResult) -> None:
             status += f" {d.warnings}提示"
         if d.late:
             status += " [bold yellow]逾期[/]"
-        cells = [escape(d.department)] + ([escape(d.file)] if wide else []) + [
-            _short_date(d.date), str(c.total),
-            "/".join(str(c.stars[k]) for k in ("3", "2", "1")),
-            "/".join(str(c.sources[k]) for k in "ABCD"),
-            "/".join(str(c.colours[k]) for k in ("blue", "yellow", "red", "none")),
-            status,
-        ]
+        cells = [escape(d.department)] + ([escape(d.file)] if wide else []) + [_short_date(d.date), str(c.total)]
+        if stars:
+            cells.append("/".join(str(c.stars[k]) for k in ("3", "2", "1")))
+        if sources:
+            cells.append("/".join(str(c.sources[k]) for k in "ABCD"))
+        cells += ["/".join(str(c.colours[k]) for k in ("blue", "yellow", "red", "none")), status]
         table.add_row(*cells)
     for name in result.missing:
-        table.add_row(escape(name), *([""] * (6 if wide else 5)), "[bold red]未报送[/]")
+        table.add_row(escape(name), *([""] * (len(table.columns) - 2)), "[bold red]未报送[/]")
     console.print(table)
 
 

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..errors import TaizhangError
 from ..models import Colour, FileReport, Severity, jsonable
-from ..rules import COLOUR_NAMES
+from ..rules import COLOUR_NAMES, parse_month
 from ..validate import validate_files
 from .app import ChineseCommand, JsonOption, app, console, err_console, fail, print_json
 
@@ -28,6 +28,9 @@ def validate_command(
         help="把每个文件另存一份到 DIR，问题写成单元格批注并用红框标出，便于退回部室修改。")] = None,
     department: Annotated[str | None, typer.Option(
         "--department", metavar="NAME", help="标题和文件名中都没有部室名称时使用的部室名称。")] = None,
+    month: Annotated[str | None, typer.Option(
+        "--month", metavar="YYYY-MM", show_default=False,
+        help="工作簿按月份分几张台账工作表时，校验这个月份的一张；默认最新月份。")] = None,
 ) -> None:
     """校验部室重点工作台账：按附件2及说明逐项检查，列出每个问题所在的单元格和改法。
 
@@ -35,7 +38,12 @@ def validate_command(
 
     示例：taizhang validate 规划发展部重点工作台账.xlsx --annotate 退回修改
     """
-    result = validate_files(files, department=department)
+    if month is not None:
+        parsed = parse_month(month)
+        if parsed is None:
+            fail(f"月份“{month}”格式不对，应为 YYYY-MM，例如 2022-04。")
+        month = parsed
+    result = validate_files(files, department=department, month=month)
     annotated: list[Path] = []
     if annotate is not None:
         from ..writing.annotate import write_annotated

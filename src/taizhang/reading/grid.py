@@ -1,7 +1,8 @@
 """A format-neutral picture of a workbook: what the .xlsx and .xls readers both produce.
 
 Only what the ledger needs is kept: values (formulas as their cached values), the resolved
-RGB of fills and font colours, merged ranges, whole-row fills and sheet visibility.
+RGB of fills and font colours, struck-through text, merged ranges, whole-row fills, hidden rows
+and sheet visibility.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ class RawCell:
     fill: str | None = None  # "RRGGBB" of a solid/pattern fill, None when there is none
     font: str | None = None  # "RRGGBB" of an explicit font colour, None for automatic
     formula: str | None = None  # the formula text when the file keeps no cached value for it
+    strike: bool = False  # the text is struck through (font strikethrough on the cell or all its text)
 
 
 @dataclass(slots=True)
@@ -24,6 +26,8 @@ class RawSheet:
     cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)  # (row, col), 1-based
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
     row_fills: dict[int, str] = field(default_factory=dict)  # row -> "RRGGBB" of a whole-row fill
+    hidden_rows: set[int] = field(default_factory=set)  # rows hidden (by hand, grouping or a filter)
+    has_strike: bool = False  # some cell's text is struck through (most sheets: none, nothing to look at)
     max_row: int = 0
     max_col: int = 0
     _by_row: dict[int, list[tuple[int, RawCell]]] | None = None

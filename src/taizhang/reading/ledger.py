@@ -34,6 +34,8 @@ class RawItem:
     font: str | None = None  # 进度评价 cell's font colour
     row_fill: str | None = None  # the whole row's fill (row format or every cell alike)
     extra: dict[str, str] = field(default_factory=dict)
+    struck: bool = False  # every written cell of the item's rows is struck through
+    hidden: bool = False  # every row of the item is hidden
 
 
 @dataclass
@@ -58,10 +60,17 @@ class ParsedLedger:
     parts: dict[str, list[int]] = field(default_factory=dict)
     # Cells under a merged range that spans several item rows -> the range's anchor cell.
     covered: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    # Rows of section headings (一、港口建设 / （一） / ①…): item numbering may restart after each.
+    section_rows: list[int] = field(default_factory=list)
 
 
-def parse_ledger(book: RawWorkbook) -> ParsedLedger:
-    """Locate the ledger sheet and header and read every item row; raise when there is none."""
+def parse_ledger(book: RawWorkbook, month: str | None = None) -> ParsedLedger:
+    """Locate the ledger sheet and header and read every item row; raise when there is none.
+
+    A workbook with one ledger sheet per month (3月, 4月, 5月份…) is read at the sheet of ``month``
+    (``YYYY-MM``: its 填报日期 or its name), or at the newest month without one; a ``month`` that
+    no sheet matches raises ``sheet.month_not_found``.
+    """
     hidden_with_ledger: list[str] = []
     candidates: list[tuple[RawSheet, tuple[int, dict[str, int], dict[str, int], list[Finding]]]] = []
     for sheet in book.sheets:
@@ -76,15 +85,116 @@ def parse_ledger(book: RawWorkbook) -> ParsedLedger:
         # A 填报说明 or 示例 sheet may carry the header too (to show how to fill it in): pass it over
         # unless it is the only one.
         ledgers = [c for c in candidates if not _INSTRUCTIONS.search(c[0].name)] or candidates
-        sheet, header = ledgers[0]
+        index, chosen = _choose_month(ledgers, month)
+        sheet, header = ledgers[index]
         ledger = _parse_sheet(sheet, *header)
-        others = [s.name for s, _ in ledgers[1:]]
-        if others:
+        others = [s.name for s, _ in ledgers if s is not sheet]
+        if chosen is not None:
+            ledger.findings.append(chosen)
+        elif others:
             ledger.findings.append(finding("sheet.another_ledger", sheet=sheet.name, cell="A1",
                                            others="、".join(others), sheet_name=sheet.name))
         return ledger
     detail = f"（隐藏的工作表“{'、'.join(hidden_with_ledger)}”中有台账，请取消隐藏）" if hidden_with_ledger else ""
     raise UnreadableFile(finding("sheet.not_found", detail=detail))
+
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+              "十一": 11, "十二": 12, "正": 1, "元": 1}
+# 2022年4月 / 22年4月份 / 4月 / 4月台账 / 四月 / 2022.4 / 2022-04
+_SHEET_MONTH = re.compile(r"(?:(?P<y>\d{4}|\d{2})\s*年\s*)?(?P<m>\d{1,2}|十[一二]?|[一二三四五六七八九正元])\s*月")
+_SHEET_YM = re.compile(r"(?<!\d)(?P<y>\d{4})\s*[-./_]\s*(?P<m>\d{1,2})(?!\d)")
+
+
+def sheet_name_month(name: str) -> tuple[int | None, int] | None:
+    """The month a sheet's name gives (``4月台账`` → (None, 4), ``2022年4月`` → (2022, 4)), or None."""
+    text = rules.nfkc(name)
+    m = _SHEET_MONTH.search(text) or _SHEET_YM.search(text)
+    if m is None:
+        return None
+    raw = m["m"]
+    month = int(raw) if raw.isdigit() else _CN_DIGITS.get(raw, 0)
+    if not 1 <= month <= 12:
+        return None
+    year = int(m["y"]) if m["y"] else None
+    if year is not None and year < 100:
+        year += 2000
+    return year, month
+
+
+@dataclass
+class _MonthSheet:
+    index: int
+    name: str
+    date: dt.date | None
+    named: tuple[int | None, int] | None  # (year, month) from the sheet's name
+
+    def month(self, default_year: int) -> tuple[int, int] | None:
+        """(year, month) the sheet is for: its name's month (year from the name, its 填报日期 or else
+        ``default_year``), else its 填报日期's month."""
+        if self.named is not None:
+            year = self.named[0] or (self.date.year if self.date else default_year)
+            return year, self.named[1]
+        if self.date is not None:
+            return self.date.year, self.date.month
+        return None
+
+    def describe(self) -> str:
+        when = f"填报日期{rules.format_date_cn(self.date.year, self.date.month, self.date.day)}" if self.date \
+            else "无填报日期"
+        return f"“{self.name}”（{when}）"
+
+
+def _nearest_year(month: int, known: list[tuple[int, int]]) -> int:
+    """The year of a sheet named only by its month (``1月``), undated: the one that puts it nearest
+    the workbook's dated months (``1月`` beside ``2022年12月`` is January 2023), the later on a tie."""
+    if not known:
+        return 0
+    years = {y + d for y, _ in known for d in (-1, 0, 1)}
+    return min(years, key=lambda y: (min(abs(y * 12 + month - (ky * 12 + km)) for ky, km in known), -y))
+
+
+_Candidate = tuple[RawSheet, tuple[int, dict[str, int], dict[str, int], list[Finding]]]
+
+
+def _choose_month(ledgers: list[_Candidate], month: str | None) -> tuple[int, Finding | None]:
+    """Which ledger sheet to read: the first, unless the workbook holds several months' ledgers;
+    then the one of ``month`` (by 填报日期 first, then by name) or else the newest, with a warning
+    saying which. Raises ``sheet.month_not_found`` when no sheet is of ``month``."""
+    if len(ledgers) < 2:
+        return 0, None
+    sheets: list[_MonthSheet] = []
+    for i, (sheet, (header_row, columns, others, _f)) in enumerate(ledgers):
+        top = ParsedLedger(sheet=sheet.name, header_row=header_row, columns=columns, extra_columns=others)
+        _read_top(sheet, top, sheet.rows())
+        sheets.append(_MonthSheet(i, sheet.name, top.date, sheet_name_month(sheet.name)))
+    known = [(s.date.year, s.date.month) for s in sheets if s.date] + \
+        [(s.named[0], s.named[1]) for s in sheets if s.named and s.named[0]]
+
+    def month_of(s: _MonthSheet) -> tuple[int, int] | None:
+        return s.month(_nearest_year(s.named[1], known) if s.named else 0)
+
+    named = {month_of(s) for s in sheets if s.named is not None}
+    dated = {(s.date.year, s.date.month) for s in sheets if s.date is not None}
+    if len(named) < 2 and len(dated) < 2:
+        return 0, None  # copies of one month's ledger: the first, with sheet.another_ledger
+    listed = "、".join(s.describe() for s in sheets)
+    if month is None:
+        newest = max(sheets, key=lambda s: (month_of(s) or (0, 0), s.date or dt.date.min, -s.index))
+        return newest.index, finding("sheet.month_chosen", sheet=newest.name, cell="A1", sheets=listed,
+                                     sheet_name=newest.name, how="最新月份")
+    year, mon = (int(x) for x in month.split("-")[:2])
+
+    def score(s: _MonthSheet) -> int:
+        by_date = s.date is not None and (s.date.year, s.date.month) == (year, mon)
+        by_name = s.named is not None and s.month(year) == (year, mon)
+        return 2 * by_date + by_name
+
+    best = max(sheets, key=lambda s: (score(s), s.date or dt.date.min, -s.index))
+    if score(best) == 0:
+        raise UnreadableFile(finding("sheet.month_not_found", sheets=listed, month=rules.month_cn(month)))
+    return best.index, finding("sheet.month_chosen", sheet=best.name, cell="A1", sheets=listed,
+                               sheet_name=best.name, how=f"月份{rules.month_cn(month)}")
 
 
 def _find_header(sheet: RawSheet) -> tuple[int, dict[str, int], dict[str, int], list[Finding]] | None:
@@ -266,13 +376,26 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     if item.fill is None:  # a whole-row fill matters only when the cell has none of its own
         item.row_fill = _row_fill(sheet, first, ledger.columns)
     if not content and item.fill is None:
+        if item.texts.get("no") and _is_section_row(sheet, first, by_row, merges, ledger.columns):
+            ledger.section_rows.append(first)  # 一、港口建设 written in 序号 alone
         return None  # formatted but empty, or a pre-numbered blank row of the template
     if _is_section_row(sheet, first, by_row, merges, ledger.columns):
+        ledger.section_rows.append(first)
         return None
     if rules.is_example_text(item.texts.get("judgement", "")) and not item.texts.get("name"):
         ledger.findings.append(finding("item.example_row", sheet=sheet.name, cell=item.cells.get("judgement"),
                                        row=first, text=item.texts["judgement"].replace("\n", "")))
         return None
+    rows = range(first, last + 1)
+    if sheet.hidden_rows:
+        item.hidden = all(r in sheet.hidden_rows for r in rows)
+    # Struck through: every written cell of the item (序号 aside: a clerk striking out an item often
+    # selects its texts and leaves the number) has its text struck.
+    if sheet.has_strike and any(cell.strike for r in rows for _, cell in by_row.get(r, ())):
+        item_cols = (set(ledger.columns.values()) | {c for pcs in ledger.parts.values() for c in pcs}) \
+            - {ledger.columns.get("no")}
+        written = [cell for r in rows for c, cell in by_row.get(r, ()) if c in item_cols and cell.value is not None]
+        item.struck = bool(written) and all(cell.strike for cell in written)
     return item
 
 
@@ -320,19 +443,43 @@ def _row_fill(sheet: RawSheet, r: int, columns: dict[str, int]) -> str | None:
 
 def _is_section_row(sheet: RawSheet, r: int, by_row: dict[int, list[tuple[int, RawCell]]],
                     merges: dict[tuple[int, int], tuple[int, int, int, int]], columns: dict[str, int]) -> bool:
-    """A category line (``一、港口建设``) written across the row, or alone, is not an item."""
+    """A category line (``一、港口建设``, ``（二）``, ``①``) is not an item: written alone across the row or
+    in one cell, or a heading number in 序号 with only the heading's text beside it (in 工作事项 or
+    merged over several columns), every other item column empty."""
     cells = [(c, cell) for c, cell in by_row.get(r, []) if cell.value is not None and str(cell.value).strip()]
-    if len(cells) != 1:
+    if len(cells) == 1:
+        c, cell = cells[0]
+        bounds = merges.get((r, c))
+        if bounds and bounds[3] - bounds[1] + 1 >= max(3, len(columns) // 2):
+            return True
+        written = str(cell.value).strip()
+        # ①/(1) alone could also begin a line of 推进情况 written on a row of its own: a heading
+        # only in 序号 or 工作事项.
+        return bool(_SECTION.match(written)) or (c in (columns.get("no"), columns.get("name"))
+                                                 and bool(_SECTION_NUMBERED.match(written)))
+    if len(cells) != 2 or "no" not in columns:
         return False
-    c, cell = cells[0]
+    (c1, first), (c2, second) = cells
+    no_col = columns["no"]
+    if c1 == no_col:
+        mark, (c, text) = first, (c2, second)
+    elif c2 == no_col:
+        mark, (c, text) = second, (c1, first)
+    else:
+        return False
+    if not _SECTION_MARK.match(str(mark.value).strip()) or not isinstance(text.value, str):
+        return False
     bounds = merges.get((r, c))
-    if bounds and bounds[3] - bounds[1] + 1 >= max(3, len(columns) // 2):
-        return True
-    return bool(_SECTION.match(str(cell.value).strip()))
+    return c == columns.get("name") or (bounds is not None and bounds[3] > bounds[1])
 
 
-# 一、港口建设 / （二）航道建设 / 第三部分
-_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+[部类项]分?)")
+# 一、港口建设 / （二）航道建设 / 第三部分; ①港口建设 / (1)航道建设 / ⑴
+_CN_NUM = "[一二三四五六七八九十〇零百]+"
+_SECTION = re.compile(rf"^(?:{_CN_NUM}\s*[、.．]|[（(]\s*{_CN_NUM}\s*[）)]|第{_CN_NUM}[部类项]分?)")
+_SECTION_NUMBERED = re.compile(r"^(?:[（(]\s*\d+\s*[）)]|[\u2460-\u2487\u2776-\u277f])")
+# A 序号 that numbers a heading rather than an item: 一 / 一、 / （一） / ① / ⑴ / (1) / 第一部分.
+_SECTION_MARK = re.compile(rf"^(?:{_CN_NUM}\s*[、.．]?|[（(]\s*(?:{_CN_NUM}|\d+)\s*[）)]|第{_CN_NUM}[部类项]分?|"
+                           r"[\u2460-\u2487\u2776-\u277f])$")
 
 
 def _read_top(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tuple[int, RawCell]]]) -> None:

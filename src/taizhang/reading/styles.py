@@ -1,5 +1,5 @@
-"""The parts of an .xlsx style sheet the ledger needs: each cell style's fill, font colour and
-whether its number format is a date.
+"""The parts of an .xlsx style sheet the ledger needs: each cell style's fill, font colour, font
+strikethrough and whether its number format is a date.
 
 A small parser of its own rather than openpyxl's ``Stylesheet``: importing openpyxl costs a
 merge a tenth of a second before any file is read, and the reader needs only these three facts.
@@ -120,6 +120,7 @@ class CellStyles:
         self.fill: list[str | None] = []
         self.font: list[str | None] = []
         self.is_date: list[bool] = []
+        self.strike: list[bool] = []
         if xml is None:
             return
         root = fromstring(xml)
@@ -133,11 +134,13 @@ class CellStyles:
         fills = [colours.fill_rgb(_fill(el), theme, palette) for el in sections.get("fills", ())]
         fonts = [colours.resolve_color(_color(_child(el, "color")), theme, palette)
                  for el in sections.get("fonts", ())]
+        strikes = [is_struck(el) for el in sections.get("fonts", ())]
         formats = {_int(el.get("numFmtId")): el.get("formatCode") for el in sections.get("numFmts", ())}
         for xf in sections.get("cellXfs", ()):
             fill_id, font_id, fmt_id = (_int(xf.get(k)) or 0 for k in ("fillId", "fontId", "numFmtId"))
             self.fill.append(fills[fill_id] if fill_id < len(fills) else None)
             self.font.append(fonts[font_id] if font_id < len(fonts) else None)
+            self.strike.append(strikes[font_id] if font_id < len(strikes) else False)
             code = formats.get(fmt_id)  # a file may also redefine a built-in id's format
             self.is_date.append(is_date_format(code) if code else fmt_id in DATE_FORMAT_IDS)
 
@@ -145,3 +148,13 @@ class CellStyles:
         if 0 <= index < len(self.fill):
             return self.fill[index], self.font[index], self.is_date[index]
         return None, None, False
+
+    def struck(self, index: int) -> bool:
+        """Whether the style's font is struck through."""
+        return self.strike[index] if 0 <= index < len(self.strike) else False
+
+
+def is_struck(font: object) -> bool:
+    """A ``<font>`` (or a rich-text run's ``<rPr>``) with ``<strike/>`` (``val`` 1/true or absent)."""
+    el = _child(font, "strike")
+    return el is not None and el.get("val", "1") not in ("0", "false")  # type: ignore[attr-defined]

@@ -43,6 +43,7 @@ def _sheet(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> RawSheet:
     sheet = RawSheet(name=sh.name, visible=sh.visibility == 0)
     fill_cache: dict[int, str | None] = {}
     font_cache: dict[int, str | None] = {}
+    strike_cache: dict[int, bool] = {}
     max_row = max_col = 0
     for r in range(sh.nrows):
         for c in range(sh.row_len(r)):
@@ -52,17 +53,32 @@ def _sheet(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> RawSheet:
                 xf = book.xf_list[xf_index]
                 fill_cache[xf_index] = colours.xls_fill_rgb(book, xf)
                 font_cache[xf_index] = colours.xls_font_rgb(book, xf)
+                font = book.font_list[xf.font_index] if xf.font_index < len(book.font_list) else None
+                strike_cache[xf_index] = bool(font is not None and font.struck_out)
             value = _value(book, cell)
             fill = fill_cache[xf_index]
             if value is None and fill is None:
                 continue
-            sheet.cells[(r + 1, c + 1)] = RawCell(value=value, fill=fill, font=font_cache[xf_index])
+            sheet.cells[(r + 1, c + 1)] = RawCell(value=value, fill=fill, font=font_cache[xf_index],
+                                                  strike=strike_cache[xf_index] and value is not None)
             max_row = max(max_row, r + 1)
             max_col = max(max_col, c + 1)
     sheet.max_row, sheet.max_col = max_row, max_col
+    # Text struck while editing the cell: rich-text runs, each with its font (the cell's own font
+    # before the first run).
+    fonts = book.font_list
+    for (r, c), runs in getattr(sh, "rich_text_runlist_map", {}).items():
+        cell = sheet.cells.get((r + 1, c + 1))
+        if cell is None or cell.strike or not runs:
+            continue
+        struck = [fi < len(fonts) and bool(fonts[fi].struck_out) for _, fi in runs]
+        cell.strike = all(struck) and (runs[0][0] == 0 or strike_cache.get(sh.cell_xf_index(r, c), False))
+    sheet.has_strike = any(cell.strike for cell in sheet.cells.values())
     for rlo, rhi, clo, chi in sh.merged_cells:
         sheet.merged.append((rlo + 1, clo + 1, rhi, chi))
     for r, info in sh.rowinfo_map.items():
+        if getattr(info, "hidden", 0) or (getattr(info, "has_custom_height", 0) and getattr(info, "height", 1) == 0):
+            sheet.hidden_rows.add(r + 1)  # hidden, or squeezed to no height
         if getattr(info, "has_default_xf_index", 0):
             rgb = colours.xls_fill_rgb(book, book.xf_list[info.xf_index])
             if rgb is not None:

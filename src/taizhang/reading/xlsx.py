@@ -94,11 +94,12 @@ def _read(zf: zipfile.ZipFile, path: Path) -> RawWorkbook:
 
     theme_xml = styles_xml = None
     shared: list[str] = []
+    struck: set[int] = set()  # shared strings whose every run is struck through
     for kind, part in rels.values():
         if kind == "theme":
             theme_xml = zf.read(part)
         elif kind == "sharedStrings":
-            shared = _shared_strings(zf.read(part))
+            shared = _shared_strings(zf.read(part), struck)
         elif kind == "styles":
             styles_xml = zf.read(part)
     xfs = CellStyles(styles_xml, colours.parse_theme(theme_xml))
@@ -111,7 +112,7 @@ def _read(zf: zipfile.ZipFile, path: Path) -> RawWorkbook:
         except KeyError:
             continue  # a chartsheet or a dangling relationship
         with member:  # streamed: a huge sheet is refused part-way, never held whole
-            parser = _SheetParser(name, visible, shared, xfs, epoch, budget)
+            parser = _SheetParser(name, visible, shared, xfs, epoch, budget, struck)
             book.sheets.append(parser.parse(member))
         budget = parser.budget
     return book
@@ -140,29 +141,50 @@ def _unescape(text: str) -> str:
     return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
-def _shared_strings(data: bytes) -> list[str]:
-    """The shared string table; rich-text runs are joined, phonetic (rPh) runs left out."""
+def _shared_strings(data: bytes, struck: set[int] | None = None) -> list[str]:
+    """The shared string table; rich-text runs are joined, phonetic (rPh) runs left out.
+
+    ``struck`` gets the index of each string whose every written run is struck through (a clerk
+    who struck the text while editing the cell, rather than the cell's font)."""
     out: list[str] = []
     parts: list[str] = []
-    state = {"in_t": False, "skip": 0}
+    state = {"in_t": False, "skip": 0, "in_r": False, "run_struck": False, "plain": False, "runs": 0}
 
-    def start(tag: str, _attrs: dict[str, str]) -> None:
+    def start(tag: str, attrs: dict[str, str]) -> None:
         t = _local(tag)
         if t == "si":
             parts.clear()
+            state.update(plain=False, runs=0, in_r=False)
         elif t == "t" and not state["skip"]:
             state["in_t"] = True
+            if state["in_r"]:
+                state["mark"] = len(parts)
+            else:
+                state["plain"] = True  # text outside a run: not struck
+        elif t == "r":
+            state.update(in_r=True, run_struck=False)
+        elif t == "strike" and state["in_r"]:
+            state["run_struck"] = attrs.get("val", "1") not in ("0", "false")
         elif t == "rPh":
             state["skip"] += 1
 
     def end(tag: str) -> None:
         t = _local(tag)
         if t == "si":
+            if struck is not None and state["runs"] and not state["plain"]:
+                struck.add(len(out))
             out.append(_unescape("".join(parts)))
             if len(out) > MAX_CELLS:
                 raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个不同的文字"))
         elif t == "t":
+            if state["in_t"] and state["in_r"] and "".join(parts[state["mark"]:]).strip():
+                if state["run_struck"]:
+                    state["runs"] += 1
+                else:
+                    state["plain"] = True  # written text that is not struck
             state["in_t"] = False
+        elif t == "r":
+            state["in_r"] = False
         elif t == "rPh":
             state["skip"] -= 1
 
@@ -180,8 +202,10 @@ class _SheetParser:
     """One worksheet part: cells (value, style), merged ranges, row formats."""
 
     def __init__(self, name: str, visible: bool, shared: list[str], styles: CellStyles, epoch: dt.datetime,
-                 budget: int = MAX_CELLS) -> None:
+                 budget: int = MAX_CELLS, struck: set[int] | None = None) -> None:
         self.sheet = RawSheet(name=name, visible=visible)
+        self.struck_shared = struck or set()
+        self.any_strike = bool(self.struck_shared) or any(styles.strike)
         self.budget = budget
         self.shared = shared
         self.styles = styles
@@ -196,6 +220,9 @@ class _SheetParser:
         self.has_v = False
         self.capture: list[str] | None = None
         self.in_is = False
+        # Rich-text runs of an inline string: struck and plain texts seen (a cell struck as text).
+        self.in_run = self.run_struck = False
+        self.struck_texts = self.plain_texts = 0
 
     def parse(self, stream: IO[bytes]) -> RawSheet:
         p = _parser()
@@ -226,9 +253,15 @@ class _SheetParser:
             self.formula = None
             self.has_v = False
             self.in_is = False
+            self.struck_texts = self.plain_texts = 0
         elif tag == "v" or (tag == "t" and self.in_is):
             self.has_v = True
             self.capture = self.value
+            if tag == "t":
+                if self.in_run and self.run_struck:
+                    self.struck_texts += 1
+                else:
+                    self.plain_texts += 1
         elif tag == "is":
             self.in_is = True
         elif tag == "f":
@@ -236,10 +269,18 @@ class _SheetParser:
             self.capture = self.formula
         elif tag == "rPh":
             self.in_is = False  # phonetic guide: not part of the text
+        elif tag == "r" and self.in_is:
+            self.in_run, self.run_struck = True, False
+        elif tag == "strike" and self.in_run:
+            self.run_struck = attrs.get("val", "1") not in ("0", "false")
         elif tag == "row":
             r = attrs.get("r")
             self.row = int(r) if r else self.row + 1
             self.col = 0
+            # Hidden, or squeezed to no height (what some clerks do instead of hiding).
+            if attrs.get("hidden") in ("1", "true") or (attrs.get("customHeight") in ("1", "true")
+                                                        and attrs.get("ht") in ("0", "0.0")):
+                self.sheet.hidden_rows.add(self.row)
             if attrs.get("customFormat") in ("1", "true") and "s" in attrs:
                 fill = self.styles.get(int(attrs["s"]))[0]
                 if fill is not None:
@@ -256,6 +297,8 @@ class _SheetParser:
             self._finish_cell()
         elif self.capture is not None and tag in _CAPTURED:
             self.capture = None
+        elif tag == "r":
+            self.in_run = False
 
     def text(self, data: str) -> None:
         if self.capture is not None:
@@ -294,7 +337,12 @@ class _SheetParser:
             formula = "=" + "".join(self.formula)
         if value is None and fill is None and formula is None:
             return  # formatted but empty: not a cell anyone wrote in
-        self.sheet.cells[(self.row, self.col)] = RawCell(value=value, fill=fill, font=font, formula=formula)
+        cell = RawCell(value=value, fill=fill, font=font, formula=formula)
+        if value is not None and (self.any_strike or self.struck_texts):
+            cell.strike = self.styles.struck(self.style) or (kind == "s" and _int_or(raw) in self.struck_shared) \
+                or (kind == "inlineStr" and self.struck_texts > 0 and not self.plain_texts)
+            self.sheet.has_strike = self.sheet.has_strike or cell.strike
+        self.sheet.cells[(self.row, self.col)] = cell
 
 
 _CAPTURED = frozenset(("v", "f", "t"))
@@ -311,6 +359,13 @@ def _cell_ref(ref: str) -> tuple[int, int]:
     if col is None:
         col = _COLUMNS[letters] = column_index(letters)
     return int(ref[i:]), col
+
+
+def _int_or(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        return -1
 
 
 def _number(raw: str, is_date: bool, epoch: dt.datetime) -> object:
