@@ -7,18 +7,33 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .. import rules
 from ..errors import UnreadableFile
 from ..findings import finding
-from ..models import Finding
+from ..models import Colour, Finding
+from . import condformat
+from .colours import classify
 from .grid import RawCell, RawSheet, RawWorkbook, a1
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_MATCHES = 6  # of the ten 附件2 labels
 # Columns whose cells are drawn merged over an item's sub-rows: only the first row holds them.
 TEXT_JOIN_KEYS = ("name", "target", "progress")
+
+
+@dataclass(slots=True)
+class Mark:
+    """A colour a clerk put on one cell of an item's row: a fill, or the colour of the cell's text."""
+
+    cell: str  # A1 of the cell (a merged range's anchor)
+    rgb: str
+    key: str  # the column's key (name, judgement…) or the label of an extra column
+    judgement: bool = False  # on the 进度评价 cell
+    font: bool = False  # the text colour, not a fill
+    conditional: bool = False  # painted by a conditional format
 
 
 @dataclass
@@ -34,6 +49,11 @@ class RawItem:
     font: str | None = None  # 进度评价 cell's font colour
     row_fill: str | None = None  # the whole row's fill (row format or every cell alike)
     extra: dict[str, str] = field(default_factory=dict)
+    # Every colour mark on the item's cells (fills and text colours that distinguish items; a
+    # table-wide fill, zebra striping or a column's uniform fill is decoration and left out).
+    marks: list[Mark] = field(default_factory=list)
+    # Conditional formats over the item's cells that could not be evaluated: (range, its first cell, rule type).
+    unevaluated: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -191,7 +211,155 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
         if raw is not None:
             ledger.items.append(raw)
         r = end + 1
+    _colour_marks(sheet, ledger, item_cols)
     return ledger
+
+
+# A fill on every item row (or every other row, or every item of a column) decorates the table
+# rather than marking items: it counts as decoration from this many items on.
+DECORATION_MIN_ITEMS = 3
+# A whole-table fill on this many items is decoration even when the header is not filled alike.
+TABLE_FILL_MIN_ITEMS = 6
+ROW_WIDE_SHARE = 0.8  # a fill on this share of a row's ledger cells is the row's fill
+
+
+def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) -> None:
+    """Collect each item's colour marks over all its cells: fills (own, whole-row, conditional)
+    and text colours, leaving out the fills that decorate the table rather than mark items."""
+    items = ledger.items
+    if not items:
+        return
+    rows = sorted({r for it in items for r in range(it.first_row, it.last_row + 1)})
+    cols = sorted(item_cols)
+    painting = condformat.paint(sheet, rows, cols)
+    covered, cells, row_fills = ledger.covered, sheet.cells, sheet.row_fills
+    # Effective fill of every cell of the item rows: conditional format, own fill, row format.
+    fills: dict[tuple[int, int], tuple[str | None, bool, tuple[int, int]]] = {}
+    for r in rows:
+        row_fill = row_fills.get(r)
+        for c in cols:
+            anchor = (r, c)
+            cell = cells.get(anchor)
+            if cell is None and anchor in covered:
+                anchor = covered[anchor]
+                cell = cells.get(anchor)
+            painted = painting.fill.get(anchor)
+            if painted is not None:
+                fills[(r, c)] = (painted, True, anchor)
+            else:
+                fills[(r, c)] = ((cell.fill if cell is not None else None) or row_fill, False, anchor)
+    row_set = set(rows)
+    if not painting.fill and not any(v[0] for v in fills.values()) and not painting.font \
+            and not painting.unevaluated and not any(cell.font for (r, _), cell in cells.items() if r in row_set):
+        return  # nothing coloured anywhere: the common case of a plain ledger is cheap
+    decoration, column_decoration = _decoration(sheet, ledger, rows, cols, fills)
+    font_decoration, column_font = _font_decoration(ledger, sheet, rows, cols, painting)
+
+    keys = {c: k for k, c in ledger.columns.items()} | {c: k for k, pcs in ledger.parts.items() for c in pcs} \
+        | {c: label for label, c in ledger.extra_columns.items()}
+    jc = ledger.columns.get("judgement")
+    row_item = {r: it for it in items for r in range(it.first_row, it.last_row + 1)}
+    for it in items:
+        seen: set[tuple[int, int]] = set()
+        for r in range(it.first_row, it.last_row + 1):
+            for c in cols:
+                rgb, conditional, anchor = fills[(r, c)]
+                if rgb is None or anchor in seen or rgb in decoration or column_decoration.get(c) == rgb:
+                    continue
+                if classify(rgb)[0] is Colour.NONE:
+                    continue  # white: no mark
+                seen.add(anchor)
+                it.marks.append(Mark(a1(*anchor), rgb, keys.get(c, ""), judgement=c == jc, conditional=conditional))
+        for r in range(it.first_row, it.last_row + 1):
+            for c in cols:
+                cell = cells.get((r, c))
+                if cell is None or cell.value is None:
+                    continue  # a text colour shows only on text
+                rgb = painting.font.get((r, c)) or cell.font
+                if rgb is None or rgb in font_decoration or column_font.get(c) == rgb:
+                    continue
+                if classify(rgb)[0] in (Colour.BLUE, Colour.YELLOW, Colour.RED):
+                    it.marks.append(Mark(a1(r, c), rgb, keys.get(c, ""), judgement=c == jc, font=True,
+                                         conditional=(r, c) in painting.font))
+    for rule, where in painting.unevaluated:
+        first = a1(rule.ranges[0][0], rule.ranges[0][1])
+        for it in {id(row_item[r]): row_item[r] for r, _ in where if r in row_item}.values():
+            entry = (rule.sqref, first, rule.kind)
+            if entry not in it.unevaluated:
+                it.unevaluated.append(entry)
+
+
+def _row_common(values: list[str | None]) -> str | None:
+    """The fill of a row when it covers most of the row's ledger cells."""
+    if not values:
+        return None
+    value, n = Counter(values).most_common(1)[0]
+    return value if value is not None and n >= ROW_WIDE_SHARE * len(values) else None
+
+
+def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: list[int],
+                fills: dict[tuple[int, int], tuple[str | None, bool, tuple[int, int]]]
+                ) -> tuple[set[str], dict[int, str]]:
+    """Fills that decorate: the whole table's, zebra stripes, a whole column's (not 进度评价's)."""
+    items = ledger.items
+    row_common = {r: _row_common([fills[(r, c)][0] for c in cols]) for r in rows}
+    decoration: set[str] = set()
+    firsts = [row_common[it.first_row] for it in items]
+    if len(items) >= DECORATION_MIN_ITEMS and firsts[0] is not None and all(f == firsts[0] for f in firsts):
+        # Every item row in one colour: the table's background when the header is filled alike or
+        # when there are too many items for all of them to carry the same mark.
+        header_fill = sheet.row_fills.get(ledger.header_row)
+        header = _row_common([(cell.fill if (cell := sheet.cells.get((ledger.header_row, c))) is not None else None)
+                              or header_fill for c in cols])
+        if header == firsts[0] or len(items) >= TABLE_FILL_MIN_ITEMS:
+            decoration.add(firsts[0])
+    for colour in {v for v in row_common.values() if v is not None} - decoration:
+        striped = [r for r in rows if row_common[r] == colour]
+        parity = {r % 2 for r in striped}
+        if len(striped) >= DECORATION_MIN_ITEMS and len(parity) == 1:
+            same = [r for r in rows if r % 2 in parity]
+            if striped == same and len(same) < len(rows):
+                decoration.add(colour)  # every other row: zebra striping
+    column_decoration: dict[int, str] = {}
+    jc = ledger.columns.get("judgement")
+    if len(items) >= DECORATION_MIN_ITEMS:
+        for c in cols:
+            if c == jc:
+                continue  # every item marked alike in 进度评价 is still a mark on each
+            values = {fills[(it.first_row, c)][0] for it in items}
+            if len(values) == 1 and (only := values.pop()) is not None:
+                column_decoration[c] = only
+    return decoration, column_decoration
+
+
+def _font_decoration(ledger: ParsedLedger, sheet: RawSheet, rows: list[int], cols: list[int],
+                     painting: condformat.Painting) -> tuple[set[str], dict[int, str]]:
+    """Text colours that decorate: one colour on most of the table's text, or on a whole column."""
+    items = ledger.items
+    if len(items) < DECORATION_MIN_ITEMS:
+        return set(), {}
+    by_col: dict[int, list[str | None]] = {}
+    overall: Counter[str | None] = Counter()
+    for r in rows:
+        for c in cols:
+            cell = sheet.cells.get((r, c))
+            if cell is None or cell.value is None:
+                continue
+            rgb = painting.font.get((r, c)) or cell.font
+            overall[rgb] += 1
+            by_col.setdefault(c, []).append(rgb)
+    decoration: set[str] = set()
+    if overall:
+        rgb, n = overall.most_common(1)[0]
+        if rgb is not None and n >= ROW_WIDE_SHARE * sum(overall.values()):
+            decoration.add(rgb)
+    jc = ledger.columns.get("judgement")
+    column: dict[int, str] = {}
+    for c, values in by_col.items():
+        distinct = set(values)
+        if c != jc and len(values) >= DECORATION_MIN_ITEMS and len(distinct) == 1 and (only := distinct.pop()):
+            column[c] = only
+    return decoration, column
 
 
 def _is_footer_row(cells: list[tuple[int, RawCell]], columns: dict[str, int]) -> bool:
