@@ -346,6 +346,8 @@ def _check_summary(ledger: ParsedLedger, report: FileReport, out: list[Finding])
         out.append(finding("summary.unfilled", sheet=ledger.sheet, cell=cell))
     counts = report.counts
     actual = {"total": counts.total, **counts.stars, **counts.sources, **counts.colours}
+    numbers = {k: v for k, v in stated.items() if isinstance(v, int)}
+    possible = {aspect: _possible(report.items, aspect, numbers) for aspect in ("stars", "source", "colour")}
     for key, value in stated.items():
         number = value if isinstance(value, int) else None
         if key == "total":
@@ -359,7 +361,7 @@ def _check_summary(ledger: ParsedLedger, report: FileReport, out: list[Finding])
         if number is not None and number != actual[key]:
             label = rules.SUMMARY_LABELS[key]
             doubtful = _explaining(report.items, key, number - actual[key])
-            if doubtful is not None:
+            if doubtful is not None and possible[_aspect(key)]:
                 # 通知 五 blames the clerk only for what we read with confidence (issue 7.9).
                 out.append(finding("summary.uncertain", sheet=ledger.sheet, cell=cell, value=number, label=label,
                                    stated=number, actual=actual[key], items=_name_items(doubtful, ledger)))
@@ -369,22 +371,50 @@ def _check_summary(ledger: ParsedLedger, report: FileReport, out: list[Finding])
     report.stated = summary
 
 
+_BUCKETS = {"stars": ("3", "2", "1"), "source": tuple("ABCD"), "colour": ("blue", "yellow", "red", "none")}
+
+
+def _aspect(key: str) -> str:
+    return "stars" if key in _BUCKETS["stars"] else "source" if key in _BUCKETS["source"] else "colour"
+
+
+def _bucket_keys(item: Item, aspect: str) -> set[str]:
+    if aspect == "stars":
+        return {str(item.star_level)} if item.star_level else set()
+    if aspect == "source":
+        return set(item.source or "")
+    return {item.colour.value}
+
+
+def _possible(items: list[Item], aspect: str, stated: dict[str, int]) -> bool:
+    """Whether some reading of the doubtful items makes all the sentence's figures of ``aspect``
+    true at once; when none does, the sentence is wrong whatever those items are (an error)."""
+    open_items = [i for i in items if not i.closed]
+    doubtful = sum(1 for i in open_items if aspect in i.doubts)
+    certain = dict.fromkeys(_BUCKETS[aspect], 0)
+    for i in open_items:
+        if aspect not in i.doubts:
+            for k in _bucket_keys(i, aspect) & certain.keys():
+                certain[k] += 1
+    keys = [k for k in _BUCKETS[aspect] if k in stated]
+    if any(stated[k] < certain[k] or stated[k] > certain[k] + doubtful for k in keys):
+        return False
+    if aspect == "source":
+        return True  # an item may carry several letters: each letter is free on its own
+    needed = sum(stated[k] - certain[k] for k in keys)
+    return needed <= doubtful and (len(keys) < len(_BUCKETS[aspect]) or needed == doubtful)
+
+
 def _explaining(items: list[Item], key: str, diff: int) -> list[Item] | None:
     """The items read with doubt that could account for ``diff`` (stated minus counted) on ``key``,
     or None when they cannot: more stated than counted needs doubtful items counted elsewhere,
     fewer needs doubtful items counted here."""
     if key == "total":
         return None
-    aspect = "stars" if key in ("3", "2", "1") else "source" if key in "ABCD" else "colour"
+    aspect = _aspect(key)
 
-    def counted_here(item: Item) -> bool:
-        if aspect == "stars":
-            return str(item.star_level) == key
-        if aspect == "source":
-            return key in (item.source or "")
-        return item.colour.value == key
-
-    candidates = [i for i in items if not i.closed and aspect in i.doubts and counted_here(i) is (diff < 0)]
+    candidates = [i for i in items
+                  if not i.closed and aspect in i.doubts and (key in _bucket_keys(i, aspect)) is (diff < 0)]
     return candidates if candidates and len(candidates) >= abs(diff) else None
 
 

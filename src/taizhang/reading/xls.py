@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import struct
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def _conditional_formats(book: xlrd.book.Book, index: int) -> list[CondRule]:
     which cells may be painted in ways it cannot see."""
     mem = getattr(book, "mem", None)
     starts = getattr(book, "_sh_abs_posn", None)
-    if not isinstance(mem, bytes | bytearray) or not starts or index >= len(starts):
+    if not isinstance(mem, bytes | bytearray | mmap.mmap) or not starts or index >= len(starts):
         return []
     out: list[CondRule] = []
     pos, depth = starts[index], 0
