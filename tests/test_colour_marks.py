@@ -14,7 +14,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.colors import Color
 from openpyxl.styles.differential import DifferentialStyle
 
-from builders import auto_summary, build_ledger, build_xls, item
+from builders import ORDER, auto_summary, build_ledger, build_xls, item
 from taizhang.models import Colour, FileReport, Finding
 from taizhang.validate import validate_file
 
@@ -101,8 +101,9 @@ def test_a_green_fill_on_another_cell_is_an_error_naming_that_cell(tmp_path: Pat
     assert report.items[0].colour is U
 
 
-def test_grey_on_a_closed_items_cells_is_not_a_colour(tmp_path: Path) -> None:
-    items = [item("创建文明单位", note="已销号", fills={"name": "D9D9D9", "target": "D9D9D9"}), item("事项二")]
+@pytest.mark.parametrize("cells", [("name", "target"), tuple(ORDER)])
+def test_grey_on_a_closed_items_cells_is_not_a_colour(tmp_path: Path, cells: tuple[str, ...]) -> None:
+    items = [item("创建文明单位", note="已销号", fills=dict.fromkeys(cells, "D9D9D9")), item("事项二")]
     report = validate_file(ledger(tmp_path, items))
     assert "colour.invalid" not in codes(report)
     assert report.ok
@@ -307,6 +308,16 @@ def test_unrecognised_stars_explain_a_star_count_difference(tmp_path: Path) -> N
     assert "stars.invalid" in codes(report)  # still the clerk's to fix
     assert "summary.mismatch" not in codes(report)
     assert [f.value for f in found(report, "summary.uncertain")] == ["2"]
+
+
+def test_hollow_stars_are_a_guess_that_explains_a_star_count(tmp_path: Path) -> None:
+    # ☆☆☆ may be read as ★★★ (stars.normalised): a guess; the clerk counted it as ★.
+    items = [item("事项一", stars="★"), item("事项二", stars="☆☆☆")]
+    sentence = auto_summary([item("事项一", stars="★"), item("事项二", stars="★")], "2022年4月3日")
+    report = validate_file(ledger(tmp_path, items, summary=sentence))
+    assert "summary.mismatch" not in codes(report)
+    uncertain = found(report, "summary.uncertain")
+    assert uncertain and all("事项二" in f.message for f in uncertain)
 
 
 # --- LibreOffice re-saves and .xls -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -109,6 +110,7 @@ def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
     t = raw.texts
     note, judgement = t.get("note", ""), t.get("judgement", "")
     doubts: dict[str, str] = {}
+    closed = rules.is_closed(note, judgement)
     # model_construct: every field below is already of its type, and a merge builds ten thousand.
     item = Item.model_construct(
         row=raw.first_row,
@@ -121,16 +123,19 @@ def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
         owner=t.get("owner", ""),
         note=note,
         extra=dict(raw.extra),
-        closed=rules.is_closed(note, judgement),
+        closed=closed,
         # 说明 第1条 (重要程度) and 第2条 (任务来源): one of a fixed set, variants read with a warning.
         stars=_coded(raw, "stars", rules.normalise_stars, sheet, out),
         source=_coded(raw, "source", rules.normalise_source, sheet, out),
-        colour=_colour(raw, sheet, out, doubts),
+        colour=_colour(raw, sheet, out, doubts, closed=closed),
         written={k: t[k] for k in ("stars", "source") if t.get(k)},
         doubts=doubts,
     )
     if item.stars is None and "stars" in raw.cells:
         doubts["stars"] = "重要程度无法识别" if t.get("stars") else "重要程度为空"
+    elif item.stars is not None and _HOLLOW_ONLY.fullmatch(t.get("stars", "")):
+        # ☆☆☆ may be three stars drawn hollow or a rating of none out of three: a guess either way.
+        doubts["stars"] = f"重要程度写作“{t['stars']}”，按{item.stars}读取没有把握"
     if item.source is None and "source" in raw.cells:
         doubts["source"] = "任务来源无法识别" if t.get("source") else "任务来源为空"
 
@@ -162,7 +167,10 @@ def _coded(raw: RawItem, key: str, normalise: Callable[[str], tuple[str | None, 
     return value
 
 
-def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]) -> Colour:
+_HOLLOW_ONLY = re.compile(r"[☆✩\s]+")
+
+
+def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str], *, closed: bool = False) -> Colour:
     """说明 第3条: a fill anywhere in the item's row marks it, the 进度评价 cell's first; without a
     fill, the 进度评价 text; without either, a blue/yellow/red text colour (with a warning).
 
@@ -178,6 +186,8 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
         doubts["colour"] = f"区域 {sqref} 的条件格式无法判断"
 
     fills = [(m, *classify(m.rgb)) for m in raw.marks if not m.font]
+    if closed:  # a 销号 row greyed out, 进度评价 included, is not marked in a wrong colour
+        fills = [f for f in fills if f[2] not in _GREYS]
     chosen = _choose(fills)
     if chosen is not None:
         mark, colour, name = chosen
@@ -227,12 +237,13 @@ _CF_KINDS = {
 
 
 _ALLOWED = (Colour.BLUE, Colour.YELLOW, Colour.RED)
+_GREYS = ("灰色", "黑色")
 
 
 def _emphasis(entry: tuple[Mark, Colour, str | None]) -> bool:
     """Grey or black on a cell other than 进度评价 highlights or greys out text: not a colour mark."""
     mark, colour, name = entry
-    return not mark.judgement and colour is Colour.UNKNOWN and name in ("灰色", "黑色")
+    return not mark.judgement and colour is Colour.UNKNOWN and name in _GREYS
 
 
 def _choose(entries: list[tuple[Mark, Colour, str | None]]) -> tuple[Mark, Colour, str] | None:
@@ -347,7 +358,7 @@ def _check_summary(ledger: ParsedLedger, report: FileReport, out: list[Finding])
     counts = report.counts
     actual = {"total": counts.total, **counts.stars, **counts.sources, **counts.colours}
     numbers = {k: v for k, v in stated.items() if isinstance(v, int)}
-    possible = {aspect: _possible(report.items, aspect, numbers) for aspect in ("stars", "source", "colour")}
+    possible: dict[str, bool] = {}  # per aspect, worked out at its first difference
     for key, value in stated.items():
         number = value if isinstance(value, int) else None
         if key == "total":
@@ -361,7 +372,10 @@ def _check_summary(ledger: ParsedLedger, report: FileReport, out: list[Finding])
         if number is not None and number != actual[key]:
             label = rules.SUMMARY_LABELS[key]
             doubtful = _explaining(report.items, key, number - actual[key])
-            if doubtful is not None and possible[_aspect(key)]:
+            aspect = _aspect(key)
+            if doubtful is not None and aspect not in possible:
+                possible[aspect] = _possible(report.items, aspect, numbers)
+            if doubtful is not None and possible[aspect]:
                 # 通知 五 blames the clerk only for what we read with confidence (issue 7.9).
                 out.append(finding("summary.uncertain", sheet=ledger.sheet, cell=cell, value=number, label=label,
                                    stated=number, actual=actual[key], items=_name_items(doubtful, ledger)))

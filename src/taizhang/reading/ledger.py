@@ -223,6 +223,9 @@ TABLE_FILL_MIN_ITEMS = 6
 ROW_WIDE_SHARE = 0.8  # a fill on this share of a row's ledger cells is the row's fill
 
 
+Fills = dict[tuple[int, int], tuple[str, bool, tuple[int, int]]]
+
+
 def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) -> None:
     """Collect each item's colour marks over all its cells: fills (own, whole-row, conditional)
     and text colours, leaving out the fills that decorate the table rather than mark items."""
@@ -232,55 +235,70 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
     rows = sorted({r for it in items for r in range(it.first_row, it.last_row + 1)})
     cols = sorted(item_cols)
     painting = condformat.paint(sheet, rows, cols)
-    covered, cells, row_fills = ledger.covered, sheet.cells, sheet.row_fills
-    # Effective fill of every cell of the item rows: conditional format, own fill, row format.
-    fills: dict[tuple[int, int], tuple[str | None, bool, tuple[int, int]]] = {}
+    # Effective fill of the item rows' cells (conditional format, own fill, merged anchor's, row
+    # format), kept only where one shows; and the text cells, for their colours. Walks the cells
+    # that exist, not rows × columns: this runs on every ledger of a merge.
+    fills: Fills = {}
+    texts: list[tuple[int, int, str | None]] = []
+    by_row = sheet.rows()
+    col_set = set(cols)
+    covered, row_fills = ledger.covered, sheet.row_fills
     for r in rows:
+        present = set()
+        for c, cell in by_row.get(r, ()):
+            if c not in col_set:
+                continue
+            present.add(c)
+            if cell.fill is not None:
+                fills[(r, c)] = (cell.fill, False, (r, c))
+            if cell.value is not None:
+                texts.append((r, c, cell.font))
         row_fill = row_fills.get(r)
-        for c in cols:
-            anchor = (r, c)
-            cell = cells.get(anchor)
-            if cell is None and anchor in covered:
-                anchor = covered[anchor]
-                cell = cells.get(anchor)
-            painted = painting.fill.get(anchor)
-            if painted is not None:
-                fills[(r, c)] = (painted, True, anchor)
-            else:
-                fills[(r, c)] = ((cell.fill if cell is not None else None) or row_fill, False, anchor)
-    row_set = set(rows)
-    if not painting.fill and not any(v[0] for v in fills.values()) and not painting.font \
-            and not painting.unevaluated and not any(cell.font for (r, _), cell in cells.items() if r in row_set):
-        return  # nothing coloured anywhere: the common case of a plain ledger is cheap
-    decoration, column_decoration = _decoration(sheet, ledger, rows, cols, fills)
-    font_decoration, column_font = _font_decoration(ledger, sheet, rows, cols, painting)
+        if row_fill is not None or covered:
+            for c in cols:
+                if c in present:
+                    if row_fill is not None and (r, c) not in fills:
+                        fills[(r, c)] = (row_fill, False, (r, c))
+                    continue
+                anchor = covered.get((r, c))
+                merged = sheet.cells.get(anchor) if anchor is not None else None
+                if merged is not None and anchor is not None and merged.fill is not None:
+                    fills[(r, c)] = (painting.fill.get(anchor) or merged.fill, anchor in painting.fill, anchor)
+                elif row_fill is not None:
+                    fills[(r, c)] = (row_fill, False, (r, c))
+    for (r, c), painted in painting.fill.items():
+        fills[(r, c)] = (painted, True, (r, c))
+    if painting.font:
+        texts = [(r, c, painting.font.get((r, c)) or rgb) for r, c, rgb in texts]
+    coloured_text = [t for t in texts if t[2] is not None]
+    decoration: set[str] = set()
+    column_decoration: dict[int, str] = {}
+    font_decoration: set[str] = set()
+    column_font: dict[int, str] = {}
+    if fills:
+        decoration, column_decoration = _decoration(sheet, ledger, rows, cols, fills)
+    if coloured_text:
+        font_decoration, column_font = _font_decoration(ledger, texts)
 
     keys = {c: k for k, c in ledger.columns.items()} | {c: k for k, pcs in ledger.parts.items() for c in pcs} \
         | {c: label for label, c in ledger.extra_columns.items()}
     jc = ledger.columns.get("judgement")
     row_item = {r: it for it in items for r in range(it.first_row, it.last_row + 1)}
-    for it in items:
-        seen: set[tuple[int, int]] = set()
-        for r in range(it.first_row, it.last_row + 1):
-            for c in cols:
-                rgb, conditional, anchor = fills[(r, c)]
-                if rgb is None or anchor in seen or rgb in decoration or column_decoration.get(c) == rgb:
-                    continue
-                if classify(rgb)[0] is Colour.NONE:
-                    continue  # white: no mark
-                seen.add(anchor)
-                it.marks.append(Mark(a1(*anchor), rgb, keys.get(c, ""), judgement=c == jc, conditional=conditional))
-        for r in range(it.first_row, it.last_row + 1):
-            for c in cols:
-                cell = cells.get((r, c))
-                if cell is None or cell.value is None:
-                    continue  # a text colour shows only on text
-                rgb = painting.font.get((r, c)) or cell.font
-                if rgb is None or rgb in font_decoration or column_font.get(c) == rgb:
-                    continue
-                if classify(rgb)[0] in (Colour.BLUE, Colour.YELLOW, Colour.RED):
-                    it.marks.append(Mark(a1(r, c), rgb, keys.get(c, ""), judgement=c == jc, font=True,
-                                         conditional=(r, c) in painting.font))
+    seen: set[tuple[int, tuple[int, int]]] = set()
+    for (r, c), (rgb, conditional, anchor) in sorted(fills.items()):
+        if rgb in decoration or column_decoration.get(c) == rgb or classify(rgb)[0] is Colour.NONE:
+            continue  # decoration, or white
+        it = row_item[r]
+        if (id(it), anchor) in seen:
+            continue  # one merged cell seen from several rows
+        seen.add((id(it), anchor))
+        it.marks.append(Mark(a1(*anchor), rgb, keys.get(c, ""), judgement=c == jc, conditional=conditional))
+    for r, c, ink in coloured_text:
+        if ink is None or ink in font_decoration or column_font.get(c) == ink:
+            continue
+        if classify(ink)[0] in (Colour.BLUE, Colour.YELLOW, Colour.RED):
+            row_item[r].marks.append(Mark(a1(r, c), ink, keys.get(c, ""), judgement=c == jc, font=True,
+                                          conditional=(r, c) in painting.font))
     for rule, where in painting.unevaluated:
         first = a1(rule.ranges[0][0], rule.ranges[0][1])
         for it in {id(row_item[r]): row_item[r] for r, _ in where if r in row_item}.values():
@@ -289,20 +307,22 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
                 it.unevaluated.append(entry)
 
 
-def _row_common(values: list[str | None]) -> str | None:
-    """The fill of a row when it covers most of the row's ledger cells."""
+def _row_common(values: list[str | None], width: int) -> str | None:
+    """The fill of a row when it covers most of the row's ``width`` ledger cells."""
     if not values:
         return None
     value, n = Counter(values).most_common(1)[0]
-    return value if value is not None and n >= ROW_WIDE_SHARE * len(values) else None
+    return value if value is not None and n >= ROW_WIDE_SHARE * width else None
 
 
-def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: list[int],
-                fills: dict[tuple[int, int], tuple[str | None, bool, tuple[int, int]]]
+def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: list[int], fills: Fills
                 ) -> tuple[set[str], dict[int, str]]:
     """Fills that decorate: the whole table's, zebra stripes, a whole column's (not 进度评价's)."""
     items = ledger.items
-    row_common = {r: _row_common([fills[(r, c)][0] for c in cols]) for r in rows}
+    by_row: dict[int, list[str | None]] = {}
+    for (r, _), entry in fills.items():
+        by_row.setdefault(r, []).append(entry[0])
+    row_common = {r: _row_common(by_row.get(r, []), len(cols)) for r in rows}
     decoration: set[str] = set()
     firsts = [row_common[it.first_row] for it in items]
     if len(items) >= DECORATION_MIN_ITEMS and firsts[0] is not None and all(f == firsts[0] for f in firsts):
@@ -310,7 +330,7 @@ def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: li
         # when there are too many items for all of them to carry the same mark.
         header_fill = sheet.row_fills.get(ledger.header_row)
         header = _row_common([(cell.fill if (cell := sheet.cells.get((ledger.header_row, c))) is not None else None)
-                              or header_fill for c in cols])
+                              or header_fill for c in cols], len(cols))
         if header == firsts[0] or len(items) >= TABLE_FILL_MIN_ITEMS:
             decoration.add(firsts[0])
     for colour in {v for v in row_common.values() if v is not None} - decoration:
@@ -326,33 +346,26 @@ def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: li
         for c in cols:
             if c == jc:
                 continue  # every item marked alike in 进度评价 is still a mark on each
-            values = {fills[(it.first_row, c)][0] for it in items}
-            if len(values) == 1 and (only := values.pop()) is not None:
-                column_decoration[c] = only
+            first = fills.get((items[0].first_row, c))
+            if first is not None and all(fills.get((it.first_row, c), (None,))[0] == first[0] for it in items):
+                column_decoration[c] = first[0]
     return decoration, column_decoration
 
 
-def _font_decoration(ledger: ParsedLedger, sheet: RawSheet, rows: list[int], cols: list[int],
-                     painting: condformat.Painting) -> tuple[set[str], dict[int, str]]:
+def _font_decoration(ledger: ParsedLedger, texts: list[tuple[int, int, str | None]]
+                     ) -> tuple[set[str], dict[int, str]]:
     """Text colours that decorate: one colour on most of the table's text, or on a whole column."""
-    items = ledger.items
-    if len(items) < DECORATION_MIN_ITEMS:
+    if len(ledger.items) < DECORATION_MIN_ITEMS:
         return set(), {}
     by_col: dict[int, list[str | None]] = {}
     overall: Counter[str | None] = Counter()
-    for r in rows:
-        for c in cols:
-            cell = sheet.cells.get((r, c))
-            if cell is None or cell.value is None:
-                continue
-            rgb = painting.font.get((r, c)) or cell.font
-            overall[rgb] += 1
-            by_col.setdefault(c, []).append(rgb)
+    for _, c, rgb in texts:
+        overall[rgb] += 1
+        by_col.setdefault(c, []).append(rgb)
     decoration: set[str] = set()
-    if overall:
-        rgb, n = overall.most_common(1)[0]
-        if rgb is not None and n >= ROW_WIDE_SHARE * sum(overall.values()):
-            decoration.add(rgb)
+    rgb, n = overall.most_common(1)[0]
+    if rgb is not None and n >= ROW_WIDE_SHARE * len(texts):
+        decoration.add(rgb)
     jc = ledger.columns.get("judgement")
     column: dict[int, str] = {}
     for c, values in by_col.items():
