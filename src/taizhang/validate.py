@@ -249,9 +249,11 @@ def _emphasis(entry: tuple[Mark, Colour, str | None]) -> bool:
 def _choose(entries: list[tuple[Mark, Colour, str | None]]) -> tuple[Mark, Colour, str] | None:
     """The mark that decides: the 进度评价 cell's; else the commonest blue/yellow/red of the row's
     cells (the first of them on a tie); else another colour, which is then an error."""
-    judged = [e for e in entries if e[0].judgement]
-    if judged:
-        mark, colour, name = judged[0]
+    if not entries:
+        return None
+    judged = next((e for e in entries if e[0].judgement), None)
+    if judged is not None:
+        mark, colour, name = judged
         return mark, colour, name or ""
     allowed = [e for e in entries if e[1] in _ALLOWED]
     if allowed:

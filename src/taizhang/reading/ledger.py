@@ -47,7 +47,6 @@ class RawItem:
     cells: dict[str, str] = field(default_factory=dict)  # key -> A1 of the cell that holds it
     fill: str | None = None  # 进度评价 cell's fill
     font: str | None = None  # 进度评价 cell's font colour
-    row_fill: str | None = None  # the whole row's fill (row format or every cell alike)
     extra: dict[str, str] = field(default_factory=dict)
     # Every colour mark on the item's cells (fills and text colours that distinguish items; a
     # table-wide fill, zebra striping or a column's uniform fill is decoration and left out).
@@ -239,24 +238,29 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
     # format), kept only where one shows; and the text cells, for their colours. Walks the cells
     # that exist, not rows × columns: this runs on every ledger of a merge.
     fills: Fills = {}
-    texts: list[tuple[int, int, str | None]] = []
+    inks: dict[tuple[int, int], str] = {}  # text cells in a blue/yellow/red text colour
     by_row = sheet.rows()
     col_set = set(cols)
     covered, row_fills = ledger.covered, sheet.row_fills
+    marking = (Colour.BLUE, Colour.YELLOW, Colour.RED)
+    ink_marks: dict[str, bool] = {}  # a sheet has a few text colours, on thousands of cells
     for r in rows:
-        present = set()
+        row_fill = row_fills.get(r)
         for c, cell in by_row.get(r, ()):
             if c not in col_set:
                 continue
-            present.add(c)
             if cell.fill is not None:
                 fills[(r, c)] = (cell.fill, False, (r, c))
-            if cell.value is not None:
-                texts.append((r, c, cell.font))
-        row_fill = row_fills.get(r)
+            font = cell.font
+            if font is not None and cell.value is not None:
+                marks = ink_marks.get(font)
+                if marks is None:
+                    marks = ink_marks[font] = classify(font)[0] in marking
+                if marks:
+                    inks[(r, c)] = font
         if row_fill is not None or covered:
             for c in cols:
-                if c in present:
+                if (r, c) in sheet.cells:
                     if row_fill is not None and (r, c) not in fills:
                         fills[(r, c)] = (row_fill, False, (r, c))
                     continue
@@ -268,17 +272,21 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
                     fills[(r, c)] = (row_fill, False, (r, c))
     for (r, c), painted in painting.fill.items():
         fills[(r, c)] = (painted, True, (r, c))
-    if painting.font:
-        texts = [(r, c, painting.font.get((r, c)) or rgb) for r, c, rgb in texts]
-    coloured_text = [t for t in texts if t[2] is not None]
+    for (r, c), painted in painting.font.items():
+        written = sheet.cells.get((r, c))
+        if written is not None and written.value is not None:
+            if classify(painted)[0] in marking:
+                inks[(r, c)] = painted
+            else:
+                inks.pop((r, c), None)  # the rule's text colour covers the cell's own
     decoration: set[str] = set()
     column_decoration: dict[int, str] = {}
     font_decoration: set[str] = set()
     column_font: dict[int, str] = {}
     if fills:
         decoration, column_decoration = _decoration(sheet, ledger, rows, cols, fills)
-    if coloured_text:
-        font_decoration, column_font = _font_decoration(ledger, texts)
+    if inks:
+        font_decoration, column_font = _font_decoration(ledger, sheet, rows, col_set, painting)
 
     keys = {c: k for k, c in ledger.columns.items()} | {c: k for k, pcs in ledger.parts.items() for c in pcs} \
         | {c: label for label, c in ledger.extra_columns.items()}
@@ -293,10 +301,8 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
             continue  # one merged cell seen from several rows
         seen.add((id(it), anchor))
         it.marks.append(Mark(a1(*anchor), rgb, keys.get(c, ""), judgement=c == jc, conditional=conditional))
-    for r, c, ink in coloured_text:
-        if ink is None or ink in font_decoration or column_font.get(c) == ink:
-            continue
-        if classify(ink)[0] in (Colour.BLUE, Colour.YELLOW, Colour.RED):
+    for (r, c), ink in sorted(inks.items()):
+        if ink not in font_decoration and column_font.get(c) != ink:
             row_item[r].marks.append(Mark(a1(r, c), ink, keys.get(c, ""), judgement=c == jc, font=True,
                                           conditional=(r, c) in painting.font))
     for rule, where in painting.unevaluated:
@@ -309,8 +315,8 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
 
 def _row_common(values: list[str | None], width: int) -> str | None:
     """The fill of a row when it covers most of the row's ``width`` ledger cells."""
-    if not values:
-        return None
+    if len(values) < ROW_WIDE_SHARE * width:
+        return None  # the common case: one or two filled cells (进度评价)
     value, n = Counter(values).most_common(1)[0]
     return value if value is not None and n >= ROW_WIDE_SHARE * width else None
 
@@ -352,20 +358,26 @@ def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: li
     return decoration, column_decoration
 
 
-def _font_decoration(ledger: ParsedLedger, texts: list[tuple[int, int, str | None]]
-                     ) -> tuple[set[str], dict[int, str]]:
-    """Text colours that decorate: one colour on most of the table's text, or on a whole column."""
+def _font_decoration(ledger: ParsedLedger, sheet: RawSheet, rows: list[int], cols: set[int],
+                     painting: condformat.Painting) -> tuple[set[str], dict[int, str]]:
+    """Text colours that decorate: one colour on most of the table's text, or on a whole column.
+    (A second pass over the text cells, made only when some text is blue, yellow or red.)"""
     if len(ledger.items) < DECORATION_MIN_ITEMS:
         return set(), {}
     by_col: dict[int, list[str | None]] = {}
     overall: Counter[str | None] = Counter()
-    for _, c, rgb in texts:
-        overall[rgb] += 1
-        by_col.setdefault(c, []).append(rgb)
+    by_row = sheet.rows()
+    for r in rows:
+        for c, cell in by_row.get(r, ()):
+            if c in cols and cell.value is not None:
+                rgb = painting.font.get((r, c)) or cell.font
+                overall[rgb] += 1
+                by_col.setdefault(c, []).append(rgb)
     decoration: set[str] = set()
-    rgb, n = overall.most_common(1)[0]
-    if rgb is not None and n >= ROW_WIDE_SHARE * len(texts):
-        decoration.add(rgb)
+    if overall:
+        rgb, n = overall.most_common(1)[0]
+        if rgb is not None and n >= ROW_WIDE_SHARE * sum(overall.values()):
+            decoration.add(rgb)
     jc = ledger.columns.get("judgement")
     column: dict[int, str] = {}
     for c, values in by_col.items():
@@ -427,8 +439,6 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
         jcell = sheet.get(*ledger.covered[(first, jc)])
     if jcell is not None:
         item.fill, item.font = jcell.fill, jcell.font
-    if item.fill is None:  # a whole-row fill matters only when the cell has none of its own
-        item.row_fill = _row_fill(sheet, first, ledger.columns)
     if not content and item.fill is None:
         return None  # formatted but empty, or a pre-numbered blank row of the template
     if _is_section_row(sheet, first, by_row, merges, ledger.columns):
@@ -469,17 +479,6 @@ def _column_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str,
         if key not in TEXT_JOIN_KEYS:
             break
     return "\n".join(parts), ref
-
-
-def _row_fill(sheet: RawSheet, r: int, columns: dict[str, int]) -> str | None:
-    """A row filled as a whole: a row format, or every other ledger cell of the row in one colour."""
-    if r in sheet.row_fills:
-        return sheet.row_fills[r]
-    others = [c for k, c in columns.items() if k != "judgement"]
-    fills = {cell.fill if cell is not None else None for cell in (sheet.get(r, c) for c in others)}
-    if len(fills) == 1:
-        return fills.pop()
-    return None
 
 
 def _is_section_row(sheet: RawSheet, r: int, by_row: dict[int, list[tuple[int, RawCell]]],
