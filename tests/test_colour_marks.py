@@ -380,3 +380,50 @@ def test_xls_fills_on_other_cells_and_font_colours(tmp_path: Path) -> None:
     report = validate_file(path)
     assert colours(report) == [R, B, B, N]
     assert [f.cell for f in found(report, "colour.font_only")] == ["B7"]
+
+
+X14 = ('<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+       'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings>'
+       '<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+       '<x14:cfRule type="expression" priority="1" id="{00000000-0000-0000-0000-000000000001}">'
+       '<xm:f>数据!$A$1=$E5</xm:f><x14:dxf><fill><patternFill><bgColor rgb="FFFF0000"/></patternFill></fill>'
+       '</x14:dxf></x14:cfRule><xm:sqref>E5:E7</xm:sqref></x14:conditionalFormatting>'
+       '</x14:conditionalFormattings></ext></extLst>')
+
+
+def test_an_excel_2010_rule_referring_to_another_sheet_is_named(tmp_path: Path) -> None:
+    """Excel keeps a rule that reads another sheet in the x14 extension, with its style inline."""
+    import zipfile
+
+    src = ledger(tmp_path, [item("事项一"), item("事项二"), item("事项三")], summary=None)
+    out = tmp_path / "x14.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", X14.encode() + b"</worksheet>")
+            zout.writestr(info, data)
+    report = validate_file(out)
+    [warning] = {f.message: f for f in found(report, "colour.cf_unevaluated")}.values()
+    assert warning.cell == "E5" and "E5:E7" in warning.message and "Excel 2010" in warning.message
+    assert report.usable and colours(report) == [N, N, N]
+
+
+def test_a_conditional_text_colour_alone_is_read_with_doubt(tmp_path: Path) -> None:
+    red_text = DifferentialStyle(font=Font(color="FF0000"))
+    rules = [("D5:D7", text_rule("containsText", "滞后", 'NOT(ISERROR(SEARCH("滞后",D5)))', red_text))]
+    items = [item("事项一"), item("事项二", progress="进度滞后"), item("事项三")]
+    report = validate_file(ledger(tmp_path, items, conditional=rules))
+    assert colours(report) == [N, R, N]
+    assert [f.cell for f in found(report, "colour.font_only")] == ["D6"]
+    # the clerk did not count the red text as a red mark: a doubt, not 账实不符
+    assert "summary.mismatch" not in codes(report) and found(report, "summary.uncertain")
+
+
+def test_whole_column_ranges_and_copied_fragments(tmp_path: Path) -> None:
+    rules = [("E1:E1048576", CellIsRule(operator="equal", formula=['"红色"'], fill=RED_DXF.fill)),
+             ("A5:J5 A7:J7", FormulaRule(formula=['$E5="蓝色"'], fill=BLUE_DXF.fill))]
+    items = [item("事项一", judgement="红色", shown="red"), item("事项二"), item("事项三", judgement="蓝色", shown="blue")]
+    report = validate_file(ledger(tmp_path, items, conditional=rules))
+    assert colours(report) == [R, N, B]
+    assert report.ok, report.findings

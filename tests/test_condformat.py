@@ -115,3 +115,27 @@ def test_unevaluable_rules_report_the_cells_they_cover() -> None:
     assert not result.fill
     [(rule, cells)] = result.unevaluated
     assert rule.sqref == "E5:E20" and cells == {(5, 5), (6, 5)}
+
+
+@pytest.mark.parametrize(("sqref", "bounds"), [
+    ("E5:E20", [(5, 5, 20, 5)]),
+    ("E:E", [(1, 5, 1_048_576, 5)]),  # a whole column
+    ("5:5", [(5, 1, 5, 16_384)]),  # a whole row
+    ("$A$5:$J$20 L3", [(5, 1, 20, 10), (3, 12, 3, 12)]),  # copied fragments, one range per part
+    ("不是区域 !!", []),
+])
+def test_sqref_ranges(sqref: str, bounds: list[tuple[int, int, int, int]]) -> None:
+    from taizhang.reading.xlsx import _sqref
+
+    assert _sqref(sqref) == bounds
+
+
+def test_a_hostile_formula_is_unevaluated_not_a_crash() -> None:
+    sh = sheet(SHEET)
+    deep = "(" * 3000 + "1" + ")" * 3000
+    sh.cond_rules = [CondRule(sqref="E5", ranges=[(5, 5, 5, 5)], kind="expression", formulas=[deep], fill="FF0000"),
+                     CondRule(sqref="E5", ranges=[(5, 5, 5, 5)], kind="expression", formulas=["(" * 400 + "$E5=1"
+                                                                                              + ")" * 400],
+                              fill="FF0000")]
+    result = paint(sh, [5], [5])
+    assert not result.fill and len(result.unevaluated) == 2

@@ -10,6 +10,7 @@ Each rule's formulas are parsed once per sheet, then evaluated per cell of the i
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
@@ -37,6 +38,7 @@ _TOKEN = re.compile(r"""\s*(?:
   | (?P<name>[A-Za-z_][A-Za-z0-9_.]*)
   | (?P<op><>|<=|>=|[-+*/^&=<>(),;%])
 )""", re.VERBOSE)
+MAX_FORMULA = 2000  # characters; no clerk's rule is longer, and parsing stays cheap
 _REF = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d{1,7})")
 _EPOCH = dt.datetime(1899, 12, 30)
 
@@ -45,13 +47,15 @@ def _tokens(formula: str) -> list[tuple[str, str]]:
     text = formula.strip()
     if text.startswith("="):
         text = text[1:]
+    if len(text) > MAX_FORMULA:
+        raise Unevaluable("formula too long")
     out: list[tuple[str, str]] = []
     pos = 0
     while pos < len(text):
-        if text[pos:].strip() == "":
-            break
         m = _TOKEN.match(text, pos)
         if m is None or m.end() == pos:
+            if not text[pos:].strip():
+                break  # trailing spaces
             raise Unevaluable(text[pos:pos + 10])  # a sheet-qualified reference, a name, {arrays}…
         kind = m.lastgroup or ""
         out.append((kind, m.group(kind)))
@@ -549,16 +553,17 @@ def paint(sheet: RawSheet, rows: Iterable[int], cols: Iterable[int]) -> Painting
     row_list, col_set = sorted(set(rows)), set(cols)
     if not row_list or not col_set:
         return out
-    lo, hi = row_list[0], row_list[-1]
     stopped: set[tuple[int, int]] = set()
     for rule in sorted(sheet.cond_rules, key=lambda x: x.priority):
-        cells = [(r, c) for r1, c1, r2, c2 in rule.ranges if r2 >= lo and r1 <= hi
-                 for r in row_list if r1 <= r <= r2 for c in col_set if c1 <= c <= c2]
+        # Excel splits a rule into many ranges when rows are copied: each range finds its rows by bisection.
+        cells = [(r, c) for r1, c1, r2, c2 in rule.ranges
+                 for r in row_list[bisect.bisect_left(row_list, r1):bisect.bisect_right(row_list, r2)]
+                 for c in col_set if c1 <= c <= c2]
         if not cells:
             continue
         try:
             prepared = _prepare(rule, sheet)
-        except Unevaluable:
+        except Exception:  # noqa: BLE001  a rule we cannot parse (or a hostile one) must not cost the file
             out.unevaluated.append((rule, set(cells)))
             continue
         if prepared is None:

@@ -33,7 +33,10 @@ def read_xls(path: Path) -> RawWorkbook:
     try:
         for index in range(book.nsheets):
             raw.sheets.append(_sheet(book, book.sheet_by_index(index)))
-            raw.sheets[-1].cond_rules = _conditional_formats(book, index)
+            try:
+                raw.sheets[-1].cond_rules = _conditional_formats(book, index)
+            except (struct.error, ValueError, IndexError, TypeError):
+                pass  # only a hint that colours may be hidden: a damaged record is no reason to stop
             book.unload_sheet(index)
     except Exception as exc:  # noqa: BLE001
         raise UnreadableFile(finding("file.corrupt", detail=f"{type(exc).__name__}: {exc}"[:200])) from None
