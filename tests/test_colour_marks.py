@@ -427,3 +427,19 @@ def test_whole_column_ranges_and_copied_fragments(tmp_path: Path) -> None:
     report = validate_file(ledger(tmp_path, items, conditional=rules))
     assert colours(report) == [R, N, B]
     assert report.ok, report.findings
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xlsx", "xls"])
+def test_libreoffice_keeps_decoration_apart_from_marks(tmp_path: Path, soffice_convert: Convert, fmt: str) -> None:
+    items = [item(f"事项{n}", fills={"no": "D9D9D9"}) for n in range(1, 8)]
+    items[1].update(fills={"no": "D9D9D9", "name": "FF0000", "progress": "FF0000"}, shown="red")
+    items[4].update(fills={"no": "D9D9D9"}, fonts={"name": "0070C0"}, shown="blue")
+    for n in (0, 2, 6):  # stripes on every other row around the marked ones
+        items[n]["fills"] = dict.fromkeys(ORDER, "DDEBF7")
+    items[4]["fills"] = dict.fromkeys(ORDER, "DDEBF7")
+    src = ledger(tmp_path / "src", items)
+    original = validate_file(src)
+    saved = validate_file(soffice_convert(src, fmt, tmp_path / "lo"))
+    assert colours(original) == colours(saved) == [N, R, N, N, B, N, N]
+    assert [f.code for f in saved.findings] == [f.code for f in original.findings] == ["colour.font_only"]
