@@ -140,12 +140,27 @@ def test_zebra_striping_is_decoration(tmp_path: Path) -> None:
 
 
 def test_a_whole_column_in_one_fill_is_decoration(tmp_path: Path) -> None:
-    items = [item(f"事项{n}", fills={"no": "D9D9D9", "name": "FFF2CC"}) for n in range(1, 5)]
+    items = [item(f"事项{n}", fills={"no": "D9D9D9", "name": "FFF2CC"}) for n in range(1, 7)]
     items[1]["fill"] = "FF0000"
     items[1]["shown"] = "red"
     report = validate_file(ledger(tmp_path, items))
-    assert colours(report) == [N, R, N, N]
+    assert colours(report) == [N, R, N, N, N, N]
     assert report.ok, report.findings
+
+
+def test_a_short_column_filled_with_its_header_is_decoration(tmp_path: Path) -> None:
+    path = ledger(tmp_path, [item(f"事项{n}", fills={"name": "FFF2CC"}, shown=None) for n in range(1, 4)])
+    wb = load_workbook(path)
+    wb.active["B4"].fill = PatternFill(fill_type="solid", fgColor="FFF2CC")
+    wb.save(path)
+    report = validate_file(path)
+    assert colours(report) == [N, N, N] and report.ok, report.findings
+
+
+def test_three_items_marked_alike_on_their_names_are_three_marks(tmp_path: Path) -> None:
+    report = validate_file(ledger(tmp_path, [item(f"事项{n}", fills={"name": "FF0000"}, shown="red")
+                                             for n in range(1, 4)]))
+    assert colours(report) == [R, R, R] and report.ok, report.findings
 
 
 def test_every_item_marked_alike_in_judgement_is_still_marked(tmp_path: Path) -> None:
@@ -185,9 +200,9 @@ def test_a_blue_text_colour_on_the_item_name_is_read(tmp_path: Path) -> None:
 
 
 def test_a_text_colour_on_the_whole_table_or_a_column_is_not_a_mark(tmp_path: Path) -> None:
-    items = [item(f"事项{n}", fonts={"name": "0070C0", "target": "1F4E79"}) for n in range(1, 5)]
+    items = [item(f"事项{n}", fonts={"name": "0070C0", "target": "1F4E79"}) for n in range(1, 7)]
     report = validate_file(ledger(tmp_path, items))
-    assert colours(report) == [N] * 4
+    assert colours(report) == [N] * 6
     assert "colour.font_only" not in codes(report)
 
 

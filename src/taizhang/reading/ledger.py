@@ -353,7 +353,12 @@ def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: li
             if c == jc:
                 continue  # every item marked alike in 进度评价 is still a mark on each
             first = fills.get((items[0].first_row, c))
-            if first is not None and all(fills.get((it.first_row, c), (None,))[0] == first[0] for it in items):
+            if first is None or any(fills.get((it.first_row, c), (None,))[0] != first[0] for it in items):
+                continue
+            # A column in one colour down the table, its header too, or too long a column for every
+            # item to carry the same mark: three red 工作事项 cells are still three red items.
+            label = sheet.cells.get((ledger.header_row, c))
+            if len(items) >= TABLE_FILL_MIN_ITEMS or (label is not None and label.fill == first[0]):
                 column_decoration[c] = first[0]
     return decoration, column_decoration
 
@@ -382,7 +387,7 @@ def _font_decoration(ledger: ParsedLedger, sheet: RawSheet, rows: list[int], col
     column: dict[int, str] = {}
     for c, values in by_col.items():
         distinct = set(values)
-        if c != jc and len(values) >= DECORATION_MIN_ITEMS and len(distinct) == 1 and (only := distinct.pop()):
+        if c != jc and len(values) >= TABLE_FILL_MIN_ITEMS and len(distinct) == 1 and (only := distinct.pop()):
             column[c] = only
     return decoration, column
 
