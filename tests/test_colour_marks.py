@@ -139,6 +139,12 @@ def test_zebra_striping_is_decoration(tmp_path: Path) -> None:
     assert report.ok, report.findings
 
 
+def test_strong_colours_on_every_other_row_are_marks_not_stripes(tmp_path: Path) -> None:
+    whole_row = dict.fromkeys(ORDER, "FF0000")
+    items = [item(f"事项{n}", fills=whole_row if n % 2 else {}, shown="red" if n % 2 else None) for n in range(1, 7)]
+    assert colours(validate_file(ledger(tmp_path, items))) == [R, N, R, N, R, N]
+
+
 def test_a_whole_column_in_one_fill_is_decoration(tmp_path: Path) -> None:
     items = [item(f"事项{n}", fills={"no": "D9D9D9", "name": "FFF2CC"}) for n in range(1, 7)]
     items[1]["fill"] = "FF0000"

@@ -15,7 +15,7 @@ from ..errors import UnreadableFile
 from ..findings import finding
 from ..models import Colour, Finding
 from . import condformat
-from .colours import classify
+from .colours import classify, is_pale
 from .grid import RawCell, RawSheet, RawWorkbook, a1
 
 HEADER_SEARCH_ROWS = 30
@@ -342,7 +342,7 @@ def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: li
     for colour in {v for v in row_common.values() if v is not None} - decoration:
         striped = [r for r in rows if row_common[r] == colour]
         parity = {r % 2 for r in striped}
-        if len(striped) >= DECORATION_MIN_ITEMS and len(parity) == 1:
+        if len(striped) >= DECORATION_MIN_ITEMS and len(parity) == 1 and is_pale(colour):
             same = [r for r in rows if r % 2 in parity]
             if striped == same and len(same) < len(rows):
                 decoration.add(colour)  # every other row: zebra striping
