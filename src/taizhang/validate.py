@@ -183,7 +183,7 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
     for sqref, first, kind in raw.unevaluated:
         out.append(finding("colour.cf_unevaluated", sheet=sheet, cell=first, range=sqref,
                            kind=_CF_KINDS.get(kind, f"{kind} 规则")))
-        doubts["colour"] = f"区域 {sqref} 的条件格式无法判断"
+        _doubt(doubts, "colour", f"区域 {sqref} 的条件格式无法判断")
 
     fills = [(m, *classify(m.rgb)) for m in raw.marks if not m.font]
     if closed:  # a 销号 row greyed out, 进度评价 included, is not marked in a wrong colour
@@ -197,11 +197,11 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
                                first_name=name, second=other[0].cell, second_name=other[2],
                                chosen=name))
             if not mark.judgement:
-                doubts["colour"] = f"{mark.cell} 与 {other[0].cell} 颜色不一致"
+                _doubt(doubts, "colour", f"{mark.cell} 与 {other[0].cell} 颜色不一致")
         if colour is Colour.UNKNOWN:
             out.append(finding("colour.invalid", sheet=sheet, cell=mark.cell if not mark.judgement else cell,
                                value=f"#{mark.rgb}", name=name, where=_where(mark.key)))
-            doubts.setdefault("colour", f"{mark.cell} 的颜色不是蓝、黄、红")
+            _doubt(doubts, "colour", f"{mark.cell} 的颜色不是蓝、黄、红")
             return Colour.UNKNOWN
         if said is not None and said is not colour:
             out.append(finding("colour.conflict", sheet=sheet, cell=cell, value=text,
@@ -220,12 +220,17 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
                                first_name=f"{name}字", second=other[0].cell, second_name=f"{other[2]}字",
                                chosen=name))
         out.append(finding("colour.font_only", sheet=sheet, cell=mark.cell, name=name, where=_where(mark.key)))
-        doubts["colour"] = f"{mark.cell} 只用字体颜色标注{name}"
+        _doubt(doubts, "colour", f"{mark.cell} 只用字体颜色标注{name}")
         return colour
     if ambiguous:
         out.append(finding("colour.ambiguous", sheet=sheet, cell=cell, text=text.replace("\n", " ")))
-        doubts["colour"] = "进度评价文字同时提到几种颜色"
+        _doubt(doubts, "colour", "进度评价文字同时提到几种颜色")
     return Colour.NONE
+
+
+def _doubt(doubts: dict[str, str], aspect: str, reason: str) -> None:
+    """Record why ``aspect`` of an item was read without confidence (every reason, in order)."""
+    doubts[aspect] = f"{doubts[aspect]}；{reason}" if aspect in doubts else reason
 
 
 # How a rule that could not be evaluated is named to the clerk.
@@ -380,7 +385,7 @@ def _check_summary(ledger: ParsedLedger, report: FileReport, out: list[Finding])
             if doubtful is not None and possible[aspect]:
                 # 通知 五 blames the clerk only for what we read with confidence (issue 7.9).
                 out.append(finding("summary.uncertain", sheet=ledger.sheet, cell=cell, value=number, label=label,
-                                   stated=number, actual=actual[key], items=_name_items(doubtful, ledger)))
+                                   stated=number, actual=actual[key], items=_name_items(doubtful, ledger, aspect)))
             else:
                 out.append(finding("summary.mismatch", sheet=ledger.sheet, cell=cell, value=number,
                                    label=label, stated=number, actual=actual[key]))
@@ -434,9 +439,10 @@ def _explaining(items: list[Item], key: str, diff: int) -> list[Item] | None:
     return candidates if candidates and len(candidates) >= abs(diff) else None
 
 
-def _name_items(items: list[Item], ledger: ParsedLedger) -> str:
+def _name_items(items: list[Item], ledger: ParsedLedger, aspect: str) -> str:
+    """``B6“工作事项”（why）``, for at most ten items: where the clerk should look, and why we doubt."""
     cells = {raw.first_row: raw.cells.get("name") for raw in ledger.items}
-    named = [f"{cells.get(i.row) or f'第{i.row}行'}“{i.name.replace(chr(10), ' ')[:30]}”（{'；'.join(i.doubts.values())}）"
+    named = [f"{cells.get(i.row) or f'第{i.row}行'}“{i.name.replace(chr(10), ' ')[:30]}”（{i.doubts[aspect]}）"
              for i in items[:10]]
     more = f"等{len(items)}项" if len(items) > 10 else ""
     return "、".join(named) + more
