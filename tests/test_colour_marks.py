@@ -464,3 +464,18 @@ def test_libreoffice_keeps_decoration_apart_from_marks(tmp_path: Path, soffice_c
     saved = validate_file(soffice_convert(src, fmt, tmp_path / "lo"))
     assert colours(original) == colours(saved) == [N, R, N, N, B, N, N]
     assert [f.code for f in saved.findings] == [f.code for f in original.findings] == ["colour.font_only"]
+
+
+def test_a_fill_on_another_cell_is_read_with_confidence_so_a_wrong_sentence_is_an_error(tmp_path: Path) -> None:
+    items = [item("推进港口船舶岸电设施建设", fills={"name": "FF0000"}, shown=None), item("事项二")]
+    report = validate_file(ledger(tmp_path, items))  # the sentence counts no red item
+    assert sorted(f.value for f in found(report, "summary.mismatch")) == ["0", "2"]  # 红色0项, 未标注颜色2项
+    assert not found(report, "summary.uncertain") and not report.ok
+
+
+def test_every_reason_for_a_doubt_is_named(tmp_path: Path) -> None:
+    rules = [("E5:E6", FormulaRule(formula=['TODAY()>DATE(2022,3,31)'], fill=RED_DXF.fill))]
+    items = [item("事项一", fonts={"name": "0070C0"}, shown=None), item("事项二")]
+    report = validate_file(ledger(tmp_path, items, conditional=rules))
+    [first, *_] = found(report, "summary.uncertain")
+    assert "区域 E5:E6 的条件格式无法判断；B5 只用字体颜色标注蓝色" in first.message
