@@ -16,7 +16,7 @@ from ..findings import finding
 from ..models import Colour, Finding
 from . import condformat
 from .colours import classify, is_pale
-from .grid import RawCell, RawSheet, RawWorkbook, a1
+from .grid import CondRule, RawCell, RawSheet, RawWorkbook, a1
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_MATCHES = 6  # of the ten 附件2 labels
@@ -305,10 +305,18 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
         if ink not in font_decoration and column_font.get(c) != ink:
             row_item[r].marks.append(Mark(a1(r, c), ink, keys.get(c, ""), judgement=c == jc, font=True,
                                           conditional=(r, c) in painting.font))
+    # Copying rows makes Excel split one rule into many: the copies are named together, once.
+    groups: dict[tuple[object, ...], list[tuple[CondRule, set[tuple[int, int]]]]] = {}
     for rule, where in painting.unevaluated:
-        first = a1(rule.ranges[0][0], rule.ranges[0][1])
-        for it in {id(row_item[r]): row_item[r] for r, _ in where if r in row_item}.values():
-            entry = (rule.sqref, first, rule.kind)
+        groups.setdefault((rule.kind, tuple(rule.formulas), rule.fill, rule.font), []).append((rule, where))
+    for group in groups.values():
+        rules_ = [rule for rule, _ in group]
+        sqref = " ".join(dict.fromkeys(rule.sqref for rule in rules_))
+        if len(sqref) > 60:
+            sqref = sqref[:60].rsplit(" ", 1)[0] + " 等"
+        r1, c1 = min((rule.ranges[0][0], rule.ranges[0][1]) for rule in rules_)
+        entry = (sqref, a1(r1, c1), rules_[0].kind)
+        for it in {id(row_item[r]): row_item[r] for _, where in group for r, _ in where if r in row_item}.values():
             if entry not in it.unevaluated:
                 it.unevaluated.append(entry)
 
