@@ -125,6 +125,17 @@ def test_a_fill_over_the_whole_table_is_decoration(tmp_path: Path) -> None:
     assert report.ok, report.findings
 
 
+def test_a_short_table_painted_with_its_header_is_decoration(tmp_path: Path) -> None:
+    items = [item("事项一", colour="red", shown="red"), item("事项二")]
+    path = ledger(tmp_path, items, table_fill="FFF2CC")
+    wb = load_workbook(path)
+    wb.active["E5"].fill = PatternFill(fill_type="solid", fgColor="FF0000")
+    wb.save(path)
+    report = validate_file(path)
+    assert colours(report) == [R, N]
+    assert report.ok and not found(report, "colour.cells_conflict"), report.findings
+
+
 def test_zebra_striping_is_decoration(tmp_path: Path) -> None:
     items = [item(f"事项{n}") for n in range(1, 8)]
     items[2]["fill"] = "FF0000"

@@ -339,9 +339,10 @@ def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: li
     row_common = {r: _row_common(by_row.get(r, []), len(cols)) for r in rows}
     decoration: set[str] = set()
     firsts = [row_common[it.first_row] for it in items]
-    if len(items) >= DECORATION_MIN_ITEMS and firsts[0] is not None and all(f == firsts[0] for f in firsts):
-        # Every item row in one colour: the table's background when the header is filled alike or
-        # when there are too many items for all of them to carry the same mark.
+    if firsts[0] is not None and all(f == firsts[0] for f in firsts):
+        # Every item row in one colour: the table's background when the header is filled alike (a
+        # table painted as a whole, however short) or when there are too many items for all of
+        # them to carry the same mark.
         header_fill = sheet.row_fills.get(ledger.header_row)
         header = _row_common([(cell.fill if (cell := sheet.cells.get((ledger.header_row, c))) is not None else None)
                               or header_fill for c in cols], len(cols))
@@ -356,18 +357,17 @@ def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: li
                 decoration.add(colour)  # every other row: zebra striping
     column_decoration: dict[int, str] = {}
     jc = ledger.columns.get("judgement")
-    if len(items) >= DECORATION_MIN_ITEMS:
-        for c in cols:
-            if c == jc:
-                continue  # every item marked alike in 进度评价 is still a mark on each
-            first = fills.get((items[0].first_row, c))
-            if first is None or any(fills.get((it.first_row, c), (None,))[0] != first[0] for it in items):
-                continue
-            # A column in one colour down the table, its header too, or too long a column for every
-            # item to carry the same mark: three red 工作事项 cells are still three red items.
-            label = sheet.cells.get((ledger.header_row, c))
-            if len(items) >= TABLE_FILL_MIN_ITEMS or (label is not None and label.fill == first[0]):
-                column_decoration[c] = first[0]
+    for c in cols:
+        if c == jc:
+            continue  # every item marked alike in 进度评价 is still a mark on each
+        first = fills.get((items[0].first_row, c))
+        if first is None or any(fills.get((it.first_row, c), (None,))[0] != first[0] for it in items):
+            continue
+        # A column in one colour down the table with its header, or too long a column for every
+        # item to carry the same mark: three red 工作事项 cells are still three red items.
+        label = sheet.cells.get((ledger.header_row, c))
+        if len(items) >= TABLE_FILL_MIN_ITEMS or (label is not None and label.fill == first[0]):
+            column_decoration[c] = first[0]
     return decoration, column_decoration
 
 
