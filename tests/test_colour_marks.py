@@ -497,3 +497,10 @@ def test_a_rule_split_by_copied_rows_is_named_once(tmp_path: Path) -> None:
     report = validate_file(ledger(tmp_path, [item("事项一"), item("事项二"), item("事项三")], conditional=rules))
     [warning] = found(report, "colour.cf_unevaluated")
     assert warning.cell == "E5" and "E5 E6 E7" in warning.message
+
+
+def test_a_rule_over_whole_columns_is_named_at_its_first_item_cell(tmp_path: Path) -> None:
+    rules = [("A1:J1048576", FormulaRule(formula=['TODAY()>DATE(2022,3,31)'], fill=RED_DXF.fill))]
+    report = validate_file(ledger(tmp_path, [item("事项一"), item("事项二")], conditional=rules))
+    [warning] = found(report, "colour.cf_unevaluated")
+    assert warning.cell == "A5" and "A1:J1048576" in warning.message

@@ -314,8 +314,8 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
         sqref = " ".join(dict.fromkeys(rule.sqref for rule in rules_))
         if len(sqref) > 60:
             sqref = sqref[:60].rsplit(" ", 1)[0] + " 等"
-        r1, c1 = min((rule.ranges[0][0], rule.ranges[0][1]) for rule in rules_)
-        entry = (sqref, a1(r1, c1), rules_[0].kind)
+        # Named at its first item cell: a rule over whole columns (E:E) starts in the title.
+        entry = (sqref, a1(*min(cell for _, where in group for cell in where)), rules_[0].kind)
         for it in {id(row_item[r]): row_item[r] for _, where in group for r, _ in where if r in row_item}.values():
             if entry not in it.unevaluated:
                 it.unevaluated.append(entry)
