@@ -139,3 +139,15 @@ def test_a_hostile_formula_is_unevaluated_not_a_crash() -> None:
                               fill="FF0000")]
     result = paint(sh, [5], [5])
     assert not result.fill and len(result.unevaluated) == 2
+
+
+@pytest.mark.parametrize(("formula", "cols"), [
+    ('D5<>""', {4, 5, 6}),  # column-relative: each cell tests its own column (F5 = 37)
+    ('$D5<>""', {4, 5, 6, 7}),  # the row's D cell decides for the whole row
+    ('AND(COLUMN()>5,$D5<>"")', {6, 7}),  # COLUMN() varies along the row
+])
+def test_column_relative_and_absolute_references(formula: str, cols: set[int]) -> None:
+    sh = sheet(SHEET)
+    sh.cond_rules = [CondRule(sqref="D5:G5", ranges=[(5, 4, 5, 7)], kind="expression", formulas=[formula],
+                              fill="FF0000")]
+    assert set(paint(sh, [5], [4, 5, 6, 7]).fill) == {(5, c) for c in cols}

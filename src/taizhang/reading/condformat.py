@@ -82,10 +82,12 @@ def _parse_ref(text: str) -> _Ref:
 
 @dataclass
 class Compiled:
-    """A parsed formula; ``uses_cells`` is False when it reads no cell (``MOD(ROW(),2)=0``)."""
+    """A parsed formula; ``uses_cells`` is False when it reads no cell (``MOD(ROW(),2)=0``);
+    ``same_across_row`` when its value cannot change along a row (``$E5="红色"``)."""
 
     node: Node
     uses_cells: bool
+    same_across_row: bool = False
 
 
 class _Parser:
@@ -93,6 +95,7 @@ class _Parser:
         self.toks = _tokens(formula)
         self.i = 0
         self.uses_cells = False
+        self.column_relative = False  # a reference without $ before its column, or COLUMN()
 
     def peek(self) -> tuple[str, str] | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -108,7 +111,7 @@ class _Parser:
         node = self.compare()
         if self.peek() is not None:
             raise Unevaluable("trailing tokens")
-        return Compiled(node, self.uses_cells)
+        return Compiled(node, self.uses_cells, not self.column_relative)
 
     def compare(self) -> Node:
         left = self.concat()
@@ -172,6 +175,7 @@ class _Parser:
             return lambda env: number
         if kind == "ref":
             self.uses_cells = True
+            self.column_relative |= any(not part.startswith("$") for part in text.split(":"))
             if ":" in text:
                 a, b = (_parse_ref(part) for part in text.split(":"))
                 return _RangeNode(a, b)
@@ -191,6 +195,8 @@ class _Parser:
                         self.i += 1
                         args.append(self.compare())
                 self.take(")")
+                if upper == "COLUMN" and not args:
+                    self.column_relative = True
                 return _function(upper, args)
             if upper in ("TRUE", "FALSE"):
                 flag = upper == "TRUE"
@@ -473,6 +479,7 @@ class _Rule:
     rule: CondRule
     test: Callable[[RawSheet, int, int, Env], bool]
     origin: tuple[int, int]
+    row_only: bool = False  # the test gives one answer for the whole row: evaluated once per row
 
 
 def _prepare(rule: CondRule, sheet: RawSheet) -> _Rule | None:
@@ -487,7 +494,7 @@ def _prepare(rule: CondRule, sheet: RawSheet) -> _Rule | None:
         compiled = compile_formula(rule.formulas[0])
         if not compiled.uses_cells:
             return None  # MOD(ROW(),2)=0 and the like: decoration, not a mark of any item
-        return _Rule(rule, lambda sh, r, c, env: _truth(compiled.node(env)), origin)
+        return _Rule(rule, lambda sh, r, c, env: _truth(compiled.node(env)), origin, compiled.same_across_row)
     if kind == "cellIs":
         operands = [compile_formula(f).node for f in rule.formulas]
         op = rule.operator or "equal"
@@ -570,16 +577,21 @@ def paint(sheet: RawSheet, rows: Iterable[int], cols: Iterable[int]) -> Painting
             continue
         r0, c0 = prepared.origin
         failed: set[tuple[int, int]] = set()
+        by_row: dict[int, bool | None] = {}  # row -> result, for a rule that reads the row only ($E5)
         for r, c in cells:
             if (r, c) in stopped:
                 continue
-            try:
-                hit = prepared.test(sheet, r, c, (sheet, r - r0, c - c0, r, c))
-            except _XlError:
-                hit = False
-            except (Unevaluable, ValueError, TypeError, OverflowError, RecursionError):
-                failed.add((r, c))
-                continue
+            hit = by_row.get(r) if prepared.row_only else None
+            if hit is None:
+                try:
+                    hit = prepared.test(sheet, r, c, (sheet, r - r0, c - c0, r, c))
+                except _XlError:
+                    hit = False
+                except (Unevaluable, ValueError, TypeError, OverflowError, RecursionError):
+                    failed.add((r, c))
+                    continue
+                if prepared.row_only:
+                    by_row[r] = hit
             if not hit:
                 continue
             if rule.fill is not None:
