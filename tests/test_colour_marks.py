@@ -223,6 +223,16 @@ def test_a_text_colour_on_the_whole_table_or_a_column_is_not_a_mark(tmp_path: Pa
     assert "colour.font_only" not in codes(report)
 
 
+def test_rows_in_red_text_are_red_marks(tmp_path: Path) -> None:
+    """标红 often means red text: four of five rows written in red are four red items."""
+    red = dict.fromkeys(ORDER, "FF0000")
+    items = [item(f"事项{n}", fonts=red if n != 3 else {}, shown="red" if n != 3 else None) for n in range(1, 6)]
+    report = validate_file(ledger(tmp_path, items))
+    assert colours(report) == [R, R, N, R, R]
+    assert len(found(report, "colour.font_only")) == 4
+    assert not found(report, "summary.mismatch") and not found(report, "summary.uncertain")
+
+
 def test_a_fill_beats_a_text_colour(tmp_path: Path) -> None:
     report = validate_file(ledger(tmp_path, [item("事项一", colour="yellow", font="FF0000")]))
     assert colours(report) == [Y]

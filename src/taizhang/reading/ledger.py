@@ -323,7 +323,7 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
 
 def _row_common(values: list[str | None], width: int) -> str | None:
     """The fill of a row when it covers most of the row's ``width`` ledger cells."""
-    if len(values) < ROW_WIDE_SHARE * width:
+    if not values or len(values) < ROW_WIDE_SHARE * width:
         return None  # the common case: one or two filled cells (进度评价)
     value, n = Counter(values).most_common(1)[0]
     return value if value is not None and n >= ROW_WIDE_SHARE * width else None
@@ -373,30 +373,34 @@ def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: li
 
 def _font_decoration(ledger: ParsedLedger, sheet: RawSheet, rows: list[int], cols: set[int],
                      painting: condformat.Painting) -> tuple[set[str], dict[int, str]]:
-    """Text colours that decorate: one colour on most of the table's text, or on a whole column.
-    (A second pass over the text cells, made only when some text is blue, yellow or red.)"""
-    if len(ledger.items) < DECORATION_MIN_ITEMS:
-        return set(), {}
-    by_col: dict[int, list[str | None]] = {}
-    overall: Counter[str | None] = Counter()
+    """Text colours that decorate, by the rules for fills: every item's text in one colour with
+    the header's, or on six items or more; a column's text likewise. "标红" often means red text, so
+    a few rows in red are marks. (A second pass, made only when some text is blue, yellow or red.)"""
+    items = ledger.items
     by_row = sheet.rows()
+    row_item = {r: id(it) for it in items for r in range(it.first_row, it.last_row + 1)}
+    per_item: dict[int, list[str | None]] = {}
+    by_col: dict[int, dict[int, set[str | None]]] = {}  # column -> item -> text colours
     for r in rows:
         for c, cell in by_row.get(r, ()):
             if c in cols and cell.value is not None:
                 rgb = painting.font.get((r, c)) or cell.font
-                overall[rgb] += 1
-                by_col.setdefault(c, []).append(rgb)
+                per_item.setdefault(row_item[r], []).append(rgb)
+                by_col.setdefault(c, {}).setdefault(row_item[r], set()).add(rgb)
+    header = {c: cell.font for c, cell in by_row.get(ledger.header_row, ()) if c in cols and cell.value is not None}
+    many = len(items) >= TABLE_FILL_MIN_ITEMS
     decoration: set[str] = set()
-    if overall:
-        rgb, n = overall.most_common(1)[0]
-        if rgb is not None and n >= ROW_WIDE_SHARE * sum(overall.values()):
-            decoration.add(rgb)
+    commons = {_row_common(fonts, len(fonts)) for fonts in per_item.values()}
+    if len(per_item) == len(items) and len(commons) == 1 and (only := commons.pop()) is not None \
+            and (many or _row_common(list(header.values()), len(header)) == only):
+        decoration.add(only)
     jc = ledger.columns.get("judgement")
     column: dict[int, str] = {}
-    for c, values in by_col.items():
-        distinct = set(values)
-        if c != jc and len(values) >= TABLE_FILL_MIN_ITEMS and len(distinct) == 1 and (only := distinct.pop()):
-            column[c] = only
+    for c, per in by_col.items():
+        distinct = set().union(*per.values())
+        if c != jc and len(per) == len(items) and len(distinct) == 1 and (ink := distinct.pop()) is not None \
+                and (many or header.get(c) == ink):
+            column[c] = ink
     return decoration, column
 
 
