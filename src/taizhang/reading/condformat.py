@@ -390,8 +390,8 @@ def _function(name: str, args: list[Node]) -> Node:
         "IFERROR": lambda env: _iferror(args, env),
         "SEARCH": lambda env: _search(_text(arg(env, 0)), _text(arg(env, 1)), _num(arg(env, 2, 1.0)), case=False),
         "FIND": lambda env: _search(_text(arg(env, 0)), _text(arg(env, 1)), _num(arg(env, 2, 1.0)), case=True),
-        "LEFT": lambda env: _text(arg(env, 0))[:max(0, int(_num(arg(env, 1, 1.0))))],
-        "RIGHT": lambda env: _right(_text(arg(env, 0)), int(_num(arg(env, 1, 1.0)))),
+        "LEFT": lambda env: _text(arg(env, 0))[:_count(arg(env, 1, 1.0))],
+        "RIGHT": lambda env: _right(_text(arg(env, 0)), _count(arg(env, 1, 1.0))),
         "MID": lambda env: _text(arg(env, 0))[max(0, int(_num(arg(env, 1))) - 1):][:max(0, int(_num(arg(env, 2))))],
         "LEN": lambda env: float(len(_text(arg(env, 0)))),
         "TRIM": lambda env: re.sub(" +", " ", _text(arg(env, 0)).strip(" ")),
@@ -430,6 +430,14 @@ def _iferror(args: list[Node], env: Env) -> Value:
         return args[0](env)
     except _XlError:
         return args[1](env) if len(args) > 1 else 0.0
+
+
+def _count(value: Value) -> int:
+    """A character count (LEFT/RIGHT): negative is #VALUE! as in Excel."""
+    number = int(_num(value))
+    if number < 0:
+        raise _XlError("#VALUE!")
+    return number
 
 
 def _right(text: str, count: int) -> str:
@@ -587,7 +595,7 @@ def paint(sheet: RawSheet, rows: Iterable[int], cols: Iterable[int]) -> Painting
                     hit = prepared.test(sheet, r, c, (sheet, r - r0, c - c0, r, c))
                 except _XlError:
                     hit = False
-                except (Unevaluable, ValueError, TypeError, OverflowError, RecursionError):
+                except Exception:  # noqa: BLE001  whatever a strange formula does, the file is still read
                     failed.add((r, c))
                     continue
                 if prepared.row_only:
