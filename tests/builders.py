@@ -24,7 +24,11 @@ FILLS = {"blue": "9BC2E6", "yellow": "FFFF00", "red": "FF0000"}
 
 
 def item(name: str, *, colour: str | None = None, **fields: Any) -> dict[str, Any]:
-    """One item with sensible defaults; ``colour`` (blue/yellow/red) becomes the 进度评价 fill."""
+    """One item with sensible defaults; ``colour`` (blue/yellow/red) becomes the 进度评价 fill.
+
+    ``fills``/``fonts``: column key -> fill / text colour of that cell (e.g. ``{"name": "FF0000"}``);
+    ``shown``: the colour a careful reader sees (blue/yellow/red/None), for the summary sentence,
+    when it is not simply ``colour``."""
     base: dict[str, Any] = {
         "name": name,
         "target": f"{name}的年度目标",
@@ -48,7 +52,8 @@ def auto_summary(items: Sequence[dict[str, Any]], date: str, center: str = "市�
     stars = {n: sum(1 for i in open_items if i.get("stars") == "★" * n) for n in (3, 2, 1)}
     src = {c: sum(1 for i in open_items if c in (i.get("source") or "")) for c in "ABCD"}
     inv = {v: k for k, v in FILLS.items()}
-    col = {k: sum(1 for i in open_items if inv.get(i.get("fill", "")) == k) for k in ("blue", "yellow", "red")}
+    shown = [i["shown"] if "shown" in i else inv.get(i.get("fill", "")) for i in open_items]
+    col = {k: shown.count(k) for k in ("blue", "yellow", "red")}
     none = len(open_items) - sum(col.values())
     return (
         f"截至{date}，{center}共梳理重点工作{len(open_items)}项，其中从星标看，三级星标{stars[3]}项、二级星标{stars[2]}项、"
@@ -77,6 +82,8 @@ def build_ledger(
     formatted_empty_rows: int = 0,
     number: bool = True,
     unit: str | Sequence[str] | None = None,
+    conditional: Sequence[tuple[str, Any]] = (),
+    table_fill: str | None = None,
 ) -> Path:
     """Write a ledger workbook to ``path`` and return it.
 
@@ -85,6 +92,8 @@ def build_ledger(
     ``before_sheets``: (name, visible) sheets placed before the ledger (e.g. 填报说明, hidden).
     ``unit``: the 填报单位 on the 填报日期 row, from column A: one cell ("填报单位：党群工作部（盖章）")
     or several side by side (("填报单位：", "党群工作部")).
+    ``conditional``: (range, openpyxl rule) conditional formats added to the ledger sheet.
+    ``table_fill``: one fill over the header and every item cell (a decorated table).
     """
     wb = Workbook()
     first = wb.active
@@ -124,6 +133,8 @@ def build_ledger(
         cell = ws.cell(header_row, c, labels.get(key, key))
         cell.font = Font(bold=True)
         cell.border = border
+        if table_fill:
+            cell.fill = PatternFill(fill_type="solid", fgColor=table_fill)
     r += 1
 
     merged_members: dict[int, tuple[int, int]] = {}
@@ -149,6 +160,12 @@ def build_ledger(
             cell = ws.cell(r, c, value)
             cell.border = border
             cell.alignment = Alignment(wrap_text=True, vertical="center")
+            if table_fill:
+                cell.fill = PatternFill(fill_type="solid", fgColor=table_fill)
+            if key in it.get("fills", {}):
+                cell.fill = PatternFill(fill_type="solid", fgColor=it["fills"][key])
+            if key in it.get("fonts", {}):
+                cell.font = Font(color=it["fonts"][key])
             if key == "judgement" and it.get("fill") and is_head:
                 fill = it["fill"]
                 cell.fill = PatternFill(fill_type="solid", fgColor=fill if isinstance(fill, Color | str) else fill)
@@ -166,6 +183,8 @@ def build_ledger(
         for c in range(1, len(cols) + 1):
             ws.cell(r, c).border = border
         r += 1
+    for ref, rule in conditional:
+        ws.conditional_formatting.add(ref, rule)
     if footer:
         ws.cell(r, 1, "中心分管领导：王五")
         ws.cell(r, 5, "台账联系人：赵六，2603969，15269418299")
@@ -180,22 +199,30 @@ XLS_HEADER = ("序号", "工作事项", "任务目标", "推进情况", "进度�
 
 
 def build_xls(path: Path, rows: Sequence[Sequence[Any]], *, title: str = "综合部重点工作台账",
-              date: str = "填报日期：2022年4月3日", judgement_styles: Sequence[str] = ()) -> Path:
+              date: str = "填报日期：2022年4月3日", judgement_styles: Sequence[str] = (),
+              summary: str | None = None, cell_styles: dict[tuple[int, int], str] | None = None) -> Path:
     """An Excel 97 ledger written by xlwt (as WPS and older Excel save them): title, date, the
     附件2 header on row 4, then ``rows``; ``judgement_styles[i]`` is an xlwt easyxf string for the
-    进度评价 cell of row i (e.g. "pattern: pattern solid, fore_colour red;")."""
+    进度评价 cell of row i (e.g. "pattern: pattern solid, fore_colour red;"); ``cell_styles[(i, col)]``
+    one for any cell of row i (col 0-based); ``summary`` goes on row 3."""
     import xlwt
 
     book = xlwt.Workbook(encoding="utf-8")
     ws = book.add_sheet("台账")
     ws.write(0, 0, title)
     ws.write(1, 6, date)
+    if summary:
+        ws.write(2, 0, summary)
     for c, label in enumerate(XLS_HEADER):
         ws.write(3, c, label)
     for r, row in enumerate(rows, start=4):
         style = judgement_styles[r - 4] if r - 4 < len(judgement_styles) else ""
         for c, value in enumerate(row):
-            ws.write(r, c, value, xlwt.easyxf(style) if c == 4 and style else xlwt.Style.default_style)
+            own = (cell_styles or {}).get((r - 4, c))
+            if own:
+                ws.write(r, c, value, xlwt.easyxf(own))
+            else:
+                ws.write(r, c, value, xlwt.easyxf(style) if c == 4 and style else xlwt.Style.default_style)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(str(path))
     return path

@@ -76,16 +76,25 @@ CODES: dict[str, Code] = {
     "source.normalised": Code(W, "任务来源写法不规范", "任务来源“{value}”已按“{normal}”读取，请改为“{normal}”。"),
     # --- 进度评价 colours ---
     "colour.invalid": Code(E, "颜色不在规定范围",
-                           "进度评价标注了{name}，只允许蓝色（进展较快）、黄色（中间位次/较好等次）、红色（进度缓慢）或不标颜色，请改用其中一种。"),
+                           "{where}标注了{name}，只允许蓝色（进展较快）、黄色（中间位次/较好等次）、红色（进度缓慢）或不标颜色，请改用其中一种。"),
     "colour.conflict": Code(E, "颜色与文字矛盾",
                             "进度评价填充为{fill}，文字却写“{text}”（{said}），请统一：改填充色或改文字。"),
     "colour.font_only": Code(W, "只用字体颜色标注",
-                             "进度评价只把字体设成了{name}，已按{name}读取；请改为给单元格填充{name}底色。"),
+                             "{where}只把字体设成了{name}，已按{name}读取；请改为给进度评价单元格填充{name}底色。"),
+    "colour.cells_conflict": Code(W, "同一事项颜色不一致",
+                                  "同一事项的 {first} 标注为{first_name}、{second} 标注为{second_name}，已按{chosen}读取；"
+                                  "请只用一种颜色（建议给进度评价单元格填充）。"),
+    "colour.cf_unevaluated": Code(W, "条件格式无法判断",
+                                  "区域 {range} 的条件格式（{kind}）taizhang 无法判断会显示什么颜色，其中事项的颜色可能没有读出；"
+                                  "请人工核对，或直接给进度评价单元格填充颜色。"),
     "colour.ambiguous": Code(W, "颜色文字不明确",
                              "进度评价文字“{text}”同时提到几种颜色，无法判断，已按未标注读取；请只写一种颜色或用填充色标注。"),
     # --- the department's own summary sentence ---
     "summary.mismatch": Code(E, "账实不符",
                              "汇总句写{label}{stated}项，台账中实际为{actual}项，请按台账改正汇总句。"),
+    "summary.uncertain": Code(W, "汇总句与台账不一致（待核对）",
+                              "汇总句写{label}{stated}项，台账中读出{actual}项；差异可能来自 taizhang 没有把握读取的事项："
+                              "{items}。请人工核对这些事项，不作为账实不符。"),
     "summary.missing": Code(W, "没有汇总句",
                             "没有找到汇总句（“截至…共梳理重点工作×项，其中从星标看…”），请按模板填写。"),
     "summary.unfilled": Code(W, "汇总句未填写", "汇总句仍是模板占位（含“×”），请填写实际数字。"),

@@ -66,6 +66,9 @@ class Item(BaseModel):
     extra: dict[str, str] = Field(default_factory=dict)
     # 重要程度 and 任务来源 as written (shown in the consolidated workbook when unrecognised).
     written: dict[str, str] = Field(default_factory=dict, exclude=True)
+    # What was read without confidence ("colour", "stars", "source") -> why, in Chinese: such an
+    # item explains a difference from the summary sentence without blaming the clerk (issue 7.9).
+    doubts: dict[str, str] = Field(default_factory=dict, exclude=True)
 
     @property
     def star_level(self) -> int | None:

@@ -7,6 +7,7 @@ import hashlib
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from .progress import cn_int, parse_rank
 from .reading.colours import classify
 from .reading.gate import read_workbook
 from .reading.grid import split_ref
-from .reading.ledger import ParsedLedger, RawItem, parse_ledger
+from .reading.ledger import Mark, ParsedLedger, RawItem, parse_ledger
 from .summary import count_items
 
 
@@ -149,6 +150,8 @@ def _position(f: Finding) -> tuple[int, int]:
 def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
     t = raw.texts
     note, judgement = t.get("note", ""), t.get("judgement", "")
+    doubts: dict[str, str] = {}
+    closed = rules.is_closed(note, judgement)
     # model_construct: every field below is already of its type, and a merge builds ten thousand.
     item = Item.model_construct(
         row=raw.first_row,
@@ -161,13 +164,21 @@ def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
         owner=t.get("owner", ""),
         note=note,
         extra=dict(raw.extra),
-        closed=rules.is_closed(note, judgement),
+        closed=closed,
         # 说明 第1条 (重要程度) and 第2条 (任务来源): one of a fixed set, variants read with a warning.
         stars=_coded(raw, "stars", rules.normalise_stars, sheet, out),
         source=_coded(raw, "source", rules.normalise_source, sheet, out),
-        colour=_colour(raw, sheet, out),
+        colour=_colour(raw, sheet, out, doubts, closed=closed),
         written={k: t[k] for k in ("stars", "source") if t.get(k)},
+        doubts=doubts,
     )
+    if item.stars is None and "stars" in raw.cells:
+        doubts["stars"] = "重要程度无法识别" if t.get("stars") else "重要程度为空"
+    elif item.stars is not None and _HOLLOW_ONLY.fullmatch(t.get("stars", "")):
+        # ☆☆☆ may be three stars drawn hollow or a rating of none out of three: a guess either way.
+        doubts["stars"] = f"重要程度写作“{t['stars']}”，按{item.stars}读取没有把握"
+    if item.source is None and "source" in raw.cells:
+        doubts["source"] = "任务来源无法识别" if t.get("source") else "任务来源为空"
 
     # 通知 三: 逐一明确责任领导、责任人员、任务目标.
     for key in rules.REQUIRED_FIELDS:
@@ -197,31 +208,115 @@ def _coded(raw: RawItem, key: str, normalise: Callable[[str], tuple[str | None, 
     return value
 
 
-def _colour(raw: RawItem, sheet: str, out: list[Finding]) -> Colour:
-    """说明 第3条: the 进度评价 fill decides; without one, the text; a red/yellow font with a warning."""
+_HOLLOW_ONLY = re.compile(r"[☆✩\s]+")
+
+
+def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str], *, closed: bool = False) -> Colour:
+    """说明 第3条: a fill anywhere in the item's row marks it, the 进度评价 cell's first; without a
+    fill, the 进度评价 text; without either, a blue/yellow/red text colour (with a warning).
+
+    ``doubts["colour"]`` is set when the reading is not certain (font only, ambiguous text, cells
+    in different colours, a conditional format that could not be evaluated).
+    """
     cell = raw.cells.get("judgement")
     text = raw.texts.get("judgement", "")
     said, ambiguous = rules.colour_from_text(text)
-    fill_rgb = raw.fill or raw.row_fill
-    fill, fill_name = classify(fill_rgb)
-    if fill is Colour.UNKNOWN:
-        out.append(finding("colour.invalid", sheet=sheet, cell=cell, value=f"#{fill_rgb}", name=fill_name))
-        return Colour.UNKNOWN
-    if fill is not Colour.NONE:
-        if said is not None and said is not fill:
+    for sqref, first, kind in raw.unevaluated:
+        out.append(finding("colour.cf_unevaluated", sheet=sheet, cell=first, range=sqref,
+                           kind=_CF_KINDS.get(kind, f"{kind} 规则")))
+        _doubt(doubts, "colour", f"区域 {sqref} 的条件格式无法判断")
+
+    fills = [(m, *classify(m.rgb)) for m in raw.marks if not m.font]
+    if closed:  # a 销号 row greyed out, 进度评价 included, is not marked in a wrong colour
+        fills = [f for f in fills if f[2] not in _GREYS]
+    chosen = _choose(fills)
+    if chosen is not None:
+        mark, colour, name = chosen
+        other = next((f for f in fills if f[1] is not colour and f[0].cell != mark.cell and not _emphasis(f)), None)
+        if other is not None:
+            out.append(finding("colour.cells_conflict", sheet=sheet, cell=mark.cell, first=mark.cell,
+                               first_name=name, second=other[0].cell, second_name=other[2],
+                               chosen=name))
+            if not mark.judgement:
+                _doubt(doubts, "colour", f"{mark.cell} 与 {other[0].cell} 颜色不一致")
+        if colour is Colour.UNKNOWN:
+            out.append(finding("colour.invalid", sheet=sheet, cell=mark.cell if not mark.judgement else cell,
+                               value=f"#{mark.rgb}", name=name, where=_where(mark.key)))
+            _doubt(doubts, "colour", f"{mark.cell} 的颜色不是蓝、黄、红")
+            return Colour.UNKNOWN
+        if said is not None and said is not colour:
             out.append(finding("colour.conflict", sheet=sheet, cell=cell, value=text,
-                               fill=rules.COLOUR_NAMES[fill], text=text.replace("\n", " "),
+                               fill=rules.COLOUR_NAMES[colour], text=text.replace("\n", " "),
                                said=f"文字表示{rules.COLOUR_NAMES[said]}"))
-        return fill
+        return colour
     if said is not None:
         return said
-    font, font_name = classify(raw.font)
-    if font in (Colour.RED, Colour.YELLOW) and text:
-        out.append(finding("colour.font_only", sheet=sheet, cell=cell, name=font_name))
-        return font
+    fonts = [(m, *classify(m.rgb)) for m in raw.marks if m.font]
+    chosen = _choose(fonts)
+    if chosen is not None:
+        mark, colour, name = chosen
+        other = next((f for f in fonts if f[1] is not colour), None)
+        if other is not None:
+            out.append(finding("colour.cells_conflict", sheet=sheet, cell=mark.cell, first=mark.cell,
+                               first_name=f"{name}字", second=other[0].cell, second_name=f"{other[2]}字",
+                               chosen=name))
+        out.append(finding("colour.font_only", sheet=sheet, cell=mark.cell, name=name, where=_where(mark.key)))
+        _doubt(doubts, "colour", f"{mark.cell} 只用字体颜色标注{name}")
+        return colour
     if ambiguous:
         out.append(finding("colour.ambiguous", sheet=sheet, cell=cell, text=text.replace("\n", " ")))
+        _doubt(doubts, "colour", "进度评价文字同时提到几种颜色")
     return Colour.NONE
+
+
+def _doubt(doubts: dict[str, str], aspect: str, reason: str) -> None:
+    """Record why ``aspect`` of an item was read without confidence (every reason, in order)."""
+    doubts[aspect] = f"{doubts[aspect]}；{reason}" if aspect in doubts else reason
+
+
+# How a rule that could not be evaluated is named to the clerk.
+_CF_KINDS = {
+    "xls": ".xls 文件中的条件格式，taizhang 读不出其规则", "x14": "Excel 2010 扩展条件格式", "colorScale": "色阶",
+    "top10": "前/后若干项", "aboveAverage": "高于/低于平均值", "timePeriod": "发生日期",
+    "expression": "公式中有不支持的函数或引用", "cellIs": "单元格值比较中有不支持的公式",
+}
+
+
+_ALLOWED = (Colour.BLUE, Colour.YELLOW, Colour.RED)
+_GREYS = ("灰色", "黑色")
+
+
+def _emphasis(entry: tuple[Mark, Colour, str | None]) -> bool:
+    """Grey or black on a cell other than 进度评价 highlights or greys out text: not a colour mark."""
+    mark, colour, name = entry
+    return not mark.judgement and colour is Colour.UNKNOWN and name in _GREYS
+
+
+def _choose(entries: list[tuple[Mark, Colour, str | None]]) -> tuple[Mark, Colour, str] | None:
+    """The mark that decides: the 进度评价 cell's; else the commonest blue/yellow/red of the row's
+    cells (the first of them on a tie); else another colour, which is then an error."""
+    if not entries:
+        return None
+    judged = next((e for e in entries if e[0].judgement), None)
+    if judged is not None:
+        mark, colour, name = judged
+        return mark, colour, name or ""
+    allowed = [e for e in entries if e[1] in _ALLOWED]
+    if allowed:
+        counts = Counter(e[1] for e in allowed)
+        best = max(counts.values())
+        mark, colour, name = next(e for e in allowed if counts[e[1]] == best)
+        return mark, colour, name or ""
+    wrong = [e for e in entries if not _emphasis(e)]
+    if wrong:
+        mark, colour, name = wrong[0]
+        return mark, colour, name or ""
+    return None
+
+
+def _where(key: str) -> str:
+    column = rules.COLUMN_BY_KEY.get(key)
+    return column.label.replace("\n", "") if column is not None else (key or "单元格")
 
 
 def _check_consistency(item: Item, raw: RawItem, sheet: str, out: list[Finding]) -> None:
@@ -379,6 +474,8 @@ def _check_summary(ledger: ParsedLedger, report: FileReport, out: list[Finding])
         out.append(finding("summary.unfilled", sheet=ledger.sheet, cell=cell))
     counts = report.counts
     actual = {"total": counts.total, **counts.stars, **counts.sources, **counts.colours}
+    numbers = {k: v for k, v in stated.items() if isinstance(v, int)}
+    possible: dict[str, bool] = {}  # per aspect, worked out at its first difference
     for key, value in stated.items():
         number = value if isinstance(value, int) else None
         if key == "total":
@@ -390,6 +487,72 @@ def _check_summary(ledger: ParsedLedger, report: FileReport, out: list[Finding])
         else:
             summary.colours[key] = number
         if number is not None and number != actual[key]:
-            out.append(finding("summary.mismatch", sheet=ledger.sheet, cell=cell, value=number,
-                               label=rules.SUMMARY_LABELS[key], stated=number, actual=actual[key]))
+            label = rules.SUMMARY_LABELS[key]
+            doubtful = _explaining(report.items, key, number - actual[key])
+            aspect = _aspect(key)
+            if doubtful is not None and aspect not in possible:
+                possible[aspect] = _possible(report.items, aspect, numbers)
+            if doubtful is not None and possible[aspect]:
+                # 通知 五 blames the clerk only for what we read with confidence (issue 7.9).
+                out.append(finding("summary.uncertain", sheet=ledger.sheet, cell=cell, value=number, label=label,
+                                   stated=number, actual=actual[key], items=_name_items(doubtful, ledger, aspect)))
+            else:
+                out.append(finding("summary.mismatch", sheet=ledger.sheet, cell=cell, value=number,
+                                   label=label, stated=number, actual=actual[key]))
     report.stated = summary
+
+
+_BUCKETS = {"stars": ("3", "2", "1"), "source": tuple("ABCD"), "colour": ("blue", "yellow", "red", "none")}
+
+
+def _aspect(key: str) -> str:
+    return "stars" if key in _BUCKETS["stars"] else "source" if key in _BUCKETS["source"] else "colour"
+
+
+def _bucket_keys(item: Item, aspect: str) -> set[str]:
+    if aspect == "stars":
+        return {str(item.star_level)} if item.star_level else set()
+    if aspect == "source":
+        return set(item.source or "")
+    return {item.colour.value}
+
+
+def _possible(items: list[Item], aspect: str, stated: dict[str, int]) -> bool:
+    """Whether some reading of the doubtful items makes all the sentence's figures of ``aspect``
+    true at once; when none does, the sentence is wrong whatever those items are (an error)."""
+    open_items = [i for i in items if not i.closed]
+    doubtful = sum(1 for i in open_items if aspect in i.doubts)
+    certain = dict.fromkeys(_BUCKETS[aspect], 0)
+    for i in open_items:
+        if aspect not in i.doubts:
+            for k in _bucket_keys(i, aspect) & certain.keys():
+                certain[k] += 1
+    keys = [k for k in _BUCKETS[aspect] if k in stated]
+    if any(stated[k] < certain[k] or stated[k] > certain[k] + doubtful for k in keys):
+        return False
+    if aspect == "source":
+        return True  # an item may carry several letters: each letter is free on its own
+    needed = sum(stated[k] - certain[k] for k in keys)
+    return needed <= doubtful and (len(keys) < len(_BUCKETS[aspect]) or needed == doubtful)
+
+
+def _explaining(items: list[Item], key: str, diff: int) -> list[Item] | None:
+    """The items read with doubt that could account for ``diff`` (stated minus counted) on ``key``,
+    or None when they cannot: more stated than counted needs doubtful items counted elsewhere,
+    fewer needs doubtful items counted here."""
+    if key == "total":
+        return None
+    aspect = _aspect(key)
+
+    candidates = [i for i in items
+                  if not i.closed and aspect in i.doubts and (key in _bucket_keys(i, aspect)) is (diff < 0)]
+    return candidates if candidates and len(candidates) >= abs(diff) else None
+
+
+def _name_items(items: list[Item], ledger: ParsedLedger, aspect: str) -> str:
+    """``B6“工作事项”（why）``, for at most ten items: where the clerk should look, and why we doubt."""
+    cells = {raw.first_row: raw.cells.get("name") for raw in ledger.items}
+    named = [f"{cells.get(i.row) or f'第{i.row}行'}“{i.name.replace(chr(10), ' ')[:30]}”（{i.doubts[aspect]}）"
+             for i in items[:10]]
+    more = f"等{len(items)}项" if len(items) > 10 else ""
+    return "、".join(named) + more

@@ -251,6 +251,16 @@ BLUE_END = 260.0  # 7030A0 (274°) and CC99FF (270°) are purple, 9999FF (240°)
 PURPLE_END = 330.0  # FF99CC (330°) "Rose" and FFC7CE (352°) are pinks, i.e. red marks
 
 
+PALE_LIGHTNESS = 0.8  # table stripes are pale; a strong colour on every other row is more likely marks
+
+
+def is_pale(rgb: str) -> bool:
+    """Whether a colour is a pale tint (HLS lightness at least PALE_LIGHTNESS), as stripes are."""
+    if not _HEX6.match(rgb):
+        return False
+    return colorsys.rgb_to_hls(*_to_unit(rgb))[1] >= PALE_LIGHTNESS
+
+
 @functools.lru_cache(maxsize=1024)  # a workbook uses a handful of colours, on thousands of cells
 def classify(rgb: str | None) -> tuple[Colour, str | None]:
     """Name a fill colour as a reader of the ledger would: the Colour and its Chinese name."""

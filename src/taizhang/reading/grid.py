@@ -20,6 +20,28 @@ class RawCell:
 
 
 @dataclass(slots=True)
+class CondRule:
+    """One conditional-format rule as stored (``<cfRule>``), with the colours its style paints.
+
+    ``kind`` is the rule type (cellIs, expression, containsText…); ``ranges`` the sqref's ranges;
+    ``formulas`` the rule's formulas, written relative to the first range's top-left cell.
+    ``evaluable`` is False for a rule only known to exist (an .xls CONDFMT record, an x14 rule).
+    """
+
+    sqref: str
+    ranges: list[tuple[int, int, int, int]]
+    kind: str
+    priority: int = 0
+    operator: str | None = None
+    text: str | None = None
+    formulas: list[str] = field(default_factory=list)
+    fill: str | None = None
+    font: str | None = None
+    stop: bool = False
+    evaluable: bool = True
+
+
+@dataclass(slots=True)
 class RawSheet:
     name: str
     visible: bool = True
@@ -28,6 +50,7 @@ class RawSheet:
     row_fills: dict[int, str] = field(default_factory=dict)  # row -> "RRGGBB" of a whole-row fill
     hidden_rows: set[int] = field(default_factory=set)  # rows hidden (by hand, grouping or a filter)
     has_strike: bool = False  # some cell's text is struck through (most sheets: none, nothing to look at)
+    cond_rules: list[CondRule] = field(default_factory=list)  # conditional formats, in file order
     max_row: int = 0
     max_col: int = 0
     _by_row: dict[int, list[tuple[int, RawCell]]] | None = None

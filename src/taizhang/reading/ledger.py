@@ -7,18 +7,33 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .. import rules
 from ..errors import UnreadableFile
 from ..findings import finding
-from ..models import Finding
-from .grid import RawCell, RawSheet, RawWorkbook, a1
+from ..models import Colour, Finding
+from . import condformat
+from .colours import classify, is_pale
+from .grid import CondRule, RawCell, RawSheet, RawWorkbook, a1
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_MATCHES = 6  # of the ten 附件2 labels
 # Columns whose cells are drawn merged over an item's sub-rows: only the first row holds them.
 TEXT_JOIN_KEYS = ("name", "target", "progress")
+
+
+@dataclass(slots=True)
+class Mark:
+    """A colour a clerk put on one cell of an item's row: a fill, or the colour of the cell's text."""
+
+    cell: str  # A1 of the cell (a merged range's anchor)
+    rgb: str
+    key: str  # the column's key (name, judgement…) or the label of an extra column
+    judgement: bool = False  # on the 进度评价 cell
+    font: bool = False  # the text colour, not a fill
+    conditional: bool = False  # painted by a conditional format
 
 
 @dataclass
@@ -32,10 +47,14 @@ class RawItem:
     cells: dict[str, str] = field(default_factory=dict)  # key -> A1 of the cell that holds it
     fill: str | None = None  # 进度评价 cell's fill
     font: str | None = None  # 进度评价 cell's font colour
-    row_fill: str | None = None  # the whole row's fill (row format or every cell alike)
     extra: dict[str, str] = field(default_factory=dict)
     struck: bool = False  # every written cell of the item's rows is struck through
     hidden: bool = False  # every row of the item is hidden
+    # Every colour mark on the item's cells (fills and text colours that distinguish items; a
+    # table-wide fill, zebra striping or a column's uniform fill is decoration and left out).
+    marks: list[Mark] = field(default_factory=list)
+    # Conditional formats over the item's cells that could not be evaluated: (range, its first cell, rule type).
+    unevaluated: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -318,7 +337,198 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
         if raw is not None:
             ledger.items.append(raw)
         r = end + 1
+    _colour_marks(sheet, ledger, item_cols)
     return ledger
+
+
+# A fill on every item row (or every other row, or every item of a column) decorates the table
+# rather than marking items: it counts as decoration from this many items on.
+DECORATION_MIN_ITEMS = 3
+# A whole-table fill on this many items is decoration even when the header is not filled alike.
+TABLE_FILL_MIN_ITEMS = 6
+ROW_WIDE_SHARE = 0.8  # a fill on this share of a row's ledger cells is the row's fill
+
+
+Fills = dict[tuple[int, int], tuple[str, bool, tuple[int, int]]]
+
+
+def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) -> None:
+    """Collect each item's colour marks over all its cells: fills (own, whole-row, conditional)
+    and text colours, leaving out the fills that decorate the table rather than mark items."""
+    items = ledger.items
+    if not items:
+        return
+    rows = sorted({r for it in items for r in range(it.first_row, it.last_row + 1)})
+    cols = sorted(item_cols)
+    painting = condformat.paint(sheet, rows, cols)
+    # Effective fill of the item rows' cells (conditional format, own fill, merged anchor's, row
+    # format), kept only where one shows; and the text cells, for their colours. Walks the cells
+    # that exist, not rows × columns: this runs on every ledger of a merge.
+    fills: Fills = {}
+    inks: dict[tuple[int, int], str] = {}  # text cells in a blue/yellow/red text colour
+    by_row = sheet.rows()
+    col_set = set(cols)
+    covered, row_fills = ledger.covered, sheet.row_fills
+    marking = (Colour.BLUE, Colour.YELLOW, Colour.RED)
+    ink_marks: dict[str, bool] = {}  # a sheet has a few text colours, on thousands of cells
+    for r in rows:
+        row_fill = row_fills.get(r)
+        for c, cell in by_row.get(r, ()):
+            if c not in col_set:
+                continue
+            if cell.fill is not None:
+                fills[(r, c)] = (cell.fill, False, (r, c))
+            font = cell.font
+            if font is not None and cell.value is not None:
+                marks = ink_marks.get(font)
+                if marks is None:
+                    marks = ink_marks[font] = classify(font)[0] in marking
+                if marks:
+                    inks[(r, c)] = font
+        if row_fill is not None or covered:
+            for c in cols:
+                if (r, c) in sheet.cells:
+                    if row_fill is not None and (r, c) not in fills:
+                        fills[(r, c)] = (row_fill, False, (r, c))
+                    continue
+                anchor = covered.get((r, c))
+                merged = sheet.cells.get(anchor) if anchor is not None else None
+                if merged is not None and anchor is not None and merged.fill is not None:
+                    fills[(r, c)] = (painting.fill.get(anchor) or merged.fill, anchor in painting.fill, anchor)
+                elif row_fill is not None:
+                    fills[(r, c)] = (row_fill, False, (r, c))
+    for (r, c), painted in painting.fill.items():
+        fills[(r, c)] = (painted, True, (r, c))
+    for (r, c), painted in painting.font.items():
+        written = sheet.cells.get((r, c))
+        if written is not None and written.value is not None:
+            if classify(painted)[0] in marking:
+                inks[(r, c)] = painted
+            else:
+                inks.pop((r, c), None)  # the rule's text colour covers the cell's own
+    decoration: set[str] = set()
+    column_decoration: dict[int, str] = {}
+    font_decoration: set[str] = set()
+    column_font: dict[int, str] = {}
+    if fills:
+        decoration, column_decoration = _decoration(sheet, ledger, rows, cols, fills)
+    if inks:
+        font_decoration, column_font = _font_decoration(ledger, sheet, rows, col_set, painting)
+
+    keys = {c: k for k, c in ledger.columns.items()} | {c: k for k, pcs in ledger.parts.items() for c in pcs} \
+        | {c: label for label, c in ledger.extra_columns.items()}
+    jc = ledger.columns.get("judgement")
+    row_item = {r: it for it in items for r in range(it.first_row, it.last_row + 1)}
+    seen: set[tuple[int, tuple[int, int]]] = set()
+    for (r, c), (rgb, conditional, anchor) in sorted(fills.items()):
+        if rgb in decoration or column_decoration.get(c) == rgb or classify(rgb)[0] is Colour.NONE:
+            continue  # decoration, or white
+        it = row_item[r]
+        if (id(it), anchor) in seen:
+            continue  # one merged cell seen from several rows
+        seen.add((id(it), anchor))
+        it.marks.append(Mark(a1(*anchor), rgb, keys.get(c, ""), judgement=c == jc, conditional=conditional))
+    for (r, c), ink in sorted(inks.items()):
+        if ink not in font_decoration and column_font.get(c) != ink:
+            row_item[r].marks.append(Mark(a1(r, c), ink, keys.get(c, ""), judgement=c == jc, font=True,
+                                          conditional=(r, c) in painting.font))
+    # Copying rows makes Excel split one rule into many: the copies are named together, once.
+    groups: dict[tuple[object, ...], list[tuple[CondRule, set[tuple[int, int]]]]] = {}
+    for rule, where in painting.unevaluated:
+        groups.setdefault((rule.kind, tuple(rule.formulas), rule.fill, rule.font), []).append((rule, where))
+    for group in groups.values():
+        rules_ = [rule for rule, _ in group]
+        sqref = " ".join(dict.fromkeys(rule.sqref for rule in rules_))
+        if len(sqref) > 60:
+            sqref = sqref[:60].rsplit(" ", 1)[0] + " 等"
+        # Named at its first item cell: a rule over whole columns (E:E) starts in the title.
+        entry = (sqref, a1(*min(cell for _, where in group for cell in where)), rules_[0].kind)
+        for it in {id(row_item[r]): row_item[r] for _, where in group for r, _ in where if r in row_item}.values():
+            if entry not in it.unevaluated:
+                it.unevaluated.append(entry)
+
+
+def _row_common(values: list[str | None], width: int) -> str | None:
+    """The fill of a row when it covers most of the row's ``width`` ledger cells."""
+    if not values or len(values) < ROW_WIDE_SHARE * width:
+        return None  # the common case: one or two filled cells (进度评价)
+    value, n = Counter(values).most_common(1)[0]
+    return value if value is not None and n >= ROW_WIDE_SHARE * width else None
+
+
+def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: list[int], fills: Fills
+                ) -> tuple[set[str], dict[int, str]]:
+    """Fills that decorate: the whole table's, zebra stripes, a whole column's (not 进度评价's)."""
+    items = ledger.items
+    by_row: dict[int, list[str | None]] = {}
+    for (r, _), entry in fills.items():
+        by_row.setdefault(r, []).append(entry[0])
+    row_common = {r: _row_common(by_row.get(r, []), len(cols)) for r in rows}
+    decoration: set[str] = set()
+    firsts = [row_common[it.first_row] for it in items]
+    if firsts[0] is not None and all(f == firsts[0] for f in firsts):
+        # Every item row in one colour: the table's background when the header is filled alike (a
+        # table painted as a whole, however short) or when there are too many items for all of
+        # them to carry the same mark.
+        header_fill = sheet.row_fills.get(ledger.header_row)
+        header = _row_common([(cell.fill if (cell := sheet.cells.get((ledger.header_row, c))) is not None else None)
+                              or header_fill for c in cols], len(cols))
+        if header == firsts[0] or len(items) >= TABLE_FILL_MIN_ITEMS:
+            decoration.add(firsts[0])
+    for colour in {v for v in row_common.values() if v is not None} - decoration:
+        striped = [r for r in rows if row_common[r] == colour]
+        parity = {r % 2 for r in striped}
+        if len(striped) >= DECORATION_MIN_ITEMS and len(parity) == 1 and is_pale(colour):
+            same = [r for r in rows if r % 2 in parity]
+            if striped == same and len(same) < len(rows):
+                decoration.add(colour)  # every other row: zebra striping
+    column_decoration: dict[int, str] = {}
+    jc = ledger.columns.get("judgement")
+    for c in cols:
+        if c == jc:
+            continue  # every item marked alike in 进度评价 is still a mark on each
+        first = fills.get((items[0].first_row, c))
+        if first is None or any(fills.get((it.first_row, c), (None,))[0] != first[0] for it in items):
+            continue
+        # A column in one colour down the table with its header, or too long a column for every
+        # item to carry the same mark: three red 工作事项 cells are still three red items.
+        label = sheet.cells.get((ledger.header_row, c))
+        if len(items) >= TABLE_FILL_MIN_ITEMS or (label is not None and label.fill == first[0]):
+            column_decoration[c] = first[0]
+    return decoration, column_decoration
+
+
+def _font_decoration(ledger: ParsedLedger, sheet: RawSheet, rows: list[int], cols: set[int],
+                     painting: condformat.Painting) -> tuple[set[str], dict[int, str]]:
+    """Text colours that decorate, by the rules for fills: every item's text in one colour with
+    the header's, or on six items or more; a column's text likewise. "标红" often means red text, so
+    a few rows in red are marks. (A second pass, made only when some text is blue, yellow or red.)"""
+    items = ledger.items
+    by_row = sheet.rows()
+    row_item = {r: id(it) for it in items for r in range(it.first_row, it.last_row + 1)}
+    per_item: dict[int, list[str | None]] = {}
+    by_col: dict[int, dict[int, set[str | None]]] = {}  # column -> item -> text colours
+    for r in rows:
+        for c, cell in by_row.get(r, ()):
+            if c in cols and cell.value is not None:
+                rgb = painting.font.get((r, c)) or cell.font
+                per_item.setdefault(row_item[r], []).append(rgb)
+                by_col.setdefault(c, {}).setdefault(row_item[r], set()).add(rgb)
+    header = {c: cell.font for c, cell in by_row.get(ledger.header_row, ()) if c in cols and cell.value is not None}
+    many = len(items) >= TABLE_FILL_MIN_ITEMS
+    decoration: set[str] = set()
+    commons = {_row_common(fonts, len(fonts)) for fonts in per_item.values()}
+    if len(per_item) == len(items) and len(commons) == 1 and (only := commons.pop()) is not None \
+            and (many or _row_common(list(header.values()), len(header)) == only):
+        decoration.add(only)
+    jc = ledger.columns.get("judgement")
+    column: dict[int, str] = {}
+    for c, per in by_col.items():
+        distinct = set().union(*per.values())
+        if c != jc and len(per) == len(items) and len(distinct) == 1 and (ink := distinct.pop()) is not None \
+                and (many or header.get(c) == ink):
+            column[c] = ink
+    return decoration, column
 
 
 def _is_footer_row(cells: list[tuple[int, RawCell]], columns: dict[str, int]) -> bool:
@@ -373,8 +583,6 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
         jcell = sheet.get(*ledger.covered[(first, jc)])
     if jcell is not None:
         item.fill, item.font = jcell.fill, jcell.font
-    if item.fill is None:  # a whole-row fill matters only when the cell has none of its own
-        item.row_fill = _row_fill(sheet, first, ledger.columns)
     if not content and item.fill is None:
         if item.texts.get("no") and _is_section_row(sheet, first, by_row, merges, ledger.columns):
             ledger.section_rows.append(first)  # 一、港口建设 written in 序号 alone
@@ -428,17 +636,6 @@ def _column_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str,
         if key not in TEXT_JOIN_KEYS:
             break
     return "\n".join(parts), ref
-
-
-def _row_fill(sheet: RawSheet, r: int, columns: dict[str, int]) -> str | None:
-    """A row filled as a whole: a row format, or every other ledger cell of the row in one colour."""
-    if r in sheet.row_fills:
-        return sheet.row_fills[r]
-    others = [c for k, c in columns.items() if k != "judgement"]
-    fills = {cell.fill if cell is not None else None for cell in (sheet.get(r, c) for c in others)}
-    if len(fills) == 1:
-        return fills.pop()
-    return None
 
 
 def _is_section_row(sheet: RawSheet, r: int, by_row: dict[int, list[tuple[int, RawCell]]],

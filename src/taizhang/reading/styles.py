@@ -113,14 +113,31 @@ def _fill(el: object) -> Fill:
     return Fill()
 
 
+def _dxf_fill(el: object | None, theme: list[str], palette: list[str]) -> str | None:
+    """The colour a conditional format's fill paints. In a dxf Excel and LibreOffice keep a solid
+    fill's colour in ``bgColor`` (the cell-style convention is fgColor), and usually omit patternType."""
+    pattern = _child(el, "patternFill") if el is not None else None
+    if pattern is None:
+        return None
+    kind = pattern.get("patternType")  # type: ignore[attr-defined]
+    if kind == "none":
+        return None
+    bg = colours.resolve_color(_color(_child(pattern, "bgColor")), theme, palette)
+    fg = colours.resolve_color(_color(_child(pattern, "fgColor")), theme, palette)
+    return (bg or fg) if kind in (None, "solid") else (fg or bg)
+
+
 class CellStyles:
-    """Per cell style index (the ``s`` of a cell): fill RGB, font RGB, is-a-date."""
+    """Per cell style index (the ``s`` of a cell): fill RGB, font RGB, is-a-date; and per
+    differential style (the ``dxfId`` of a conditional format) the fill and font colours it paints."""
 
     def __init__(self, xml: bytes | None, theme: list[str]) -> None:
         self.fill: list[str | None] = []
         self.font: list[str | None] = []
         self.is_date: list[bool] = []
         self.strike: list[bool] = []
+        self.dxf_fill: list[str | None] = []
+        self.dxf_font: list[str | None] = []
         if xml is None:
             return
         root = fromstring(xml)
@@ -143,6 +160,17 @@ class CellStyles:
             self.strike.append(strikes[font_id] if font_id < len(strikes) else False)
             code = formats.get(fmt_id)  # a file may also redefine a built-in id's format
             self.is_date.append(is_date_format(code) if code else fmt_id in DATE_FORMAT_IDS)
+        for dxf in sections.get("dxfs", ()):
+            font = _child(dxf, "font")
+            self.dxf_font.append(colours.resolve_color(_color(_child(font, "color")) if font is not None else None,
+                                                       theme, palette))
+            self.dxf_fill.append(_dxf_fill(_child(dxf, "fill"), theme, palette))
+
+    def dxf(self, index: int | None) -> tuple[str | None, str | None]:
+        """(fill, font colour) of differential style ``index``; (None, None) when there is none."""
+        if index is not None and 0 <= index < len(self.dxf_fill):
+            return self.dxf_fill[index], self.dxf_font[index]
+        return None, None
 
     def get(self, index: int) -> tuple[str | None, str | None, bool]:
         if 0 <= index < len(self.fill):

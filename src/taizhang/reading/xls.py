@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import mmap
+import struct
 from pathlib import Path
 
 import xlrd
@@ -9,7 +11,7 @@ import xlrd
 from ..errors import UnreadableFile
 from ..findings import finding
 from . import colours
-from .grid import RawCell, RawSheet, RawWorkbook
+from .grid import CondRule, RawCell, RawSheet, RawWorkbook, a1
 
 
 def read_xls(path: Path) -> RawWorkbook:
@@ -31,6 +33,10 @@ def read_xls(path: Path) -> RawWorkbook:
     try:
         for index in range(book.nsheets):
             raw.sheets.append(_sheet(book, book.sheet_by_index(index)))
+            try:
+                raw.sheets[-1].cond_rules = _conditional_formats(book, index)
+            except (struct.error, ValueError, IndexError, TypeError):
+                pass  # only a hint that colours may be hidden: a damaged record is no reason to stop
             book.unload_sheet(index)
     except Exception as exc:  # noqa: BLE001
         raise UnreadableFile(finding("file.corrupt", detail=f"{type(exc).__name__}: {exc}"[:200])) from None
@@ -84,6 +90,49 @@ def _sheet(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> RawSheet:
             if rgb is not None:
                 sheet.row_fills[r + 1] = rgb
     return sheet
+
+
+_BOF, _EOF, _CONDFMT, _CONDFMT12 = 0x0809, 0x000A, 0x01B0, 0x0879
+
+
+def _conditional_formats(book: xlrd.book.Book, index: int) -> list[CondRule]:
+    """The ranges of a sheet's conditional formats. xlrd does not read them (nor do we evaluate
+    their BIFF formulas): they are kept as rules known only by range, so that the ledger can say
+    which cells may be painted in ways it cannot see."""
+    mem = getattr(book, "mem", None)
+    starts = getattr(book, "_sh_abs_posn", None)
+    if not isinstance(mem, bytes | bytearray | mmap.mmap) or not starts or index >= len(starts):
+        return []
+    out: list[CondRule] = []
+    pos, depth = starts[index], 0
+    while pos + 4 <= len(mem):
+        kind, size = struct.unpack_from("<HH", mem, pos)
+        body = pos + 4
+        pos = body + size
+        if kind == _BOF:
+            depth += 1
+        elif kind == _EOF:
+            depth -= 1
+            if depth <= 0:
+                break
+        elif kind in (_CONDFMT, _CONDFMT12) and depth == 1:
+            # CONDFMT: ccf, flags, refBound, then cref and the Ref8U ranges (CONDFMT12: after a 12-byte header).
+            at = body + (12 if kind == _CONDFMT12 else 0) + 12
+            if at + 2 > pos:
+                continue
+            (count,) = struct.unpack_from("<H", mem, at)
+            ranges = []
+            for k in range(min(count, 512)):
+                ref = at + 2 + 8 * k
+                if ref + 8 > pos:
+                    break
+                r1, r2, c1, c2 = struct.unpack_from("<4H", mem, ref)
+                ranges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
+            if ranges:
+                sqref = " ".join(a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"
+                                 for r1, c1, r2, c2 in ranges)
+                out.append(CondRule(sqref=sqref, ranges=ranges, kind="xls", evaluable=False))
+    return out
 
 
 def _value(book: xlrd.book.Book, cell: xlrd.sheet.Cell) -> object:

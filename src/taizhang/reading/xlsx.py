@@ -20,7 +20,7 @@ from defusedxml.ElementTree import fromstring
 from ..errors import UnreadableFile
 from ..findings import finding
 from . import colours
-from .grid import RawCell, RawSheet, RawWorkbook, column_index, range_bounds
+from .grid import CondRule, RawCell, RawSheet, RawWorkbook, column_index, range_bounds
 from .styles import CellStyles
 
 # A ledger has a few thousand cells; a file with millions is not one, and parsing it would take
@@ -223,6 +223,12 @@ class _SheetParser:
         # Rich-text runs of an inline string: struck and plain texts seen (a cell struck as text).
         self.in_run = self.run_struck = False
         self.struck_texts = self.plain_texts = 0
+        # Conditional formats (after sheetData): the rules of the open <conditionalFormatting>.
+        self.in_ext = 0
+        self.cf_sqref = ""
+        self.cf_block: list[CondRule] | None = None
+        self.cf_rule: CondRule | None = None
+        self.cf_text: list[str] | None = None
 
     def parse(self, stream: IO[bytes]) -> RawSheet:
         p = _parser()
@@ -289,6 +295,49 @@ class _SheetParser:
             ref = attrs.get("ref")
             if ref and ":" in ref:
                 self.sheet.merged.append(range_bounds(ref))
+        elif tag == "conditionalFormatting":
+            self.cf_sqref = attrs.get("sqref", "")
+            self.cf_block = []
+        elif tag == "cfRule" and self.cf_block is not None:
+            self.cf_rule = self._cf_rule(attrs)
+        elif (tag == "formula" and self.cf_rule is not None) or (tag == "sqref" and self.cf_block is not None):
+            self.cf_text = []
+            self.capture = self.cf_text
+        elif tag == "ext":
+            self.in_ext += 1
+
+    def _cf_rule(self, attrs: dict[str, str]) -> CondRule | None:
+        kind = attrs.get("type", "")
+        if kind in ("dataBar", "iconSet"):
+            return None  # bars and icons, not a cell colour
+        dxf = attrs.get("dxfId")
+        fill, font = self.styles.dxf(int(dxf) if dxf and dxf.isdigit() else None)
+        rule = CondRule(sqref="", ranges=[], kind="x14" if self.in_ext else kind, priority=_int(attrs.get("priority")),
+                        operator=attrs.get("operator"), text=attrs.get("text"), fill=fill, font=font,
+                        stop=attrs.get("stopIfTrue") in ("1", "true"),
+                        # An x14 rule (Excel 2010+, in extLst) keeps its style inline: only its range is read.
+                        evaluable=not self.in_ext and kind != "colorScale")
+        if rule.evaluable and fill is None and font is None:
+            return None  # paints nothing (borders, number formats)
+        assert self.cf_block is not None
+        self.cf_block.append(rule)
+        return rule
+
+    def _cf_end(self, tag: str) -> None:
+        if tag == "formula" and self.cf_rule is not None and self.cf_text is not None:
+            self.cf_rule.formulas.append(_unescape("".join(self.cf_text)))
+        elif tag == "sqref" and self.cf_text is not None:
+            self.cf_sqref = "".join(self.cf_text)
+        elif tag == "conditionalFormatting" and self.cf_block is not None:
+            ranges = _sqref(self.cf_sqref)
+            for rule in self.cf_block:
+                rule.sqref, rule.ranges = self.cf_sqref.strip(), ranges
+                if ranges:
+                    self.sheet.cond_rules.append(rule)
+            self.cf_block = self.cf_rule = None
+        elif tag == "ext":
+            self.in_ext -= 1
+        self.cf_text = None
 
     def end(self, tag: str) -> None:
         if ":" in tag:
@@ -299,6 +348,9 @@ class _SheetParser:
             self.capture = None
         elif tag == "r":
             self.in_run = False
+        elif tag in _CF_TAGS:
+            self.capture = None
+            self._cf_end(tag)
 
     def text(self, data: str) -> None:
         if self.capture is not None:
@@ -346,6 +398,39 @@ class _SheetParser:
 
 
 _CAPTURED = frozenset(("v", "f", "t"))
+_CF_TAGS = frozenset(("formula", "sqref", "conditionalFormatting", "ext"))
+_MAX_ROW, _MAX_COL = 1_048_576, 16_384
+
+
+def _int(text: str | None) -> int:
+    try:
+        return int(text) if text else 0
+    except ValueError:
+        return 0
+
+
+def _sqref(text: str) -> list[tuple[int, int, int, int]]:
+    """``"E5:E20 G5"`` -> bounds; whole columns (``E:E``) and rows (``5:5``) are open-ended."""
+    out: list[tuple[int, int, int, int]] = []
+    for part in text.replace("$", "").split():
+        first, _, last = part.partition(":")
+        corners = []
+        for ref in (first, last or first):
+            m = _A1_PART.match(ref)
+            if m is None:
+                break
+            letters, digits = m.groups()
+            if not letters and not digits:
+                break
+            corners.append((int(digits) if digits else 0, column_index(letters) if letters else 0))
+        if len(corners) != 2:
+            continue
+        (r1, c1), (r2, c2) = corners
+        out.append((min(r1, r2) or 1, min(c1, c2) or 1, max(r1, r2) or _MAX_ROW, max(c1, c2) or _MAX_COL))
+    return out
+
+
+_A1_PART = re.compile(r"^([A-Za-z]{0,3})(\d{0,7})$")
 _COLUMNS: dict[str, int] = {}
 
 
