@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
@@ -37,7 +38,17 @@ class ChineseCommand(_ChineseHelp, TyperCommand):
 
 
 class ChineseGroup(_ChineseHelp, TyperGroup):
-    pass
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        """Every command runs inside this: an unexpected exception ends with a short Chinese
+        message naming the file concerned and exit code 3, never a traceback."""
+        as_json = "--json" in [*getattr(ctx, "_protected_args", []), *ctx.args]
+        working_on(None)
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if is_click_flow(exc):
+                raise
+            raise typer.Exit(internal_error(exc, as_json=as_json)) from None
 
 
 app = typer.Typer(
@@ -67,6 +78,37 @@ def _root(
                                           help="显示版本号后退出。")] = False,
 ) -> None:
     """重点工作台账工具。"""
+
+
+INTERNAL_ERROR = 3  # an unexpected internal error (a bug, or a file shaped as nobody foresaw)
+_working_on: list[str] = []
+
+
+def working_on(path: Path | str | None) -> None:
+    """Name the file the command is now reading or writing, for the message of an unexpected error."""
+    _working_on[:] = [] if path is None else [str(path)]
+
+
+def is_click_flow(exc: BaseException) -> bool:
+    """Whether ``exc`` is click's own control flow (exit, abort, usage errors), matched by name:
+    typer's click exceptions live in click or in typer's own copy of it, depending on the version."""
+    kinds = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(kinds & {"Exit", "Abort", "ClickException"})
+
+
+def internal_error(exc: BaseException, *, as_json: bool = False) -> int:
+    """Report an unexpected exception in two lines of Chinese (valid JSON with ``--json``); the exit code."""
+    concerned = _working_on[0] if _working_on else getattr(exc, "filename", None)
+    where = f"处理 {concerned} 时" if concerned else ""
+    detail = f"{type(exc).__name__}: {exc}"[:160]
+    message = f"程序内部错误：{where}出现意外问题，未能完成（技术信息：{detail}）。请把该文件和这条信息发给技术人员。"
+    if as_json:
+        print_json({"ok": False, "error": {"code": "internal", "exit_code": INTERNAL_ERROR,
+                                           "file": None if concerned is None else str(concerned),
+                                           "message": message}})
+    else:
+        err_console.print(f"[bold red]错误：[/]{escape(message)}")
+    return INTERNAL_ERROR
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

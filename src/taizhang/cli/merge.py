@@ -38,6 +38,7 @@ from .app import (
     err_console,
     fail,
     print_json,
+    working_on,
 )
 
 # Shown only when reading takes longer than this (seconds): a quick merge stays quiet.
@@ -69,7 +70,7 @@ def merge_command(
     taizhang validate 的规则校验；无法读取的文件列出并不汇总。汇总表含“汇总”“台账”“问题清单”三个工作表。
     名单（taizhang.toml 的 departments）中没有台账的部室为“未报送”，填报日期晚于当月截止日的为“逾期”。
 
-    退出码：0 所有台账都没有错误；1 有台账存在错误；2 收件文件夹不可用或调用有误。
+    退出码：0 所有台账都没有错误；1 有台账存在错误；2 收件文件夹不可用或调用有误；3 程序内部错误。
 
     示例：taizhang merge 收件箱/2022-04 --date 2022-04-06
     """
@@ -122,6 +123,7 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
             writers.append(ConsolidatedWriter(config))
         writers[0].prepare(report)
 
+    working_on(inbox)
     bar = _ProgressBar(enabled=err_console.is_terminal)
     try:
         result = merge_inbox(inbox, config=config, month=month_text, date=as_of, progress=bar,
@@ -155,6 +157,7 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
     db_path = default_db_path(db, config)
     history = _save_history(db_path, result, config)  # meanwhile the workbook is written
     written: Path | None = None
+    working_on(out)
     try:
         written = writer.write(result, out, refuse=inputs)
     except TaizhangError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import xlrd
@@ -14,8 +15,10 @@ from .grid import RawCell, RawSheet, RawWorkbook
 
 def read_xls(path: Path) -> RawWorkbook:
     """xlrd with ``formatting_info=True``: the XF records carry the cell fills and fonts."""
+    data = path.read_bytes()  # the gate bounds an .xls to MAX_XLS_BYTES
+    _check_cell_count(data)
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True,
+        book = xlrd.open_workbook(str(path), file_contents=data, formatting_info=True, on_demand=True,
                                   logfile=_Silent(), ragged_rows=True)
     except xlrd.XLRDError as exc:
         text = str(exc)
@@ -62,12 +65,59 @@ def _sheet(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> RawSheet:
     sheet.max_row, sheet.max_col = max_row, max_col
     for rlo, rhi, clo, chi in sh.merged_cells:
         sheet.merged.append((rlo + 1, clo + 1, rhi, chi))
+    sheet.clip_merged()
     for r, info in sh.rowinfo_map.items():
         if getattr(info, "has_default_xf_index", 0):
             rgb = colours.xls_fill_rgb(book, book.xf_list[info.xf_index])
             if rgb is not None:
                 sheet.row_fills[r + 1] = rgb
     return sheet
+
+
+# BIFF records that become one cell each in xlrd: FORMULA (BIFF8 and BIFF4), BLANK, NUMBER, LABEL,
+# BOOLERR, RK, LABELSST, RSTRING; MULRK and MULBLANK hold a run of cells.
+_ONE_CELL = frozenset((0x0006, 0x0406, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6))
+_MULRK, _MULBLANK, _SST = 0x00BD, 0x00BE, 0x00FC
+
+
+def _check_cell_count(data: bytes) -> None:
+    """Refuse an .xls with more cells than an .xlsx may have, before xlrd builds them all.
+
+    xlrd holds every cell of a sheet in lists (and, with formatting, every formatted blank): an
+    8 MB file of a million cells took minutes and gigabytes. Counting the cell records of the
+    workbook stream is one quick pass over at most MAX_XLS_BYTES.
+    """
+    from xlrd import compdoc
+
+    from .xlsx import MAX_CELLS
+
+    try:
+        doc = compdoc.CompDoc(data, logfile=_Silent())
+        for name in ("Workbook", "Book"):
+            mem, base, length = doc.locate_named_stream(name)
+            if mem:
+                break
+        else:
+            return  # no workbook stream: xlrd says so
+    except Exception:  # noqa: BLE001  a damaged container: xlrd reports it as corrupt
+        return
+    unpack = struct.Struct("<HH").unpack_from
+    pos, end, cells = base, min(base + length, len(mem)), 0
+    too_many = UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个单元格"))
+    while pos + 4 <= end:
+        kind, size = unpack(mem, pos)
+        pos += 4
+        if kind in _ONE_CELL:
+            cells += 1
+        elif kind == _MULRK:
+            cells += max(0, (size - 6) // 6)
+        elif kind == _MULBLANK:
+            cells += max(0, (size - 6) // 2)
+        elif kind == _SST and size >= 8 and pos + 8 <= end and struct.unpack_from("<I", mem, pos + 4)[0] > MAX_CELLS:
+            raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个不同的文字"))
+        if cells > MAX_CELLS:
+            raise too_many
+        pos += size
 
 
 def _value(book: xlrd.book.Book, cell: xlrd.sheet.Cell) -> object:

@@ -20,7 +20,7 @@ from defusedxml.ElementTree import fromstring
 from ..errors import UnreadableFile
 from ..findings import finding
 from . import colours
-from .grid import RawCell, RawSheet, RawWorkbook, column_index, range_bounds
+from .grid import MAX_COL, MAX_ROW, RawCell, RawSheet, RawWorkbook, column_index, range_bounds
 from .styles import CellStyles
 
 # A ledger has a few thousand cells; a file with millions is not one, and parsing it would take
@@ -205,6 +205,7 @@ class _SheetParser:
         if cells:
             self.sheet.max_row = max(r for r, _ in cells)
             self.sheet.max_col = max(c for _, c in cells)
+        self.sheet.clip_merged()
         return self.sheet
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
@@ -238,16 +239,22 @@ class _SheetParser:
             self.in_is = False  # phonetic guide: not part of the text
         elif tag == "row":
             r = attrs.get("r")
-            self.row = int(r) if r else self.row + 1
+            self.row = _row_number(r) if r else self.row + 1
             self.col = 0
             if attrs.get("customFormat") in ("1", "true") and "s" in attrs:
                 fill = self.styles.get(int(attrs["s"]))[0]
                 if fill is not None:
                     self.sheet.row_fills[self.row] = fill
         elif tag == "mergeCell":
+            self.budget -= 1  # millions of merged ranges are no ledger either, and each costs memory
+            if self.budget < 0:
+                raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个单元格或合并区域"))
             ref = attrs.get("ref")
             if ref and ":" in ref:
-                self.sheet.merged.append(range_bounds(ref))
+                try:
+                    self.sheet.merged.append(range_bounds(ref))
+                except ValueError:
+                    pass  # "A1:B", "1:3": no range of cells; Excel drops it when it repairs the file
 
     def end(self, tag: str) -> None:
         if ":" in tag:
@@ -285,6 +292,9 @@ class _SheetParser:
                     value = dt.datetime.fromisoformat(raw.strip())
                 except ValueError:
                     value = raw
+                else:
+                    # Excel keeps no time zones; a copy with one could not be saved again.
+                    value = value.replace(tzinfo=None)
             else:
                 value = _number(raw, is_date, self.epoch)
         if isinstance(value, str) and not value.strip():
@@ -302,15 +312,33 @@ _COLUMNS: dict[str, int] = {}
 
 
 def _cell_ref(ref: str) -> tuple[int, int]:
-    """``"AB12"`` -> (12, 28); column letters are cached, this runs once per cell."""
+    """``"AB12"`` -> (12, 28); column letters are cached, this runs once per cell. A reference
+    outside Excel's grid (no column, past XFD, past row 1,048,576) makes the file corrupt."""
     i = 0
     while i < len(ref) and ref[i].isalpha():
         i += 1
     letters = ref[:i]
     col = _COLUMNS.get(letters)
     if col is None:
+        if not 1 <= i <= 3 or not letters.isascii() or column_index(letters) > MAX_COL:
+            raise _bad_ref(ref)
         col = _COLUMNS[letters] = column_index(letters)
-    return int(ref[i:]), col
+    return _row_number(ref[i:], ref), col
+
+
+def _row_number(text: str, ref: str | None = None) -> int:
+    try:
+        row = int(text)
+    except ValueError:
+        row = 0
+    if not 1 <= row <= MAX_ROW:
+        raise _bad_ref(ref if ref is not None else f"第{text[:20]}行")
+    return row
+
+
+def _bad_ref(what: str) -> UnreadableFile:
+    return UnreadableFile(finding("file.corrupt", detail=f"“{what[:24]}”不是 Excel 工作表中的有效位置"
+                                                          f"（最多 XFD 列、{MAX_ROW} 行）"))
 
 
 def _number(raw: str, is_date: bool, epoch: dt.datetime) -> object:
