@@ -454,7 +454,7 @@ def test_markup_in_every_field_file_name_and_sheet_name_is_printed_as_text(tmp_p
     result = runner.invoke(app, ["merge", str(inbox), "-o", str(tmp_path / "汇总.xlsx"), "--db", str(db),
                                  "--date", "2022-04-06", "--month", "2022-04"])
     assert_clean_exit(result, {1})
-    assert "[bold]规划发展部[red].xlsx" in result.output.replace("\n", "") or MARKUP in result.output
+    assert "[bold]规划发展部[red].xlsx" in result.output.replace("\n", "") and MARKUP in result.output
 
     result = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db)])
     assert_clean_exit(result, {0})
@@ -475,3 +475,38 @@ def test_markup_in_every_field_file_name_and_sheet_name_is_printed_as_text(tmp_p
 def test_exit_code_3_is_documented() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert "| 3 | 程序内部错误 |" in readme and '"code": "internal"' in readme
+
+
+def test_an_unexpected_error_annotating_one_file_still_annotates_the_others(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import taizhang.writing.annotate as annotate
+
+    real = annotate.write_annotated
+
+    def flaky(report: object, src: Path, *args: object, **kwargs: object) -> Path:
+        if src.name.startswith("综合部"):
+            raise RuntimeError("boom")
+        return real(report, src, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(annotate, "write_annotated", flaky)
+    bad, good = ledger(tmp_path, "综合部.xlsx"), ledger(tmp_path, "规划发展部.xlsx")
+    result = runner.invoke(app, ["validate", str(bad), str(good), "--annotate", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    assert len(json.loads(result.stdout)["files"]) == 2
+    assert "综合部.xlsx" in result.stderr and "程序内部错误" in result.stderr
+    assert (tmp_path / "out" / "规划发展部（问题标注）.xlsx").exists()
+
+
+@pytest.mark.libreoffice
+def test_an_ods_saved_by_libreoffice_says_how_to_save_it_as_xlsx(tmp_path: Path, soffice_convert) -> None:  # type: ignore[no-untyped-def]
+    ods = soffice_convert(ledger(tmp_path), "ods", tmp_path / "ods")
+    code, message = only_finding(ods)
+    assert code == "file.unsupported" and "Excel 2007-365" in message
+
+
+def test_cells_without_references_running_past_column_xfd_make_the_file_corrupt(tmp_path: Path) -> None:
+    row = b'<row r="40">' + b'<c t="inlineStr"><is><t>x</t></is></c>' * 16_385 + b"</row>"
+    path = rewrite_members(ledger(tmp_path), tmp_path / "x.xlsx",
+                           {SHEET: lambda data: data.replace(b"</sheetData>", row + b"</sheetData>")})
+    code, message = only_finding(path)
+    assert code == "file.corrupt" and "XFD" in message

@@ -13,7 +13,19 @@ from ..errors import TaizhangError
 from ..models import Colour, FileReport, Severity, jsonable
 from ..rules import COLOUR_NAMES
 from ..validate import validate_files
-from .app import ChineseCommand, JsonOption, app, console, err_console, fail, print_json, working_on
+from .app import (
+    INTERNAL_ERROR,
+    ChineseCommand,
+    JsonOption,
+    app,
+    console,
+    err_console,
+    fail,
+    internal_error,
+    is_click_flow,
+    print_json,
+    working_on,
+)
 
 SEVERITY_LABEL = {Severity.ERROR: "[bold red]错误[/]", Severity.WARNING: "[yellow]提示[/]"}
 
@@ -40,6 +52,7 @@ def validate_command(
     result = validate_files(files, department=department)
     annotated: list[Path] = []
     not_annotated: list[str] = []
+    internal: list[tuple[Path, Exception]] = []
     if annotate is not None:
         from ..writing.annotate import write_annotated
 
@@ -55,6 +68,10 @@ def validate_command(
                 not_annotated.append(str(exc))
             except OSError as exc:
                 fail(f"无法写入 {escape(str(annotate))}：{escape(exc.strerror or str(exc))}")
+            except Exception as exc:  # noqa: BLE001  reported like any internal error, after the others
+                if is_click_flow(exc):
+                    raise
+                internal.append((path, exc))
     if as_json:
         print_json(jsonable(result))
     else:
@@ -65,6 +82,11 @@ def validate_command(
         _render_totals(result.files)
     for message in not_annotated:
         err_console.print(f"[bold red]未写出标注副本：[/]{escape(message)}")
+    for path, error in internal:  # on stderr: with --json, stdout holds the one JSON document
+        working_on(path)
+        internal_error(error)
+    if internal:
+        raise typer.Exit(INTERNAL_ERROR)
     raise typer.Exit(max(result.exit_code, 2) if not_annotated else result.exit_code)
 
 

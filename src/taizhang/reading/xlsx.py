@@ -221,6 +221,8 @@ class _SheetParser:
                 self.row, self.col = _cell_ref(ref)
             else:  # r is optional: the next cell in the row
                 self.col += 1
+                if self.col > MAX_COL:
+                    raise _bad_ref(f"第{self.row}行第{self.col}列")
             self.type = attrs.get("t", "n")
             self.style = int(attrs.get("s", 0))
             self.value = []
@@ -239,7 +241,7 @@ class _SheetParser:
             self.in_is = False  # phonetic guide: not part of the text
         elif tag == "row":
             r = attrs.get("r")
-            self.row = _row_number(r) if r else self.row + 1
+            self.row = _row_number(r) if r else _row_number(str(self.row + 1))
             self.col = 0
             if attrs.get("customFormat") in ("1", "true") and "s" in attrs:
                 fill = self.styles.get(int(attrs["s"]))[0]
