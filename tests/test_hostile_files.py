@@ -427,7 +427,7 @@ def test_the_script_entry_point_exits_3_too(monkeypatch: pytest.MonkeyPatch, cap
 
 # --- Rich markup in a workbook is text ---------------------------------------------------------------
 
-MARKUP = "[/b][red]"
+MARKUP = "[/b][red]:warning:"
 
 
 def test_markup_in_every_field_file_name_and_sheet_name_is_printed_as_text(tmp_path: Path,
@@ -510,3 +510,18 @@ def test_cells_without_references_running_past_column_xfd_make_the_file_corrupt(
                            {SHEET: lambda data: data.replace(b"</sheetData>", row + b"</sheetData>")})
     code, message = only_finding(path)
     assert code == "file.corrupt" and "XFD" in message
+
+
+def test_a_zip_declaring_too_many_members_is_refused_before_they_are_listed(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import taizhang.reading.gate as gate
+
+    monkeypatch.setattr(gate, "MAX_MEMBERS", 5)  # the same bound, at a size a test builds quickly
+    path = ledger(tmp_path)
+
+    def never(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("zipfile was asked to list every member")
+
+    monkeypatch.setattr(gate.zipfile, "ZipFile", never)
+    code, message = only_finding(path)
+    assert code == "file.too_large" and "部件" in message

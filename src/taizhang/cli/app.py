@@ -62,8 +62,9 @@ app = typer.Typer(
 )
 
 # Results go to stdout; progress and errors to stderr so that --json stays clean.
-console = Console(highlight=False, soft_wrap=False)
-err_console = Console(stderr=True, highlight=False)
+# emoji=False: a cell reading ":warning:" is text, as "[red]" is (workbook text is also escaped).
+console = Console(highlight=False, soft_wrap=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
 
 
 def _version(value: bool) -> None:

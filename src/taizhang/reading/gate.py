@@ -107,8 +107,26 @@ def _not_a_workbook(path: Path, head: bytes) -> UnreadableFile:
     return unreadable("file.not_workbook", detail="")
 
 
+def _declared_members(path: Path) -> int | None:
+    """The member count the zip's end record declares (None when it cannot be read or is zip64),
+    looked at before zipfile builds an object for every entry of the central directory."""
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 65_557))  # the end record (22 bytes) and a comment of up to 64 KB
+        tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 12 > len(tail):
+        return None
+    count = int.from_bytes(tail[at + 10:at + 12], "little")
+    return None if count == 0xFFFF else count
+
+
 def _check_zip(path: Path) -> None:
     """Bound the inflated size and refuse DTDs; zipfile enforces each member's declared size."""
+    declared = _declared_members(path)
+    if declared is not None and declared > MAX_MEMBERS:
+        raise unreadable("file.too_large", detail=f"压缩包内有 {declared} 个部件")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
