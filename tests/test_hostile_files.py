@@ -525,3 +525,14 @@ def test_a_zip_declaring_too_many_members_is_refused_before_they_are_listed(tmp_
     monkeypatch.setattr(gate.zipfile, "ZipFile", never)
     code, message = only_finding(path)
     assert code == "file.too_large" and "部件" in message
+
+
+def test_typer_does_not_refuse_a_file_it_thinks_unreadable_with_an_english_usage_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # typer checks Path parameters with os.access by default and answers in English ("用法错误： 的值不对
+    # （path … is not readable.）"): taizhang opens the file itself and says why it cannot.
+    path = ledger(tmp_path)
+    monkeypatch.setattr(os, "access", lambda *_args, **_kwargs: False)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert_clean_exit(result, {0})
+    assert "用法错误" not in result.output

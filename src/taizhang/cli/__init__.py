@@ -78,5 +78,6 @@ def usage_message(exc: Exception) -> str:
     if m:
         return f"选项 {m.group(1)} 后面要跟一个值。"
     if kind == "BadParameter" and param is not None:
-        return f"{getattr(param, 'human_readable_name', '')} 的值不对（{text}）。"
+        name = getattr(param, "human_readable_name", "") or getattr(param, "metavar", "") or getattr(param, "name", "")
+        return f"{name} 的值不对（{text}）。"
     return text

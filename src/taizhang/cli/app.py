@@ -15,10 +15,10 @@ from .. import __version__
 
 # Options several commands share, defined once.
 ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", metavar="PATH", show_default=False,
+    "--config", readable=False, metavar="PATH", show_default=False,
     help="配置文件；默认用当前文件夹的 taizhang.toml，没有则按默认设置（不检查未报送）。")]
 DbOption = Annotated[Path | None, typer.Option(
-    "--db", metavar="PATH", show_default=False,
+    "--db", readable=False, metavar="PATH", show_default=False,
     help="历史库（SQLite）；默认为环境变量 TAIZHANG_DB，否则为配置文件旁的 taizhang.db。")]
 JsonOption = Annotated[bool, typer.Option("--json", metavar="", help="只输出 JSON（供其他程序使用）。")]
 

@@ -48,11 +48,11 @@ ERRORS_SHOWN = 3  # per file, in the terminal; the workbook's 问题清单 has t
 
 @app.command("merge", cls=ChineseCommand, short_help="汇总全中心台账：汇总句、标色汇总表、未报送和逾期部室，并记入历史库。")
 def merge_command(
-    inbox: Annotated[Path, typer.Argument(help="收件文件夹：各部室报送的台账（.xlsx/.xls）都放在这里。",
+    inbox: Annotated[Path, typer.Argument(readable=False, help="收件文件夹：各部室报送的台账（.xlsx/.xls）都放在这里。",
                                           metavar="INBOX", show_default=False)],
     *,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="OUT.xlsx", show_default=False,
+        "--output", "-o", readable=False, metavar="OUT.xlsx", show_default=False,
         help="汇总表文件；默认为收件文件夹旁的“重点工作台账汇总-YYYY-MM.xlsx”。")] = None,
     month: Annotated[str | None, typer.Option(
         "--month", metavar="YYYY-MM", show_default=False,

@@ -45,7 +45,7 @@ def report_command(
     config_path: ConfigOption = None,
     db: DbOption = None,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="OUT.docx|OUT.xlsx", show_default=False,
+        "--output", "-o", readable=False, metavar="OUT.docx|OUT.xlsx", show_default=False,
         help="写出通报：.docx 为可编辑的 Word 督查通报（公文格式），.xlsx 为分工作表的 Excel 版。")] = None,
     as_json: JsonOption = False,
     force: Annotated[bool, typer.Option(

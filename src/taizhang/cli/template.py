@@ -20,7 +20,7 @@ _BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 def template_command(
     *,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="PATH", show_default=False,
+        "--output", "-o", readable=False, metavar="PATH", show_default=False,
         help="输出文件（.xlsx）或文件夹；默认在当前文件夹写“重点工作台账模板.xlsx”"
              "（给了 --department 时为“部室名称重点工作台账.xlsx”）。")] = None,
     department: Annotated[str | None, typer.Option(

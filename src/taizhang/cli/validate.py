@@ -32,12 +32,12 @@ SEVERITY_LABEL = {Severity.ERROR: "[bold red]错误[/]", Severity.WARNING: "[yel
 
 @app.command("validate", cls=ChineseCommand, short_help="校验部室台账，列出每个问题所在的单元格和改法。")
 def validate_command(
-    files: Annotated[list[Path], typer.Argument(help="部室台账文件（.xlsx 或 .xls），可以一次给多个。", metavar="FILE...",
+    files: Annotated[list[Path], typer.Argument(readable=False, help="部室台账文件（.xlsx 或 .xls），可以一次给多个。", metavar="FILE...",
                                                 show_default=False)],
     *,
     as_json: JsonOption = False,
     annotate: Annotated[Path | None, typer.Option(
-        "--annotate", metavar="DIR",
+        "--annotate", readable=False, metavar="DIR",
         help="把每个文件另存一份到 DIR，问题写成单元格批注并用红框标出，便于退回部室修改。")] = None,
     department: Annotated[str | None, typer.Option(
         "--department", metavar="NAME", help="标题和文件名中都没有部室名称时使用的部室名称。")] = None,
