@@ -260,3 +260,62 @@ def build_month_workbook(path: Path, months: Sequence[tuple[str, str, Sequence[d
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+# --- Damaged and hand-made .xlsx: what a transfer, a zip tool or a script does to a workbook -------
+
+def rewrite_members(src: Path, dst: Path, change: dict[str, Any], *, compression: int | None = None) -> Path:
+    """Copy the zip ``src`` to ``dst`` with members replaced: ``change[name]`` is new bytes or a
+    function of the old bytes. ``compression`` (a zipfile constant) re-packs every member."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", compression or zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            new = change.get(info.filename, data)
+            zout.writestr(info.filename, new(data) if callable(new) else new)
+    return dst
+
+
+def patch_member_header(path: Path, member: str, *, flag_bits: int | None = None, method: int | None = None,
+                        crc: int | None = None) -> Path:
+    """Overwrite fields of ``member``'s local header and central directory entry in place (what
+    zipfile itself refuses to write): the general-purpose flags, the compression method, the CRC."""
+    import struct
+    import zipfile
+
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(member)
+    local = info.header_offset
+    end = data.rindex(b"PK\x05\x06")
+    central = struct.unpack_from("<I", data, end + 16)[0]  # the central directory's first entry
+    name = member.encode()
+    while data[central + 46:central + 46 + len(name)] != name:
+        central = data.index(b"PK\x01\x02", central + 4)
+    for offset, (flag_at, method_at, crc_at) in ((local, (6, 8, 14)), (central, (8, 10, 16))):
+        if flag_bits is not None:
+            struct.pack_into("<H", data, offset + flag_at, flag_bits)
+        if method is not None:
+            struct.pack_into("<H", data, offset + method_at, method)
+        if crc is not None:
+            struct.pack_into("<I", data, offset + crc_at, crc)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def damage_member_data(path: Path, member: str, *, at: float = 0.0, length: int = 16) -> Path:
+    """Overwrite ``length`` bytes of ``member``'s compressed data, ``at`` a fraction of the way in."""
+    import zipfile
+
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(member)
+    name_len = int.from_bytes(data[info.header_offset + 26:info.header_offset + 28], "little")
+    extra_len = int.from_bytes(data[info.header_offset + 28:info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_len + extra_len
+    pos = start + int(info.compress_size * at)
+    length = min(length, start + info.compress_size - pos)
+    data[pos:pos + length] = b"\xff" * length
+    path.write_bytes(bytes(data))
+    return path

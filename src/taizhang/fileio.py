@@ -13,8 +13,11 @@ from .errors import TaizhangError
 
 
 def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
+    try:
+        if a.resolve() == b.resolve():
+            return True
+    except (OSError, RuntimeError):  # a symbolic link loop (RuntimeError before Python 3.13)
+        return False
     try:  # hard links, case-insensitive file systems
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:

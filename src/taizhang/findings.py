@@ -25,6 +25,9 @@ class Code:
 CODES: dict[str, Code] = {
     # --- files that cannot be read at all (the file is "unusable", exit 2) ---
     "file.not_found": Code(E, "文件不存在", "找不到文件 {path}，请检查路径。"),
+    "file.not_a_file": Code(E, "不是文件", "{path} 不是台账文件：{what}。请给出台账文件本身。"),
+    "file.no_permission": Code(E, "没有读取权限",
+                               "没有读取 {path} 的权限。请检查文件的权限（或把文件复制到自己的文件夹中）后再试。"),
     "file.empty": Code(E, "空文件", "文件是空的（0 字节），请重新导出台账后再发送。"),
     "file.not_workbook": Code(E, "不是 Excel 工作簿",
                               "这不是 Excel 工作簿（.xlsx/.xls）{detail}，请用 Excel 或 WPS 另存为 .xlsx 后再发送。"),

@@ -9,8 +9,10 @@ The caller writes the consolidated workbook (``writing.consolidated``) and the h
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
+import stat
 import unicodedata
 import zipfile
 from collections import Counter
@@ -33,7 +35,8 @@ from .models import (
     StoredFinding,
     StoredItem,
 )
-from .validate import validate_file
+from .reading.gate import ODS_ADVICE
+from .validate import unreadable_report, validate_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 # The default name of the consolidated workbook, beside the inbox.
@@ -74,13 +77,39 @@ def scan_inbox(inbox: Path) -> tuple[list[Path], list[Skipped]]:
             skipped.append(Skipped(file=name, reason="Excel/WPS 的临时锁定文件（有人正打开对应的工作簿），已跳过。"))
         elif name.startswith("."):
             skipped.append(Skipped(file=name, reason="隐藏文件，已跳过。"))
-        elif entry.is_dir():
-            skipped.append(Skipped(file=name, reason="子文件夹，不读取其中的文件；请把台账直接放在收件文件夹中。"))
+        elif (special := _not_regular(entry)) is not None:
+            skipped.append(Skipped(file=name, reason=special))
+        elif entry.suffix.lower() == ".ods":
+            skipped.append(Skipped(file=name, reason=f"{ODS_ADVICE}，再放入收件文件夹。"))
         elif entry.suffix.lower() not in WORKBOOK_SUFFIXES:
             skipped.append(Skipped(file=name, reason="不是 Excel 工作簿（.xlsx/.xls），已跳过。"))
         else:
             files.append(entry)
     return files, skipped
+
+
+def _not_regular(entry: Path) -> str | None:
+    """Why an inbox entry is not read when it is not a regular file (symbolic links followed), else
+    None. Only regular files are ever opened: a FIFO blocks forever, /dev/zero never ends."""
+    try:
+        mode = entry.stat().st_mode
+    except FileNotFoundError:
+        return "符号链接指向的文件不存在，已跳过。"
+    except PermissionError:
+        return None  # read as a file: validate says that it may not be read
+    except (OSError, RuntimeError) as exc:
+        if getattr(exc, "errno", None) == errno.ELOOP or isinstance(exc, RuntimeError):
+            return "符号链接指向自身（循环），已跳过。"
+        return f"无法查看这一项（{exc.strerror or exc}），已跳过。" if isinstance(exc, OSError) else None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "子文件夹，不读取其中的文件；请把台账直接放在收件文件夹中。"
+    if stat.S_ISFIFO(mode):
+        return "命名管道（FIFO），不是文件，已跳过（读取它会一直等待）。"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件，不是台账文件，已跳过。"
+    return "特殊文件（不是普通文件），已跳过。"
 
 
 # The consolidated workbook's sheets and creator: how a merge recognises its own output in an
@@ -107,10 +136,16 @@ def is_merged_workbook(path: Path) -> bool:
 
 def check_file(path: Path, month: str | None = None) -> FileReport | None:
     """One file, checked as ``taizhang validate`` does; None for a workbook ``taizhang merge`` wrote.
-    ``month`` picks the sheet of that month in a workbook with one sheet per month."""
-    if path.suffix.lower() == ".xlsx" and is_merged_workbook(path):
-        return None
-    return validate_file(path, month=month)
+    ``month`` picks the sheet of that month in a workbook with one sheet per month.
+
+    Never raises (but for Ctrl+C): one file's unexpected error makes that file ``file.unreadable``
+    and never stops the others."""
+    try:
+        if path.suffix.lower() == ".xlsx" and is_merged_workbook(path):
+            return None
+        return validate_file(path, month=month)
+    except Exception as exc:  # noqa: BLE001  the per-file boundary
+        return unreadable_report(FileReport(file=str(path)), exc)
 
 
 def _check_one(path: str, month: str | None = None) -> FileReport | None:
@@ -150,7 +185,13 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 futures = {pool.submit(_check_one, str(p), month): i for i, p in enumerate(paths)}
                 for future in as_completed(futures):
-                    tick(futures[future], future.result())
+                    try:
+                        report = future.result()
+                    except BrokenProcessPool:
+                        raise
+                    except Exception as exc:  # noqa: BLE001  e.g. a report that could not be sent back
+                        report = unreadable_report(FileReport(file=str(paths[futures[future]])), exc)
+                    tick(futures[future], report)
         except (OSError, NotImplementedError, ImportError, BrokenProcessPool):
             pass  # no processes here: finish what is left in this process
     for i, p in enumerate(paths):

@@ -49,18 +49,22 @@ def validate_file(path: Path, *, department: str | None = None, month: str | Non
             raise ValueError(f"month must be YYYY-MM, not {month!r}")
         month = normal
     report = FileReport(file=str(path))
-    report.sha256 = file_sha256(path) if path.is_file() else None
     try:
+        report.sha256 = file_sha256(path) if path.is_file() else None
         book = read_workbook(path)
         ledger = parse_ledger(book, month)
         _check_ledger(report, ledger, path, department, month)
     except UnreadableFile as exc:
         return _unusable(report, exc.finding)
-    except (MemoryError, RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError,
-            OverflowError, UnicodeError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001  the per-file boundary: everything but Ctrl+C and exit
         # A workbook shaped in a way nobody foresaw must not stop a merge of sixty others.
-        return _unusable(report, finding("file.unreadable", detail=f"{type(exc).__name__}: {exc}"[:200]))
+        return unreadable_report(report, exc)
     return report
+
+
+def unreadable_report(report: FileReport, exc: BaseException) -> FileReport:
+    """``report`` made unusable by an unexpected error while reading its file (``file.unreadable``)."""
+    return _unusable(report, finding("file.unreadable", detail=f"{type(exc).__name__}: {exc}"[:200]))
 
 
 def _unusable(report: FileReport, reason: Finding) -> FileReport:

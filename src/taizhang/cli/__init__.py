@@ -13,7 +13,7 @@ from . import template as _template  # noqa: F401  isort: skip
 from . import merge as _merge  # noqa: F401  isort: skip
 from . import report as _report  # noqa: F401  isort: skip
 from . import init as _init  # noqa: F401  isort: skip
-from .app import app, err_console
+from .app import app, err_console, internal_error
 
 __all__ = ["app", "main"]
 
@@ -45,8 +45,8 @@ def main() -> None:
         elif "Abort" in kinds:
             err_console.print("已中止。")
             code = 130
-        else:
-            raise
+        else:  # outside a command (the commands' own are handled in ChineseGroup.invoke)
+            code = internal_error(exc, as_json="--json" in sys.argv[1:])
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -78,5 +78,6 @@ def usage_message(exc: Exception) -> str:
     if m:
         return f"选项 {m.group(1)} 后面要跟一个值。"
     if kind == "BadParameter" and param is not None:
-        return f"{getattr(param, 'human_readable_name', '')} 的值不对（{text}）。"
+        name = getattr(param, "human_readable_name", "") or getattr(param, "metavar", "") or getattr(param, "name", "")
+        return f"{name} 的值不对（{text}）。"
     return text

@@ -8,16 +8,17 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 
 # Options several commands share, defined once.
 ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", metavar="PATH", show_default=False,
+    "--config", readable=False, metavar="PATH", show_default=False,
     help="配置文件；默认用当前文件夹的 taizhang.toml，没有则按默认设置（不检查未报送）。")]
 DbOption = Annotated[Path | None, typer.Option(
-    "--db", metavar="PATH", show_default=False,
+    "--db", readable=False, metavar="PATH", show_default=False,
     help="历史库（SQLite）；默认为环境变量 TAIZHANG_DB，否则为配置文件旁的 taizhang.db。")]
 JsonOption = Annotated[bool, typer.Option("--json", metavar="", help="只输出 JSON（供其他程序使用）。")]
 
@@ -37,7 +38,17 @@ class ChineseCommand(_ChineseHelp, TyperCommand):
 
 
 class ChineseGroup(_ChineseHelp, TyperGroup):
-    pass
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        """Every command runs inside this: an unexpected exception ends with a short Chinese
+        message naming the file concerned and exit code 3, never a traceback."""
+        as_json = "--json" in [*getattr(ctx, "_protected_args", []), *ctx.args]
+        working_on(None)
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if is_click_flow(exc):
+                raise
+            raise typer.Exit(internal_error(exc, as_json=as_json)) from None
 
 
 app = typer.Typer(
@@ -51,8 +62,9 @@ app = typer.Typer(
 )
 
 # Results go to stdout; progress and errors to stderr so that --json stays clean.
-console = Console(highlight=False, soft_wrap=False)
-err_console = Console(stderr=True, highlight=False)
+# emoji=False: a cell reading ":warning:" is text, as "[red]" is (workbook text is also escaped).
+console = Console(highlight=False, soft_wrap=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
 
 
 def _version(value: bool) -> None:
@@ -67,6 +79,37 @@ def _root(
                                           help="显示版本号后退出。")] = False,
 ) -> None:
     """重点工作台账工具。"""
+
+
+INTERNAL_ERROR = 3  # an unexpected internal error (a bug, or a file shaped as nobody foresaw)
+_working_on: list[str] = []
+
+
+def working_on(path: Path | str | None) -> None:
+    """Name the file the command is now reading or writing, for the message of an unexpected error."""
+    _working_on[:] = [] if path is None else [str(path)]
+
+
+def is_click_flow(exc: BaseException) -> bool:
+    """Whether ``exc`` is click's own control flow (exit, abort, usage errors), matched by name:
+    typer's click exceptions live in click or in typer's own copy of it, depending on the version."""
+    kinds = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(kinds & {"Exit", "Abort", "ClickException"})
+
+
+def internal_error(exc: BaseException, *, as_json: bool = False) -> int:
+    """Report an unexpected exception in two lines of Chinese (valid JSON with ``--json``); the exit code."""
+    concerned = _working_on[0] if _working_on else getattr(exc, "filename", None)
+    where = f"处理 {concerned} 时" if concerned else ""
+    detail = f"{type(exc).__name__}: {exc}"[:160]
+    message = f"程序内部错误：{where}出现意外问题，未能完成（技术信息：{detail}）。请把该文件和这条信息发给技术人员。"
+    if as_json:
+        print_json({"ok": False, "error": {"code": "internal", "exit_code": INTERNAL_ERROR,
+                                           "file": None if concerned is None else str(concerned),
+                                           "message": message}})
+    else:
+        err_console.print(f"[bold red]错误：[/]{escape(message)}")
+    return INTERNAL_ERROR
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

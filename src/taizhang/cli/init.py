@@ -11,7 +11,7 @@ from rich.markup import escape
 from ..config import CONFIG_NAME, init_text
 from ..errors import TaizhangError
 from ..fileio import atomic_write_bytes
-from .app import ChineseCommand, app, console, fail
+from .app import ChineseCommand, app, console, fail, working_on
 
 
 @app.command("init", cls=ChineseCommand, short_help="生成配置文件 taizhang.toml（中心名称、截止日、部室名单）。")
@@ -28,6 +28,7 @@ def init_command(
     path = Path.cwd() / CONFIG_NAME
     if path.exists() and not force:
         fail(f"{escape(str(path))} 已存在。要覆盖请加 --force。")
+    working_on(path)
     try:
         atomic_write_bytes(init_text().encode("utf-8"), path)
     except TaizhangError as exc:

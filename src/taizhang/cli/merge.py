@@ -39,6 +39,7 @@ from .app import (
     err_console,
     fail,
     print_json,
+    working_on,
 )
 
 # Shown only when reading takes longer than this (seconds): a quick merge stays quiet.
@@ -48,11 +49,11 @@ ERRORS_SHOWN = 3  # per file, in the terminal; the workbook's 问题清单 has t
 
 @app.command("merge", cls=ChineseCommand, short_help="汇总全中心台账：汇总句、标色汇总表、未报送和逾期部室，并记入历史库。")
 def merge_command(
-    inbox: Annotated[Path, typer.Argument(help="收件文件夹：各部室报送的台账（.xlsx/.xls）都放在这里。",
+    inbox: Annotated[Path, typer.Argument(readable=False, help="收件文件夹：各部室报送的台账（.xlsx/.xls）都放在这里。",
                                           metavar="INBOX", show_default=False)],
     *,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="OUT.xlsx", show_default=False,
+        "--output", "-o", readable=False, metavar="OUT.xlsx", show_default=False,
         help="汇总表文件；默认为收件文件夹旁的“重点工作台账汇总-YYYY-MM.xlsx”。")] = None,
     month: Annotated[str | None, typer.Option(
         "--month", metavar="YYYY-MM", show_default=False,
@@ -66,11 +67,12 @@ def merge_command(
 ) -> None:
     """汇总各部室重点工作台账：逐个校验、合并为全中心台账，生成汇总句和标色汇总表，并按月记入历史库。
 
-    读取收件文件夹中所有 .xlsx/.xls（跳过 Excel/WPS 临时锁定文件、隐藏文件和非工作簿文件），每个文件按
+    读取收件文件夹中所有 .xlsx/.xls（跳过 Excel/WPS 临时锁定文件、隐藏文件、非工作簿文件和不是普通文件的项，
+    如命名管道、设备文件、循环的符号链接，并列出原因），每个文件按
     taizhang validate 的规则校验；无法读取的文件列出并不汇总。汇总表含“汇总”“台账”“问题清单”三个工作表。
     名单（taizhang.toml 的 departments）中没有台账的部室为“未报送”，填报日期晚于当月截止日的为“逾期”。
 
-    退出码：0 所有台账都没有错误；1 有台账存在错误；2 收件文件夹不可用或调用有误。
+    退出码：0 所有台账都没有错误；1 有台账存在错误；2 收件文件夹不可用或调用有误；3 程序内部错误。
 
     示例：taizhang merge 收件箱/2022-04 --date 2022-04-06
     """
@@ -123,6 +125,7 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
             writers.append(ConsolidatedWriter(config))
         writers[0].prepare(report)
 
+    working_on(inbox)
     bar = _ProgressBar(enabled=err_console.is_terminal)
     try:
         result = merge_inbox(inbox, config=config, month=month_text, date=as_of, progress=bar,
@@ -156,6 +159,7 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
     db_path = default_db_path(db, config)
     history = _save_history(db_path, result, config)  # meanwhile the workbook is written
     written: Path | None = None
+    working_on(out)
     try:
         written = writer.write(result, out, refuse=inputs)
     except TaizhangError as exc:

@@ -27,6 +27,7 @@ from .app import (
     err_console,
     fail,
     print_json,
+    working_on,
 )
 
 SUFFIXES = (".docx", ".xlsx")
@@ -44,7 +45,7 @@ def report_command(
     config_path: ConfigOption = None,
     db: DbOption = None,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="OUT.docx|OUT.xlsx", show_default=False,
+        "--output", "-o", readable=False, metavar="OUT.docx|OUT.xlsx", show_default=False,
         help="写出通报：.docx 为可编辑的 Word 督查通报（公文格式），.xlsx 为分工作表的 Excel 版。")] = None,
     as_json: JsonOption = False,
     force: Annotated[bool, typer.Option(
@@ -56,7 +57,7 @@ def report_command(
 
     历史库中最早的月份没有可比较的上月，照常报告本月情况。
 
-    退出码：0 成功；2 月份未记入历史库、找不到历史库、通报文件已存在（未加 --force）或调用有误。
+    退出码：0 成功；2 月份未记入历史库、找不到历史库、通报文件已存在（未加 --force）或调用有误；3 程序内部错误。
 
     示例：taizhang report --month 2022-04 -o 督查通报-2022-04.docx
     """
@@ -74,6 +75,7 @@ def report_command(
     db_path = default_db_path(db, config)
     if not db_path.is_file():
         fail(f"找不到历史库 {escape(str(db_path))}。请先用 taizhang merge 汇总并记入历史库，或用 --db 指定历史库。")
+    working_on(db_path)
     try:
         with Store(db_path) as store:
             report = build_report(store, month_text, config=config)
@@ -83,6 +85,7 @@ def report_command(
 
     written: Path | None = None
     if output is not None:
+        working_on(output)
         written = _write(report, output, refuse=[db_path, *([config.path] if config.path else [])],
                          ledger_hashes=hashes)
 

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import TaizhangError
-from .app import ChineseCommand, app, console, fail
+from .app import ChineseCommand, app, console, fail, working_on
 
 # Characters Windows does not allow in a file name; the department name becomes part of one.
 _BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -20,7 +20,7 @@ _BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 def template_command(
     *,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="PATH", show_default=False,
+        "--output", "-o", readable=False, metavar="PATH", show_default=False,
         help="输出文件（.xlsx）或文件夹；默认在当前文件夹写“重点工作台账模板.xlsx”"
              "（给了 --department 时为“部室名称重点工作台账.xlsx”）。")] = None,
     department: Annotated[str | None, typer.Option(
@@ -52,6 +52,7 @@ def template_command(
     if path.exists() and not force:
         fail(f"{escape(str(path))} 已存在。要覆盖请加 --force，或用 -o 换一个文件名。")
 
+    working_on(path)
     try:
         written = write_template(path, department)
     except TaizhangError as exc:

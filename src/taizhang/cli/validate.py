@@ -6,25 +6,38 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import TaizhangError
 from ..models import Colour, FileReport, Severity, jsonable
 from ..rules import COLOUR_NAMES, parse_month
 from ..validate import validate_files
-from .app import ChineseCommand, JsonOption, app, console, err_console, fail, print_json
+from .app import (
+    INTERNAL_ERROR,
+    ChineseCommand,
+    JsonOption,
+    app,
+    console,
+    err_console,
+    fail,
+    internal_error,
+    is_click_flow,
+    print_json,
+    working_on,
+)
 
 SEVERITY_LABEL = {Severity.ERROR: "[bold red]错误[/]", Severity.WARNING: "[yellow]提示[/]"}
 
 
 @app.command("validate", cls=ChineseCommand, short_help="校验部室台账，列出每个问题所在的单元格和改法。")
 def validate_command(
-    files: Annotated[list[Path], typer.Argument(help="部室台账文件（.xlsx 或 .xls），可以一次给多个。", metavar="FILE...",
+    files: Annotated[list[Path], typer.Argument(readable=False, help="部室台账文件（.xlsx 或 .xls），可以一次给多个。", metavar="FILE...",
                                                 show_default=False)],
     *,
     as_json: JsonOption = False,
     annotate: Annotated[Path | None, typer.Option(
-        "--annotate", metavar="DIR",
+        "--annotate", readable=False, metavar="DIR",
         help="把每个文件另存一份到 DIR，问题写成单元格批注并用红框标出，便于退回部室修改。")] = None,
     department: Annotated[str | None, typer.Option(
         "--department", metavar="NAME", help="标题和文件名中都没有部室名称时使用的部室名称。")] = None,
@@ -34,7 +47,7 @@ def validate_command(
 ) -> None:
     """校验部室重点工作台账：按附件2及说明逐项检查，列出每个问题所在的单元格和改法。
 
-    退出码：0 没有错误（可有提示）；1 有文件存在错误；2 有文件无法读取或调用有误。
+    退出码：0 没有错误（可有提示）；1 有文件存在错误；2 有文件无法读取、标注副本未能写出或调用有误；3 程序内部错误。
 
     示例：taizhang validate 规划发展部重点工作台账.xlsx --annotate 退回修改
     """
@@ -43,8 +56,11 @@ def validate_command(
         if parsed is None:
             fail(f"月份“{month}”格式不对，应为 YYYY-MM，例如 2022-04。")
         month = parsed
+    working_on(files[0] if len(files) == 1 else None)
     result = validate_files(files, department=department, month=month)
     annotated: list[Path] = []
+    not_annotated: list[str] = []
+    internal: list[tuple[Path, Exception]] = []
     if annotate is not None:
         from ..writing.annotate import write_annotated
 
@@ -52,21 +68,34 @@ def validate_command(
         for path, report in zip(files, result.files, strict=True):
             if not report.usable:
                 continue
+            working_on(path)
             try:
                 annotated.append(write_annotated(report, path, annotate, refuse=files, taken=taken))
             except TaizhangError as exc:
-                fail(str(exc))
+                # One file's copy that cannot be made must not cost the others theirs.
+                not_annotated.append(str(exc))
             except OSError as exc:
-                fail(f"无法写入 {annotate}：{exc.strerror or exc}")
+                fail(f"无法写入 {escape(str(annotate))}：{escape(exc.strerror or str(exc))}")
+            except Exception as exc:  # noqa: BLE001  reported like any internal error, after the others
+                if is_click_flow(exc):
+                    raise
+                internal.append((path, exc))
     if as_json:
         print_json(jsonable(result))
     else:
         for report in result.files:
             render_file_report(report)
         for path in annotated:
-            err_console.print(f"已写出标注副本：{path}")
+            err_console.print(f"已写出标注副本：{escape(str(path))}")
         _render_totals(result.files)
-    raise typer.Exit(result.exit_code)
+    for message in not_annotated:
+        err_console.print(f"[bold red]未写出标注副本：[/]{escape(message)}")
+    for path, error in internal:  # on stderr: with --json, stdout holds the one JSON document
+        working_on(path)
+        internal_error(error)
+    if internal:
+        raise typer.Exit(INTERNAL_ERROR)
+    raise typer.Exit(max(result.exit_code, 2) if not_annotated else result.exit_code)
 
 
 def render_file_report(report: FileReport) -> None:
@@ -77,11 +106,13 @@ def render_file_report(report: FileReport) -> None:
         status = "[bold green]通过[/]" + (f"（{len(report.warnings)} 条提示）" if report.warnings else "")
     else:
         status = f"[bold red]有 {len(report.errors)} 个错误[/]，{len(report.warnings)} 条提示"
-    who = report.department or "部室未知"
-    date = report.date or "填报日期未知"
-    console.rule(f"[bold]{Path(report.file).name}[/]")
+    # Everything below that comes from a workbook (or its name) is escaped: a cell reading
+    # "[/b]" or "[red]" is text, not rich markup.
+    who = escape(report.department or "部室未知")
+    date = escape(report.date or "填报日期未知")
+    console.rule(f"[bold]{escape(Path(report.file).name)}[/]")
     if report.usable:
-        console.print(f"{who}　填报日期 {date}　工作表“{report.sheet}”　{status}")
+        console.print(f"{who}　填报日期 {date}　工作表“{escape(report.sheet or '')}”　{status}")
     else:
         console.print(status)
     if report.findings:
@@ -91,7 +122,7 @@ def render_file_report(report: FileReport) -> None:
         table.add_column("问题与改法", overflow="fold")
         table.add_column("代码", style="dim", no_wrap=True)
         for f in report.findings:
-            table.add_row(f.cell or "", SEVERITY_LABEL[f.severity], f.message, f.code)
+            table.add_row(escape(f.cell or ""), SEVERITY_LABEL[f.severity], escape(f.message), escape(f.code))
         console.print(table)
     if report.usable:
         c = report.counts

@@ -7,7 +7,9 @@ file can fail to open into one ``UnreadableFile`` with a Chinese message.
 
 from __future__ import annotations
 
+import errno
 import re
+import stat
 import zipfile
 from pathlib import Path
 
@@ -28,17 +30,52 @@ def unreadable(code: str, **fields: object) -> UnreadableFile:
     return UnreadableFile(finding(code, sheet=None, cell=None, value=None, **fields))
 
 
+ODS_ADVICE = ("这是 OpenDocument 表格（.ods，LibreOffice/WPS 的格式）。请在 LibreOffice 中“文件→另存为”，"
+              "文件类型选“Excel 2007-365 (.xlsx)”")
+
+
+def regular_file_size(path: Path) -> int:
+    """The size of ``path`` when it is a regular file (symbolic links followed); else raise
+    ``UnreadableFile`` saying what it is. Reading a FIFO would block forever and a device such as
+    /dev/zero never ends, so nothing but a regular file is ever opened."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise unreadable("file.not_found", path=path) from None
+    except PermissionError:
+        raise unreadable("file.no_permission", path=path) from None
+    except (OSError, RuntimeError) as exc:
+        if getattr(exc, "errno", None) == errno.ELOOP or isinstance(exc, RuntimeError):
+            raise unreadable("file.not_a_file", path=path, what="符号链接指向自身，形成循环") from None
+        raise unreadable("file.unreadable", detail=f"{type(exc).__name__}: {exc}"[:200]) from None
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        return st.st_size
+    if stat.S_ISDIR(mode):
+        what = "这是一个文件夹；要汇总一个文件夹中的台账请用 taizhang merge"
+    elif stat.S_ISFIFO(mode):
+        what = "这是命名管道（FIFO）"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "这是设备文件"
+    elif stat.S_ISSOCK(mode):
+        what = "这是套接字"
+    else:
+        what = "这是特殊文件"
+    raise unreadable("file.not_a_file", path=path, what=what)
+
+
 def read_workbook(path: Path) -> RawWorkbook:
     """Open ``path`` as an .xlsx or .xls workbook, or raise ``UnreadableFile`` saying why not."""
-    if not path.exists() or not path.is_file():
-        raise unreadable("file.not_found", path=path)
-    size = path.stat().st_size
+    size = regular_file_size(path)
     if size == 0:
         raise unreadable("file.empty")
     if size > MAX_FILE_BYTES:
         raise unreadable("file.too_large", detail=f"文件有 {size / 1048576:.0f} MB")
-    with path.open("rb") as fh:
-        head = fh.read(8)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except PermissionError:
+        raise unreadable("file.no_permission", path=path) from None
     if head.startswith(ZIP_MAGIC):
         _check_zip(path)
         from .xlsx import read_xlsx
@@ -70,8 +107,26 @@ def _not_a_workbook(path: Path, head: bytes) -> UnreadableFile:
     return unreadable("file.not_workbook", detail="")
 
 
+def _declared_members(path: Path) -> int | None:
+    """The member count the zip's end record declares (None when it cannot be read or is zip64),
+    looked at before zipfile builds an object for every entry of the central directory."""
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 65_557))  # the end record (22 bytes) and a comment of up to 64 KB
+        tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 12 > len(tail):
+        return None
+    count = int.from_bytes(tail[at + 10:at + 12], "little")
+    return None if count == 0xFFFF else count
+
+
 def _check_zip(path: Path) -> None:
     """Bound the inflated size and refuse DTDs; zipfile enforces each member's declared size."""
+    declared = _declared_members(path)
+    if declared is not None and declared > MAX_MEMBERS:
+        raise unreadable("file.too_large", detail=f"压缩包内有 {declared} 个部件")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -89,8 +144,16 @@ def _check_zip(path: Path) -> None:
                 if "ppt/presentation.xml" in names:
                     raise unreadable("file.not_workbook", detail="（这是 PowerPoint 演示文稿）")
                 if "content.xml" in names:
-                    raise unreadable("file.unsupported", detail="这是 WPS/LibreOffice 的 ODS 格式")
+                    raise unreadable("file.unsupported", detail=ODS_ADVICE)
                 raise unreadable("file.not_workbook", detail="（压缩包中没有工作簿）")
+            for info in infos:
+                # Excel writes members stored or deflated, never encrypted: anything else is a
+                # damaged or hand-made file (and would fail, or cost, in the readers).
+                if info.flag_bits & 0x1:
+                    raise unreadable("file.corrupt", detail=f"压缩包中的 {info.filename} 设有密码，这不是 Excel 的加密方式")
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    method = _METHODS.get(info.compress_type, f"第 {info.compress_type} 种")
+                    raise unreadable("file.corrupt", detail=f"压缩包中的 {info.filename} 使用了 Excel 不用的压缩方式（{method}）")
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with zf.open(info) as member:
@@ -101,8 +164,13 @@ def _check_zip(path: Path) -> None:
         raise
     except zipfile.BadZipFile:
         raise unreadable("file.corrupt", detail="压缩结构损坏，文件可能没有传输完整") from None
-    except (OSError, EOFError, ValueError, NotImplementedError) as exc:
-        raise unreadable("file.corrupt", detail=str(exc) or type(exc).__name__) from None
+    except PermissionError:
+        raise unreadable("file.no_permission", path=path) from None
+    except Exception as exc:  # noqa: BLE001  zlib.error, LZMAError, RuntimeError, EOFError…: all damage
+        raise unreadable("file.corrupt", detail=f"压缩数据损坏；技术信息：{type(exc).__name__}: {exc}"[:200]) from None
+
+
+_METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64"}
 
 
 def _check_ole(path: Path) -> None:

@@ -53,6 +53,9 @@ class RawSheet:
     cond_rules: list[CondRule] = field(default_factory=list)  # conditional formats, in file order
     max_row: int = 0
     max_col: int = 0
+    # How many cells the merged ranges cover as written, before ``clip_merged`` (openpyxl, which
+    # ``validate --annotate`` uses, creates an object for every one of them).
+    merged_area: int = 0
     _by_row: dict[int, list[tuple[int, RawCell]]] | None = None
 
     def rows(self) -> dict[int, list[tuple[int, RawCell]]]:
@@ -63,6 +66,16 @@ class RawSheet:
                 by_row.setdefault(r, []).append((c, cell))
             self._by_row = by_row
         return self._by_row
+
+    def clip_merged(self) -> None:
+        """Bound the merged ranges by the cells present: a range drawn to row 300,000,000 or column
+        ZZZZZZ covers nothing beyond the last written cell, and loops over it must not run that far."""
+        self.merged_area = sum((r2 - r1 + 1) * (c2 - c1 + 1) for r1, c1, r2, c2 in self.merged)
+        clipped: list[tuple[int, int, int, int]] = []
+        for r1, c1, r2, c2 in self.merged:
+            if 1 <= r1 <= self.max_row and 1 <= c1 <= self.max_col:
+                clipped.append((r1, c1, max(r1, min(r2, self.max_row)), max(c1, min(c2, self.max_col))))
+        self.merged = clipped
 
     def get(self, row: int, col: int) -> RawCell | None:
         return self.cells.get((row, col))
@@ -80,6 +93,10 @@ class RawWorkbook:
 
 
 # --- A1 references, without importing openpyxl (which costs a merge a tenth of a second) ------
+
+# The largest sheet Excel (2007 and later) can hold: column XFD, row 1,048,576.
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
 
 _LETTERS: dict[int, str] = {}
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .. import rules
@@ -78,9 +80,42 @@ class ParsedLedger:
     # key -> further columns under a header label merged across several columns.
     parts: dict[str, list[int]] = field(default_factory=dict)
     # Cells under a merged range that spans several item rows -> the range's anchor cell.
-    covered: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     # Rows of section headings (一、港口建设 / （一） / ①…): item numbering may restart after each.
     section_rows: list[int] = field(default_factory=list)
+    covered: Mapping[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    # The sheet's rows that hold cells, ascending: loops over an item's rows visit only these.
+    row_numbers: list[int] = field(default_factory=list)
+
+
+class MergedBelow(Mapping[tuple[int, int], tuple[int, int]]):
+    """(row, col) of a cell under a vertical merged range -> the range's anchor, looked up
+    without listing every covered cell (a range may be drawn down a million rows)."""
+
+    def __init__(self, ranges: list[tuple[int, int, int]]) -> None:
+        by_col: dict[int, list[tuple[int, int]]] = {}
+        for r1, r2, c in ranges:
+            by_col.setdefault(c, []).append((r1, r2))
+        self._ranges = {c: sorted(spans) for c, spans in by_col.items()}
+        self._starts = {c: [r1 for r1, _ in spans] for c, spans in self._ranges.items()}
+
+    def __getitem__(self, key: tuple[int, int]) -> tuple[int, int]:
+        r, c = key
+        spans = self._ranges.get(c)
+        if spans:
+            i = bisect_left(self._starts[c], r)  # ranges whose anchor is above r
+            for r1, r2 in reversed(spans[max(0, i - 64):i]):  # overlapping ranges: the nearest wins
+                if r <= r2:
+                    return (r1, c)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        for c, spans in self._ranges.items():
+            for r1, r2 in spans:
+                for r in range(r1 + 1, r2 + 1):
+                    yield (r, c)
+
+    def __len__(self) -> int:
+        return sum(r2 - r1 for spans in self._ranges.values() for r1, r2 in spans)
 
 
 def parse_ledger(book: RawWorkbook, month: str | None = None) -> ParsedLedger:
@@ -291,8 +326,12 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
     ledger = ParsedLedger(sheet=sheet.name, header_row=header_row, columns=columns, extra_columns=others,
                           findings=list(header_findings))
     by_row = sheet.rows()
+    ledger.row_numbers = list(by_row)  # ascending: rows() is built from the sorted cells
     merges = _merge_map(sheet)
     _read_top(sheet, ledger, by_row)
+    # Only columns holding some cell can add text: a header merged out to column XFD must not
+    # make every item read sixteen thousand empty columns.
+    used_cols = {c for _, c in sheet.cells}
 
     # A header drawn over two rows (vertically merged labels) ends at its merge's last row; a label
     # drawn over several columns has sub-labels (科室 | 责任人) on the next row, and all its columns.
@@ -302,7 +341,7 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
         if bounds:
             first_item_row = max(first_item_row, bounds[2] + 1)
             if bounds[3] > c:
-                ledger.parts[key] = list(range(c + 1, bounds[3] + 1))
+                ledger.parts[key] = sorted(pc for pc in used_cols if c < pc <= bounds[3])
     if ledger.parts and first_item_row == header_row + 1:
         spans = {pc for key, pcs in ledger.parts.items() for pc in (columns[key], *pcs)}
         below = [c for c, cell in by_row.get(header_row + 1, []) if cell.value is not None]
@@ -312,15 +351,18 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
 
     item_cols = set(columns.values()) | set(others.values()) | {c for pcs in ledger.parts.values() for c in pcs}
     # A 分管负责人, 重要程度 or 进度评价 cell merged down over several items belongs to each of them.
-    covered: dict[tuple[int, int], tuple[int, int]] = {}
-    for r1, c1, r2, c2 in sheet.merged:
-        if r2 > r1 and r1 >= first_item_row and c1 == c2 and c1 in item_cols:
-            for rr in range(r1 + 1, r2 + 1):
-                covered[(rr, c1)] = (r1, c1)
-    ledger.covered = covered
-    last_row = sheet.max_row
-    r = first_item_row
-    while r <= last_row:
+    ledger.covered = MergedBelow([(r1, r2, c1) for r1, c1, r2, c2 in sheet.merged
+                                  if r2 > r1 and r1 >= first_item_row and c1 == c2 and c1 in item_cols])
+    # Rows where an item can start: rows with cells, and the anchors of merged 序号/工作事项 cells
+    # (empty anchors merged over rows below). Visiting only these keeps a cell written at row
+    # 1,048,576 from costing a million empty iterations.
+    key_cols = {columns[k] for k in ("no", "name") if k in columns}
+    starts = sorted({r for r in by_row if r >= first_item_row}
+                    | {r for r, c in merges if r >= first_item_row and c in key_cols})
+    next_row = first_item_row
+    for r in starts:
+        if r < next_row:
+            continue  # inside the item before
         cells = [(c, cell) for c, cell in by_row.get(r, []) if c in item_cols or not item_cols]
         if _is_footer_row(by_row.get(r, []), columns):
             break
@@ -331,12 +373,11 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
             if bounds and bounds[2] > r:
                 end = max(end, bounds[2])
         if not cells and end == r:
-            r += 1
             continue
         raw = _read_item(sheet, ledger, by_row, r, end, merges)
         if raw is not None:
             ledger.items.append(raw)
-        r = end + 1
+        next_row = end + 1
     _colour_marks(sheet, ledger, item_cols)
     return ledger
 
@@ -358,7 +399,9 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
     items = ledger.items
     if not items:
         return
-    rows = sorted({r for it in items for r in range(it.first_row, it.last_row + 1)})
+    # The item rows that hold cells (a merged 序号 may reach far down an otherwise empty sheet).
+    item_rows = {id(it): [it.first_row, *_rows_between(ledger, it.first_row + 1, it.last_row)] for it in items}
+    rows = sorted({r for it in items for r in item_rows[id(it)]})
     cols = sorted(item_cols)
     painting = condformat.paint(sheet, rows, cols)
     # Effective fill of the item rows' cells (conditional format, own fill, merged anchor's, row
@@ -418,7 +461,7 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
     keys = {c: k for k, c in ledger.columns.items()} | {c: k for k, pcs in ledger.parts.items() for c in pcs} \
         | {c: label for label, c in ledger.extra_columns.items()}
     jc = ledger.columns.get("judgement")
-    row_item = {r: it for it in items for r in range(it.first_row, it.last_row + 1)}
+    row_item = {r: it for it in items for r in item_rows[id(it)]}
     seen: set[tuple[int, tuple[int, int]]] = set()
     for (r, c), (rgb, conditional, anchor) in sorted(fills.items()):
         if rgb in decoration or column_decoration.get(c) == rgb or classify(rgb)[0] is Colour.NONE:
@@ -505,7 +548,7 @@ def _font_decoration(ledger: ParsedLedger, sheet: RawSheet, rows: list[int], col
     a few rows in red are marks. (A second pass, made only when some text is blue, yellow or red.)"""
     items = ledger.items
     by_row = sheet.rows()
-    row_item = {r: id(it) for it in items for r in range(it.first_row, it.last_row + 1)}
+    row_item = {r: id(it) for it in items for r in [it.first_row, *_rows_between(ledger, it.first_row + 1, it.last_row)]}
     per_item: dict[int, list[str | None]] = {}
     by_col: dict[int, dict[int, set[str | None]]] = {}  # column -> item -> text colours
     for r in rows:
@@ -529,6 +572,12 @@ def _font_decoration(ledger: ParsedLedger, sheet: RawSheet, rows: list[int], col
                 and (many or header.get(c) == ink):
             column[c] = ink
     return decoration, column
+
+
+def _rows_between(ledger: ParsedLedger, first: int, last: int) -> list[int]:
+    """The rows from ``first`` to ``last`` that hold cells (an item's rows, without the empty ones)."""
+    rows = ledger.row_numbers
+    return rows[bisect_left(rows, first):bisect_right(rows, last)]
 
 
 def _is_footer_row(cells: list[tuple[int, RawCell]], columns: dict[str, int]) -> bool:
@@ -573,7 +622,7 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
         item.cells.pop("owner_person", None)
         item.texts["owner"] = "/".join(t for t in (item.texts.get("owner", ""), person) if t)
     for label, c in ledger.extra_columns.items():
-        texts = [_text(sheet.get(r, c)) for r in range(first, last + 1)]
+        texts = [_text(sheet.get(r, c)) for r in _rows_between(ledger, first, last)]
         item.extra[label] = "\n".join(t for t in texts if t)
 
     content = [v for k, v in item.texts.items() if k != "no" and v] + [v for v in item.extra.values() if v]
@@ -614,7 +663,14 @@ def _column_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str,
     parts: list[str] = []
     ref: str | None = None
     anchors: set[tuple[int, int]] = set()
-    for r in range(first, last + 1):
+    rows = [r for r in _rows_between(ledger, first, last) if sheet.get(r, c) is not None]
+    if (first, c) in ledger.covered:
+        # A merged cell from above reaches into the item: it is read at its first empty row.
+        r = first
+        while r < last and sheet.get(r, c) is not None:
+            r += 1
+        rows = sorted({*rows, r})
+    for r in rows:
         cell = sheet.get(r, c)
         if cell is None and (r, c) in ledger.covered:
             anchor = ledger.covered[(r, c)]

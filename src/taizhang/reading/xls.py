@@ -16,8 +16,10 @@ from .grid import CondRule, RawCell, RawSheet, RawWorkbook, a1
 
 def read_xls(path: Path) -> RawWorkbook:
     """xlrd with ``formatting_info=True``: the XF records carry the cell fills and fonts."""
+    data = path.read_bytes()  # the gate bounds an .xls to MAX_XLS_BYTES
+    _check_cell_count(data)
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True,
+        book = xlrd.open_workbook(str(path), file_contents=data, formatting_info=True, on_demand=True,
                                   logfile=_Silent(), ragged_rows=True)
     except xlrd.XLRDError as exc:
         text = str(exc)
@@ -82,6 +84,7 @@ def _sheet(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> RawSheet:
     sheet.has_strike = any(cell.strike for cell in sheet.cells.values())
     for rlo, rhi, clo, chi in sh.merged_cells:
         sheet.merged.append((rlo + 1, clo + 1, rhi, chi))
+    sheet.clip_merged()
     for r, info in sh.rowinfo_map.items():
         if getattr(info, "hidden", 0) or (getattr(info, "has_custom_height", 0) and getattr(info, "height", 1) == 0):
             sheet.hidden_rows.add(r + 1)  # hidden, or squeezed to no height
@@ -133,6 +136,50 @@ def _conditional_formats(book: xlrd.book.Book, index: int) -> list[CondRule]:
                                  for r1, c1, r2, c2 in ranges)
                 out.append(CondRule(sqref=sqref, ranges=ranges, kind="xls", evaluable=False))
     return out
+# BIFF records that become one cell each in xlrd: FORMULA (BIFF8 and BIFF4), BLANK, NUMBER, LABEL,
+# BOOLERR, RK, LABELSST, RSTRING; MULRK and MULBLANK hold a run of cells.
+_ONE_CELL = frozenset((0x0006, 0x0406, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6))
+_MULRK, _MULBLANK, _SST = 0x00BD, 0x00BE, 0x00FC
+
+
+def _check_cell_count(data: bytes) -> None:
+    """Refuse an .xls with more cells than an .xlsx may have, before xlrd builds them all.
+
+    xlrd holds every cell of a sheet in lists (and, with formatting, every formatted blank): an
+    8 MB file of a million cells took minutes and gigabytes. Counting the cell records of the
+    workbook stream is one quick pass over at most MAX_XLS_BYTES.
+    """
+    from xlrd import compdoc
+
+    from .xlsx import MAX_CELLS
+
+    try:
+        doc = compdoc.CompDoc(data, logfile=_Silent())
+        for name in ("Workbook", "Book"):
+            mem, base, length = doc.locate_named_stream(name)
+            if mem:
+                break
+        else:
+            return  # no workbook stream: xlrd says so
+    except Exception:  # noqa: BLE001  a damaged container: xlrd reports it as corrupt
+        return
+    unpack = struct.Struct("<HH").unpack_from
+    pos, end, cells = base, min(base + length, len(mem)), 0
+    too_many = UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个单元格"))
+    while pos + 4 <= end:
+        kind, size = unpack(mem, pos)
+        pos += 4
+        if kind in _ONE_CELL:
+            cells += 1
+        elif kind == _MULRK:
+            cells += max(0, (size - 6) // 6)
+        elif kind == _MULBLANK:
+            cells += max(0, (size - 6) // 2)
+        elif kind == _SST and size >= 8 and pos + 8 <= end and struct.unpack_from("<I", mem, pos + 4)[0] > MAX_CELLS:
+            raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个不同的文字"))
+        if cells > MAX_CELLS:
+            raise too_many
+        pos += size
 
 
 def _value(book: xlrd.book.Book, cell: xlrd.sheet.Cell) -> object:

@@ -20,7 +20,7 @@ from defusedxml.ElementTree import fromstring
 from ..errors import UnreadableFile
 from ..findings import finding
 from . import colours
-from .grid import CondRule, RawCell, RawSheet, RawWorkbook, column_index, range_bounds
+from .grid import MAX_COL, MAX_ROW, CondRule, RawCell, RawSheet, RawWorkbook, column_index, range_bounds
 from .styles import CellStyles
 
 # A ledger has a few thousand cells; a file with millions is not one, and parsing it would take
@@ -238,6 +238,7 @@ class _SheetParser:
         if cells:
             self.sheet.max_row = max(r for r, _ in cells)
             self.sheet.max_col = max(c for _, c in cells)
+        self.sheet.clip_merged()
         return self.sheet
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
@@ -253,6 +254,8 @@ class _SheetParser:
                 self.row, self.col = _cell_ref(ref)
             else:  # r is optional: the next cell in the row
                 self.col += 1
+                if self.col > MAX_COL:
+                    raise _bad_ref(f"第{self.row}行第{self.col}列")
             self.type = attrs.get("t", "n")
             self.style = int(attrs.get("s", 0))
             self.value = []
@@ -281,7 +284,7 @@ class _SheetParser:
             self.run_struck = attrs.get("val", "1") not in ("0", "false")
         elif tag == "row":
             r = attrs.get("r")
-            self.row = int(r) if r else self.row + 1
+            self.row = _row_number(r) if r else _row_number(str(self.row + 1))
             self.col = 0
             # Hidden, or squeezed to no height (what some clerks do instead of hiding).
             if attrs.get("hidden") in ("1", "true") or (attrs.get("customHeight") in ("1", "true")
@@ -292,9 +295,15 @@ class _SheetParser:
                 if fill is not None:
                     self.sheet.row_fills[self.row] = fill
         elif tag == "mergeCell":
+            self.budget -= 1  # millions of merged ranges are no ledger either, and each costs memory
+            if self.budget < 0:
+                raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个单元格或合并区域"))
             ref = attrs.get("ref")
             if ref and ":" in ref:
-                self.sheet.merged.append(range_bounds(ref))
+                try:
+                    self.sheet.merged.append(range_bounds(ref))
+                except ValueError:
+                    pass  # "A1:B", "1:3": no range of cells; Excel drops it when it repairs the file
         elif tag == "conditionalFormatting":
             self.cf_sqref = attrs.get("sqref", "")
             self.cf_block = []
@@ -380,6 +389,9 @@ class _SheetParser:
                     value = dt.datetime.fromisoformat(raw.strip())
                 except ValueError:
                     value = raw
+                else:
+                    # Excel keeps no time zones; a copy with one could not be saved again.
+                    value = value.replace(tzinfo=None)
             else:
                 value = _number(raw, is_date, self.epoch)
         if isinstance(value, str) and not value.strip():
@@ -435,15 +447,33 @@ _COLUMNS: dict[str, int] = {}
 
 
 def _cell_ref(ref: str) -> tuple[int, int]:
-    """``"AB12"`` -> (12, 28); column letters are cached, this runs once per cell."""
+    """``"AB12"`` -> (12, 28); column letters are cached, this runs once per cell. A reference
+    outside Excel's grid (no column, past XFD, past row 1,048,576) makes the file corrupt."""
     i = 0
     while i < len(ref) and ref[i].isalpha():
         i += 1
     letters = ref[:i]
     col = _COLUMNS.get(letters)
     if col is None:
+        if not 1 <= i <= 3 or not letters.isascii() or column_index(letters) > MAX_COL:
+            raise _bad_ref(ref)
         col = _COLUMNS[letters] = column_index(letters)
-    return int(ref[i:]), col
+    return _row_number(ref[i:], ref), col
+
+
+def _row_number(text: str, ref: str | None = None) -> int:
+    try:
+        row = int(text)
+    except ValueError:
+        row = 0
+    if not 1 <= row <= MAX_ROW:
+        raise _bad_ref(ref if ref is not None else f"第{text[:20]}行")
+    return row
+
+
+def _bad_ref(what: str) -> UnreadableFile:
+    return UnreadableFile(finding("file.corrupt", detail=f"“{what[:24]}”不是 Excel 工作表中的有效位置"
+                                                          f"（最多 XFD 列、{MAX_ROW} 行）"))
 
 
 def _int_or(raw: str) -> int:
