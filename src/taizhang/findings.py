@@ -132,6 +132,17 @@ def finding(code: str, *, sheet: str | None = None, cell: str | None = None,
         code=code,
         sheet=sheet,
         cell=cell,
-        message=spec.template.format(value=value, **fields),
+        message=spec.template.format(value=_quoted(value), **fields),
         value=None if value is None else str(value),
     )
+
+
+QUOTED_CHARS = 60  # of a cell's value in a message; the finding's value field keeps all of it
+
+
+def _quoted(value: object) -> object:
+    """A cell's value as a message quotes it: a megabyte-long cell would make the message (and the
+    terminal table, and the 问题清单 sheet) a megabyte long; its start says which cell is meant."""
+    if isinstance(value, str) and len(value) > QUOTED_CHARS:
+        return f"{value[:QUOTED_CHARS]}…（共{len(value)}字）"
+    return value
