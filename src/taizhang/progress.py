@@ -92,22 +92,28 @@ _CN_NUM = "[零〇一二两三四五六七八九十百]+"
 
 
 def cn_int(text: str) -> int | None:
-    """``3`` / ``三`` / ``十二`` / ``二十五`` / ``一百`` → int; anything else None."""
+    """``3`` / ``三`` / ``十二`` / ``二十五`` / ``一百零五`` / ``二〇二二`` → int; anything else None.
+
+    Only well-formed numerals: ``十二十二…`` pasted into a cell is text, not 327,670."""
     if text.isdigit():
         return int(text)
-    if not text or any(ch not in _CN_DIGIT and ch not in "十百" for ch in text):
+    if not text:
         return None
-    total, current = 0, 0
-    for ch in text:
-        if ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            current = current * 10 + _CN_DIGIT[ch]
-    return total + current
+    if all(ch in _CN_DIGIT for ch in text):  # 二〇二二: digit by digit
+        return int("".join(str(_CN_DIGIT[ch]) for ch in text)) if len(text) <= 6 else None
+    m = _CN_WELL_FORMED.match(text)
+    if m is None:
+        return None
+    hundreds, tens, units = m.group("h"), m.group("t"), m.group("u")
+    total = _CN_DIGIT[hundreds] * 100 if hundreds else 0
+    if tens is not None:
+        total += (_CN_DIGIT[tens] if tens else 1) * 10
+    return total + (_CN_DIGIT[units] if units else 0)
+
+
+_CN_ONE_TO_NINE = "[一二两三四五六七八九]"
+_CN_WELL_FORMED = re.compile(rf"^(?:(?P<h>{_CN_ONE_TO_NINE})百)?(?:零?(?P<t>{_CN_ONE_TO_NINE}?)十)?"
+                             rf"(?:零?(?P<u>{_CN_ONE_TO_NINE}))?$")
 
 
 # --------------------------------------------------------------------------------------------
