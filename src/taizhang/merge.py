@@ -9,10 +9,12 @@ The caller writes the consolidated workbook (``writing.consolidated``) and the h
 from __future__ import annotations
 
 import datetime as dt
+import lzma
 import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -33,7 +35,7 @@ from .models import (
     StoredFinding,
     StoredItem,
 )
-from .validate import validate_file
+from .validate import file_sha256, validate_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 # The default name of the consolidated workbook, beside the inbox.
@@ -91,6 +93,12 @@ FINDINGS_SHEET = "问题清单"
 CREATOR = "taizhang"
 
 
+# What a damaged zip raises while a member is read: a corrupt deflate stream (zlib.error), a member
+# flagged as encrypted (RuntimeError), an LZMA member that is not (LZMAError), an unknown
+# compression method (NotImplementedError, a RuntimeError), a truncated member (EOFError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, RuntimeError, EOFError)
+
+
 def is_merged_workbook(path: Path) -> bool:
     """Whether ``path`` is a consolidated workbook written by ``taizhang merge`` (by its sheets and
     creator, whatever its name): it must never be read back as a department's ledger."""
@@ -98,17 +106,32 @@ def is_merged_workbook(path: Path) -> bool:
         with zipfile.ZipFile(path) as zf:
             workbook = zf.read("xl/workbook.xml")
             core = zf.read("docProps/core.xml")
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
-        return False
+    except (OSError, KeyError, ValueError, *ZIP_ERRORS):
+        return False  # not ours; a damaged file is reported by validate_file
     sheets = all(f'name="{s}"'.encode() in workbook for s in (SUMMARY_SHEET, FINDINGS_SHEET))
     return sheets and f">{CREATOR}<".encode() in core
 
 
 def check_file(path: Path) -> FileReport | None:
-    """One file, checked as ``taizhang validate`` does; None for a workbook ``taizhang merge`` wrote."""
-    if path.suffix.lower() == ".xlsx" and is_merged_workbook(path):
-        return None
-    return validate_file(path)
+    """One file, checked as ``taizhang validate`` does; None for a workbook ``taizhang merge`` wrote.
+
+    Never raises for what is in the file: one bad file must not cost a merge the others, so
+    whatever escapes the reader makes this file unusable (``file.corrupt`` for a damaged zip).
+    """
+    try:
+        if path.suffix.lower() == ".xlsx" and is_merged_workbook(path):
+            return None
+        return validate_file(path)
+    except ZIP_ERRORS as exc:
+        reason = finding("file.corrupt", detail=_detail(exc))
+    except Exception as exc:  # noqa: BLE001  anything unforeseen: this file only
+        reason = finding("file.unreadable", detail=_detail(exc))
+    sha = file_sha256(path) if path.is_file() else None
+    return FileReport(file=str(path), ok=False, usable=False, sha256=sha, findings=[reason])
+
+
+def _detail(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:200]
 
 
 def _check_one(path: str) -> FileReport | None:
