@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import rules
+from .children import die_with_parent, test_hold
 from .config import Config
 from .errors import TaizhangError
 from .findings import finding
@@ -136,6 +137,7 @@ def _detail(exc: BaseException) -> str:
 
 def _check_one(path: str) -> FileReport | None:
     """Worker: a top-level function, so that processes can be given it."""
+    test_hold("read")
     return check_file(Path(path))
 
 
@@ -167,7 +169,8 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
     workers = min(os.cpu_count() or 1, total)
     if workers > 1:
         try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 futures = {pool.submit(_check_one, str(p)): i for i, p in enumerate(paths)}
                 for future in as_completed(futures):
                     tick(futures[future], future.result())

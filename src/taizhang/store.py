@@ -19,12 +19,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 
+from .children import describe, end_orphaned_writers, lock_holders
 from .config import Config
 from .errors import StoreError
 from .models import Counts, DepartmentEntry, MonthSnapshot, StoredFinding, StoredItem
 from .rules import normalise_label
 
 DB_NAME = "taizhang.db"
+# How long a merge waits for another merge's history writer before saying so (seconds).
+LOCK_TIMEOUT = 30.0
 ENV_DB = "TAIZHANG_DB"
 SCHEMA_VERSION = 1
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -123,10 +126,14 @@ class Store:
         self.path = Path(path)
         if self.path.is_dir():
             raise StoreError(f"历史库路径 {self.path} 是一个文件夹，请给出数据库文件名（如 taizhang.db）。")
+        if self.path.is_file():
+            # The writer of a merge that was killed holds the lock and can never commit: end it
+            # (its transaction is rolled back) rather than wait for it.
+            end_orphaned_writers(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are begun and ended explicitly below.
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self._db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"无法打开历史库 {self.path}：{exc}") from None
         try:
@@ -134,6 +141,8 @@ class Store:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self._db.close()
+            if _locked(exc):
+                raise self._locked_error() from None
             raise StoreError(f"{self.path} 不是 taizhang 的历史库（{exc}）。请用 --db 指定另一个文件。") from None
 
     def close(self) -> None:
@@ -310,7 +319,15 @@ class Store:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"历史库 {self.path} 正被其他程序占用（{exc}），请稍后重试。") from None
+            if _locked(exc):
+                raise self._locked_error() from None
+            raise StoreError(f"无法写入历史库 {self.path}：{exc}") from None
+
+    def _locked_error(self) -> StoreError:
+        holders = [describe(pid) for pid in lock_holders(self.path) if pid != os.getpid()]
+        who = f"被{'、'.join(holders)}" if holders else "被其他程序"
+        return StoreError(f"历史库 {self.path} 正{who}占用，等待 {LOCK_TIMEOUT:.0f} 秒仍未释放。"
+                          "可能有另一个 taizhang merge 正在运行：请等它结束后重试；如果没有，请结束该进程后重试。")
 
     def _derive_keys_again(self, month: str) -> None:
         """Derive the keys of a stored month again from the months before it (inside a transaction)."""
@@ -367,6 +384,11 @@ class Store:
         """Every key the department's items had in the months before ``month``."""
         return {row[0] for row in self._db.execute(
             "SELECT DISTINCT key FROM items WHERE department = ? AND month < ?", (department, month))}
+
+
+def _locked(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _statements(script: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import gc
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..children import die_with_parent, name_writer, test_hold
 from ..config import Config, load_config
 from ..errors import TaizhangError
 from ..fileio import check_not_refused
@@ -216,9 +218,17 @@ class _History:
 
         ctx = multiprocessing.get_context("fork")
         self.parent_end, child_end = ctx.Pipe(duplex=True)
+        parent = os.getpid()
 
         def child() -> None:
+            # Never outlive the merge: a writer left behind would hold the store's lock. Its
+            # copy of the parent's end is closed, so that the parent's death also ends recv().
+            die_with_parent(parent)
+            name_writer(parent)
+            self.parent_end.close()
+
             def go() -> bool:
+                test_hold("store")
                 child_end.send("ready")
                 return bool(child_end.recv())
 
