@@ -419,3 +419,20 @@ def test_a_damaged_zip_does_not_cost_the_merge_its_workbook_or_store(tmp_path: P
     assert [i.name for i in month.items] == ["政务信息报送"]
     assert sorted(f.file for f in month.findings if f.code == "file.corrupt") == [
         f"坏-{how}.xlsx" for how in sorted(DAMAGES)]
+
+
+def test_a_report_sent_back_by_a_reading_worker_arrives_whole_and_light(tmp_path: Path) -> None:
+    import pickle
+
+    report = merge_module.check_file(build_ledger(tmp_path / "综合部.xlsx", [
+        item("政务信息报送", colour="red", stars="★★★★"), item("公文运转提速", note="已销号")], department="综合部"))
+    assert report is not None and report.items and report.findings
+    again = pickle.loads(pickle.dumps(report))
+    assert again == report
+    assert again.items[1].closed and again.items[0].colour is Colour.RED
+    assert again.items[0].written == report.items[0].written  # kept, though never dumped
+    assert again.model_dump() == report.model_dump()
+    again.items[0].name = "政务信息报送工作"  # still an ordinary model
+    assert again.items[0].name != report.items[0].name
+    # Field values only: a field-name set per item is not sent (nor rebuilt) for every item.
+    assert len(pickle.dumps(report.items[0])) < len(pickle.dumps(report.items[0].__getstate__()))

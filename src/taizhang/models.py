@@ -21,6 +21,32 @@ def display_path(text: str) -> str:
 FileName = Annotated[str, AfterValidator(display_path)]
 
 
+def _rebuild(cls: type[_Compact], values: tuple[Any, ...]) -> _Compact:
+    """A model from its field values as ``_Compact`` pickles them (validated where they were read)."""
+    return cls.model_construct(_fields_set=all_fields(cls), **dict(zip(cls.model_fields, values, strict=True)))
+
+
+_ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
+
+
+def all_fields(cls: type[BaseModel]) -> set[str]:
+    """One shared set of the field names of ``cls``, for models built with every field given."""
+    names = _ALL_FIELDS.get(cls)
+    if names is None:
+        names = _ALL_FIELDS[cls] = set(cls.model_fields)
+    return names
+
+
+class _Compact(BaseModel):
+    """Pickled as its field values alone. The reading workers send a merge tens of thousands of
+    items and findings: rebuilt this way each weighs about half as much in the merge process
+    (no set of field names of its own) and is unpickled faster."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        values = self.__dict__
+        return _rebuild, (type(self), tuple(values[name] for name in type(self).model_fields))
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
@@ -36,7 +62,7 @@ class Colour(StrEnum):
     UNKNOWN = "unknown"
 
 
-class Finding(BaseModel):
+class Finding(_Compact):
     """One problem in one cell: what is wrong and what to write instead."""
 
     severity: Severity
@@ -47,7 +73,7 @@ class Finding(BaseModel):
     value: str | None = None
 
 
-class Item(BaseModel):
+class Item(_Compact):
     """One key-work item (one row of 附件2, or several rows merged into one item)."""
 
     row: int

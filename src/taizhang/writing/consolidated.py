@@ -27,6 +27,7 @@ import zipfile
 from collections.abc import Sequence
 from copy import copy
 from pathlib import Path
+from typing import IO, BinaryIO
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -39,6 +40,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from ..config import Config
+from ..fileio import atomic_write
 from ..merge import CREATOR, FINDINGS_SHEET, LEDGER_SHEET, SUMMARY_SHEET  # defined once, with the reader
 from ..models import Colour, DepartmentEntry, FileReport, Item, MergeResult, Severity
 from ..rules import COLUMNS, STANDARD_FILLS, XML_ILLEGAL, format_date_cn, iso_date_cn, month_cn
@@ -51,7 +53,6 @@ from .xlsx_common import (
     HEADER_FONT,
     MAX_CELL_CHARS,
     TITLE_FONT,
-    atomic_write_bytes,
     fill_for,
     freeze_below,
     merged_text,
@@ -130,11 +131,23 @@ class ConsolidatedWriter:
         return out
 
     def write(self, result: MergeResult, path: Path, *, refuse: Sequence[Path]) -> Path:
-        """Write the workbook to ``path`` through a temporary file; never over a path in ``refuse``."""
-        return atomic_write_bytes(self.to_bytes(result), Path(path), refuse)
+        """Write the workbook to ``path`` through a temporary file; never over a path in ``refuse``.
+
+        The package is streamed into the file: ten thousand rows are never held a second time
+        as one block of XML, nor as a compressed copy in memory."""
+        def write(tmp: Path) -> None:
+            with tmp.open("wb") as fh:
+                self._write_to(result, fh)
+
+        return atomic_write(Path(path), refuse, write)
 
     def to_bytes(self, result: MergeResult) -> bytes:
         """The workbook as the bytes of an .xlsx file (once per writer: it fills its workbook)."""
+        out = io.BytesIO()
+        self._write_to(result, out)
+        return out.getvalue()
+
+    def _write_to(self, result: MergeResult, out: BinaryIO) -> None:
         if len(self.wb.worksheets) > 1:
             raise RuntimeError("ConsolidatedWriter.to_bytes: a writer builds one workbook")
         config = self.config
@@ -155,7 +168,7 @@ class ConsolidatedWriter:
         buffer = io.BytesIO()
         wb.save(buffer)
         props.modified = stamp  # openpyxl stamps "now" while saving; the package gets the merge date
-        return _splice(buffer.getvalue(), bulk, core=tostring(props.to_tree()), stamp=stamp)
+        _splice(buffer.getvalue(), bulk, core=tostring(props.to_tree()), stamp=stamp, out=out)
 
     def _ledger_sheet(self, ws: Worksheet, result: MergeResult) -> _Rows:
         usable = [r for r in result.reports if r.usable]
@@ -480,8 +493,13 @@ class _Rows:
     def last_row(self) -> int:
         return self.row - 1
 
-    def xml(self) -> bytes:
-        return "".join(self.parts).encode("utf-8")
+    def drain(self, out: IO[bytes], batch: int = 512) -> None:
+        """Write the rows' XML to ``out`` a batch at a time, letting go of each batch written."""
+        parts = self.parts
+        for start in range(0, len(parts), batch):
+            out.write("".join(parts[start:start + batch]).encode("utf-8"))
+            parts[start:start + batch] = [""] * len(parts[start:start + batch])
+        self.parts = []
 
 
 # Text that needs more than copying: XML specials, characters Excel forbids, a leading character
@@ -606,23 +624,28 @@ COMPRESS_LEVEL = 1
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 
-def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.datetime) -> bytes:
-    """openpyxl's package with the bulk rows inserted and fixed timestamps (same input, same bytes)."""
+def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.datetime, out: BinaryIO) -> None:
+    """openpyxl's package with the bulk rows inserted and fixed timestamps (same input, same bytes),
+    written to ``out``; the rows are encoded and compressed a slice at a time, and let go."""
     parts = {rows.ws.path.lstrip("/"): rows for rows in bulk if rows.ws is not None}
-    out = io.BytesIO()
     date_time = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)
     with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             data = src.read(info.filename)
             rows = parts.get(info.filename)
-            if rows is not None and rows.parts:
-                end = data.index(b"</sheetData>")
-                data = data[:end] + rows.xml() + data[end:]
-                ref = f"A1:{rows.letters[-1]}{rows.last_row}".encode()
-                data = _DIMENSION.sub(b'<dimension ref="' + ref + b'"/>', data, count=1)
-            elif info.filename == "docProps/core.xml":
-                data = core
             member = zipfile.ZipInfo(info.filename, date_time=date_time)
             member.external_attr = 0o600 << 16
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]  # as writestr sets it
+            if rows is not None and rows.parts:
+                end = data.index(b"</sheetData>")
+                ref = f"A1:{rows.letters[-1]}{rows.last_row}".encode()
+                head = _DIMENSION.sub(b'<dimension ref="' + ref + b'"/>', data[:end], count=1)
+                with dst.open(member, "w") as sheet:
+                    sheet.write(head)
+                    rows.drain(sheet)
+                    sheet.write(data[end:])
+                continue
+            if info.filename == "docProps/core.xml":
+                data = core
             dst.writestr(member, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
-    return out.getvalue()
