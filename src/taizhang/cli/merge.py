@@ -23,7 +23,7 @@ from ..config import Config, load_config
 from ..errors import TaizhangError
 from ..fileio import check_not_refused
 from ..merge import deadline_of, default_output_name, merge_inbox, parse_month, snapshot_of
-from ..models import FileReport, MergeResult, Severity
+from ..models import FileReport, Item, MergeResult, Severity
 from ..rules import format_date_cn, parse_date_text
 from ..store import Store, default_db_path
 
@@ -112,17 +112,30 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
     if output is not None and output.suffix.lower() != ".xlsx" and not output.is_dir():
         fail(f"汇总表文件须以 .xlsx 结尾：{escape(str(output))}")
 
+    db_path = default_db_path(db, config)
+    history = _History(db_path, config)
+    try:
+        return _merge_into(history, inbox, output=output, month_text=month_text, as_of=as_of, date=date,
+                           config=config, db_path=db_path, as_json=as_json)
+    finally:
+        history.finish(keep=False)  # whatever stopped the merge: the store is left as it was
+
+
+def _merge_into(history: _History, inbox: Path, *, output: Path | None, month_text: str | None, as_of: dt.date,
+                date: str | None, config: Config, db_path: Path, as_json: bool) -> int:
     writers: list[ConsolidatedWriter] = []
 
     def prepare(report: FileReport) -> None:
         # The workbook's rows of each department are rendered as soon as its file is read; the
         # writer (and openpyxl) is loaded only once the worker processes are reading, so that
-        # loading it overlaps with their work instead of delaying it.
+        # loading it overlaps with their work instead of delaying it. Then the items go to the
+        # history writer: this process keeps the rendered rows only.
         if not writers:
             from ..writing.consolidated import ConsolidatedWriter
 
             writers.append(ConsolidatedWriter(config))
         writers[0].prepare(report)
+        history.add(report)
 
     bar = _ProgressBar(enabled=err_console.is_terminal)
     try:
@@ -154,8 +167,7 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
 
         writers.append(ConsolidatedWriter(config))
     writer = writers[0]
-    db_path = default_db_path(db, config)
-    history = _save_history(db_path, result, config)  # meanwhile the workbook is written
+    history.start(result)  # the month is stored while the workbook is written
     written: Path | None = None
     try:
         written = writer.write(result, out, refuse=inputs)
@@ -199,19 +211,23 @@ def _store(db_path: Path, result: MergeResult, config: Config,
 
 
 class _History:
-    """The month being stored while the workbook is written; ``finish`` commits or abandons it.
+    """The month's history writer; ``finish`` commits or abandons the month.
 
-    On Linux a forked child process (sharing this process's memory, nothing to copy) writes the
-    month and waits, transaction open, for the word to commit: the month is kept only when the
-    workbook was written, so a failed merge leaves the store as it was. Elsewhere the month is
-    stored by ``finish`` itself, after the workbook.
+    On Linux a child process is forked before the inbox is read (while this process is still
+    small, so that it copies nothing): ``add`` hands it each report's items as soon as the
+    report is read and its rows rendered, and this process lets them go; ``start`` gives it the
+    merged month. It writes the month and waits, transaction open, for the word to commit: the
+    month is kept only when the workbook was written, so a failed merge leaves the store as it
+    was. Elsewhere the month is stored by ``finish`` itself, after the workbook.
     """
 
-    def __init__(self, db_path: Path, result: MergeResult, config: Config) -> None:
-        self.db_path, self.result, self.config = db_path, result, config
+    def __init__(self, db_path: Path, config: Config) -> None:
+        self.db_path, self.config = db_path, config
+        self.result: MergeResult | None = None
         self.process = None
         self.outcome: str | None = None
         self.finished = False
+        self.lost = False
         if not sys.platform.startswith("linux"):
             return
         import multiprocessing
@@ -226,6 +242,21 @@ class _History:
             die_with_parent(parent)
             name_writer(parent)
             self.parent_end.close()
+            items: dict[str, list[Item]] = {}
+            try:
+                while True:
+                    message = child_end.recv()
+                    if message[0] == "items":
+                        items[message[1]] = message[2]
+                    elif message[0] == "result":
+                        result: MergeResult = message[1]
+                        break
+                    else:  # abandoned before the month was merged
+                        return
+            except EOFError:
+                return
+            for report in result.reports:
+                report.items = items.pop(report.file, report.items)
 
             def go() -> bool:
                 test_hold("store")
@@ -243,16 +274,42 @@ class _History:
         except OSError:
             self.process = None
 
+    def add(self, report: FileReport) -> None:
+        """Hand a report's items to the writer; the report keeps none (its rows are rendered)."""
+        if self.process is None or not report.usable or self.lost:
+            return
+        try:
+            self.parent_end.send(("items", report.file, report.items))
+        except OSError:
+            self.lost = True
+            return
+        report.items = []
+
+    def start(self, result: MergeResult) -> None:
+        """Give the writer the merged month: it stores it and waits for ``finish``."""
+        self.result = result
+        if self.process is not None and not self.lost:
+            try:
+                self.parent_end.send(("result", result))
+            except OSError:
+                self.lost = True
+
     def finish(self, *, keep: bool) -> str | None:
         """Commit (``keep``) or abandon the month; the error message, or None when all went well."""
         if self.finished:
             return self.outcome
         self.finished = True
         if self.process is None:
-            self.outcome = _store(self.db_path, self.result, self.config) if keep else None
+            if keep and self.result is not None:
+                self.outcome = _store(self.db_path, self.result, self.config)
             return self.outcome
         lost = f"无法写入历史库 {self.db_path}（写入进程意外退出）"
         try:
+            if self.result is None:  # nothing merged: the writer has nothing to store
+                self.parent_end.send(("abandon",))
+                return self.outcome
+            if self.lost:
+                raise EOFError
             message = self.parent_end.recv()  # "ready", or ("done", error) when it failed before
             if message == "ready":
                 self.parent_end.send(keep)
@@ -264,11 +321,6 @@ class _History:
             self.process.join()
             self.parent_end.close()
         return self.outcome
-
-
-def _save_history(db_path: Path, result: MergeResult, config: Config) -> _History:
-    """Start storing the month; ``finish(keep=…)`` on the result commits or abandons it."""
-    return _History(db_path, result, config)
 
 
 def _parse_date(text: str) -> dt.date:

@@ -114,20 +114,24 @@ class ConsolidatedWriter:
             for look in looks:
                 self.styles.get(*look, False)
                 self.styles.get(*look, True)
-        self._prepared: dict[str, list[tuple[str, int]]] = {}
+        self._prepared: dict[str, list[_Prepared]] = {}
         self._core = _Rows(None, 0, [LEDGER_WIDTHS[k] for k in LEDGER_KEYS])
 
     def prepare(self, report: FileReport) -> None:
-        """Render the item rows of one department's report (cells 工作事项…备注, row number open)."""
+        """Render the item rows of one department's report (cells 工作事项…备注, row number open).
+
+        What the 台账 sheet needs of the items is kept with the rows: the caller may let the
+        report's items go once it is prepared."""
         if report.usable:
             self._prepared[report.file] = self._core_rows(report)
 
-    def _core_rows(self, report: FileReport) -> list[tuple[str, int]]:
+    def _core_rows(self, report: FileReport) -> list[_Prepared]:
         out = []
         for it in report.items:
             values, looks = _item_cells(it, 0, "", [])
-            out.append(self._core.cells(self.styles, values[_CORE_FIRST:], looks[_CORE_FIRST:],
-                                        first=_CORE_FIRST, row=_ROW_TOKEN))
+            cells, lines = self._core.cells(self.styles, values[_CORE_FIRST:], looks[_CORE_FIRST:],
+                                            first=_CORE_FIRST, row=_ROW_TOKEN)
+            out.append(_Prepared(cells, lines, it))
         return out
 
     def write(self, result: MergeResult, path: Path, *, refuse: Sequence[Path]) -> Path:
@@ -190,16 +194,17 @@ class ConsolidatedWriter:
             for font in ("body", "grey"):
                 looks = _LOOKS[(None, font)][:_CORE_FIRST]
                 heads[font] = rows.cells(self.styles, (1, report.department or ""), looks, first=0, row=_ROW_TOKEN)
-            for it, (core, core_lines) in zip(report.items, core_rows, strict=True):
+            for prepared in core_rows:
                 number += 1
                 r = str(rows.row)
-                head, head_lines = heads["grey" if it.closed else "body"]
+                head, head_lines = heads["grey" if prepared.closed else "body"]
                 head = head.replace("<v>1</v>", f"<v>{number}</v>", 1)
-                cells = (head + core).replace(_ROW_TOKEN, r)
-                lines = max(head_lines, core_lines)
+                cells = (head + prepared.cells).replace(_ROW_TOKEN, r)
+                lines = max(head_lines, prepared.lines)
                 if extras:
-                    values, looks = _item_cells(it, number, "", extras)
-                    tail, tail_lines = rows.cells(self.styles, values[n_keys:], looks[n_keys:], first=n_keys, row=r)
+                    tail, tail_lines = rows.cells(self.styles, [prepared.extra.get(label, "") for label in extras],
+                                                  (("left", None, "grey" if prepared.closed else "body"),) * len(extras),
+                                                  first=n_keys, row=r)
                     cells += tail
                     lines = max(lines, tail_lines)
                 rows.append(cells, lines)
@@ -566,6 +571,16 @@ def _item_cells(it: Item, number: int, department: str, extras: list[str]) -> tu
         row.extend(it.extra.get(label, "") for label in extras)
         looks = looks + (("left", None, font),) * len(extras)
     return row, looks
+
+
+class _Prepared:
+    """One item's row of the 台账 sheet, rendered from 工作事项 on (the row number left open),
+    with what the rest of the row needs: the item's font and its extra columns."""
+
+    __slots__ = ("cells", "closed", "extra", "lines")
+
+    def __init__(self, cells: str, lines: int, it: Item) -> None:
+        self.cells, self.lines, self.closed, self.extra = cells, lines, it.closed, it.extra
 
 
 # (align, fill, font) of each 台账 column, by (进度评价 fill, font).
