@@ -16,7 +16,6 @@ history store's lock, and every later merge would wait for it in vain.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import re
 import signal
@@ -39,7 +38,8 @@ def _prctl(option: int, arg: int | bytes) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        # The C library is already loaded: no find_library, which runs ldconfig in a subprocess.
+        libc = ctypes.CDLL(None, use_errno=True)
         return bool(libc.prctl(option, arg, 0, 0, 0) == 0)
     except (OSError, AttributeError, TypeError):
         return False

@@ -44,7 +44,6 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 OUTPUT_PREFIX = "重点工作台账汇总"
 
 Progress = Callable[[int, int, str], None]
-MAX_CHUNK = 8  # files per task handed to a reading worker
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,10 +172,10 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
         try:
             with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
                                      initargs=(os.getpid(),)) as pool:
-                # In input order, a few files per task (fewer round trips for a large inbox of
-                # small files); each report is let go by the pool as soon as it is handed over.
-                chunk = max(1, min(MAX_CHUNK, total // (workers * 8)))
-                for i, report in enumerate(pool.map(_check_one, [str(p) for p in paths], chunksize=chunk)):
+                # In input order, each report let go by the pool as soon as it is handed over (a
+                # file per task: chunks of several files measured slower, the last chunks idling
+                # a worker while the other finishes).
+                for i, report in enumerate(pool.map(_check_one, [str(p) for p in paths])):
                     tick(i, report)
         except (OSError, NotImplementedError, ImportError, BrokenProcessPool):
             pass  # no processes here: finish what is left in this process
