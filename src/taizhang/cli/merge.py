@@ -23,7 +23,7 @@ from ..config import Config, load_config
 from ..errors import TaizhangError
 from ..fileio import check_not_refused
 from ..merge import deadline_of, default_output_name, merge_inbox, parse_month, snapshot_of
-from ..models import FileReport, Item, MergeResult, Severity
+from ..models import FileReport, Item, MergeResult, MonthSnapshot, Severity
 from ..rules import format_date_cn, parse_date_text
 from ..store import Store, default_db_path
 
@@ -199,12 +199,13 @@ def _near(day: dt.date, month: str) -> bool:
     return 0 <= index <= 1
 
 
-def _store(db_path: Path, result: MergeResult, config: Config,
+def _store(db_path: Path, result: MergeResult | MonthSnapshot, config: Config,
            before_commit: Callable[[], bool] | None = None) -> str | None:
     """Save the month in the history store; the error message, or None when it is stored."""
+    snapshot = result if isinstance(result, MonthSnapshot) else snapshot_of(result, config)
     try:
         with Store(db_path) as store:
-            store.save_month(snapshot_of(result, config), before_commit=before_commit)
+            store.save_month(snapshot, before_commit=before_commit)
     except TaizhangError as exc:
         return str(exc)
     return None
@@ -264,7 +265,10 @@ class _History:
                 return bool(child_end.recv())
 
             try:
-                child_end.send(("done", _store(db_path, result, config, before_commit=go)))
+                snapshot = snapshot_of(result, config)
+                for report in result.reports:  # the snapshot has them now (the same texts)
+                    report.items = []
+                child_end.send(("done", _store(db_path, snapshot, config, before_commit=go)))
             except Exception as exc:  # noqa: BLE001  reported by the parent, never lost
                 child_end.send(("done", f"无法写入历史库 {db_path}：{type(exc).__name__}: {exc}"))
 

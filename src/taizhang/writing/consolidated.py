@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from copy import copy
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -185,7 +186,18 @@ class ConsolidatedWriter:
         write_header(ws, _LEDGER_HEADER_ROW, [LEDGER_LABELS[k] for k in keys] + extras)
 
         rows = _Rows(ws, _LEDGER_HEADER_ROW + 1, widths, self.styles)
+        # The rows are rendered while the package is written, a department at a time, so that
+        # the rendered items are never held twice (every style they use is registered already).
+        count = sum(len(self._prepared[r.file]) if r.file in self._prepared else len(r.items) for r in usable)
+        rows.stream(self._ledger_rows(rows, usable, extras), count)
+        freeze_below(ws, _LEDGER_HEADER_ROW)
+        setup_print(ws, f"{_LEDGER_HEADER_ROW}:{_LEDGER_HEADER_ROW}")
+        ws.auto_filter.ref = f"A{_LEDGER_HEADER_ROW}:{get_column_letter(last)}{max(rows.last_row, _LEDGER_HEADER_ROW)}"
+        return rows
+
+    def _ledger_rows(self, rows: _Rows, usable: list[FileReport], extras: list[str]) -> Iterator[str]:
         number = 0
+        row = _LEDGER_HEADER_ROW
         n_keys = len(LEDGER_KEYS)
         for report in usable:
             core_rows = self._prepared.pop(report.file, None) or self._core_rows(report)
@@ -196,7 +208,8 @@ class ConsolidatedWriter:
                 heads[font] = rows.cells(self.styles, (1, report.department or ""), looks, first=0, row=_ROW_TOKEN)
             for prepared in core_rows:
                 number += 1
-                r = str(rows.row)
+                row += 1
+                r = str(row)
                 head, head_lines = heads["grey" if prepared.closed else "body"]
                 head = head.replace("<v>1</v>", f"<v>{number}</v>", 1)
                 cells = (head + prepared.cells).replace(_ROW_TOKEN, r)
@@ -207,11 +220,7 @@ class ConsolidatedWriter:
                                                   first=n_keys, row=r)
                     cells += tail
                     lines = max(lines, tail_lines)
-                rows.append(cells, lines)
-        freeze_below(ws, _LEDGER_HEADER_ROW)
-        setup_print(ws, f"{_LEDGER_HEADER_ROW}:{_LEDGER_HEADER_ROW}")
-        ws.auto_filter.ref = f"A{_LEDGER_HEADER_ROW}:{get_column_letter(last)}{max(rows.last_row, _LEDGER_HEADER_ROW)}"
-        return rows
+                yield _row_xml(r, cells, lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -442,7 +451,8 @@ class _Rows:
     def __init__(self, ws: Worksheet | None, first_row: int, widths: Sequence[float],
                  styles: _Styles | None = None) -> None:
         self.ws = ws
-        self.row = first_row
+        self.row = self.first_row = first_row
+        self.pending: Iterator[str] | None = None
         self.widths = list(widths)
         # Text of at most this many characters fits on one line, whatever its characters.
         self.one_line = [max(int((w - 1.5) // 2), 0) for w in widths]
@@ -485,9 +495,17 @@ class _Rows:
 
     def append(self, cells: str, lines: int) -> None:
         """A row of already rendered cells, tall enough for ``lines`` lines of wrapped text."""
-        height = min(round(lines * LINE_HEIGHT + 6, 1), MAX_ROW_HEIGHT)
-        self.parts.append(f'<row r="{self.row}" ht="{height}" customHeight="1">{cells}</row>')
+        self.parts.append(_row_xml(str(self.row), cells, lines))
         self.row += 1
+
+    def stream(self, produce: Iterable[str], count: int) -> None:
+        """``count`` rows (after those appended) whose XML ``produce`` yields while they are written."""
+        self.pending = iter(produce)
+        self.row += count
+
+    @property
+    def empty(self) -> bool:
+        return self.row == self.first_row
 
     def add(self, values: Sequence[object], looks: tuple[_Look, ...]) -> None:
         """One row from column A: the cells' values and their (align, fill, font) looks."""
@@ -505,6 +523,16 @@ class _Rows:
             out.write("".join(parts[start:start + batch]).encode("utf-8"))
             parts[start:start + batch] = [""] * len(parts[start:start + batch])
         self.parts = []
+        if self.pending is not None:
+            while chunk := list(itertools.islice(self.pending, batch)):
+                out.write("".join(chunk).encode("utf-8"))
+            self.pending = None
+
+
+def _row_xml(row: str, cells: str, lines: int) -> str:
+    """A ``<row>`` of rendered cells, tall enough for ``lines`` lines of wrapped text."""
+    height = min(round(lines * LINE_HEIGHT + 6, 1), MAX_ROW_HEIGHT)
+    return f'<row r="{row}" ht="{height}" customHeight="1">{cells}</row>'
 
 
 # Text that needs more than copying: XML specials, characters Excel forbids, a leading character
@@ -573,6 +601,9 @@ def _item_cells(it: Item, number: int, department: str, extras: list[str]) -> tu
     return row, looks
 
 
+_NO_EXTRA: dict[str, str] = {}
+
+
 class _Prepared:
     """One item's row of the 台账 sheet, rendered from 工作事项 on (the row number left open),
     with what the rest of the row needs: the item's font and its extra columns."""
@@ -580,7 +611,8 @@ class _Prepared:
     __slots__ = ("cells", "closed", "extra", "lines")
 
     def __init__(self, cells: str, lines: int, it: Item) -> None:
-        self.cells, self.lines, self.closed, self.extra = cells, lines, it.closed, it.extra
+        self.cells, self.lines, self.closed = cells, lines, it.closed
+        self.extra = it.extra or _NO_EXTRA  # most items have none: one shared empty dict
 
 
 # (align, fill, font) of each 台账 column, by (进度评价 fill, font).
@@ -652,7 +684,7 @@ def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.dat
             member.external_attr = 0o600 << 16
             member.compress_type = zipfile.ZIP_DEFLATED
             member._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]  # as writestr sets it
-            if rows is not None and rows.parts:
+            if rows is not None and not rows.empty:
                 end = data.index(b"</sheetData>")
                 ref = f"A1:{rows.letters[-1]}{rows.last_row}".encode()
                 head = _DIMENSION.sub(b'<dimension ref="' + ref + b'"/>', data[:end], count=1)
