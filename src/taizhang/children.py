@@ -64,7 +64,7 @@ def name_writer(parent: int) -> None:
     _prctl(PR_SET_NAME, f"tzdb-{parent}".encode())
 
 
-def test_hold(stage: str) -> None:
+def hold_for_tests(stage: str) -> None:
     """The tests' hook (``TAIZHANG_TEST_HOLD``): note this pid and wait here until killed."""
     hold = os.environ.get(ENV_TEST_HOLD, "")
     wanted, _, path = hold.partition(":")

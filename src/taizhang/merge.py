@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import rules
-from .children import die_with_parent, test_hold
+from .children import die_with_parent, hold_for_tests
 from .config import Config
 from .errors import TaizhangError
 from .findings import finding
@@ -138,7 +138,7 @@ def _detail(exc: BaseException) -> str:
 
 def _check_one(path: str) -> FileReport | None:
     """Worker: a top-level function, so that processes can be given it."""
-    test_hold("read")
+    hold_for_tests("read")
     return check_file(Path(path))
 
 

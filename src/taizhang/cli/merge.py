@@ -18,7 +18,7 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..children import die_with_parent, name_writer, test_hold
+from ..children import die_with_parent, hold_for_tests, name_writer
 from ..config import Config, load_config
 from ..errors import TaizhangError
 from ..fileio import check_not_refused
@@ -260,7 +260,7 @@ class _History:
                 report.items = items.pop(report.file, report.items)
 
             def go() -> bool:
-                test_hold("store")
+                hold_for_tests("store")
                 child_end.send("ready")
                 return bool(child_end.recv())
 
