@@ -140,13 +140,13 @@ def test_a_writer_whose_merge_is_dead_is_ended_instead_of_blocking_the_store(
     subprocess.run([sys.executable, "-c", ORPHAN, str(db), str(marker)], check=True, timeout=30)
     orphan = int(marker.read_text())
     assert orphan in lock_holders(db)
-    monkeypatch.setattr(store_module, "LOCK_TIMEOUT", 5.0)
+    monkeypatch.setattr(store_module, "LOCK_TIMEOUT", 10.0)  # waiting for the orphan would fail
     start = time.monotonic()
     with Store(db) as store:
         store.save_month(month("2022-05", ["政务信息报送", "公文运转提速"]))
         assert store.months() == ["2022-04", "2022-05"]
         assert store.load_month("2022-04").sentence == "截至…"  # the orphan's half write rolled back
-    assert time.monotonic() - start < 3
+    assert time.monotonic() - start < 5
     assert wait_for(lambda: gone(orphan), 5)
 
 
