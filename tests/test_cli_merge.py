@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from builders import build_ledger, item
 from taizhang.cli import app
-from taizhang.config import NOTICE_DEPARTMENTS, load_config
+from taizhang.config import NOTICE_DEPARTMENTS, Config, load_config
 from taizhang.errors import TaizhangError
 from taizhang.merge import merge_inbox
 from taizhang.models import Colour
@@ -442,3 +442,20 @@ def test_merge_reads_a_month_workbook_at_the_merged_month_and_never_last_months(
     data = json.loads(april.stdout)
     assert data["month"] == "2022-04"
     assert {d["department"]: d["counts"]["total"] for d in data["departments"]} == {"综合部": 1, "规划发展部": 2}
+
+
+def test_the_streamed_workbook_file_has_the_bytes_of_the_workbook_made_in_memory(tmp_path: Path) -> None:
+    from taizhang.writing.consolidated import ConsolidatedWriter, consolidated_bytes
+
+    inbox = tmp_path / "inbox"
+    for d in range(3):  # more rows than one slice the writer streams at a time
+        build_ledger(inbox / f"第{d + 1}业务部.xlsx", [item(f"第{d + 1}业务部事项{i}", colour="red" if i % 7 else None)
+                                                     for i in range(300)], department=f"第{d + 1}业务部")
+    config = Config()
+    result = merge_inbox(inbox, config=config, date=dt.date(2022, 4, 6))
+    writer = ConsolidatedWriter(config)
+    for report in result.reports:
+        writer.prepare(report)
+    out = writer.write(result, tmp_path / "汇总.xlsx", refuse=[])
+    assert out.read_bytes() == consolidated_bytes(result, config=config)
+    assert load_workbook(out)["台账"].max_row == 4 + 900

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from taizhang.cli import app
 from taizhang.config import Config
-from taizhang.report import build_report
+from taizhang.report import MonthReport, build_report
 from taizhang.store import Store
 from test_report import CONFIG, ROSTER, build_history
 
@@ -185,3 +185,29 @@ def test_an_existing_bulletin_is_not_overwritten_without_force(db: Path, tmp_pat
     assert out.read_bytes() == b"edited by hand"
     forced = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db), "-o", str(out), "--force"])
     assert forced.exit_code == 0 and out.read_bytes() != b"edited by hand"
+
+
+def test_may_reads_the_same_whichever_month_was_merged_first(tmp_path: Path) -> None:
+    from builders import build_ledger, item
+
+    inboxes = {}
+    for month, names in (("2022-04", ["推进港口船舶岸电设施建设", "做好部门预算编制"]),
+                         ("2022-05", ["推进港口船舶岸电设施建设和使用", "船舶污染物接收转运处置"])):
+        inboxes[month] = tmp_path / month
+        build_ledger(inboxes[month] / "污染防治部.xlsx", [item(n, colour="red") for n in names],
+                     department="污染防治部", date=f"填报日期：2022年{int(month[-2:])}月3日")
+
+    def may_after(order: tuple[str, ...], db: Path) -> MonthReport:
+        for month in order:
+            run = runner.invoke(app, ["merge", str(inboxes[month]), "-o", str(tmp_path / f"{db.stem}-{month}.xlsx"),
+                                      "--db", str(db), "--month", month, "--date", f"{month}-05"])
+            assert run.exit_code == 0, run.output
+        with Store(db) as store:
+            return build_report(store, "2022-05", config=Config())
+
+    in_order = may_after(("2022-04", "2022-05"), tmp_path / "a.db")
+    assert may_after(("2022-05", "2022-04"), tmp_path / "b.db") == in_order
+    assert may_after(("2022-04", "2022-05", "2022-04"), tmp_path / "c.db") == in_order
+    assert [(r.from_, r.to) for r in in_order.renamed] == [("推进港口船舶岸电设施建设", "推进港口船舶岸电设施建设和使用")]
+    assert [r.item for r in in_order.new] == ["船舶污染物接收转运处置"]
+    assert [r.item for r in in_order.closed] == ["做好部门预算编制"]

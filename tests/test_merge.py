@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import struct
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from taizhang.merge import (
     snapshot_of,
 )
 from taizhang.models import Colour, FileReport, Severity
+from taizhang.store import Store
 from taizhang.writing.consolidated import write_consolidated
 
 ROSTER = Config(departments=["综合部", "规划发展部", "污染防治部", "工程建设部"], deadline_day=5)
@@ -345,3 +348,91 @@ def test_the_snapshot_holds_every_item_finding_and_file_hash(tmp_path: Path) -> 
                                      "坏文件.xlsx"}
     assert any(f.file == "坏文件.xlsx" and f.department is None for f in snap.findings)
     assert snap.missing == ["污染防治部"] and snap.late == ["工程建设部"]
+
+
+# ---------------------------------------------------------------------------------------------
+# damaged zips: that file is unusable, every other file is merged
+# ---------------------------------------------------------------------------------------------
+
+
+def damage_zip(src: Path, dst: Path, member: str, how: str) -> Path:
+    """A copy of ``src`` whose ``member`` is damaged the way mail gateways and disks do it:
+    ``deflate`` (a corrupt deflate stream), ``encrypted`` (the member flagged as encrypted),
+    ``lzma`` (a deflated member labelled LZMA), ``method`` (an unknown compression method)."""
+    data = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as zf:
+        info = zf.getinfo(member)
+    local = info.header_offset
+    name_len, extra_len = struct.unpack_from("<HH", data, local + 26)
+    central = data.index(b"PK\x01\x02")
+    while data[central + 46:central + 46 + len(member.encode())] != member.encode():
+        central = data.index(b"PK\x01\x02", central + 4)
+    if how == "deflate":
+        data[local + 30 + name_len + extra_len] = 0xFF  # block type 3: reserved, "invalid block type"
+    elif how == "encrypted":
+        for at in (local + 6, central + 8):
+            data[at] |= 0x01
+    else:
+        method = 14 if how == "lzma" else 99
+        for at in (local + 8, central + 10):
+            struct.pack_into("<H", data, at, method)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+DAMAGES = ("deflate", "encrypted", "lzma", "method")
+
+
+@pytest.mark.parametrize("member", ["xl/workbook.xml", "docProps/core.xml", "xl/worksheets/sheet1.xml"])
+def test_a_damaged_zip_is_unusable_and_every_other_file_is_merged(tmp_path: Path, member: str) -> None:
+    inbox = tmp_path / "inbox"
+    build_ledger(inbox / "综合部.xlsx", [item("政务信息报送", colour="red"), item("公文运转提速")],
+                 department="综合部")
+    good = build_ledger(tmp_path / "good.xlsx", [item("对上争取资金")], department="规划发展部")
+    for how in DAMAGES:
+        damage_zip(good, inbox / f"坏-{how}.xlsx", member, how)
+    result = merge_inbox(inbox, config=ROSTER, date=APRIL_5)
+    assert [d.department for d in result.departments] == ["综合部"]
+    assert sum(r.counts.total for r in result.reports if r.usable) == 2
+    skipped = {s.file: s.code for s in result.skipped}
+    assert skipped == {f"坏-{how}.xlsx": "file.corrupt" for how in DAMAGES}
+    assert all("损坏" in s.reason for s in result.skipped)
+
+
+def test_a_damaged_zip_does_not_cost_the_merge_its_workbook_or_store(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from taizhang.cli import app
+
+    inbox = tmp_path / "inbox"
+    build_ledger(inbox / "综合部.xlsx", [item("政务信息报送")], department="综合部")
+    good = build_ledger(tmp_path / "good.xlsx", [item("对上争取资金")], department="规划发展部")
+    for how in DAMAGES:
+        damage_zip(good, inbox / f"坏-{how}.xlsx", "xl/workbook.xml", how)
+    out, db = tmp_path / "汇总.xlsx", tmp_path / "taizhang.db"
+    run = CliRunner().invoke(app, ["merge", str(inbox), "-o", str(out), "--db", str(db), "--date", "2022-04-05"])
+    assert run.exit_code == 1, run.output
+    assert out.is_file()
+    with Store(db) as store:
+        month = store.load_month("2022-04")
+    assert [i.name for i in month.items] == ["政务信息报送"]
+    assert sorted(f.file for f in month.findings if f.code == "file.corrupt") == [
+        f"坏-{how}.xlsx" for how in sorted(DAMAGES)]
+
+
+def test_a_report_sent_back_by_a_reading_worker_arrives_whole_and_light(tmp_path: Path) -> None:
+    import pickle
+
+    report = merge_module.check_file(build_ledger(tmp_path / "综合部.xlsx", [
+        item("政务信息报送", colour="red", stars="★★★★"), item("公文运转提速", note="已销号")], department="综合部"))
+    assert report is not None and report.items and report.findings
+    again = pickle.loads(pickle.dumps(report))
+    assert again == report
+    assert again.items[1].closed and again.items[0].colour is Colour.RED
+    assert again.items[0].written == report.items[0].written  # kept, though never dumped
+    assert again.model_dump() == report.model_dump()
+    again.items[0].name = "政务信息报送工作"  # still an ordinary model
+    assert again.items[0].name != report.items[0].name
+    # Field values only: a field-name set per item is not sent (nor rebuilt) for every item.
+    assert len(pickle.dumps(report.items[0])) < len(pickle.dumps(report.items[0].__getstate__()))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from taizhang.models import (
     StoredFinding,
     StoredItem,
 )
+from taizhang.report import MonthReport, build_report
 from taizhang.store import Store, default_db_path, match_items, similarity
 
 
@@ -288,3 +291,83 @@ def test_match_items_pairs_exact_names_before_rewordings() -> None:
     new = [it("政务信息报送工作"), it("政务信息报送")]
     pairs = {n.name: o.name for n, o in match_items(old, new)}
     assert pairs == {"政务信息报送": "政务信息报送", "政务信息报送工作": "政务信息报送工作"}
+
+
+# ---------------------------------------------------------------------------------------------
+# the order months are merged in
+# ---------------------------------------------------------------------------------------------
+
+
+def months_of_a_spring() -> dict[str, MonthSnapshot]:
+    """April to June of two departments: a rewording, a new item, a closed one, colours moving."""
+    return {
+        "2022-04": snapshot("2022-04", [
+            it("推进港口船舶岸电设施建设", colour=Colour.RED), it("开展港口危险货物安全专项整治"),
+            it("做好部门预算编制", colour=Colour.YELLOW), it("政务信息报送", "综合部", colour=Colour.BLUE)]),
+        "2022-05": snapshot("2022-05", [
+            it("推进港口船舶岸电设施建设和使用", colour=Colour.RED), it("开展港口危险货物安全专项整治行动"),
+            it("船舶污染物接收转运处置"), it("政务信息报送", "综合部", colour=Colour.YELLOW)]),
+        "2022-06": snapshot("2022-06", [
+            it("推进港口船舶岸电设施建设和使用", colour=Colour.RED), it("船舶水污染物接收、转运、处置联合监管"),
+            it("政务信息报送工作", "综合部", colour=Colour.RED)]),
+    }
+
+
+def reports_after(path: Path, order: Sequence[str]) -> dict[str, MonthReport]:
+    spring = months_of_a_spring()
+    config = Config(departments=["综合部", "污染防治部"])
+    with Store(path) as store:
+        for month in order:
+            store.save_month(spring[month].model_copy(deep=True))
+        return {month: build_report(store, month, config=config) for month in store.months()}
+
+
+@pytest.mark.parametrize("order", [
+    ("2022-05", "2022-04"),
+    ("2022-04", "2022-05", "2022-04"),
+    ("2022-06", "2022-05", "2022-04"),
+    ("2022-05", "2022-06", "2022-04", "2022-05"),
+    ("2022-04", "2022-06", "2022-05", "2022-06"),
+])
+def test_the_reports_do_not_depend_on_the_order_months_were_merged(tmp_path: Path, order: tuple[str, ...]) -> None:
+    in_order = reports_after(tmp_path / "in-order.db", sorted(set(order)))
+    assert reports_after(tmp_path / "shuffled.db", order) == in_order
+    if "2022-04" in order and "2022-05" in order:
+        may = in_order["2022-05"]
+        assert [(r.from_, r.to) for r in may.renamed] == [
+            ("推进港口船舶岸电设施建设", "推进港口船舶岸电设施建设和使用"),
+            ("开展港口危险货物安全专项整治", "开展港口危险货物安全专项整治行动")]
+        assert [r.item for r in may.new] == ["船舶污染物接收转运处置"]
+        assert [r.item for r in may.closed] == ["做好部门预算编制"]
+
+
+def test_may_merged_before_april_keeps_a_reworded_item_as_one_item(db: Store) -> None:
+    spring = months_of_a_spring()
+    db.save_month(spring["2022-05"])
+    db.save_month(spring["2022-04"])
+    april, may = db.load_month("2022-04"), db.load_month("2022-05")
+    assert may.items[0].key == april.items[0].key  # 岸电设施建设 → 岸电设施建设和使用
+    assert may.items[2].key not in {i.key for i in april.items}  # 船舶污染物接收转运处置 is new
+
+
+def test_a_month_merged_while_another_is_being_saved_sees_it(tmp_path: Path) -> None:
+    spring = months_of_a_spring()
+    path = tmp_path / "taizhang.db"
+    saved: list[MonthSnapshot] = []
+
+    def meanwhile() -> bool:
+        # May's merge starts while April's transaction is open; it must wait and see April.
+        def may() -> None:
+            with Store(path) as other:
+                saved.append(other.save_month(spring["2022-05"]))
+
+        thread.append(threading.Thread(target=may))
+        thread[0].start()
+        time.sleep(0.3)
+        return True
+
+    thread: list[threading.Thread] = []
+    with Store(path) as store:
+        april = store.save_month(spring["2022-04"], before_commit=meanwhile)
+    thread[0].join(10)
+    assert saved and saved[0].items[0].key == april.items[0].key

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import lzma
 import os
 import re
 import stat
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import rules
+from .children import die_with_parent, hold_for_tests
 from .config import Config
 from .errors import TaizhangError
 from .findings import finding
@@ -34,9 +37,10 @@ from .models import (
     Skipped,
     StoredFinding,
     StoredItem,
+    all_fields,
 )
 from .reading.gate import ODS_ADVICE
-from .validate import unreadable_report, validate_file
+from .validate import file_sha256, validate_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 # The default name of the consolidated workbook, beside the inbox.
@@ -121,6 +125,12 @@ FINDINGS_SHEET = "问题清单"
 CREATOR = "taizhang"
 
 
+# What a damaged zip raises while a member is read: a corrupt deflate stream (zlib.error), a member
+# flagged as encrypted (RuntimeError), an LZMA member that is not (LZMAError), an unknown
+# compression method (NotImplementedError, a RuntimeError), a truncated member (EOFError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, RuntimeError, EOFError)
+
+
 def is_merged_workbook(path: Path) -> bool:
     """Whether ``path`` is a consolidated workbook written by ``taizhang merge`` (by its sheets and
     creator, whatever its name): it must never be read back as a department's ledger."""
@@ -128,8 +138,8 @@ def is_merged_workbook(path: Path) -> bool:
         with zipfile.ZipFile(path) as zf:
             workbook = zf.read("xl/workbook.xml")
             core = zf.read("docProps/core.xml")
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
-        return False
+    except (OSError, KeyError, ValueError, *ZIP_ERRORS):
+        return False  # not ours; a damaged file is reported by validate_file
     sheets = all(f'name="{s}"'.encode() in workbook for s in (SUMMARY_SHEET, FINDINGS_SHEET))
     return sheets and f">{CREATOR}<".encode() in core
 
@@ -138,18 +148,28 @@ def check_file(path: Path, month: str | None = None) -> FileReport | None:
     """One file, checked as ``taizhang validate`` does; None for a workbook ``taizhang merge`` wrote.
     ``month`` picks the sheet of that month in a workbook with one sheet per month.
 
-    Never raises (but for Ctrl+C): one file's unexpected error makes that file ``file.unreadable``
-    and never stops the others."""
+    Never raises for what is in the file: one bad file must not cost a merge the others, so
+    whatever escapes the reader makes this file unusable (``file.corrupt`` for a damaged zip).
+    """
     try:
         if path.suffix.lower() == ".xlsx" and is_merged_workbook(path):
             return None
         return validate_file(path, month=month)
-    except Exception as exc:  # noqa: BLE001  the per-file boundary
-        return unreadable_report(FileReport(file=str(path)), exc)
+    except ZIP_ERRORS as exc:
+        reason = finding("file.corrupt", detail=_detail(exc))
+    except Exception as exc:  # noqa: BLE001  anything unforeseen: this file only
+        reason = finding("file.unreadable", detail=_detail(exc))
+    sha = file_sha256(path) if path.is_file() else None
+    return FileReport(file=str(path), ok=False, usable=False, sha256=sha, findings=[reason])
+
+
+def _detail(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:200]
 
 
 def _check_one(path: str, month: str | None = None) -> FileReport | None:
     """Worker: a top-level function, so that processes can be given it."""
+    hold_for_tests("read")
     return check_file(Path(path), month)
 
 
@@ -162,7 +182,7 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
     Reading dominates a merge. Each worker holds one workbook at a time, so memory stays at
     about one workbook per worker however large the inbox. Where processes are unavailable
     (some sandboxes, frozen apps) the files are read one after the other. ``on_report`` is
-    called in this process with each report as it arrives (in no particular order).
+    called in this process with each report as it arrives (in input order).
     """
     total = len(paths)
     reports: list[FileReport | None] = [None] * total
@@ -182,18 +202,17 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
     workers = min(os.cpu_count() or 1, total)
     if workers > 1:
         try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_check_one, str(p), month): i for i, p in enumerate(paths)}
-                for future in as_completed(futures):
-                    try:
-                        report = future.result()
-                    except BrokenProcessPool:
-                        raise
-                    except Exception as exc:  # noqa: BLE001  e.g. a report that could not be sent back
-                        report = unreadable_report(FileReport(file=str(paths[futures[future]])), exc)
-                    tick(futures[future], report)
+            with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
+                # In input order, each report let go by the pool as soon as it is handed over (a
+                # file per task: chunks of several files measured slower, the last chunks idling
+                # a worker while the other finishes).
+                for i, report in enumerate(pool.map(_check_one, [str(p) for p in paths], [month] * total)):
+                    tick(i, report)
         except (OSError, NotImplementedError, ImportError, BrokenProcessPool):
             pass  # no processes here: finish what is left in this process
+        except Exception:  # noqa: BLE001  a report that could not be handed back: the rest are read here
+            pass
     for i, p in enumerate(paths):
         if not finished[i]:
             tick(i, check_file(p, month))
@@ -455,6 +474,7 @@ def snapshot_of(result: MergeResult, config: Config) -> MonthSnapshot:
     items: list[StoredItem] = []
     findings: list[StoredFinding] = []
     hashes: dict[str, str] = {}
+    item_fields, finding_fields = all_fields(StoredItem), all_fields(StoredFinding)
     for r in result.reports:
         name = Path(r.file).name
         if r.sha256:
@@ -462,9 +482,11 @@ def snapshot_of(result: MergeResult, config: Config) -> MonthSnapshot:
         department = r.department if r.usable else None
         # model_construct: the items were validated when read; ten thousand of them are copied here.
         for it in r.items if r.usable else ():
-            items.append(StoredItem.model_construct(**it.__dict__, key="", department=department or name))
+            items.append(StoredItem.model_construct(_fields_set=item_fields, **it.__dict__, key="",
+                                                    department=department or name))
         for f in r.findings:
-            findings.append(StoredFinding.model_construct(**f.__dict__, department=department, file=name))
+            findings.append(StoredFinding.model_construct(_fields_set=finding_fields, **f.__dict__,
+                                                          department=department, file=name))
     return MonthSnapshot(
         month=result.month,
         date=result.date,

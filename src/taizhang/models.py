@@ -6,6 +6,7 @@ Every command of the core returns one of these pydantic models; the CLI renders 
 
 from __future__ import annotations
 
+import operator
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -19,6 +20,48 @@ def display_path(text: str) -> str:
 
 
 FileName = Annotated[str, AfterValidator(display_path)]
+
+
+def _rebuild(cls: type[_Compact], values: tuple[Any, ...]) -> _Compact:
+    """A model from its field values as ``_Compact`` pickles them (validated where they were read):
+    the state pydantic's own unpickling sets, without its cost."""
+    model = cls.__new__(cls)
+    setattr_ = object.__setattr__
+    setattr_(model, "__dict__", dict(zip(_layout(cls)[0], values, strict=True)))
+    setattr_(model, "__pydantic_fields_set__", all_fields(cls))
+    setattr_(model, "__pydantic_extra__", None)
+    setattr_(model, "__pydantic_private__", None)
+    return model
+
+
+_ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
+_LAYOUTS: dict[type[BaseModel], tuple[tuple[str, ...], operator.itemgetter[Any]]] = {}
+
+
+def all_fields(cls: type[BaseModel]) -> set[str]:
+    """One shared set of the field names of ``cls``, for models built with every field given."""
+    names = _ALL_FIELDS.get(cls)
+    if names is None:
+        names = _ALL_FIELDS[cls] = set(cls.model_fields)
+    return names
+
+
+def _layout(cls: type[BaseModel]) -> tuple[tuple[str, ...], operator.itemgetter[Any]]:
+    """The field names of ``cls`` in order, and a getter of their values from a model's ``__dict__``."""
+    layout = _LAYOUTS.get(cls)
+    if layout is None:
+        names = tuple(cls.model_fields)
+        layout = _LAYOUTS[cls] = (names, operator.itemgetter(*names))
+    return layout
+
+
+class _Compact(BaseModel):
+    """Pickled as its field values alone. The reading workers send a merge tens of thousands of
+    items and findings: rebuilt this way each weighs about half as much in the merge process
+    (no set of field names of its own) and is unpickled several times faster."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), _layout(type(self))[1](self.__dict__))
 
 
 class Severity(StrEnum):
@@ -36,7 +79,7 @@ class Colour(StrEnum):
     UNKNOWN = "unknown"
 
 
-class Finding(BaseModel):
+class Finding(_Compact):
     """One problem in one cell: what is wrong and what to write instead."""
 
     severity: Severity
@@ -47,7 +90,7 @@ class Finding(BaseModel):
     value: str | None = None
 
 
-class Item(BaseModel):
+class Item(_Compact):
     """One key-work item (one row of 附件2, or several rows merged into one item)."""
 
     row: int

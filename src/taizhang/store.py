@@ -19,12 +19,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 
+from .children import describe, end_orphaned_writers, lock_holders
 from .config import Config
 from .errors import StoreError
 from .models import Counts, DepartmentEntry, MonthSnapshot, StoredFinding, StoredItem
 from .rules import normalise_label
 
 DB_NAME = "taizhang.db"
+# How long a merge waits for another merge's history writer before saying so (seconds).
+LOCK_TIMEOUT = 30.0
 ENV_DB = "TAIZHANG_DB"
 SCHEMA_VERSION = 1
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -123,10 +126,14 @@ class Store:
         self.path = Path(path)
         if self.path.is_dir():
             raise StoreError(f"历史库路径 {self.path} 是一个文件夹，请给出数据库文件名（如 taizhang.db）。")
+        if self.path.is_file():
+            # The writer of a merge that was killed holds the lock and can never commit: end it
+            # (its transaction is rolled back) rather than wait for it.
+            end_orphaned_writers(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are begun and ended explicitly below.
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self._db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"无法打开历史库 {self.path}：{exc}") from None
         try:
@@ -134,6 +141,8 @@ class Store:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self._db.close()
+            if _locked(exc):
+                raise self._locked_error() from None
             raise StoreError(f"{self.path} 不是 taizhang 的历史库（{exc}）。请用 --db 指定另一个文件。") from None
 
     def close(self) -> None:
@@ -257,17 +266,18 @@ class Store:
         Every item gets its ``key``: the key of the same item (same or slightly reworded 工作事项)
         in the department's latest earlier month, else the key it had in the snapshot being
         replaced, else a new one. The keys are filled in on ``snapshot`` itself, which is returned.
+        The keys of every later stored month are then derived again, in month order, so that
+        which items are the same never depends on the order the months were merged in.
         """
         month = snapshot.month
         if not _MONTH.match(month):
             raise StoreError(f"月份“{month}”格式不对，应为 YYYY-MM（如 2022-04）。")
-        self._assign_keys(snapshot)
         db = self._db
+        self._begin()
         try:
-            db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"历史库 {self.path} 正被其他程序占用（{exc}），请稍后重试。") from None
-        try:
+            # Keys are derived inside the transaction: a merge of another month that committed
+            # meanwhile is seen, and none can commit before this one is done.
+            self._assign_keys(month, snapshot.items, self._items_of(month))
             db.execute("DELETE FROM months WHERE month = ?", (month,))  # cascades to the month's rows
             db.execute(
                 "INSERT INTO months (month, date, center, sentence, counts, missing, late) VALUES (?,?,?,?,?,?,?)",
@@ -288,6 +298,9 @@ class Store:
                  for i, f in enumerate(snapshot.findings)])
             db.executemany("INSERT INTO files (month, name, sha256) VALUES (?,?,?)",
                            sorted((month, name, sha) for name, sha in snapshot.file_hashes.items()))
+            for later in [row[0] for row in db.execute(
+                    "SELECT month FROM months WHERE month > ? ORDER BY month", (month,))]:
+                self._derive_keys_again(later)
             if before_commit is not None and not before_commit():
                 raise _Abandoned
             db.execute("COMMIT")
@@ -295,39 +308,87 @@ class Store:
             db.execute("ROLLBACK")
             raise StoreError(f"汇总表未能写出，本月未记入历史库 {self.path}。") from None
         except BaseException as exc:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(f"无法写入历史库 {self.path}：{exc}") from None
             raise
         return snapshot
 
-    def _assign_keys(self, snapshot: MonthSnapshot) -> None:
-        replaced: dict[str, list[StoredItem]] = {}
-        for old in self._items_of(snapshot.month):
-            replaced.setdefault(old.department, []).append(old)
+    def _begin(self) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _locked(exc):
+                raise self._locked_error() from None
+            raise StoreError(f"无法写入历史库 {self.path}：{exc}") from None
+
+    def _locked_error(self) -> StoreError:
+        holders = [describe(pid) for pid in lock_holders(self.path) if pid != os.getpid()]
+        who = f"被{'、'.join(holders)}" if holders else "被其他程序"
+        return StoreError(f"历史库 {self.path} 正{who}占用，等待 {LOCK_TIMEOUT:.0f} 秒仍未释放。"
+                          "可能有另一个 taizhang merge 正在运行：请等它结束后重试；如果没有，请结束该进程后重试。")
+
+    def _derive_keys_again(self, month: str) -> None:
+        """Derive the keys of a stored month again from the months before it (inside a transaction)."""
+        stored = self._items_of(month)
+        items = [it.model_copy(update={"key": ""}) for it in stored]
+        self._assign_keys(month, items, stored)
+        changed = [(position, it.key) for position, (old, it) in enumerate(zip(stored, items, strict=True))
+                   if old.key != it.key]
+        if not changed:
+            return
+        # Two steps: keys may move between items, and (month, key) is unique at every moment.
+        self._db.executemany("UPDATE items SET key = ? WHERE month = ? AND position = ?",
+                             [(f"\x00{position}", month, position) for position, _ in changed])
+        self._db.executemany("UPDATE items SET key = ? WHERE month = ? AND position = ?",
+                             [(key, month, position) for position, key in changed])
+
+    def _assign_keys(self, month: str, items: Sequence[StoredItem], replaced: Sequence[StoredItem]) -> None:
+        """Give each of ``items`` (the month's, in order) its key; ``replaced``: the month as stored."""
+        by_replaced: dict[str, list[StoredItem]] = {}
+        for old in replaced:
+            by_replaced.setdefault(old.department, []).append(old)
         by_department: dict[str, list[int]] = {}
-        for index, it in enumerate(snapshot.items):
+        for index, it in enumerate(items):
             by_department.setdefault(it.department, []).append(index)
         keys: dict[int, str] = {}
         used: set[str] = set()
         for department, indices in by_department.items():
+            latest = self._latest_items_before(month, department)
+            # A key the department had in an earlier month belongs to that item only: an item
+            # that is not matched with one of the latest month never takes an earlier key, so
+            # that equal keys always mean "matched" and the report reads the same whatever the
+            # order of the merges.
+            earlier = self._keys_before(month, department)
             # First the department's latest earlier month (the report follows these), then the
-            # keys the month had before it was merged again (later months may refer to them).
-            for earlier in (self._latest_items_before(snapshot.month, department), replaced.get(department, [])):
+            # keys the month had before it was merged again (kept while they are free).
+            for source in (latest, by_replaced.get(department, [])):
                 todo = [i for i in indices if i not in keys]
-                candidates = [old for old in earlier if old.key not in used]
+                candidates = [old for old in source if old.key not in used
+                              and (source is latest or old.key not in earlier)]
                 if not todo or not candidates:
                     continue
-                position = {id(snapshot.items[i]): i for i in todo}
-                for new, old in match_items(candidates, [snapshot.items[i] for i in todo]):
+                position = {id(items[i]): i for i in todo}
+                for new, old in match_items(candidates, [items[i] for i in todo]):
                     keys[position[id(new)]] = old.key
                     used.add(old.key)
             for i in indices:
                 if i not in keys:
-                    keys[i] = key = _new_key(department, snapshot.items[i].name, used)
+                    keys[i] = key = _new_key(department, items[i].name, used, earlier)
                     used.add(key)
-        for i, it in enumerate(snapshot.items):
+        for i, it in enumerate(items):
             it.key = keys[i]
+
+    def _keys_before(self, month: str, department: str) -> set[str]:
+        """Every key the department's items had in the months before ``month``."""
+        return {row[0] for row in self._db.execute(
+            "SELECT DISTINCT key FROM items WHERE department = ? AND month < ?", (department, month))}
+
+
+def _locked(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _statements(script: str) -> list[str]:
@@ -346,10 +407,10 @@ def _item_row(month: str, position: int, item: StoredItem) -> tuple[object, ...]
             item.stars, item.source, item.note, int(item.closed), _json(item.extra) if item.extra else "{}")
 
 
-def _new_key(department: str, name: str, used: set[str]) -> str:
+def _new_key(department: str, name: str, used: set[str], taken: set[str]) -> str:
     base = hashlib.sha1(f"{department}\x1f{normalise_label(name)}".encode()).hexdigest()[:12]
     key, n = base, 1
-    while key in used:
+    while key in used or key in taken:
         n += 1
         key = f"{base}-{n}"
     return key

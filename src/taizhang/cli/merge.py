@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import gc
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -18,11 +19,12 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..children import die_with_parent, hold_for_tests, name_writer
 from ..config import Config, load_config
 from ..errors import TaizhangError
 from ..fileio import check_not_refused
 from ..merge import deadline_of, default_output_name, merge_inbox, parse_month, snapshot_of
-from ..models import FileReport, MergeResult, Severity
+from ..models import FileReport, Item, MergeResult, MonthSnapshot, Severity
 from ..rules import format_date_cn, parse_date_text
 from ..store import Store, default_db_path
 
@@ -113,17 +115,30 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
     if output is not None and output.suffix.lower() != ".xlsx" and not output.is_dir():
         fail(f"汇总表文件须以 .xlsx 结尾：{escape(str(output))}")
 
+    db_path = default_db_path(db, config)
+    history = _History(db_path, config)
+    try:
+        return _merge_into(history, inbox, output=output, month_text=month_text, as_of=as_of, date=date,
+                           config=config, db_path=db_path, as_json=as_json)
+    finally:
+        history.finish(keep=False)  # whatever stopped the merge: the store is left as it was
+
+
+def _merge_into(history: _History, inbox: Path, *, output: Path | None, month_text: str | None, as_of: dt.date,
+                date: str | None, config: Config, db_path: Path, as_json: bool) -> int:
     writers: list[ConsolidatedWriter] = []
 
     def prepare(report: FileReport) -> None:
         # The workbook's rows of each department are rendered as soon as its file is read; the
         # writer (and openpyxl) is loaded only once the worker processes are reading, so that
-        # loading it overlaps with their work instead of delaying it.
+        # loading it overlaps with their work instead of delaying it. Then the items go to the
+        # history writer: this process keeps the rendered rows only.
         if not writers:
             from ..writing.consolidated import ConsolidatedWriter
 
             writers.append(ConsolidatedWriter(config))
         writers[0].prepare(report)
+        history.add(report)
 
     working_on(inbox)
     bar = _ProgressBar(enabled=err_console.is_terminal)
@@ -156,8 +171,7 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
 
         writers.append(ConsolidatedWriter(config))
     writer = writers[0]
-    db_path = default_db_path(db, config)
-    history = _save_history(db_path, result, config)  # meanwhile the workbook is written
+    history.start(result)  # the month is stored while the workbook is written
     written: Path | None = None
     working_on(out)
     try:
@@ -190,45 +204,76 @@ def _near(day: dt.date, month: str) -> bool:
     return 0 <= index <= 1
 
 
-def _store(db_path: Path, result: MergeResult, config: Config,
+def _store(db_path: Path, result: MergeResult | MonthSnapshot, config: Config,
            before_commit: Callable[[], bool] | None = None) -> str | None:
     """Save the month in the history store; the error message, or None when it is stored."""
+    snapshot = result if isinstance(result, MonthSnapshot) else snapshot_of(result, config)
     try:
         with Store(db_path) as store:
-            store.save_month(snapshot_of(result, config), before_commit=before_commit)
+            store.save_month(snapshot, before_commit=before_commit)
     except TaizhangError as exc:
         return str(exc)
     return None
 
 
 class _History:
-    """The month being stored while the workbook is written; ``finish`` commits or abandons it.
+    """The month's history writer; ``finish`` commits or abandons the month.
 
-    On Linux a forked child process (sharing this process's memory, nothing to copy) writes the
-    month and waits, transaction open, for the word to commit: the month is kept only when the
-    workbook was written, so a failed merge leaves the store as it was. Elsewhere the month is
-    stored by ``finish`` itself, after the workbook.
+    On Linux a child process is forked before the inbox is read (while this process is still
+    small, so that it copies nothing): ``add`` hands it each report's items as soon as the
+    report is read and its rows rendered, and this process lets them go; ``start`` gives it the
+    merged month. It writes the month and waits, transaction open, for the word to commit: the
+    month is kept only when the workbook was written, so a failed merge leaves the store as it
+    was. Elsewhere the month is stored by ``finish`` itself, after the workbook.
     """
 
-    def __init__(self, db_path: Path, result: MergeResult, config: Config) -> None:
-        self.db_path, self.result, self.config = db_path, result, config
+    def __init__(self, db_path: Path, config: Config) -> None:
+        self.db_path, self.config = db_path, config
+        self.result: MergeResult | None = None
         self.process = None
         self.outcome: str | None = None
         self.finished = False
+        self.lost = False
         if not sys.platform.startswith("linux"):
             return
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
         self.parent_end, child_end = ctx.Pipe(duplex=True)
+        parent = os.getpid()
 
         def child() -> None:
+            # Never outlive the merge: a writer left behind would hold the store's lock. Its
+            # copy of the parent's end is closed, so that the parent's death also ends recv().
+            die_with_parent(parent)
+            name_writer(parent)
+            self.parent_end.close()
+            items: dict[str, list[Item]] = {}
+            try:
+                while True:
+                    message = child_end.recv()
+                    if message[0] == "items":
+                        items[message[1]] = message[2]
+                    elif message[0] == "result":
+                        result: MergeResult = message[1]
+                        break
+                    else:  # abandoned before the month was merged
+                        return
+            except EOFError:
+                return
+            for report in result.reports:
+                report.items = items.pop(report.file, report.items)
+
             def go() -> bool:
+                hold_for_tests("store")
                 child_end.send("ready")
                 return bool(child_end.recv())
 
             try:
-                child_end.send(("done", _store(db_path, result, config, before_commit=go)))
+                snapshot = snapshot_of(result, config)
+                for report in result.reports:  # the snapshot has them now (the same texts)
+                    report.items = []
+                child_end.send(("done", _store(db_path, snapshot, config, before_commit=go)))
             except Exception as exc:  # noqa: BLE001  reported by the parent, never lost
                 child_end.send(("done", f"无法写入历史库 {db_path}：{type(exc).__name__}: {exc}"))
 
@@ -238,16 +283,42 @@ class _History:
         except OSError:
             self.process = None
 
+    def add(self, report: FileReport) -> None:
+        """Hand a report's items to the writer; the report keeps none (its rows are rendered)."""
+        if self.process is None or not report.usable or self.lost:
+            return
+        try:
+            self.parent_end.send(("items", report.file, report.items))
+        except OSError:
+            self.lost = True
+            return
+        report.items = []
+
+    def start(self, result: MergeResult) -> None:
+        """Give the writer the merged month: it stores it and waits for ``finish``."""
+        self.result = result
+        if self.process is not None and not self.lost:
+            try:
+                self.parent_end.send(("result", result))
+            except OSError:
+                self.lost = True
+
     def finish(self, *, keep: bool) -> str | None:
         """Commit (``keep``) or abandon the month; the error message, or None when all went well."""
         if self.finished:
             return self.outcome
         self.finished = True
         if self.process is None:
-            self.outcome = _store(self.db_path, self.result, self.config) if keep else None
+            if keep and self.result is not None:
+                self.outcome = _store(self.db_path, self.result, self.config)
             return self.outcome
         lost = f"无法写入历史库 {self.db_path}（写入进程意外退出）"
         try:
+            if self.result is None:  # nothing merged: the writer has nothing to store
+                self.parent_end.send(("abandon",))
+                return self.outcome
+            if self.lost:
+                raise EOFError
             message = self.parent_end.recv()  # "ready", or ("done", error) when it failed before
             if message == "ready":
                 self.parent_end.send(keep)
@@ -259,11 +330,6 @@ class _History:
             self.process.join()
             self.parent_end.close()
         return self.outcome
-
-
-def _save_history(db_path: Path, result: MergeResult, config: Config) -> _History:
-    """Start storing the month; ``finish(keep=…)`` on the result commits or abandons it."""
-    return _History(db_path, result, config)
 
 
 def _parse_date(text: str) -> dt.date:

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from copy import copy
 from pathlib import Path
+from typing import IO, BinaryIO
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -39,6 +41,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from ..config import Config
+from ..fileio import atomic_write
 from ..merge import CREATOR, FINDINGS_SHEET, LEDGER_SHEET, SUMMARY_SHEET  # defined once, with the reader
 from ..models import Colour, DepartmentEntry, FileReport, Item, MergeResult, Severity
 from ..rules import COLUMNS, STANDARD_FILLS, XML_ILLEGAL, format_date_cn, iso_date_cn, month_cn
@@ -51,7 +54,6 @@ from .xlsx_common import (
     HEADER_FONT,
     MAX_CELL_CHARS,
     TITLE_FONT,
-    atomic_write_bytes,
     fill_for,
     freeze_below,
     merged_text,
@@ -113,28 +115,44 @@ class ConsolidatedWriter:
             for look in looks:
                 self.styles.get(*look, False)
                 self.styles.get(*look, True)
-        self._prepared: dict[str, list[tuple[str, int]]] = {}
+        self._prepared: dict[str, list[_Prepared]] = {}
         self._core = _Rows(None, 0, [LEDGER_WIDTHS[k] for k in LEDGER_KEYS])
 
     def prepare(self, report: FileReport) -> None:
-        """Render the item rows of one department's report (cells 工作事项…备注, row number open)."""
+        """Render the item rows of one department's report (cells 工作事项…备注, row number open).
+
+        What the 台账 sheet needs of the items is kept with the rows: the caller may let the
+        report's items go once it is prepared."""
         if report.usable:
             self._prepared[report.file] = self._core_rows(report)
 
-    def _core_rows(self, report: FileReport) -> list[tuple[str, int]]:
+    def _core_rows(self, report: FileReport) -> list[_Prepared]:
         out = []
         for it in report.items:
             values, looks = _item_cells(it, 0, "", [])
-            out.append(self._core.cells(self.styles, values[_CORE_FIRST:], looks[_CORE_FIRST:],
-                                        first=_CORE_FIRST, row=_ROW_TOKEN))
+            cells, lines = self._core.cells(self.styles, values[_CORE_FIRST:], looks[_CORE_FIRST:],
+                                            first=_CORE_FIRST, row=_ROW_TOKEN)
+            out.append(_Prepared(cells, lines, it))
         return out
 
     def write(self, result: MergeResult, path: Path, *, refuse: Sequence[Path]) -> Path:
-        """Write the workbook to ``path`` through a temporary file; never over a path in ``refuse``."""
-        return atomic_write_bytes(self.to_bytes(result), Path(path), refuse)
+        """Write the workbook to ``path`` through a temporary file; never over a path in ``refuse``.
+
+        The package is streamed into the file: ten thousand rows are never held a second time
+        as one block of XML, nor as a compressed copy in memory."""
+        def write(tmp: Path) -> None:
+            with tmp.open("wb") as fh:
+                self._write_to(result, fh)
+
+        return atomic_write(Path(path), refuse, write)
 
     def to_bytes(self, result: MergeResult) -> bytes:
         """The workbook as the bytes of an .xlsx file (once per writer: it fills its workbook)."""
+        out = io.BytesIO()
+        self._write_to(result, out)
+        return out.getvalue()
+
+    def _write_to(self, result: MergeResult, out: BinaryIO) -> None:
         if len(self.wb.worksheets) > 1:
             raise RuntimeError("ConsolidatedWriter.to_bytes: a writer builds one workbook")
         config = self.config
@@ -155,7 +173,7 @@ class ConsolidatedWriter:
         buffer = io.BytesIO()
         wb.save(buffer)
         props.modified = stamp  # openpyxl stamps "now" while saving; the package gets the merge date
-        return _splice(buffer.getvalue(), bulk, core=tostring(props.to_tree()), stamp=stamp)
+        _splice(buffer.getvalue(), bulk, core=tostring(props.to_tree()), stamp=stamp, out=out)
 
     def _ledger_sheet(self, ws: Worksheet, result: MergeResult) -> _Rows:
         usable = [r for r in result.reports if r.usable]
@@ -168,7 +186,18 @@ class ConsolidatedWriter:
         write_header(ws, _LEDGER_HEADER_ROW, [LEDGER_LABELS[k] for k in keys] + extras)
 
         rows = _Rows(ws, _LEDGER_HEADER_ROW + 1, widths, self.styles)
+        # The rows are rendered while the package is written, a department at a time, so that
+        # the rendered items are never held twice (every style they use is registered already).
+        count = sum(len(self._prepared[r.file]) if r.file in self._prepared else len(r.items) for r in usable)
+        rows.stream(self._ledger_rows(rows, usable, extras), count)
+        freeze_below(ws, _LEDGER_HEADER_ROW)
+        setup_print(ws, f"{_LEDGER_HEADER_ROW}:{_LEDGER_HEADER_ROW}")
+        ws.auto_filter.ref = f"A{_LEDGER_HEADER_ROW}:{get_column_letter(last)}{max(rows.last_row, _LEDGER_HEADER_ROW)}"
+        return rows
+
+    def _ledger_rows(self, rows: _Rows, usable: list[FileReport], extras: list[str]) -> Iterator[str]:
         number = 0
+        row = _LEDGER_HEADER_ROW
         n_keys = len(LEDGER_KEYS)
         for report in usable:
             core_rows = self._prepared.pop(report.file, None) or self._core_rows(report)
@@ -177,23 +206,21 @@ class ConsolidatedWriter:
             for font in ("body", "grey"):
                 looks = _LOOKS[(None, font)][:_CORE_FIRST]
                 heads[font] = rows.cells(self.styles, (1, report.department or ""), looks, first=0, row=_ROW_TOKEN)
-            for it, (core, core_lines) in zip(report.items, core_rows, strict=True):
+            for prepared in core_rows:
                 number += 1
-                r = str(rows.row)
-                head, head_lines = heads["grey" if it.closed else "body"]
+                row += 1
+                r = str(row)
+                head, head_lines = heads["grey" if prepared.closed else "body"]
                 head = head.replace("<v>1</v>", f"<v>{number}</v>", 1)
-                cells = (head + core).replace(_ROW_TOKEN, r)
-                lines = max(head_lines, core_lines)
+                cells = (head + prepared.cells).replace(_ROW_TOKEN, r)
+                lines = max(head_lines, prepared.lines)
                 if extras:
-                    values, looks = _item_cells(it, number, "", extras)
-                    tail, tail_lines = rows.cells(self.styles, values[n_keys:], looks[n_keys:], first=n_keys, row=r)
+                    tail, tail_lines = rows.cells(self.styles, [prepared.extra.get(label, "") for label in extras],
+                                                  (("left", None, "grey" if prepared.closed else "body"),) * len(extras),
+                                                  first=n_keys, row=r)
                     cells += tail
                     lines = max(lines, tail_lines)
-                rows.append(cells, lines)
-        freeze_below(ws, _LEDGER_HEADER_ROW)
-        setup_print(ws, f"{_LEDGER_HEADER_ROW}:{_LEDGER_HEADER_ROW}")
-        ws.auto_filter.ref = f"A{_LEDGER_HEADER_ROW}:{get_column_letter(last)}{max(rows.last_row, _LEDGER_HEADER_ROW)}"
-        return rows
+                yield _row_xml(r, cells, lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,7 +451,8 @@ class _Rows:
     def __init__(self, ws: Worksheet | None, first_row: int, widths: Sequence[float],
                  styles: _Styles | None = None) -> None:
         self.ws = ws
-        self.row = first_row
+        self.row = self.first_row = first_row
+        self.pending: Iterator[str] | None = None
         self.widths = list(widths)
         # Text of at most this many characters fits on one line, whatever its characters.
         self.one_line = [max(int((w - 1.5) // 2), 0) for w in widths]
@@ -467,9 +495,17 @@ class _Rows:
 
     def append(self, cells: str, lines: int) -> None:
         """A row of already rendered cells, tall enough for ``lines`` lines of wrapped text."""
-        height = min(round(lines * LINE_HEIGHT + 6, 1), MAX_ROW_HEIGHT)
-        self.parts.append(f'<row r="{self.row}" ht="{height}" customHeight="1">{cells}</row>')
+        self.parts.append(_row_xml(str(self.row), cells, lines))
         self.row += 1
+
+    def stream(self, produce: Iterable[str], count: int) -> None:
+        """``count`` rows (after those appended) whose XML ``produce`` yields while they are written."""
+        self.pending = iter(produce)
+        self.row += count
+
+    @property
+    def empty(self) -> bool:
+        return self.row == self.first_row
 
     def add(self, values: Sequence[object], looks: tuple[_Look, ...]) -> None:
         """One row from column A: the cells' values and their (align, fill, font) looks."""
@@ -480,8 +516,23 @@ class _Rows:
     def last_row(self) -> int:
         return self.row - 1
 
-    def xml(self) -> bytes:
-        return "".join(self.parts).encode("utf-8")
+    def drain(self, out: IO[bytes], batch: int = 512) -> None:
+        """Write the rows' XML to ``out`` a batch at a time, letting go of each batch written."""
+        parts = self.parts
+        for start in range(0, len(parts), batch):
+            out.write("".join(parts[start:start + batch]).encode("utf-8"))
+            parts[start:start + batch] = [""] * len(parts[start:start + batch])
+        self.parts = []
+        if self.pending is not None:
+            while chunk := list(itertools.islice(self.pending, batch)):
+                out.write("".join(chunk).encode("utf-8"))
+            self.pending = None
+
+
+def _row_xml(row: str, cells: str, lines: int) -> str:
+    """A ``<row>`` of rendered cells, tall enough for ``lines`` lines of wrapped text."""
+    height = min(round(lines * LINE_HEIGHT + 6, 1), MAX_ROW_HEIGHT)
+    return f'<row r="{row}" ht="{height}" customHeight="1">{cells}</row>'
 
 
 # Text that needs more than copying: XML specials, characters Excel forbids, a leading character
@@ -550,6 +601,20 @@ def _item_cells(it: Item, number: int, department: str, extras: list[str]) -> tu
     return row, looks
 
 
+_NO_EXTRA: dict[str, str] = {}
+
+
+class _Prepared:
+    """One item's row of the 台账 sheet, rendered from 工作事项 on (the row number left open),
+    with what the rest of the row needs: the item's font and its extra columns."""
+
+    __slots__ = ("cells", "closed", "extra", "lines")
+
+    def __init__(self, cells: str, lines: int, it: Item) -> None:
+        self.cells, self.lines, self.closed = cells, lines, it.closed
+        self.extra = it.extra or _NO_EXTRA  # most items have none: one shared empty dict
+
+
 # (align, fill, font) of each 台账 column, by (进度评价 fill, font).
 _LOOKS = {
     (fill, font): tuple(("center" if key in CENTRED else "left", fill if key == "judgement" else None, font)
@@ -606,23 +671,28 @@ COMPRESS_LEVEL = 1
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 
-def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.datetime) -> bytes:
-    """openpyxl's package with the bulk rows inserted and fixed timestamps (same input, same bytes)."""
+def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.datetime, out: BinaryIO) -> None:
+    """openpyxl's package with the bulk rows inserted and fixed timestamps (same input, same bytes),
+    written to ``out``; the rows are encoded and compressed a slice at a time, and let go."""
     parts = {rows.ws.path.lstrip("/"): rows for rows in bulk if rows.ws is not None}
-    out = io.BytesIO()
     date_time = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)
     with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             data = src.read(info.filename)
             rows = parts.get(info.filename)
-            if rows is not None and rows.parts:
-                end = data.index(b"</sheetData>")
-                data = data[:end] + rows.xml() + data[end:]
-                ref = f"A1:{rows.letters[-1]}{rows.last_row}".encode()
-                data = _DIMENSION.sub(b'<dimension ref="' + ref + b'"/>', data, count=1)
-            elif info.filename == "docProps/core.xml":
-                data = core
             member = zipfile.ZipInfo(info.filename, date_time=date_time)
             member.external_attr = 0o600 << 16
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]  # as writestr sets it
+            if rows is not None and not rows.empty:
+                end = data.index(b"</sheetData>")
+                ref = f"A1:{rows.letters[-1]}{rows.last_row}".encode()
+                head = _DIMENSION.sub(b'<dimension ref="' + ref + b'"/>', data[:end], count=1)
+                with dst.open(member, "w") as sheet:
+                    sheet.write(head)
+                    rows.drain(sheet)
+                    sheet.write(data[end:])
+                continue
+            if info.filename == "docProps/core.xml":
+                data = core
             dst.writestr(member, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
-    return out.getvalue()
