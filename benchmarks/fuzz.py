@@ -2,11 +2,13 @@
 
 Each mutation (``tests/fuzzing.py``: zip, xml, cell and xls levels, round-robin, reproducible from
 ``--seed`` and its index) is written to a temporary folder and run through ``taizhang validate``,
-``taizhang validate --json`` and ``taizhang validate --annotate``; every ``--merge-every`` mutations
-an inbox of the last few plus a good ledger is merged (``taizhang merge --json``), and the good
-ledger must be in the result. Commands run in worker processes (``-j``), each case under a time
-limit (a case over ``--timeout`` is killed with everything it started: a hang) and an address-space
-limit, its peak RSS measured.
+``taizhang validate --json`` and (every ``--annotate-every`` mutations) ``taizhang validate
+--annotate``; every ``--merge-every`` mutations an inbox of the last five plus a good ledger is
+merged (``taizhang merge --json``) and the good ledger must be in the result; every fifth such inbox
+also holds a symlink loop, a dangling symlink, a folder named x.xlsx, a FIFO and links to /dev/zero
+and /dev/urandom (``--no-special``: not). Commands run in worker processes (``-j``), each case under
+a time limit (a case over ``--timeout`` is stopped, or killed with everything it started: a hang)
+and an address-space limit, its peak RSS measured.
 
 A run prints, at the end (targets in brackets):
 
@@ -18,7 +20,8 @@ then the crash signatures grouped with counts and one reproducible example each.
 failing cases are copied to ``--crashes`` (default ``fuzz-crashes/``) with ``crashes.jsonl``.
 ``--only 123 456`` re-runs just those mutations.
 
-Usage: nice python benchmarks/fuzz.py [-n 10000] [--seed 0] [-j 2] [--timeout 20] [--crashes DIR]
+Usage: nice python benchmarks/fuzz.py [-n 10000] [--seed 0] [-j 2] [--timeout 20] [--annotate-every 1]
+       [--crashes DIR] [--only INDEX...]
 """
 
 from __future__ import annotations
@@ -87,7 +90,9 @@ def main() -> int:
             case_dir = work / "cases"
             case_dir.mkdir(exist_ok=True)
             yield from fuzzing.validate_tasks(m, path, case_dir, timeout=args.timeout,
-                                              annotate=bool(args.annotate_every) and i % args.annotate_every == 0)
+                                              annotate=bool(args.annotate_every)
+                                              # by round of levels: i % every would skip whole levels
+                                              and (i // len(levels)) % args.annotate_every == 0)
             recent.append(i)
             if args.merge_every and n % args.merge_every == 0:
                 files = [paths[k] for k in recent[-5:]]
@@ -101,7 +106,7 @@ def main() -> int:
     started = time.monotonic()
     failures: list[tuple[fuzzing.Task, fuzzing.Outcome, list[str]]] = []
     peak = (0, "")
-    runs = hangs = crashes = 0
+    runs = hangs = crashes = over_memory = 0
     slow: list[tuple[float, str]] = []
     print(f"taizhang fuzz: {total:,} mutations, seed {args.seed}, {args.jobs} workers, timeout {args.timeout:.0f} s, "
           f"work folder {work}", flush=True)
@@ -122,8 +127,10 @@ def main() -> int:
                 failures.append((task, outcome, found))
                 if outcome.hang:
                     hangs += 1
-                else:
+                elif any(not p.startswith("peak memory") for p in found):
                     crashes += 1
+                if any(p.startswith("peak memory") for p in found):
+                    over_memory += 1
                 _save(args.crashes, task, outcome, found, _describe(task, index, by_index, merged),
                       [] if task.key.endswith(":merge") else [paths[index]])
             if runs % 500 == 0:
@@ -137,6 +144,7 @@ def main() -> int:
           f"runs {runs:,}, {elapsed:.0f} s")
     print(f"crashes  {crashes}   [0]")
     print(f"hangs    {hangs}   [0]")
+    print(f"over 1 GB  {over_memory} runs")
     print(f"peak     {peak[0] / 1024:.0f} MB   [under 1 GB]  ({peak[1][:150]}; any process: {children_peak / 1024:.0f} MB)")
     if slow:
         print(f"slow (> 2 s): {len(slow)}; slowest:")
