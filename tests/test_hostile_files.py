@@ -536,3 +536,55 @@ def test_typer_does_not_refuse_a_file_it_thinks_unreadable_with_an_english_usage
     result = runner.invoke(app, ["validate", str(path)])
     assert_clean_exit(result, {0})
     assert "用法错误" not in result.output
+
+
+def test_an_empty_date_typed_cell_is_annotated(tmp_path: Path) -> None:
+    change = {SHEET: lambda data: data.replace(b"</row>", b'<c r="K5" t="d"><v></v></c></row>', 5)}
+    path = rewrite_members(build_ledger(tmp_path / "src" / "x.xlsx", ITEMS, summary=None),
+                           tmp_path / "规划发展部.xlsx", change)
+    result = runner.invoke(app, ["validate", str(path), "--annotate", str(tmp_path / "out")])
+    assert_clean_exit(result, {0, 1})
+    assert (tmp_path / "out" / "规划发展部（问题标注）.xlsx").exists()
+
+
+def test_a_member_inflating_past_its_declared_size_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    # 300 MB of zeros deflate to 300 KB; the central directory claims the styles inflate to 1 KB.
+    path = rewrite_members(ledger(tmp_path), tmp_path / "规划发展部.xlsx", {"xl/styles.xml": b"\0" * (300 << 20)})
+    with zipfile.ZipFile(path) as zf:
+        crc = zf.getinfo("xl/styles.xml").CRC
+    data = bytearray(path.read_bytes())
+    for sig, at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # uncompressed size: local header, directory
+        pos = 0
+        while (pos := data.find(sig, pos)) >= 0:
+            name_at = pos + (30 if sig == b"PK\x03\x04" else 46)
+            if data[name_at:name_at + 13] == b"xl/styles.xml":
+                data[pos + at:pos + at + 4] = (1024).to_bytes(4, "little")
+            pos += 4
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as zf:
+        assert zf.getinfo("xl/styles.xml").file_size == 1024 and zf.getinfo("xl/styles.xml").CRC == crc
+    started = time.monotonic()
+    code, message = only_finding(path)
+    assert code == "file.corrupt" and "大小记录不实" in message
+    assert time.monotonic() - started < 2
+
+
+def test_a_part_read_whole_is_bounded_even_when_declared_honestly(tmp_path: Path) -> None:
+    path = rewrite_members(ledger(tmp_path), tmp_path / "规划发展部.xlsx", {"xl/theme/theme1.xml": b" " * (40 << 20)})
+    code, message = only_finding(path)
+    assert code == "file.too_large" and "xl/theme/theme1.xml" in message
+
+
+@pytest.mark.parametrize("flood", [b'<mergeCell ref="A1:B2"/>', b"<x/>"])
+def test_a_sheet_flooded_with_empty_elements_is_refused_quickly(tmp_path: Path, flood: bytes) -> None:
+    if flood.startswith(b"<mergeCell"):
+        change = {SHEET: lambda data: re.sub(rb"<mergeCells[^>]*>", b"<mergeCells>" + flood * 1_000_000, data, count=1)
+                  if b"<mergeCells" in data else data.replace(b"</sheetData>", b"</sheetData><mergeCells>"
+                                                              + flood * 1_000_000 + b"</mergeCells>", 1)}
+    else:
+        change = {SHEET: lambda data: data.replace(b"</sheetData>", flood * 3_000_000 + b"</sheetData>", 1)}
+    path = rewrite_members(ledger(tmp_path), tmp_path / "规划发展部.xlsx", change)
+    started = time.monotonic()
+    code, _ = only_finding(path)
+    assert code == "file.too_large"
+    assert time.monotonic() - started < 4  # refused at the bound, not after parsing every element

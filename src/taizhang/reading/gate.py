@@ -21,6 +21,11 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # a ledger is a few hundred KB; 64 MB is gene
 MAX_XLS_BYTES = 16 * 1024 * 1024  # xlrd holds a whole .xls sheet in memory, uncompressed
 MAX_INFLATED_BYTES = 256 * 1024 * 1024  # what all members of an .xlsx may inflate to, together
 MAX_MEMBERS = 5_000
+# The parts read whole (workbook, relationships, styles, theme): a few KB to a few MB in any real
+# workbook. The sheets are streamed and bounded by their cells, the shared strings by their count.
+MAX_PART_BYTES = 32 * 1024 * 1024
+_STREAMED_PARTS = re.compile(r"^xl/(?:worksheets/[^/]+\.xml|sharedStrings\.xml)$")
+_UNREAD_PARTS = re.compile(r"^xl/(?:media|embeddings|printerSettings|drawings|externalLinks|pivotCache)/")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
@@ -154,6 +159,13 @@ def _check_zip(path: Path) -> None:
                 if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                     method = _METHODS.get(info.compress_type, f"第 {info.compress_type} 种")
                     raise unreadable("file.corrupt", detail=f"压缩包中的 {info.filename} 使用了 Excel 不用的压缩方式（{method}）")
+                # Deflate never grows data by more than a few bytes a block: a member packed larger
+                # than it says it inflates to declares a false size (a bomb inflating far past it).
+                if info.compress_size > info.file_size + info.file_size // 100 + 1024:
+                    raise unreadable("file.corrupt", detail=f"压缩包中 {info.filename} 的大小记录不实")
+                if info.file_size > MAX_PART_BYTES and not _STREAMED_PARTS.match(info.filename) \
+                        and not _UNREAD_PARTS.match(info.filename):
+                    raise unreadable("file.too_large", detail=f"部件 {info.filename} 解压后有 {info.file_size / 1048576:.0f} MB")
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with zf.open(info) as member:

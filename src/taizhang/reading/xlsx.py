@@ -26,6 +26,10 @@ from .styles import CellStyles
 # A ledger has a few thousand cells; a file with millions is not one, and parsing it would take
 # minutes and gigabytes (a small zip can hold them): refuse past this many <c> elements.
 MAX_CELLS = 500_000
+# Other elements of a sheet (rows, values, merged ranges…) are bounded too: a sheet of a few
+# empty elements repeated millions of times costs seconds to parse while holding no cell.
+MAX_ELEMENTS = 4 * MAX_CELLS
+MAX_MERGED = 50_000  # a ledger merges a few cells per item
 # Day 0 of Excel's two date systems (1900: the day before 1900-01-01 counting Excel's phantom
 # 1900-02-29, which only matters before March 1900).
 EPOCH_1900 = dt.datetime(1899, 12, 30)
@@ -207,6 +211,7 @@ class _SheetParser:
         self.struck_shared = struck or set()
         self.any_strike = bool(self.struck_shared) or any(styles.strike)
         self.budget = budget
+        self.elements = self.merges = 0
         self.shared = shared
         self.styles = styles
         self.epoch = epoch
@@ -243,6 +248,9 @@ class _SheetParser:
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         # Called for every element of the sheet: the commonest tags are tested first.
+        self.elements += 1
+        if self.elements > MAX_ELEMENTS:
+            raise UnreadableFile(finding("file.too_large", detail=f"工作表有超过 {MAX_ELEMENTS:,} 个元素"))
         if ":" in tag:
             tag = tag.rsplit(":", 1)[-1]
         if tag == "c":
@@ -296,6 +304,9 @@ class _SheetParser:
                     self.sheet.row_fills[self.row] = fill
         elif tag == "mergeCell":
             self.budget -= 1  # millions of merged ranges are no ledger either, and each costs memory
+            self.merges += 1
+            if self.merges > MAX_MERGED:
+                raise UnreadableFile(finding("file.too_large", detail=f"工作表有超过 {MAX_MERGED:,} 个合并区域"))
             if self.budget < 0:
                 raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个单元格或合并区域"))
             ref = attrs.get("ref")

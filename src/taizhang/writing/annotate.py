@@ -53,6 +53,7 @@ def write_annotated(report: FileReport, src: Path, outdir: Path, *, refuse: Sequ
                 f"（超过 {MAX_MERGED_AREA:,} 个，例如整列合并到了表格之外很远的地方）。请在 Excel/WPS 中取消这些多余的合并后再试。")
     outdir.mkdir(parents=True, exist_ok=True)
     wb = _load_copy(src, book)
+    _drop_unwritable_dates(wb)
     sheet_name: str = report.sheet if report.sheet is not None and report.sheet in wb.sheetnames \
         else wb.sheetnames[0]
     by_cell: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -106,6 +107,17 @@ def _writable_cell(ws: Worksheet, ref: str) -> Cell:
     if isinstance(cell, MergedCell):
         cell = ws.cell(cell.row, ws.max_column + 1)
     return cell
+
+
+def _drop_unwritable_dates(wb: Workbook) -> None:
+    """A date cell (``t="d"``) holding no date (an empty ``<v/>``, text) loads but cannot be saved by
+    openpyxl: keep what it says as text, or nothing, so that the copy can be written."""
+    import datetime as dt
+
+    for ws in wb.worksheets:
+        for cell in list(ws._cells.values()):
+            if cell.data_type == "d" and not isinstance(cell.value, dt.datetime | dt.date | dt.time | dt.timedelta):
+                cell.value = None if cell.value in (None, "") else str(cell.value)
 
 
 def _same(a: Path, b: Path) -> bool:
