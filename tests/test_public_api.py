@@ -107,3 +107,17 @@ def test_the_sections_are_what_each_bulletin_shows(tmp_path: Path) -> None:
     assert xlsx["总体情况"]["A2"].value == sections[SectionKind.OVERVIEW].title
     assert xlsx["事项变动"]["A2"].value == changes.title
     assert xlsx["分部室"]["A2"].value == sections[SectionKind.DEPARTMENTS].title
+
+
+def test_a_mistyped_month_is_a_taizhang_error_with_the_chinese_message() -> None:
+    """Every entry point reads a month with the one parse_month and says the same thing when it cannot."""
+    example = ROOT / "examples" / "2022-05" / "综合部2022.5.xlsx"
+    assert taizhang.validate_file(example, month="2022年5月").usable
+    for call in (lambda: taizhang.validate_file(example, month="2022-13"),
+                 lambda: taizhang.merge_inbox(example.parent, config=taizhang.Config(), month="五月")):
+        try:
+            call()
+        except taizhang.TaizhangError as exc:
+            assert "格式不对，应为 YYYY-MM" in str(exc)
+        else:
+            raise AssertionError("a wrong month was accepted")

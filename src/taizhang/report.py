@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------------------------
 
 
-
 def _calendar_previous(month: str) -> str:
     year, mon = (int(p) for p in month.split("-")[:2])
     return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
