@@ -14,10 +14,9 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from openpyxl import load_workbook
 
-from taizhang.config import Config
 from taizhang.errors import TaizhangError
-from taizhang.models import Colour, Counts, DepartmentEntry, MonthSnapshot, StoredItem
-from taizhang.report import MonthReport, build_report, compare
+from taizhang.models import Colour, Config, Counts, DepartmentEntry, MonthReport, MonthSnapshot, StoredItem
+from taizhang.report import build_report, compare
 from taizhang.rules import STANDARD_FILLS
 from taizhang.store import Store
 from taizhang.writing.bulletin_docx import build_bulletin, cn_ordinal, write_bulletin_docx

@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 
 from builders import build_ledger, item
 from taizhang.cli import app
-from taizhang.config import NOTICE_DEPARTMENTS, Config, load_config
+from taizhang.config import NOTICE_DEPARTMENTS, load_config
 from taizhang.errors import TaizhangError
 from taizhang.merge import merge_inbox
-from taizhang.models import Colour
+from taizhang.models import Colour, Config
 from taizhang.rules import STANDARD_FILLS
 from taizhang.store import Store
 

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from taizhang.cli import app
-from taizhang.config import Config
-from taizhang.report import MonthReport, build_report
+from taizhang.models import Config, MonthReport
+from taizhang.report import build_report
 from taizhang.store import Store
 from test_report import CONFIG, ROSTER, build_history
 

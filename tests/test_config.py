@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from taizhang.config import NOTICE_DEPARTMENTS, Config, init_text, load_config
+from taizhang.config import NOTICE_DEPARTMENTS, init_text, load_config
 from taizhang.errors import ConfigError
+from taizhang.models import Config
 
 
 def write(folder: Path, text: str, name: str = "taizhang.toml") -> Path:

@@ -341,7 +341,7 @@ def test_merge_reads_regular_files_only_and_says_what_it_skipped(tmp_path: Path)
 
 def test_merge_survives_an_unforeseen_error_in_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import taizhang.merge as merge_module
-    from taizhang.config import Config
+    from taizhang.models import Config
 
     class Unforeseen(Exception):
         pass

@@ -13,18 +13,17 @@ import pytest
 
 import taizhang.merge as merge_module
 from builders import build_ledger, item
-from taizhang.config import Config
 from taizhang.errors import TaizhangError
 from taizhang.merge import (
     default_month,
     merge_inbox,
     normalise_department,
-    parse_month,
     resolve_departments,
     same_department,
     snapshot_of,
 )
-from taizhang.models import Colour, FileReport, Severity
+from taizhang.models import Colour, Config, FileReport, Severity
+from taizhang.rules import require_month
 from taizhang.store import Store
 from taizhang.writing.consolidated import write_consolidated
 
@@ -298,7 +297,7 @@ def test_month_option_overrides_and_late_follows_it(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["2022", "2022-13", "四月", "2022-04-01"])
 def test_a_wrong_month_is_an_error(text: str) -> None:
     with pytest.raises(TaizhangError, match="YYYY-MM"):
-        parse_month(text)
+        require_month(text)
 
 
 # ---------------------------------------------------------------------------------------------

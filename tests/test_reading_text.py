@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 
 from builders import auto_summary, build_ledger, item
 from taizhang import rules
-from taizhang.config import NOTICE_DEPARTMENTS, Config
+from taizhang.config import NOTICE_DEPARTMENTS
 from taizhang.merge import merge_inbox, resolve_departments
-from taizhang.models import FileReport
+from taizhang.models import Config, FileReport
 from taizhang.reading.grid import split_ref
 from taizhang.validate import validate_file
 

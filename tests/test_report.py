@@ -12,21 +12,23 @@ from pathlib import Path
 import pytest
 
 from builders import build_ledger, item
-from taizhang.config import Config
 from taizhang.errors import StoreError, TaizhangError
 from taizhang.merge import merge_inbox, snapshot_of
-from taizhang.models import Colour, Counts, DepartmentEntry, MonthSnapshot, StoredItem
-from taizhang.report import (
+from taizhang.models import (
+    Colour,
     ColourChange,
+    Config,
+    Counts,
+    DepartmentEntry,
     ItemRef,
+    MonthSnapshot,
     PersistentRed,
     Renamed,
-    build_report,
-    compare,
+    StoredItem,
     direction,
-    month_cn,
-    parse_month,
 )
+from taizhang.report import build_report, compare
+from taizhang.rules import month_cn, require_month
 from taizhang.store import Store
 
 ROSTER = ["规划发展部", "财务部", "工程建设部", "海事服务部"]
@@ -340,11 +342,11 @@ def test_direction(old: Colour, new: Colour, expected: str | None) -> None:
     ("２０２２-０４", "2022-04"),
 ])
 def test_parse_month(text: str, month: str) -> None:
-    assert parse_month(text) == month
+    assert require_month(text) == month
     assert month_cn(month) == "2022年4月"
 
 
 @pytest.mark.parametrize("text", ["2022-13", "April", "2022", ""])
 def test_parse_month_rejects(text: str) -> None:
     with pytest.raises(TaizhangError, match="YYYY-MM"):
-        parse_month(text)
+        require_month(text)

@@ -15,9 +15,8 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Font, PatternFill
 
 from builders import auto_summary, build_ledger, build_month_workbook, item
-from taizhang.config import Config
 from taizhang.merge import merge_inbox
-from taizhang.models import FileReport
+from taizhang.models import Config, FileReport
 from taizhang.validate import validate_file
 
 Convert = Callable[[Path, str, Path], Path]

@@ -11,18 +11,19 @@ from pathlib import Path
 import pytest
 
 import taizhang.store as store_module
-from taizhang.config import Config
 from taizhang.errors import StoreError
 from taizhang.models import (
     Colour,
+    Config,
     Counts,
     DepartmentEntry,
+    MonthReport,
     MonthSnapshot,
     Severity,
     StoredFinding,
     StoredItem,
 )
-from taizhang.report import MonthReport, build_report
+from taizhang.report import build_report
 from taizhang.store import Store, default_db_path, match_items, similarity
 
 

@@ -1,3 +1,140 @@
-"""taizhang: 重点工作台账的校验、汇总与督查通报。"""
+"""taizhang: 重点工作台账的校验、汇总与督查通报。
+
+The library a Python user calls::
+
+    from pathlib import Path
+    import taizhang
+
+    report = taizhang.validate_file(Path("规划发展部重点工作台账.xlsx"))
+    config = taizhang.load_config(Path("taizhang.toml"))
+    merged = taizhang.merge_inbox(Path("收件箱/2022-04"), config=config)
+    with taizhang.Store(Path("台账历史.sqlite")) as store:
+        store.save_month(taizhang.snapshot_of(merged, config))
+        month = taizhang.build_report(store, merged.month, config=config)
+    taizhang.write_bulletin_docx(month, Path("督查通报-2022-04.docx"))
+
+Every name is imported on first use (module ``__getattr__``): ``import taizhang`` loads none of
+pydantic, openpyxl, python-docx or pandas, so ``taizhang validate`` starts as fast as before.
+"""
+
+# Not ``typing.TYPE_CHECKING``: importing typing (and re) would cost ten times ``import taizhang`` itself;
+# type checkers read a module-level TYPE_CHECKING = False the same way.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
+
+# name -> the module (under taizhang) that defines it.
+_EXPORTS: dict[str, str] = {
+    # validate
+    "validate_file": "validate",
+    "validate_files": "validate",
+    # merge
+    "merge_inbox": "merge",
+    "snapshot_of": "merge",
+    # The merge-and-save call (merge an inbox, write the workbook, record the month) is being moved
+    # from the CLI into the library in parallel (issue 9 item 1): export it here when it lands.
+    "write_consolidated": "writing.consolidated",
+    # report
+    "build_report": "report",
+    "bulletin_sections": "report",
+    "write_bulletin_docx": "writing.bulletin_docx",
+    "write_bulletin_xlsx": "writing.bulletin_xlsx",
+    # config and store
+    "load_config": "config",
+    "Config": "models",
+    "Store": "store",
+    # errors
+    "TaizhangError": "errors",
+    # the models
+    "Severity": "models",
+    "Colour": "models",
+    "Finding": "models",
+    "Item": "models",
+    "Counts": "models",
+    "FileReport": "models",
+    "ValidationResult": "models",
+    "MergeResult": "models",
+    "MonthSnapshot": "models",
+    "MonthReport": "models",
+    "DepartmentReport": "models",
+    "ProgressFlag": "models",
+    "BulletinSection": "models",
+    "SectionRow": "models",
+}
+
+__all__ = [
+    "__version__",
+    "validate_file",
+    "validate_files",
+    "merge_inbox",
+    "snapshot_of",
+    "write_consolidated",
+    "build_report",
+    "bulletin_sections",
+    "write_bulletin_docx",
+    "write_bulletin_xlsx",
+    "load_config",
+    "Config",
+    "Store",
+    "TaizhangError",
+    "Severity",
+    "Colour",
+    "Finding",
+    "Item",
+    "Counts",
+    "FileReport",
+    "ValidationResult",
+    "MergeResult",
+    "MonthSnapshot",
+    "MonthReport",
+    "DepartmentReport",
+    "ProgressFlag",
+    "BulletinSection",
+    "SectionRow",
+]
+
+
+def __getattr__(name: str) -> "Any":
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'taizhang' has no attribute {name!r}")
+    from importlib import import_module  # here: importlib (and warnings) are not free at startup
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # the next access does not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # what the names are, for type checkers and editors (never run)
+    from typing import Any
+
+    from .config import load_config
+    from .errors import TaizhangError
+    from .merge import merge_inbox, snapshot_of
+    from .models import (
+        BulletinSection,
+        Colour,
+        Config,
+        Counts,
+        DepartmentReport,
+        FileReport,
+        Finding,
+        Item,
+        MergeResult,
+        MonthReport,
+        MonthSnapshot,
+        ProgressFlag,
+        SectionRow,
+        Severity,
+        ValidationResult,
+    )
+    from .report import build_report, bulletin_sections
+    from .store import Store
+    from .validate import validate_file, validate_files
+    from .writing.bulletin_docx import write_bulletin_docx
+    from .writing.bulletin_xlsx import write_bulletin_xlsx
+    from .writing.consolidated import write_consolidated

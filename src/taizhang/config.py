@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from .errors import ConfigError
+from .models import Config
 
 CONFIG_NAME = "taizhang.toml"
 
@@ -33,48 +33,6 @@ KEY_LABELS = {
     "progress_basis": "序时进度计算方式",
 }
 
-
-class Config(BaseModel):
-    """The settings of ``taizhang.toml`` (all optional)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    center: str = "市港航事业发展中心"
-    # 通知: 自4月起，重点工作台账要每月5日前上报中心综合部.
-    deadline_day: int = Field(default=5, ge=1, le=28, strict=True)
-    # The roster: who must hand in a ledger every month (empty: no roster check).
-    departments: list[str] = Field(default_factory=list)
-    # How the report computes 序时进度: by whole months elapsed, or by days.
-    progress_basis: Literal["month", "day"] = "month"
-    # Where the settings were loaded from; None when the defaults apply.
-    path: Path | None = Field(default=None, exclude=True)
-
-    @field_validator("center")
-    @classmethod
-    def _center(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("不能为空")
-        return value
-
-    @field_validator("departments")
-    @classmethod
-    def _departments(cls, value: list[str]) -> list[str]:
-        names: list[str] = []
-        for raw in value:
-            name = unicodedata.normalize("NFKC", raw).strip()
-            name = re.sub(r"\s+", "", name)
-            if not name:
-                raise ValueError("名单中有空的部室名称")
-            if name in names:
-                raise ValueError(f"部室“{name}”在名单中出现了两次")
-            names.append(name)
-        return names
-
-    @property
-    def roster_checked(self) -> bool:
-        """Whether missing departments can be named (a roster is configured)."""
-        return bool(self.departments)
 
 
 def load_config(path: Path | None, cwd: Path | None = None) -> Config:

@@ -320,14 +320,6 @@ def resolve_departments(names: Sequence[str | None], roster: Sequence[str]) -> l
 # ---------------------------------------------------------------------------------------------
 
 
-def parse_month(text: str) -> str:
-    """``2022-4`` / ``2022-04`` / ``2022年4月`` → ``2022-04``; ``TaizhangError`` otherwise."""
-    month = rules.parse_month(text)
-    if month is None:
-        raise TaizhangError(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2022-04。")
-    return month
-
-
 def default_month(reports: Iterable[FileReport], date: dt.date) -> str:
     """The month most 填报日期 fall in (the later month on a tie); the 截至 date's month without any.
 
@@ -381,7 +373,7 @@ def merge_inbox(
     if not files:
         passed = "；".join(f"{s.file}：{s.reason}" for s in skipped)
         raise TaizhangError(f"收件文件夹 {inbox} 中没有 .xlsx/.xls 工作簿。" + (f"已跳过：{passed}" if passed else ""))
-    month = parse_month(month) if month else None
+    month = rules.require_month(month) if month else None
     checked = check_files(files, progress, on_report, month=month)
     if month is None:
         month = default_month([r for r in checked if r is not None], date)

@@ -41,9 +41,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import BaseModel
-
-from .models import Colour, Item, MonthSnapshot
+from .models import Colour, Item, MonthSnapshot, ProgressFlag, StatedRank, StatedShare
 from .rules import COLOUR_NAMES
 
 ProgressBasis = Literal["month", "day"]
@@ -121,29 +119,6 @@ _CN_WELL_FORMED = re.compile(rf"^(?:(?P<h>{_CN_ONE_TO_NINE})百)?(?:零?(?P<t>{_
 # --------------------------------------------------------------------------------------------
 
 
-class StatedShare(BaseModel):
-    """A completion share read from a 推进情况: ``value`` 0.37 for ``完成年度计划37%``."""
-
-    value: float
-    text: str  # the words it was read from
-    of_plan: bool  # a share of the year's plan (年度/全年) rather than a plain progress figure
-
-
-class StatedRank(BaseModel):
-    """A 全市 rank read from a text: a position from the top, or a top-N / bottom-N band."""
-
-    text: str
-    position: int | None = None  # 全市第2位 → 2
-    top: int | None = None  # 全市前3位 → 3 (and 全市第2位 → 2)
-    bottom: int | None = None  # 全市后3位 → 3, 倒数第2 → 2, 末位 → 1
-
-    @property
-    def in_top3(self) -> bool:
-        return self.top is not None and self.top <= 3
-
-    @property
-    def in_bottom3(self) -> bool:
-        return self.bottom is not None and self.bottom <= 3
 
 
 _AMOUNT = (r"(?:约|近|超过|达到|达)?(?:(?P<pct>\d+(?:\.\d+)?)\s*%|百分之(?P<cnpct>" + _CN_NUM + r")"
@@ -284,20 +259,6 @@ def parse_rank_target(text: str) -> StatedRank | None:
 # Flags
 # --------------------------------------------------------------------------------------------
 
-
-class ProgressFlag(BaseModel):
-    """An item whose 蓝黄红 marking disagrees with the progress or rank it states."""
-
-    code: str  # progress.ahead_but_red, progress.behind_not_marked, progress.complete_not_closed,
-    #            rank.top_not_blue, rank.bottom_not_red, rank.behind_target
-    department: str
-    item: str
-    colour: Colour
-    stated: str  # the words read from the 推进情况
-    share: float | None = None
-    expected: float | None = None  # 序时进度
-    rank: str | None = None
-    message: str
 
 
 FLAG_TITLES = {

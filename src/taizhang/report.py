@@ -13,192 +13,38 @@ still the same item.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
-from pydantic import AliasChoices, BaseModel, Field, model_serializer
-
-from .errors import TaizhangError
-from .models import Colour, Counts, MonthSnapshot, StoredItem
-from .progress import BASIS_NAMES, ProgressFlag, check_snapshot, format_share, schedule_share
+from .models import (
+    BulletinSection,
+    ClosedItem,
+    Colour,
+    ColourChange,
+    Config,
+    DepartmentReport,
+    ItemColourChange,
+    ItemRef,
+    MonthReport,
+    MonthSnapshot,
+    PersistentRed,
+    Renamed,
+    RenamedItem,
+    ResponsibleItem,
+    SectionKind,
+    SectionRow,
+    Status,
+    StoredItem,
+    direction,
+)
+from .progress import BASIS_NAMES, check_snapshot, format_share, schedule_share
 from .rules import COLOUR_NAMES, month_cn, normalise_label
-from .rules import parse_month as rules_parse_month
 
 if TYPE_CHECKING:
-    from .config import Config
     from .store import Store
-
-# --------------------------------------------------------------------------------------------
-# Models
-# --------------------------------------------------------------------------------------------
-
-
-def _from() -> Any:
-    """The ``from_`` field: given as ``from_`` or ``from``, always written ``from``."""
-    return Field(validation_alias=AliasChoices("from_", "from"), serialization_alias="from")
-
-
-class _FromTo(BaseModel):
-    """``from`` is a Python keyword: the field is ``from_`` and is written ``from`` in JSON."""
-
-    @model_serializer(mode="wrap")
-    def _rename_from(self, handler: Any) -> dict[str, Any]:
-        data = handler(self)
-        return {("from" if key == "from_" else key): value for key, value in data.items()}
-
-
-class ItemRef(BaseModel):
-    """An item named by its department and its (current) 工作事项."""
-
-    department: str
-    item: str
-
-
-class Renamed(_FromTo):
-    """The same item with a reworded 工作事项 (neither new nor closed)."""
-
-    department: str
-    from_: str = _from()
-    to: str
-
-
-class ColourChange(_FromTo):
-    """An item whose 进度评价 colour moved since the month compared; named by its current 工作事项."""
-
-    department: str
-    item: str
-    from_: Colour = _from()
-    to: Colour
-
-
-class PersistentRed(BaseModel):
-    """An item red this month and in the month before; ``months`` in a row, this month included."""
-
-    department: str
-    item: str
-    months: int
-
-
-Direction = Literal["worsened", "improved"]
-# Slow to fast: red (落后) < yellow (中间位次) < none (其他) < blue (领先).
-_RANK_OF_COLOUR = {Colour.RED: 0, Colour.YELLOW: 1, Colour.NONE: 2, Colour.BLUE: 3}
-
-
-def direction(old: Colour, new: Colour) -> Direction | None:
-    """``worsened`` (e.g. yellow→red, blue→none), ``improved`` (red→blue), None when not comparable."""
-    if old not in _RANK_OF_COLOUR or new not in _RANK_OF_COLOUR or old is new:
-        return None
-    return "improved" if _RANK_OF_COLOUR[new] > _RANK_OF_COLOUR[old] else "worsened"
-
-
-class ClosedItem(BaseModel):
-    """A closed item of one department: ``marked`` 销号 this month, or gone from the ledger."""
-
-    item: str
-    marked: bool
-
-
-class RenamedItem(_FromTo):
-    from_: str = _from()
-    to: str
-
-
-class ItemColourChange(_FromTo):
-    item: str
-    from_: Colour = _from()
-    to: Colour
-    direction: Direction | None = None
-
-
-class ResponsibleItem(BaseModel):
-    """A red or yellow item with the people the bulletin names (分管负责人, 责任科室/责任人)."""
-
-    item: str
-    colour: Colour
-    leader: str = ""
-    owner: str = ""
-    progress: str = ""
-    stars: str | None = None
-    source: str | None = None
-    months: int = 1  # months in a row with this colour, this month included
-
-
-Status = Literal["on_time", "late", "missing"]
-STATUS_NAMES = {"on_time": "按时报送", "late": "逾期报送", "missing": "未报送"}
-
-
-class DepartmentReport(BaseModel):
-    """One department's month: status, counts, changes, and its red and yellow items."""
-
-    department: str
-    status: Status
-    date: str | None = None
-    file: str | None = None
-    compared_with: str | None = None  # the month its items were compared with (None: not compared)
-    counts: Counts = Field(default_factory=Counts)
-    previous_counts: Counts | None = None
-    new: list[str] = Field(default_factory=list)
-    closed: list[ClosedItem] = Field(default_factory=list)
-    renamed: list[RenamedItem] = Field(default_factory=list)
-    colour_changes: list[ItemColourChange] = Field(default_factory=list)
-    red: list[ResponsibleItem] = Field(default_factory=list)
-    yellow: list[ResponsibleItem] = Field(default_factory=list)
-    note: str = ""
-
-
-class MonthReport(BaseModel):
-    """``taizhang report``: one stored month and what changed since the month before."""
-
-    month: str
-    previous: str | None
-    counts: Counts
-    sentence: str
-    new: list[ItemRef] = Field(default_factory=list)
-    closed: list[ItemRef] = Field(default_factory=list)
-    renamed: list[Renamed] = Field(default_factory=list)
-    colour_changes: list[ColourChange] = Field(default_factory=list)
-    persistent_red: list[PersistentRed] = Field(default_factory=list)
-    missing: list[str] = Field(default_factory=list)
-    late: list[str] = Field(default_factory=list)
-    departments: list[DepartmentReport] = Field(default_factory=list)
-    # Beyond the issue's keys:
-    first_month: bool = False
-    center: str = ""
-    date: str = ""  # YYYY-MM-DD, the 截至 date of the sentence
-    on_time: list[str] = Field(default_factory=list)
-    roster_checked: bool = False
-    previous_counts: Counts | None = None
-    comparison: str = ""  # 一、总体情况's sentence on the month before (or that there is none)
-    submission: str = ""  # 二、报送情况 in one sentence
-    deadline_day: int = 5  # 每月几日前报送 (taizhang.toml)
-    progress_basis: Literal["month", "day"] = "month"
-    schedule: float = 0.0  # 序时进度 at the month's 截至 date
-    progress_flags: list[ProgressFlag] = Field(default_factory=list)
-
-    @property
-    def month_cn(self) -> str:
-        return month_cn(self.month)
-
-    @property
-    def worsened(self) -> list[ColourChange]:
-        return [c for c in self.colour_changes if direction(c.from_, c.to) == "worsened"]
-
-    @property
-    def improved(self) -> list[ColourChange]:
-        return [c for c in self.colour_changes if direction(c.from_, c.to) == "improved"]
-
 
 # --------------------------------------------------------------------------------------------
 # Months
 # --------------------------------------------------------------------------------------------
-
-
-
-def parse_month(text: str) -> str:
-    """``2022-04``, ``2022-4``, ``2022.4``, ``2022年4月`` → ``2022-04``; anything else a TaizhangError."""
-    month = rules_parse_month(text)
-    if month is None:
-        raise TaizhangError(f"月份“{text}”无法识别，请写成 YYYY-MM，例如 --month 2022-04。")
-    return month
 
 
 def _calendar_previous(month: str) -> str:
@@ -518,3 +364,79 @@ def people_text(item: ResponsibleItem) -> str:
     if item.owner:
         parts.append(f"责任科室/责任人：{item.owner}")
     return "；".join(parts) if parts else "未填写责任人"
+
+
+# --------------------------------------------------------------------------------------------
+# The bulletin's sections, built once for the terminal, the .docx and the .xlsx
+# --------------------------------------------------------------------------------------------
+
+# The kinds of rows of 四、事项变动, in the bulletin's order.
+NEW, CLOSED, RENAMED, COLOUR_CHANGE, PERSISTENT_RED = "补录", "销号", "调整表述", "颜色变化", "连续标红"
+CHANGE_KINDS = (NEW, CLOSED, RENAMED, COLOUR_CHANGE, PERSISTENT_RED)
+
+
+def _slow_rows(report: MonthReport) -> list[SectionRow]:
+    """三: the red items, then the yellow ones, by department, with their colour change if any."""
+    rows: list[SectionRow] = []
+    for colour in (Colour.RED, Colour.YELLOW):
+        for dept in report.departments:
+            changes = {c.item: colour_change_text(c) for c in dept.colour_changes}
+            for entry in dept.red if colour is Colour.RED else dept.yellow:
+                rows.append(SectionRow(kind=COLOUR_NAMES[colour], department=dept.department, item=entry.item,
+                                       colour=colour, detail=changes.get(entry.item, ""),
+                                       brief=f"{entry.months}个月" if entry.months > 1 else "",
+                                       months=entry.months, responsible=entry))
+    return rows
+
+
+def _change_rows(report: MonthReport) -> list[SectionRow]:
+    """四: 补录, 销号 (by department), 调整表述, 颜色变化 and 连续标红, in that order."""
+    rows = [SectionRow(kind=NEW, department=r.department, item=r.item, detail="本月新增") for r in report.new]
+    for dept in report.departments:
+        for closed in dept.closed:
+            rows.append(SectionRow(kind=CLOSED, department=dept.department, item=closed.item, marked=closed.marked,
+                                   detail="已标注销号" if closed.marked else "本月台账未再列入，请核实是否已完成",
+                                   brief="已标注销号" if closed.marked else "未再列入"))
+    for r in report.renamed:
+        rows.append(SectionRow(kind=RENAMED, department=r.department, item=r.to, previous=r.from_,
+                               detail=f"原为“{r.from_}”", brief=f"原为“{r.from_}”"))
+    for change in report.colour_changes:
+        text = colour_change_text(change)
+        rows.append(SectionRow(kind=COLOUR_CHANGE, department=change.department, item=change.item,
+                               colour=change.to, detail=text, brief=text))
+    for p in report.persistent_red:
+        rows.append(SectionRow(kind=PERSISTENT_RED, department=p.department, item=p.item, colour=Colour.RED,
+                               months=p.months, detail=f"已连续{p.months}个月标红", brief=f"连续{p.months}个月"))
+    return rows
+
+
+def bulletin_sections(report: MonthReport) -> list[BulletinSection]:
+    """The 督查通报's sections in order: what every renderer (terminal, .docx, .xlsx) walks.
+
+    A renderer may leave a section out (the terminal and the .xlsx have no 五、 draft) or add
+    words of its medium, but the titles, the paragraphs and the rows come from here.
+    """
+    first = report.first_month
+    return [
+        BulletinSection(kind=SectionKind.OVERVIEW, number="一", name="总体情况",
+                        paragraphs=[report.sentence, report.comparison], table="figures"),
+        BulletinSection(kind=SectionKind.SUBMISSION, number="二", name="报送情况",
+                        paragraphs=[report.submission], table="submission"),
+        BulletinSection(kind=SectionKind.SLOW, number="三", name="进展缓慢事项", rows=_slow_rows(report),
+                        empty="本月没有标红色、黄色的事项。"),
+        BulletinSection(kind=SectionKind.FLAGS, name="颜色标注需核实的事项", table="flags",
+                        empty="没有颜色标注与推进情况不一致的事项。"),
+        BulletinSection(kind=SectionKind.CHANGES, number="四", name="事项变动",
+                        paragraphs=[f"{report.month_cn}是历史库中最早的月份，没有上月台账可供比较，"
+                                    "本月不统计补录、销号和颜色变化。"] if first else [],
+                        rows=[] if first else _change_rows(report),
+                        empty="本月没有补录、销号、调整表述或颜色变化的事项。"),
+        BulletinSection(kind=SectionKind.REQUIREMENTS, number="五", name="下一步工作要求", paragraphs=[
+            "（此段为草稿，请根据本月督查情况修改）各部室（单位）要对照本通报，对标红、标黄事项逐项分析原因，"
+            "明确整改措施、责任人和完成时限，分管负责同志要盯紧靠牢、强力推进，力促尽快改变被动工作局面；"
+            "对已完成的事项及时销号，对新增工作及时补录；"
+            f"严格按照每月{report.deadline_day}日前报送台账的要求，确保台账内容应纳尽纳、数据实事求是，"
+            "对进展缓慢事项、未完成事项如实、全面、及时报告。"]),
+        BulletinSection(kind=SectionKind.DEPARTMENTS, number="附件", name="各部室（单位）重点工作台账情况表",
+                        table="departments"),
+    ]

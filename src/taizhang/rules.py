@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .errors import TaizhangError
 from .models import Colour, Counts
 
 # --------------------------------------------------------------------------------------------
@@ -489,6 +490,15 @@ def parse_month(text: str) -> str | None:
     if not m or not 1 <= int(m.group(2)) <= 12:
         return None
     return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+
+
+def require_month(text: str) -> str:
+    """``parse_month`` for a month the user typed (``--month``, a library argument): the normal
+    form, or a ``TaizhangError`` that says how to write it."""
+    month = parse_month(text)
+    if month is None:
+        raise TaizhangError(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2022-04。")
+    return month
 
 
 def month_cn(month: str) -> str:

@@ -44,10 +44,7 @@ def validate_file(path: Path, *, department: str | None = None, month: str | Non
     """
     path = Path(path)
     if month is not None:
-        normal = rules.parse_month(month)
-        if normal is None:
-            raise ValueError(f"month must be YYYY-MM, not {month!r}")
-        month = normal
+        month = rules.require_month(month)  # a mistyped argument, not a problem of the file: raised
     report = FileReport(file=str(path))
     try:
         report.sha256 = file_sha256(path) if path.is_file() else None

@@ -23,9 +23,9 @@ from ..children import die_with_parent, hold_for_tests, name_writer
 from ..config import Config, load_config
 from ..errors import TaizhangError
 from ..fileio import check_not_refused
-from ..merge import deadline_of, default_output_name, merge_inbox, parse_month, snapshot_of
+from ..merge import deadline_of, default_output_name, merge_inbox, snapshot_of
 from ..models import FileReport, Item, MergeResult, MonthSnapshot, Severity
-from ..rules import format_date_cn, parse_date_text
+from ..rules import format_date_cn, parse_date_text, require_month
 from ..store import Store, default_db_path
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | N
            db: Path | None, as_json: bool) -> int:
     try:
         config = load_config(config_path)
-        month_text = parse_month(month) if month is not None else None
+        month_text = require_month(month) if month is not None else None
         as_of = _parse_date(date) if date is not None else dt.date.today()
     except TaizhangError as exc:
         fail(escape(str(exc)))

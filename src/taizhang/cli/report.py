@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -11,10 +12,10 @@ from rich.table import Table
 
 from ..config import Config, load_config
 from ..errors import TaizhangError
-from ..models import Colour, jsonable
+from ..models import STATUS_NAMES, BulletinSection, Colour, MonthReport, SectionKind, jsonable
 from ..progress import BASIS_NAMES, FLAG_TITLES, format_share
-from ..report import STATUS_NAMES, MonthReport, build_report, colour_change_text, month_cn, parse_month
-from ..rules import COLOUR_NAMES
+from ..report import build_report, bulletin_sections
+from ..rules import COLOUR_NAMES, month_cn, require_month
 from ..store import Store, default_db_path
 from ..validate import file_sha256
 from .app import (
@@ -62,7 +63,7 @@ def report_command(
     示例：taizhang report --month 2022-04 -o 督查通报-2022-04.docx
     """
     try:
-        month_text = parse_month(month)
+        month_text = require_month(month)
         config = load_config(config_path)
     except TaizhangError as exc:
         fail(escape(str(exc)))
@@ -125,75 +126,85 @@ def _colour(colour: Colour) -> str:
 
 def render_report(report: MonthReport, config: Config) -> None:
     console.rule(f"[bold]重点工作台账督查通报（{month_cn(report.month)}）[/]")
-    console.print("[bold]一、总体情况[/]")
-    console.print(escape(report.sentence), soft_wrap=True)  # one line: people copy it
-    console.print(escape(report.comparison))
+    for section in bulletin_sections(report):
+        render = _RENDERERS.get(section.kind)
+        if render is not None:  # no 五、: the draft is for the Word bulletin
+            render(section, report, config)
+
+
+def _overview(section: BulletinSection, report: MonthReport, config: Config) -> None:
+    console.print(f"[bold]{section.title}[/]")
+    sentence, *rest = section.paragraphs
+    console.print(escape(sentence), soft_wrap=True)  # one line: people copy it
+    for text in rest:
+        console.print(escape(text))
     if config.path is None and not report.roster_checked:
         console.print("[dim]未找到 taizhang.toml，未检查未报送部室；可用 taizhang init 生成配置文件。[/]")
 
-    console.print()
-    console.print("[bold]二、报送情况[/]")
-    console.print(escape(report.submission))
 
+def _submission(section: BulletinSection, report: MonthReport, config: Config) -> None:
     console.print()
-    console.print("[bold]三、进展缓慢事项[/]")
+    console.print(f"[bold]{section.title}[/]")
+    for text in section.paragraphs:
+        console.print(escape(text))
+
+
+def _slow(section: BulletinSection, report: MonthReport, config: Config) -> None:
+    console.print()
+    console.print(f"[bold]{section.title}[/]")
     slow = Table(show_header=True, header_style="bold", expand=False)
     for label, kw in (("颜色", {"no_wrap": True}), ("部室", {"no_wrap": True}), ("工作事项", {"overflow": "fold"}),
                       ("连续", {"justify": "right", "no_wrap": True}), ("分管负责人", {"no_wrap": True}),
                       ("责任科室/责任人", {"overflow": "fold"})):
         slow.add_column(label, **kw)
-    for colour in (Colour.RED, Colour.YELLOW):
-        for dept in report.departments:
-            for entry in dept.red if colour is Colour.RED else dept.yellow:
-                slow.add_row(_colour(colour), escape(dept.department), escape(entry.item),
-                             f"{entry.months}个月" if entry.months > 1 else "", escape(entry.leader),
-                             escape(entry.owner))
+    for row in section.rows:
+        entry = row.responsible
+        slow.add_row(_colour(row.colour or Colour.UNKNOWN), escape(row.department), escape(row.item), row.brief,
+                     escape(entry.leader if entry else ""), escape(entry.owner if entry else ""))
     if slow.row_count:
         console.print(slow)
     else:
-        console.print("本月没有标红色、黄色的事项。")
-    if report.progress_flags:
-        console.print(f"对标对表（序时进度 {format_share(report.schedule)}，{BASIS_NAMES[report.progress_basis]}）"
-                      f"：{len(report.progress_flags)} 项颜色标注需核实")
-        flags = Table(show_header=True, header_style="bold", expand=False)
-        flags.add_column("部室", no_wrap=True)
-        flags.add_column("工作事项", overflow="fold")
-        flags.add_column("颜色", no_wrap=True)
-        flags.add_column("推进情况写明", overflow="fold")
-        flags.add_column("问题", overflow="fold")
-        for f in report.progress_flags:
-            flags.add_row(escape(f.department), escape(f.item), _colour(f.colour), escape(f.stated),
-                          FLAG_TITLES.get(f.code, f.code))
-        console.print(flags)
+        console.print(section.empty)
 
+
+def _flags(section: BulletinSection, report: MonthReport, config: Config) -> None:
+    if not report.progress_flags:
+        return
+    console.print(f"对标对表（序时进度 {format_share(report.schedule)}，{BASIS_NAMES[report.progress_basis]}）"
+                  f"：{len(report.progress_flags)} 项颜色标注需核实")
+    flags = Table(show_header=True, header_style="bold", expand=False)
+    flags.add_column("部室", no_wrap=True)
+    flags.add_column("工作事项", overflow="fold")
+    flags.add_column("颜色", no_wrap=True)
+    flags.add_column("推进情况写明", overflow="fold")
+    flags.add_column("问题", overflow="fold")
+    for f in report.progress_flags:
+        flags.add_row(escape(f.department), escape(f.item), _colour(f.colour), escape(f.stated),
+                      FLAG_TITLES.get(f.code, f.code))
+    console.print(flags)
+
+
+def _changes(section: BulletinSection, report: MonthReport, config: Config) -> None:
     console.print()
-    console.print("[bold]四、事项变动[/]")
+    console.print(f"[bold]{section.title}[/]")
     if report.first_month:
         console.print(f"{month_cn(report.month)}是历史库中最早的月份，没有上月可比较。")
+        return
+    changes = Table(show_header=True, header_style="bold", expand=False)
+    changes.add_column("类别", no_wrap=True)
+    changes.add_column("部室", no_wrap=True)
+    changes.add_column("工作事项", overflow="fold")
+    changes.add_column("情况", overflow="fold")
+    for row in section.rows:
+        changes.add_row(row.kind, escape(row.department), escape(row.item), escape(row.brief))
+    if changes.row_count:
+        console.print(f"与{month_cn(report.previous or '')}相比：")
+        console.print(changes)
     else:
-        changes = Table(show_header=True, header_style="bold", expand=False)
-        changes.add_column("类别", no_wrap=True)
-        changes.add_column("部室", no_wrap=True)
-        changes.add_column("工作事项", overflow="fold")
-        changes.add_column("情况", overflow="fold")
-        for ref in report.new:
-            changes.add_row("补录", escape(ref.department), escape(ref.item), "")
-        for dept in report.departments:
-            for closed in dept.closed:
-                changes.add_row("销号", escape(dept.department), escape(closed.item),
-                                "已标注销号" if closed.marked else "未再列入")
-        for r in report.renamed:
-            changes.add_row("调整表述", escape(r.department), escape(r.to), f"原为“{escape(r.from_)}”")
-        for change in report.colour_changes:
-            changes.add_row("颜色变化", escape(change.department), escape(change.item), colour_change_text(change))
-        for p in report.persistent_red:
-            changes.add_row("连续标红", escape(p.department), escape(p.item), f"连续{p.months}个月")
-        if changes.row_count:
-            console.print(f"与{month_cn(report.previous or '')}相比：")
-            console.print(changes)
-        else:
-            console.print(f"与{month_cn(report.previous or '')}相比，没有事项变动。")
+        console.print(f"与{month_cn(report.previous or '')}相比，没有事项变动。")
 
+
+def _departments(section: BulletinSection, report: MonthReport, config: Config) -> None:
     console.print()
     console.print("[bold]分部室情况[/]")
     table = Table(show_header=True, header_style="bold", expand=False)
@@ -211,3 +222,9 @@ def render_report(report: MonthReport, config: Config) -> None:
                       *(str(c.colours.get(k, 0)) for k in ("blue", "yellow", "red", "none")),
                       str(len(dept.new)), str(len(dept.closed)), str(len(dept.colour_changes)))
     console.print(table)
+
+
+_RENDERERS: dict[SectionKind, Callable[[BulletinSection, MonthReport, Config], None]] = {
+    SectionKind.OVERVIEW: _overview, SectionKind.SUBMISSION: _submission, SectionKind.SLOW: _slow,
+    SectionKind.FLAGS: _flags, SectionKind.CHANGES: _changes, SectionKind.DEPARTMENTS: _departments,
+}

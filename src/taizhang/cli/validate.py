@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ..errors import TaizhangError
 from ..models import Colour, FileReport, Severity, jsonable
-from ..rules import COLOUR_NAMES, parse_month
+from ..rules import COLOUR_NAMES, require_month
 from ..validate import validate_files
 from .app import (
     INTERNAL_ERROR,
@@ -52,10 +52,10 @@ def validate_command(
     示例：taizhang validate 规划发展部重点工作台账.xlsx --annotate 退回修改
     """
     if month is not None:
-        parsed = parse_month(month)
-        if parsed is None:
-            fail(f"月份“{month}”格式不对，应为 YYYY-MM，例如 2022-04。")
-        month = parsed
+        try:
+            month = require_month(month)
+        except TaizhangError as exc:
+            fail(escape(str(exc)))
     working_on(files[0] if len(files) == 1 else None)
     result = validate_files(files, department=department, month=month)
     annotated: list[Path] = []

@@ -17,7 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 from docx import Document
@@ -36,18 +38,19 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from ..fileio import atomic_write_bytes
-from ..models import Colour
-from ..progress import BASIS_NAMES, format_share
-from ..report import (
+from ..models import (
     STATUS_NAMES,
+    BulletinSection,
+    Colour,
     DepartmentReport,
     MonthReport,
     ResponsibleItem,
-    colour_change_text,
-    month_cn,
-    people_text,
+    SectionKind,
+    SectionRow,
 )
-from ..rules import STANDARD_FILLS, format_date_cn, iso_date_cn, xml_text
+from ..progress import BASIS_NAMES, format_share
+from ..report import CHANGE_KINDS, bulletin_sections, people_text
+from ..rules import COLOUR_NAMES, STANDARD_FILLS, format_date_cn, iso_date_cn, month_cn, xml_text
 
 # --------------------------------------------------------------------------------------------
 # Fonts and sizes (公文: 二号 22pt, 三号 16pt, 四号 14pt, 五号 10.5pt)
@@ -299,19 +302,15 @@ def _people_line(entry: ResponsibleItem, change: str | None) -> str:
     return text
 
 
-def _slow_items(doc: DocxDocument, departments: Sequence[DepartmentReport], colour: Colour) -> None:
+def _slow_items(doc: DocxDocument, rows: Sequence[SectionRow]) -> None:
     """One numbered department paragraph, then its items with the people responsible."""
-    number = 0
-    for dept in departments:
-        entries = dept.red if colour is Colour.RED else dept.yellow
-        if not entries:
-            continue
-        number += 1
-        lead = _p(doc, bold_lead=f"{number}.{dept.department}（{len(entries)}项）")
+    for number, (department, grouped) in enumerate(groupby(rows, key=lambda r: r.department), start=1):
+        entries = list(grouped)
+        lead = _p(doc, bold_lead=f"{number}.{department}（{len(entries)}项）")
         lead.paragraph_format.keep_with_next = True  # never alone at the foot of a page
-        changes = {c.item: colour_change_text(c).replace("→", "转为") for c in dept.colour_changes}
         for i, entry in enumerate(entries, start=1):
-            _p(doc, f"（{i}）" + _people_line(entry, changes.get(entry.item)))
+            people = entry.responsible or ResponsibleItem(item=entry.item, colour=Colour.UNKNOWN)
+            _p(doc, f"（{i}）" + _people_line(people, entry.detail.replace("→", "转为") or None))
 
 
 def _list_by_department(doc: DocxDocument, rows: Iterable[tuple[str, str]], empty: str) -> None:
@@ -352,14 +351,29 @@ def build_bulletin(report: MonthReport, *, issued: dt.date | None = None) -> Doc
     _p(doc, f"根据《关于建立健全重点工作台账制度的通知》（济航〔2022〕13号）要求，中心综合部对各部室（单位）"
             f"{month}重点工作台账进行了督查，用序时进度、目标名次衡量实际进度、实际名次。现将有关情况通报如下：")
 
-    # 一、总体情况
-    _h1(doc, "一、总体情况")
-    _p(doc, report.sentence)
-    _p(doc, report.comparison)
+    state = _State(issued)
+    for section in bulletin_sections(report):
+        _SECTIONS[section.kind](doc, report, section, state)
+    return doc
 
-    # 二、报送情况
-    _h1(doc, "二、报送情况")
-    _p(doc, report.submission)
+
+@dataclass
+class _State:
+    """What the sections share: the date of issue, and the number of the last （一） of 三."""
+
+    issued: dt.date
+    subsection: int = 0
+
+
+def _plain(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
+    """一、总体情况 and 五、下一步工作要求: the heading and the paragraphs."""
+    _h1(doc, section.title)
+    for text in section.paragraphs:
+        _p(doc, text)
+
+
+def _submission(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
+    _plain(doc, report, section, state)
     late = [d for d in report.departments if d.status == "late"]
     if late:
         dates = "、".join(f"{d.department}（填报日期{_date_cn(d.date)}）" for d in late)
@@ -367,74 +381,80 @@ def build_bulletin(report: MonthReport, *, issued: dt.date | None = None) -> Doc
     if report.missing:
         _p(doc, f"未报送的部室（单位）：{'、'.join(report.missing)}。请尽快补报，督查组将视情进行督导。")
 
-    # 三、进展缓慢事项
-    _h1(doc, "三、进展缓慢事项")
-    red = sum(len(d.red) for d in report.departments)
-    yellow = sum(len(d.yellow) for d in report.departments)
+
+def _slow(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
+    _h1(doc, section.title)
+    by_colour = {colour: [r for r in section.rows if r.colour is colour] for colour in (Colour.RED, Colour.YELLOW)}
+    red, yellow = len(by_colour[Colour.RED]), len(by_colour[Colour.YELLOW])
     if red or yellow:
         _p(doc, f"本月标红色事项{red}项、黄色事项{yellow}项。按照通知要求，对落后时序进度的缓慢事项进行黄、红色标识，"
                 "现将事项及其分管负责人、责任人通报如下：")
     else:
-        _p(doc, "本月没有标红色、黄色的事项。")
-    section = 0
-    for colour, label in ((Colour.RED, "红色事项"), (Colour.YELLOW, "黄色事项")):
-        count = red if colour is Colour.RED else yellow
-        if not count:
+        _p(doc, section.empty)
+    for colour, rows in by_colour.items():
+        if not rows:
             continue
-        section += 1
-        _h2(doc, f"（{cn_ordinal(section)}）{label}（{count}项）")
-        _slow_items(doc, report.departments, colour)
-    if report.progress_flags:
-        section += 1
-        _h2(doc, f"（{cn_ordinal(section)}）颜色标注需核实的事项（{len(report.progress_flags)}项）")
-        _p(doc, f"按序时进度{format_share(report.schedule)}（{BASIS_NAMES[report.progress_basis]}）和全市名次，"
-                "对照说明第3条核对推进情况中写明的完成比例和名次，以下事项的颜色标注与之不一致，请有关部室核实并更正：")
-        for i, flag in enumerate(report.progress_flags, start=1):
-            _p(doc, f"{i}.{flag.department}“{flag.item}”：{flag.message}")
+        state.subsection += 1
+        _h2(doc, f"（{cn_ordinal(state.subsection)}）{COLOUR_NAMES[colour]}事项（{len(rows)}项）")
+        _slow_items(doc, rows)
 
-    # 四、事项变动
-    _h1(doc, "四、事项变动")
+
+def _flags(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
+    """The last （…） of 三."""
+    if not report.progress_flags:
+        return
+    state.subsection += 1
+    _h2(doc, f"（{cn_ordinal(state.subsection)}）{section.name}（{len(report.progress_flags)}项）")
+    _p(doc, f"按序时进度{format_share(report.schedule)}（{BASIS_NAMES[report.progress_basis]}）和全市名次，"
+            "对照说明第3条核对推进情况中写明的完成比例和名次，以下事项的颜色标注与之不一致，请有关部室核实并更正：")
+    for i, flag in enumerate(report.progress_flags, start=1):
+        _p(doc, f"{i}.{flag.department}“{flag.item}”：{flag.message}")
+
+
+def _changes(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
+    _h1(doc, section.title)
     if report.first_month:
-        _p(doc, f"{month}是历史库中最早的月份，没有上月台账可供比较，本月不统计补录、销号和颜色变化。")
-    else:
-        when = month_cn(report.previous or "")
-        _p(doc, f"与{when}台账相比，本月补录事项{len(report.new)}项、销号{len(report.closed)}项、"
-                f"调整表述{len(report.renamed)}项、颜色变化{len(report.colour_changes)}项。")
-        _h2(doc, f"（一）补录事项（{len(report.new)}项）")
-        _list_by_department(doc, ((r.department, r.item) for r in report.new), "本月没有补录事项。")
-        _h2(doc, f"（二）销号事项（{len(report.closed)}项）")
-        closed_rows = [(d.department, f"{c.item}（{'已标注销号' if c.marked else '本月台账未再列入，请核实是否已完成'}）")
-                       for d in report.departments for c in d.closed]
-        _list_by_department(doc, closed_rows, "本月没有销号事项。")
-        _h2(doc, f"（三）调整表述的事项（{len(report.renamed)}项）")
-        _list_by_department(doc, ((r.department, f"“{r.from_}”调整为“{r.to}”") for r in report.renamed),
-                            "本月没有调整表述的事项。")
-        if report.renamed:
-            _p(doc, "以上事项按同一事项跟踪，不计为补录或销号。")
-        worse, better = len(report.worsened), len(report.improved)
-        _h2(doc, f"（四）颜色变化的事项（{len(report.colour_changes)}项，转差{worse}项、好转{better}项）")
-        _list_by_department(doc, ((c.department, f"{c.item}，{colour_change_text(c)}") for c in report.colour_changes),
-                            "本月没有颜色发生变化的事项。")
-        if report.persistent_red:
-            listed = "；".join(f"{p.department}“{p.item}”（连续{p.months}个月）" for p in report.persistent_red)
-            _p(doc, f"连续两个月及以上标红的事项：{listed}。请分管负责同志靠上调度，力促尽快改变被动局面。")
+        for text in section.paragraphs:
+            _p(doc, text)
+        return
+    new, closed, renamed, changed, red = (section.of_kind(kind) for kind in CHANGE_KINDS)
+    when = month_cn(report.previous or "")
+    _p(doc, f"与{when}台账相比，本月补录事项{len(new)}项、销号{len(closed)}项、"
+            f"调整表述{len(renamed)}项、颜色变化{len(changed)}项。")
+    _h2(doc, f"（一）补录事项（{len(new)}项）")
+    _list_by_department(doc, ((r.department, r.item) for r in new), "本月没有补录事项。")
+    _h2(doc, f"（二）销号事项（{len(closed)}项）")
+    _list_by_department(doc, ((r.department, f"{r.item}（{r.detail}）") for r in closed), "本月没有销号事项。")
+    _h2(doc, f"（三）调整表述的事项（{len(renamed)}项）")
+    _list_by_department(doc, ((r.department, f"“{r.previous}”调整为“{r.item}”") for r in renamed),
+                        "本月没有调整表述的事项。")
+    if renamed:
+        _p(doc, "以上事项按同一事项跟踪，不计为补录或销号。")
+    worse, better = len(report.worsened), len(report.improved)
+    _h2(doc, f"（四）颜色变化的事项（{len(changed)}项，转差{worse}项、好转{better}项）")
+    _list_by_department(doc, ((r.department, f"{r.item}，{r.detail}") for r in changed),
+                        "本月没有颜色发生变化的事项。")
+    if red:
+        listed = "；".join(f"{r.department}“{r.item}”（连续{r.months}个月）" for r in red)
+        _p(doc, f"连续两个月及以上标红的事项：{listed}。请分管负责同志靠上调度，力促尽快改变被动局面。")
 
-    # 五、下一步工作要求
-    _h1(doc, "五、下一步工作要求")
-    _p(doc, "（此段为草稿，请根据本月督查情况修改）各部室（单位）要对照本通报，对标红、标黄事项逐项分析原因，"
-            "明确整改措施、责任人和完成时限，分管负责同志要盯紧靠牢、强力推进，力促尽快改变被动工作局面；"
-            "对已完成的事项及时销号，对新增工作及时补录；"
-            f"严格按照每月{report.deadline_day}日前报送台账的要求，确保台账内容应纳尽纳、数据实事求是，"
-            "对进展缓慢事项、未完成事项如实、全面、及时报告。")
 
-    _p(doc, "附件：各部室（单位）重点工作台账情况表").paragraph_format.space_before = LINE
+def _attachment(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
+    """The line naming the 附件, the signature, then the 附件 on a page of its own."""
+    _p(doc, section.title).paragraph_format.space_before = LINE
     _p(doc)
     _p(doc)
+    issued = state.issued
     _signature(doc, f"{report.center}重点工作督查考核领导小组办公室",
                format_date_cn(issued.year, issued.month, issued.day))
+    _appendix(doc, report, section)
 
-    _appendix(doc, report)
-    return doc
+
+_SECTIONS: dict[SectionKind, Callable[[DocxDocument, MonthReport, BulletinSection, _State], None]] = {
+    SectionKind.OVERVIEW: _plain, SectionKind.SUBMISSION: _submission, SectionKind.SLOW: _slow,
+    SectionKind.FLAGS: _flags, SectionKind.CHANGES: _changes, SectionKind.REQUIREMENTS: _plain,
+    SectionKind.DEPARTMENTS: _attachment,
+}
 
 
 def _width_chars(text: str) -> float:
@@ -514,13 +534,13 @@ def _status_text(dept: DepartmentReport) -> str:
     return "按时" if dept.status == "on_time" else STATUS_NAMES[dept.status]
 
 
-def _appendix(doc: DocxDocument, report: MonthReport) -> None:
+def _appendix(doc: DocxDocument, report: MonthReport, section: BulletinSection) -> None:
     doc.add_section(WD_SECTION.NEW_PAGE)
-    head = _p(doc, "附件")
+    head = _p(doc, section.number)
     head.style = STYLE_H1
     head.paragraph_format.first_line_indent = Pt(0)
     doc.add_paragraph("", style=STYLE_TITLE)
-    p = doc.add_paragraph("各部室（单位）重点工作台账情况表", style=STYLE_TITLE)
+    p = doc.add_paragraph(section.name, style=STYLE_TITLE)
     p.paragraph_format.keep_with_next = True
     sub = _p(doc, f"（{month_cn(report.month)}）")
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER

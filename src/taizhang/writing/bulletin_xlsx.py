@@ -16,17 +16,17 @@ page numbers); every department's text goes through ``set_text``, never a formul
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..models import Colour, Counts
+from ..models import STATUS_NAMES, BulletinSection, Colour, Counts, MonthReport, ResponsibleItem, SectionKind
 from ..progress import BASIS_NAMES, FLAG_TITLES, format_share
-from ..report import STATUS_NAMES, MonthReport, colour_change_text, month_cn
-from ..rules import COLOUR_NAMES, iso_date_cn
+from ..report import bulletin_sections
+from ..rules import COLOUR_NAMES, iso_date_cn, month_cn
 from .xlsx_common import (
     BODY_FONT,
     BODY_FONT_NAME,
@@ -47,7 +47,6 @@ from .xlsx_common import (
     write_header,
 )
 
-SHEETS = ("总体情况", "报送情况", "进展缓慢事项", "事项变动", "分部室", "对标对表")
 CREATOR = "taizhang"
 LATE_FONT = Font(name=BODY_FONT_NAME, size=11, bold=True, color="C65911")
 MISSING_FONT = Font(name=BODY_FONT_NAME, size=11, bold=True, color="C00000")
@@ -98,13 +97,18 @@ def _empty(ws: Worksheet, row: int, last: int, text: str) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def _overview(ws: Worksheet, report: MonthReport) -> None:
+def _paragraphs(ws: Worksheet, row: int, last: int, section: BulletinSection) -> int:
+    """The section's paragraphs one merged row each, then a blank row; returns the next free row."""
+    for offset, text in enumerate(section.paragraphs):
+        merged_text(ws, row + offset, 1, last, text)
+    return row + len(section.paragraphs) + 1
+
+
+def _overview(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
     set_widths(ws, (22, 14, 14, 14, 30))
     last = 5
-    row = _title(ws, report, "一、总体情况", last)
-    merged_text(ws, row, 1, last, report.sentence)
-    merged_text(ws, row + 1, 1, last, report.comparison)
-    row += 3
+    row = _title(ws, report, section.title, last)
+    row = _paragraphs(ws, row, last, section)
     before = report.previous_counts
     labels = ["项目", "本月", "上月" if before is not None else "上月（无）", "增减", "说明"]
 
@@ -140,12 +144,11 @@ def _overview(ws: Worksheet, report: MonthReport) -> None:
     setup_print(ws, None, landscape=False)
 
 
-def _submission(ws: Worksheet, report: MonthReport) -> None:
+def _submission(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
     set_widths(ws, (6, 22, 12, 18, 40))
     last = 5
-    row = _title(ws, report, "二、报送情况", last)
-    merged_text(ws, row, 1, last, report.submission)
-    row += 2
+    row = _title(ws, report, section.title, last)
+    row = _paragraphs(ws, row, last, section)
     header = row
     rows, fonts = [], {}
     for number, dept in enumerate(report.departments, start=1):
@@ -160,71 +163,58 @@ def _submission(ws: Worksheet, report: MonthReport) -> None:
     setup_print(ws, f"{header}:{header}", landscape=False)
 
 
-def _slow(ws: Worksheet, report: MonthReport) -> None:
+def _slow(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
     set_widths(ws, (6, 8, 14, 30, 8, 19, 11, 16, 48))
     last = 9
-    row = _title(ws, report, "三、进展缓慢事项（红色在前，黄色在后，按部室）", last)
+    row = _title(ws, report, f"{section.title}（红色在前，黄色在后，按部室）", last)
     header = row
     rows: list[list[object]] = []
     fills: dict[tuple[int, int], PatternFill | None] = {}
-    for colour in (Colour.RED, Colour.YELLOW):
-        for dept in report.departments:
-            changes = {c.item: colour_change_text(c) for c in dept.colour_changes}
-            for entry in dept.red if colour is Colour.RED else dept.yellow:
-                fills[(len(rows), 2)] = fill_for(colour)
-                rows.append([len(rows) + 1, COLOUR_NAMES[colour], dept.department, entry.item, entry.months,
-                             changes.get(entry.item, ""), entry.leader, entry.owner, entry.progress])
+    for entry in section.rows:
+        people = entry.responsible or ResponsibleItem(item=entry.item, colour=Colour.UNKNOWN)
+        fills[(len(rows), 2)] = fill_for(entry.colour or Colour.UNKNOWN)
+        rows.append([len(rows) + 1, entry.kind, entry.department, entry.item, entry.months, entry.detail,
+                     people.leader, people.owner, people.progress])
     labels = ["序号", "颜色", "部室", "工作事项", "连续\n月数", "颜色变化", "分管\n负责人", "责任科室\n责任人",
               "推进情况"]
     end = _table(ws, header, labels, rows, centred=(1, 2, 3, 5, 7), fills=fills)
     if not rows:
-        _empty(ws, end, last, "本月没有标红色、黄色的事项。")
+        _empty(ws, end, last, section.empty)
     freeze_below(ws, header)
     setup_print(ws, f"{header}:{header}")
 
 
-def _changes(ws: Worksheet, report: MonthReport) -> None:
+def _changes(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
     set_widths(ws, (6, 14, 14, 40, 40))
     last = 5
-    row = _title(ws, report, "四、事项变动", last)
+    row = _title(ws, report, section.title, last)
     if report.first_month:
-        merged_text(ws, row, 1, last, f"{month_cn(report.month)}是历史库中最早的月份，没有上月台账可供比较，"
-                                      "本月不统计补录、销号和颜色变化。")
+        _paragraphs(ws, row, last, section)
         setup_print(ws, None, landscape=False)
         return
     merged_text(ws, row, 1, last, f"与{month_cn(report.previous or '')}台账相比。")
     header = row + 1
     rows: list[list[object]] = []
     fills: dict[tuple[int, int], PatternFill | None] = {}
-    for ref in report.new:
-        rows.append(["补录", ref.department, ref.item, "本月新增"])
-    for dept in report.departments:
-        for closed in dept.closed:
-            rows.append(["销号", dept.department, closed.item,
-                         "已标注销号" if closed.marked else "本月台账未再列入，请核实是否已完成"])
-    for renamed in report.renamed:
-        rows.append(["调整表述", renamed.department, renamed.to, f"原为“{renamed.from_}”"])
-    for change in report.colour_changes:
-        fills[(len(rows), 5)] = fill_for(change.to)
-        rows.append(["颜色变化", change.department, change.item, colour_change_text(change)])
-    for red in report.persistent_red:
-        fills[(len(rows), 5)] = fill_for(Colour.RED)
-        rows.append(["连续标红", red.department, red.item, f"已连续{red.months}个月标红"])
+    for entry in section.rows:
+        if entry.colour is not None:  # 颜色变化: the colour now; 连续标红: red
+            fills[(len(rows), 5)] = fill_for(entry.colour)
+        rows.append([entry.kind, entry.department, entry.item, entry.detail])
     numbered = [[i, *r] for i, r in enumerate(rows, start=1)]
     end = _table(ws, header, ["序号", "类别", "部室", "工作事项", "变动情况"], numbered, centred=(1, 2, 3),
                  fills=fills)
     if not rows:
-        _empty(ws, end, last, "本月没有补录、销号、调整表述或颜色变化的事项。")
+        _empty(ws, end, last, section.empty)
     freeze_below(ws, header)
     setup_print(ws, f"{header}:{header}", landscape=False)
 
 
-def _by_department(ws: Worksheet, report: MonthReport) -> None:
+def _by_department(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
     labels = ["部室（单位）", "报送情况", "填报日期", "事项数", "蓝色", "黄色", "红色", "未标注", "补录", "销号",
               "调整\n表述", "颜色\n变化", "红色事项", "黄色事项"]
     set_widths(ws, (18, 10, 15, 7, 6, 6, 6, 7, 6, 6, 6, 6, 36, 36))
     last = len(labels)
-    row = _title(ws, report, "附件：各部室（单位）重点工作台账情况表", last)
+    row = _title(ws, report, section.title, last)
     header = row
     rows: list[list[object]] = []
     fonts: dict[int, Font] = {}
@@ -254,10 +244,10 @@ def _by_department(ws: Worksheet, report: MonthReport) -> None:
     setup_print(ws, f"{header}:{header}")
 
 
-def _flags(ws: Worksheet, report: MonthReport) -> None:
+def _flags(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
     set_widths(ws, (6, 14, 28, 11, 24, 10, 10, 22, 60))
     last = 9
-    row = _title(ws, report, "对标对表：颜色标注需核实的事项", last)
+    row = _title(ws, report, f"对标对表：{section.name}", last)
     merged_text(ws, row, 1, last, f"序时进度{format_share(report.schedule)}（{BASIS_NAMES[report.progress_basis]}）。"
                                   "对照说明第3条，核对推进情况中写明的完成比例和全市名次与颜色标注是否一致。")
     header = row + 1
@@ -272,7 +262,7 @@ def _flags(ws: Worksheet, report: MonthReport) -> None:
     labels = ["序号", "部室", "工作事项", "颜色", "推进情况写明", "完成比例", "序时进度", "问题", "说明"]
     end = _table(ws, header, labels, rows, centred=(1, 2, 4, 6, 7), fills=fills)
     if not rows:
-        _empty(ws, end, last, "没有颜色标注与推进情况不一致的事项。")
+        _empty(ws, end, last, section.empty)
     freeze_below(ws, header)
     setup_print(ws, f"{header}:{header}")
 
@@ -282,12 +272,27 @@ def _flags(ws: Worksheet, report: MonthReport) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+# The sheet of each section (五、, a draft for the Word bulletin, has none), in the workbook's order:
+# the bulletin's sections first, the 对标对表 check for the 综合部 last.
+SHEET_OF: dict[SectionKind, tuple[str, Callable[[Worksheet, MonthReport, BulletinSection], None]]] = {
+    SectionKind.OVERVIEW: ("总体情况", _overview),
+    SectionKind.SUBMISSION: ("报送情况", _submission),
+    SectionKind.SLOW: ("进展缓慢事项", _slow),
+    SectionKind.CHANGES: ("事项变动", _changes),
+    SectionKind.DEPARTMENTS: ("分部室", _by_department),
+    SectionKind.FLAGS: ("对标对表", _flags),
+}
+SHEETS = tuple(name for name, _ in SHEET_OF.values())
+
+
 def build_bulletin_workbook(report: MonthReport) -> Workbook:
     wb = Workbook()
     first = wb.active
-    for name, fill in zip(SHEETS, (_overview, _submission, _slow, _changes, _by_department, _flags), strict=True):
-        ws = wb.create_sheet(name)
-        fill(ws, report)
+    order = list(SHEET_OF)
+    sections = sorted((s for s in bulletin_sections(report) if s.kind in SHEET_OF), key=lambda s: order.index(s.kind))
+    for section in sections:
+        name, fill = SHEET_OF[section.kind]
+        fill(wb.create_sheet(name), report, section)
     wb.remove(first)
     wb.active = 0
     props = wb.properties
