@@ -54,8 +54,8 @@ class Column(Generic[R]):
     coloured: bool = False
     # 台账: the value depends on where the row is (its number, its department), not on the item alone.
     place: bool = False
-    # The total row's value: a function of the whole (the merge result or the month's report);
-    # ``None`` sums a "count" column and leaves any other empty.
+    # The appendix's total row: a function of the month's report; ``None`` sums a "count" column
+    # and leaves any other empty. (汇总's total row is a ``SummaryRow`` of the centre's figures.)
     total: Callable[[Any], object] | None = None
     # The appendix: blank for a department that did not hand in.
     reported: bool = True
@@ -87,11 +87,14 @@ class Table(Generic[R]):
         return [c.value(row) for c in self.columns]
 
     def column(self, key: str) -> Column[R]:
-        return next(c for c in self.columns if c.key == key)
+        return self.columns[self.index(key)]
 
     def index(self, key: str) -> int:
         """The 0-based position of the column ``key``."""
-        return next(i for i, c in enumerate(self.columns) if c.key == key)
+        for i, c in enumerate(self.columns):
+            if c.key == key:
+                return i
+        raise KeyError(f"{self.name}: no column {key!r}")
 
 
 # --------------------------------------------------------------------------------------------
