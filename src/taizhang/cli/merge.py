@@ -19,6 +19,7 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .. import tables
 from ..children import die_with_parent, hold_for_tests, name_writer
 from ..config import Config, load_config
 from ..errors import TaizhangError
@@ -27,6 +28,7 @@ from ..merge import deadline_of, default_output_name, merge_inbox, snapshot_of
 from ..models import FileReport, Item, MergeResult, MonthSnapshot, Severity
 from ..rules import format_date_cn, parse_date_text, require_month
 from ..store import Store, default_db_path
+from ..tables import Column, SummaryRow
 
 if TYPE_CHECKING:
     from ..writing.consolidated import ConsolidatedWriter
@@ -428,6 +430,20 @@ def render_merge(result: MergeResult, config: Config, db_path: Path) -> None:
 NARROW = 100
 NO_SOURCES = 72
 NO_STARS = 60
+_DROPPED_BELOW = {"任务来源": NO_SOURCES, "重要程度": NO_STARS}
+
+
+def _terminal_groups() -> list[tuple[str, list[Column[SummaryRow]]]]:
+    """The 汇总's columns shown in the terminal: (label, columns), a group's columns in one cell."""
+    groups: list[tuple[str, list[Column[SummaryRow]]]] = []
+    for c in tables.SUMMARY.columns:
+        if c.terminal is None:
+            continue
+        if c.group is not None and groups and groups[-1][1][-1].group == c.group:
+            groups[-1] = (f"{groups[-1][0]}/{c.terminal}", [*groups[-1][1], c])
+        else:
+            groups.append((c.terminal, [c]))
+    return groups
 
 
 def _render_table(result: MergeResult) -> None:
@@ -436,34 +452,42 @@ def _render_table(result: MergeResult) -> None:
     narrow = width < NARROW
     table = Table(show_header=True, header_style="bold", expand=False,
                   box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD, collapse_padding=narrow, pad_edge=not narrow)
+    # The 汇总 table's columns that have a terminal label (tables.SUMMARY), a group's in one cell
+    # (蓝/黄/红/无); after 部室 the file and the date, and the 状态 at the end.
     # The figures never wrap (a count folded over two lines reads as two numbers); the 部室 name
     # and the 状态 wrap, each keeping room for a few characters.
-    table.add_column("部室", overflow="fold", min_width=8)
-    if wide:
-        table.add_column("文件", overflow="fold")
-    table.add_column("填报日期", no_wrap=True, min_width=8)
-    table.add_column("事项", justify="right", no_wrap=True, min_width=4)
-    stars, sources = width >= NO_STARS, width >= NO_SOURCES
-    if stars:
-        table.add_column("★★★/★★/★", justify="center", no_wrap=True)
-    if sources:
-        table.add_column("A/B/C/D", justify="center", no_wrap=True)
-    table.add_column("蓝/黄/红/无", justify="center", no_wrap=True)
+    dropped = {group for group, below in _DROPPED_BELOW.items() if width < below}
+    cells_of: list[list[Callable[[SummaryRow], object]]] = []
+    for label, columns in _terminal_groups():
+        if columns[0].group in dropped:
+            continue
+        if columns[0].group is not None:
+            table.add_column(label, justify="center", no_wrap=True)
+        elif columns[0].kind == "count":
+            table.add_column(label, justify="right", no_wrap=True, min_width=4)
+        else:
+            table.add_column(label, overflow="fold", min_width=8)
+        cells_of.append([c.value for c in columns])
+        if columns[0].key == "department":
+            if wide:
+                table.add_column("文件", overflow="fold")
+            table.add_column("填报日期", no_wrap=True, min_width=8)
+            cells_of.append([])  # the file and the date: not the 汇总's
     table.add_column("状态", overflow="fold", min_width=6)
     for d in result.departments:
-        c = d.counts
         status = f"[bold red]{d.errors}错误[/]" if d.errors else "[green]通过[/]"
         if d.warnings:
             status += f" {d.warnings}提示"
         if d.late:
             status += " [bold yellow]逾期[/]"
-        cells = [escape(d.department)] + ([escape(d.file)] if wide else []) + [_short_date(d.date), str(c.total)]
-        if stars:
-            cells.append("/".join(str(c.stars[k]) for k in ("3", "2", "1")))
-        if sources:
-            cells.append("/".join(str(c.sources[k]) for k in "ABCD"))
-        cells += ["/".join(str(c.colours[k]) for k in ("blue", "yellow", "red", "none")), status]
-        table.add_row(*cells)
+        row = tables.summary_row(0, d.department, d)
+        cells = []
+        for values in cells_of:
+            if values:
+                cells.append(escape("/".join(str(value(row)) for value in values)))
+            else:
+                cells += ([escape(d.file)] if wide else []) + [_short_date(d.date)]
+        table.add_row(*cells, status)
     for name in result.missing:
         table.add_row(escape(name), *([""] * (len(table.columns) - 2)), "[bold red]未报送[/]")
     console.print(table)

@@ -10,9 +10,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from .. import tables
 from ..config import Config, load_config
 from ..errors import TaizhangError
-from ..models import STATUS_NAMES, BulletinSection, Colour, MonthReport, SectionKind, jsonable
+from ..models import BulletinSection, Colour, MonthReport, SectionKind, jsonable
 from ..progress import BASIS_NAMES, FLAG_TITLES, format_share
 from ..report import build_report, bulletin_sections
 from ..rules import COLOUR_NAMES, month_cn, require_month
@@ -207,20 +208,25 @@ def _changes(section: BulletinSection, report: MonthReport, config: Config) -> N
 def _departments(section: BulletinSection, report: MonthReport, config: Config) -> None:
     console.print()
     console.print("[bold]分部室情况[/]")
+    # The bulletin's appendix (tables.APPENDIX), its columns that have a terminal label.
+    columns = [c for c in tables.APPENDIX.columns if c.terminal is not None]
     table = Table(show_header=True, header_style="bold", expand=False)
-    table.add_column("部室", no_wrap=True)
-    table.add_column("报送", no_wrap=True)
-    for label in ("事项", "蓝", "黄", "红", "无", "补录", "销号", "变色"):
-        table.add_column(label, justify="right", no_wrap=True)
+    for column in columns:
+        if column.kind == "count":
+            table.add_column(column.terminal or "", justify="right", no_wrap=True)
+        else:
+            table.add_column(column.terminal or "", no_wrap=True)
     for dept in report.departments:
-        c = dept.counts
-        status = f"[{STATUS_STYLE[dept.status]}]{STATUS_NAMES[dept.status]}[/]"
-        if dept.status == "missing":
-            table.add_row(escape(dept.department), status, *[""] * 8)
-            continue
-        table.add_row(escape(dept.department), status, str(c.total),
-                      *(str(c.colours.get(k, 0)) for k in ("blue", "yellow", "red", "none")),
-                      str(len(dept.new)), str(len(dept.closed)), str(len(dept.colour_changes)))
+        missing = dept.status == "missing"
+        cells = []
+        for column in columns:
+            if column.kind == "status":
+                cells.append(f"[{STATUS_STYLE[dept.status]}]{escape(str(column.value(dept)))}[/]")
+            elif missing and column.reported:
+                cells.append("")
+            else:
+                cells.append(escape(str(column.value(dept))))
+        table.add_row(*cells)
     console.print(table)
 
 

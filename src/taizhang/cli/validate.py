@@ -9,9 +9,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from .. import tables
 from ..errors import TaizhangError
 from ..models import Colour, FileReport, Severity, jsonable
 from ..rules import COLOUR_NAMES, require_month
+from ..tables import FindingRow
 from ..validate import validate_files
 from .app import (
     INTERNAL_ERROR,
@@ -28,6 +30,7 @@ from .app import (
 )
 
 SEVERITY_LABEL = {Severity.ERROR: "[bold red]错误[/]", Severity.WARNING: "[yellow]提示[/]"}
+COLUMN_STYLE = {"code": "dim"}  # the finding's code: for whoever looks it up in the README
 
 
 @app.command("validate", cls=ChineseCommand, short_help="校验部室台账，列出每个问题所在的单元格和改法。")
@@ -116,13 +119,18 @@ def render_file_report(report: FileReport) -> None:
     else:
         console.print(status)
     if report.findings:
+        # The 问题清单's columns (tables.FINDINGS) in the terminal's order: the cell first, the code last.
+        columns = [tables.FINDINGS.column(key) for key in tables.VALIDATE_TERMINAL]
         table = Table(show_header=True, header_style="bold", expand=False, show_lines=False)
-        table.add_column("单元格", no_wrap=True)
-        table.add_column("级别", no_wrap=True)
-        table.add_column("问题与改法", overflow="fold")
-        table.add_column("代码", style="dim", no_wrap=True)
+        for column in columns:
+            if column.wrap:
+                table.add_column(column.terminal or column.label, overflow="fold", style=COLUMN_STYLE.get(column.key))
+            else:
+                table.add_column(column.terminal or column.label, no_wrap=True, style=COLUMN_STYLE.get(column.key))
         for f in report.findings:
-            table.add_row(escape(f.cell or ""), SEVERITY_LABEL[f.severity], escape(f.message), escape(f.code))
+            row = FindingRow(0, "", "", f.sheet or "", f.cell or "", f.severity, f.code, f.message)
+            table.add_row(*(SEVERITY_LABEL[f.severity] if c.kind == "severity" else escape(str(c.value(row)))
+                            for c in columns))
         console.print(table)
     if report.usable:
         c = report.counts

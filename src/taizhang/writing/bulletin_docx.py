@@ -37,12 +37,11 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from .. import tables
 from ..fileio import atomic_write_bytes
 from ..models import (
-    STATUS_NAMES,
     BulletinSection,
     Colour,
-    DepartmentReport,
     MonthReport,
     ResponsibleItem,
     SectionKind,
@@ -482,12 +481,9 @@ def _date_cn(date: str | None) -> str:
 # 附件: the table by department
 # --------------------------------------------------------------------------------------------
 
-# (label, width in mm); 156mm is the width of the text block. A character of 五号 is 3.7mm and a
-# cell's padding about 4mm, so a two-character label needs 11.5mm and three 15mm.
-APPENDIX_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("部室（单位）", 30), ("报送情况", 25), ("事项数", 15), ("蓝色", 11.5), ("黄色", 11.5), ("红色", 11.5),
-    ("未标注", 15), ("补录", 11.5), ("销号", 11.5), ("颜色\n变化", 13.5),
-)
+# The columns are tables.APPENDIX's that have a width in mm (``Column.mm``), scaled to the 156mm of
+# the text block. A character of 五号 is 3.7mm and a cell's padding about 4mm, so a two-character
+# label needs 11.5mm and three 15mm.
 
 
 def _shade(cell: _Cell, rgb: str) -> None:
@@ -528,12 +524,6 @@ def _repeat_header(table: Table) -> None:
     trpr.append(el)
 
 
-def _status_text(dept: DepartmentReport) -> str:
-    if dept.status == "late":
-        return f"逾期\n{_date_cn(dept.date).split('年', 1)[-1]}" if dept.date else "逾期"
-    return "按时" if dept.status == "on_time" else STATUS_NAMES[dept.status]
-
-
 def _appendix(doc: DocxDocument, report: MonthReport, section: BulletinSection) -> None:
     doc.add_section(WD_SECTION.NEW_PAGE)
     head = _p(doc, section.number)
@@ -547,43 +537,42 @@ def _appendix(doc: DocxDocument, report: MonthReport, section: BulletinSection) 
     sub.paragraph_format.first_line_indent = Pt(0)
     sub.paragraph_format.space_after = Pt(6)
 
-    columns = APPENDIX_COLUMNS
-    width_scale = 156 / sum(w for _, w in columns)
+    columns = [c for c in tables.APPENDIX.columns if c.mm is not None]
+    width_scale = 156 / sum(c.mm or 0 for c in columns)
+    widths = [Mm((c.mm or 0) * width_scale) for c in columns]
     table = doc.add_table(rows=1, cols=len(columns))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    fills = {"蓝色": STANDARD_FILLS[Colour.BLUE], "黄色": STANDARD_FILLS[Colour.YELLOW],
-             "红色": STANDARD_FILLS[Colour.RED]}
-    for i, (label, width) in enumerate(columns):
-        table.columns[i].width = Mm(width * width_scale)
+    for i, column in enumerate(columns):
+        table.columns[i].width = widths[i]
         cell = table.rows[0].cells[i]
-        cell.width = Mm(width * width_scale)
-        _cell(cell, label, font=H1_FONT)
-        _shade(cell, fills.get(label, "D9D9D9"))
+        cell.width = widths[i]
+        _cell(cell, column.label, font=H1_FONT)
+        _shade(cell, STANDARD_FILLS.get(column.colour, "D9D9D9") if column.colour else "D9D9D9")
     _repeat_header(table)
     _min_height(table.rows[0])
 
-    totals = [0] * (len(columns) - 2)
+    totals: dict[str, int] = {c.key: 0 for c in columns if c.kind == "count"}
     for dept in report.departments:
-        c = dept.counts
-        numbers = [c.total, c.colours.get("blue", 0), c.colours.get("yellow", 0), c.colours.get("red", 0),
-                   c.colours.get("none", 0), len(dept.new), len(dept.closed), len(dept.colour_changes)]
         missing = dept.status == "missing"
         row = table.add_row()
         _min_height(row)
-        values: list[object] = [dept.department, _status_text(dept)]
-        values += ["—"] * len(numbers) if missing else numbers
-        for i, value in enumerate(values):
-            row.cells[i].width = Mm(columns[i][1] * width_scale)
-            _cell(row.cells[i], value, align=WD_ALIGN_PARAGRAPH.LEFT if i == 0 else None)
-        if not missing:
-            totals = [a + b for a, b in zip(totals, numbers, strict=True)]
+        for i, column in enumerate(columns):
+            if missing and column.reported:
+                value: object = "—"
+            else:
+                value = (column.brief or column.value)(dept)
+                if column.key in totals and isinstance(value, int):
+                    totals[column.key] += value
+            row.cells[i].width = widths[i]
+            _cell(row.cells[i], value, align=WD_ALIGN_PARAGRAPH.LEFT if column.align == "left" else None)
     row = table.add_row()
     _min_height(row)
-    for i, value in enumerate(["合计", f"{len(report.on_time) + len(report.late)}个报送", *totals]):
-        row.cells[i].width = Mm(columns[i][1] * width_scale)
-        _cell(row.cells[i], value, bold=True)
+    for i, column in enumerate(columns):
+        row.cells[i].width = widths[i]
+        total = column.total(report) if column.total is not None else totals.get(column.key, "")
+        _cell(row.cells[i], total, bold=True)
     note = _p(doc, "注：事项数不含已销号事项；补录、销号、颜色变化与上月台账比较"
                    + ("（本月为首个入库月份，不作比较）。" if report.first_month else "。"))
     note.style = STYLE_TABLE

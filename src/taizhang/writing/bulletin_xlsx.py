@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import tables
 from ..models import STATUS_NAMES, BulletinSection, Colour, Counts, MonthReport, ResponsibleItem, SectionKind
 from ..progress import BASIS_NAMES, FLAG_TITLES, format_share
 from ..report import bulletin_sections
@@ -210,34 +211,40 @@ def _changes(ws: Worksheet, report: MonthReport, section: BulletinSection) -> No
 
 
 def _by_department(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
-    labels = ["部室（单位）", "报送情况", "填报日期", "事项数", "蓝色", "黄色", "红色", "未标注", "补录", "销号",
-              "调整\n表述", "颜色\n变化", "红色事项", "黄色事项"]
-    set_widths(ws, (18, 10, 15, 7, 6, 6, 6, 7, 6, 6, 6, 6, 36, 36))
+    columns = tables.APPENDIX.columns
+    labels = tables.APPENDIX.labels
+    set_widths(ws, tables.APPENDIX.widths)
     last = len(labels)
     row = _title(ws, report, section.title, last)
     header = row
     rows: list[list[object]] = []
     fonts: dict[int, Font] = {}
-    totals = [0] * 9
+    totals: dict[str, int] = {c.key: 0 for c in columns if c.kind == "count"}
     for dept in report.departments:
-        c = dept.counts
-        if dept.status == "missing":
+        missing = dept.status == "missing"
+        if missing:
             fonts[len(rows)] = MISSING_FONT
-            rows.append([dept.department, STATUS_NAMES[dept.status], "", *[None] * 9, "", ""])
-            continue
-        if dept.status == "late":
+        elif dept.status == "late":
             fonts[len(rows)] = LATE_FONT
-        numbers = [c.total, c.colours.get("blue", 0), c.colours.get("yellow", 0), c.colours.get("red", 0),
-                   c.colours.get("none", 0), len(dept.new), len(dept.closed), len(dept.renamed),
-                   len(dept.colour_changes)]
-        totals = [a + b for a, b in zip(totals, numbers, strict=True)]
-        rows.append([dept.department, STATUS_NAMES[dept.status], iso_date_cn(dept.date), *numbers,
-                     "\n".join(r.item for r in dept.red), "\n".join(r.item for r in dept.yellow)])
+        values: list[object] = []
+        for column in columns:
+            value: object
+            if missing and column.reported:  # figures left empty; text empty (a row of text's height)
+                value = None if column.kind == "count" else ""
+            else:
+                value = column.value(dept)
+            if column.key in totals and isinstance(value, int):
+                totals[column.key] += value
+            values.append(value)
+        rows.append(values)
     fonts[len(rows)] = BOLD_BODY_FONT
-    rows.append(["合计", f"{len(report.on_time) + len(report.late)}个报送", "", *totals, "", ""])
-    end = _table(ws, header, labels, rows, centred=tuple(range(2, 13)), fonts=fonts)
-    for col, colour in ((5, Colour.BLUE), (6, Colour.YELLOW), (7, Colour.RED)):
-        ws.cell(header, col).fill = fill_for(colour) or NONE_FILL
+    rows.append([c.total(report) if c.total is not None else totals.get(c.key, "") for c in columns])
+    end = _table(ws, header, labels, rows, centred=[i for i, c in enumerate(columns, start=1) if c.align == "center"],
+                 fonts=fonts)
+    for col, column in enumerate(columns, start=1):
+        fill = fill_for(column.colour) if column.colour is not None else None
+        if fill is not None:
+            ws.cell(header, col).fill = fill
     merged_text(ws, end, 1, last, "注：事项数不含已销号事项；补录、销号、调整表述、颜色变化与上月台账比较"
                 + ("（本月为首个入库月份，不作比较）。" if report.first_month else "。"), font=NOTE_FONT)
     freeze_below(ws, header)

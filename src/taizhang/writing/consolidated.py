@@ -40,11 +40,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
+from .. import tables
 from ..config import Config
 from ..fileio import atomic_write
 from ..merge import CREATOR, FINDINGS_SHEET, LEDGER_SHEET, SUMMARY_SHEET  # defined once, with the reader
 from ..models import Colour, DepartmentEntry, FileReport, Item, MergeResult, Severity
-from ..rules import COLUMNS, STANDARD_FILLS, XML_ILLEGAL, format_date_cn, iso_date_cn, month_cn
+from ..rules import STANDARD_FILLS, XML_ILLEGAL, format_date_cn, iso_date_cn, month_cn
+from ..tables import Column, FindingRow, LedgerRow, SummaryRow, Table
 from .xlsx_common import (
     BODY_FONT,
     BODY_FONT_NAME,
@@ -69,22 +71,12 @@ GREY = "7F7F7F"
 NONE_FILL = "D9D9D9"  # the chart's 未标注 bars
 LATE_COLOUR = "C65911"
 MISSING_COLOUR = "C00000"
-CLOSED_NOTE = "已销号"
-NOT_COUNTED = "（不计入统计）"
 MAX_ROW_HEIGHT = 409  # Excel's limit, in points
 
-# 台账: 附件2's columns with 部室 after 序号.
-LEDGER_KEYS = ("no", "department", *(c.key for c in COLUMNS if c.key != "no"))
-LEDGER_LABELS = {**{c.key: c.label for c in COLUMNS}, "department": "部室"}
-LEDGER_WIDTHS = {**{c.key: c.width for c in COLUMNS}, "department": 12}
-CENTRED = {"no", "department", "judgement", "leader", "stars", "source"}
-EXTRA_WIDTH = 14
+# The tables' columns are declared in taizhang.tables (汇总, 台账, 问题清单); this module walks them.
+EXTRA_WIDTH = tables.LEDGER_EXTRA_WIDTH
 
 _Look = tuple[str, str | None, str]  # a cell's align, fill and font
-
-FINDING_LABELS = ("序号", "部室", "文件", "工作表", "单元格", "级别", "代码", "问题与改法")
-FINDING_WIDTHS = (6, 12, 30, 12, 8, 7, 24, 64)
-SEVERITY_LABEL = {Severity.ERROR: "错误", Severity.WARNING: "提示"}
 
 
 def write_consolidated(result: MergeResult, path: Path, *, config: Config, refuse: Sequence[Path]) -> Path:
@@ -109,14 +101,24 @@ class ConsolidatedWriter:
         self.config = config
         self.wb = Workbook()
         self.styles = _Styles(self.wb)
+        # The 台账 declaration, resolved once to what a row needs: the leading columns that depend
+        # on the row's place (序号, 部室), and a value function and a look for each of the others.
+        self.ledger: Table[LedgerRow] = tables.LEDGER
+        columns = self.ledger.columns
+        self._head = next((i for i, c in enumerate(columns) if not c.place), len(columns))
+        if any(c.place for c in columns[self._head:]):
+            raise ValueError("台账: the columns that depend on a row's place (序号, 部室) must come first")
+        self._core_values = tuple(c.value for c in columns[self._head:])
+        self._looks = _ledger_looks(columns)
+        self._core_looks = {key: looks[self._head:] for key, looks in self._looks.items()}
         # Every look an item cell can have, registered up front in a fixed order: reports are
         # prepared in whatever order they are read, and the style table must not depend on it.
-        for looks in _LOOKS.values():
+        for looks in self._looks.values():
             for look in looks:
                 self.styles.get(*look, False)
                 self.styles.get(*look, True)
         self._prepared: dict[str, list[_Prepared]] = {}
-        self._core = _Rows(None, 0, [LEDGER_WIDTHS[k] for k in LEDGER_KEYS])
+        self._core = _Rows(None, 0, self.ledger.widths)
 
     def prepare(self, report: FileReport) -> None:
         """Render the item rows of one department's report (cells 工作事项…备注, row number open).
@@ -128,10 +130,12 @@ class ConsolidatedWriter:
 
     def _core_rows(self, report: FileReport) -> list[_Prepared]:
         out = []
+        first, values, looks, render, styles = self._head, self._core_values, self._core_looks, self._core.cells, self.styles
         for it in report.items:
-            values, looks = _item_cells(it, 0, "", [])
-            cells, lines = self._core.cells(self.styles, values[_CORE_FIRST:], looks[_CORE_FIRST:],
-                                            first=_CORE_FIRST, row=_ROW_TOKEN)
+            row = LedgerRow(it, 0, "")
+            cells, lines = render(styles, [value(row) for value in values],
+                                  looks[(STANDARD_FILLS.get(it.colour), "grey" if it.closed else "body")],
+                                  first=first, row=_ROW_TOKEN)
             out.append(_Prepared(cells, lines, it))
         return out
 
@@ -178,12 +182,11 @@ class ConsolidatedWriter:
     def _ledger_sheet(self, ws: Worksheet, result: MergeResult) -> _Rows:
         usable = [r for r in result.reports if r.usable]
         extras = list(dict.fromkeys(label for r in usable for label in r.extra_columns))
-        keys = list(LEDGER_KEYS)
-        widths = [LEDGER_WIDTHS[k] for k in keys] + [EXTRA_WIDTH] * len(extras)
+        widths = self.ledger.widths + [EXTRA_WIDTH] * len(extras)
         set_widths(ws, widths)
         last = len(widths)
         _title_block(ws, last, f"{self.config.center}重点工作台账（{month_cn(result.month)}）", result)
-        write_header(ws, _LEDGER_HEADER_ROW, [LEDGER_LABELS[k] for k in keys] + extras)
+        write_header(ws, _LEDGER_HEADER_ROW, self.ledger.labels + extras)
 
         rows = _Rows(ws, _LEDGER_HEADER_ROW + 1, widths, self.styles)
         # The rows are rendered while the package is written, a department at a time, so that
@@ -198,14 +201,16 @@ class ConsolidatedWriter:
     def _ledger_rows(self, rows: _Rows, usable: list[FileReport], extras: list[str]) -> Iterator[str]:
         number = 0
         row = _LEDGER_HEADER_ROW
-        n_keys = len(LEDGER_KEYS)
+        n_keys = len(self.ledger.columns)
+        place = self.ledger.columns[:self._head]
         for report in usable:
             core_rows = self._prepared.pop(report.file, None) or self._core_rows(report)
             # 序号 and 部室, the same for every item of the department but its number and font.
+            where = LedgerRow(_NO_ITEM, 1, report.department or "")
             heads = {}
             for font in ("body", "grey"):
-                looks = _LOOKS[(None, font)][:_CORE_FIRST]
-                heads[font] = rows.cells(self.styles, (1, report.department or ""), looks, first=0, row=_ROW_TOKEN)
+                looks = self._looks[(None, font)][:self._head]
+                heads[font] = rows.cells(self.styles, [c.value(where) for c in place], looks, first=0, row=_ROW_TOKEN)
             for prepared in core_rows:
                 number += 1
                 row += 1
@@ -227,27 +232,24 @@ class ConsolidatedWriter:
 # 汇总
 # ---------------------------------------------------------------------------------------------
 
-# (label of the group or column, sub-labels or None, width of each column)
-_SUMMARY_COLUMNS: tuple[tuple[str, tuple[str, ...] | None, float], ...] = (
-    ("序号", None, 6),
-    ("部室", None, 16),
-    ("填报日期", None, 13),
-    ("报送情况", None, 9),
-    ("事项数", None, 7),
-    ("重要程度", ("★★★", "★★", "★"), 7),
-    ("任务来源", ("A", "B", "C", "D"), 5.5),
-    ("进度评价", ("蓝色", "黄色", "红色", "未标注"), 7),
-    ("已销号", None, 7),
-    ("错误", None, 6),
-    ("提示", None, 6),
-)
 _GROUP_ROW, _SUB_ROW, _FIRST_ROW = 5, 6, 7
 
 
+def _groups(columns: Sequence[Column[SummaryRow]]) -> list[tuple[str, list[Column[SummaryRow]]]]:
+    """The 汇总 header's first row: (label, its columns) — a group over its columns, or a column alone."""
+    groups: list[tuple[str, list[Column[SummaryRow]]]] = []
+    for c in columns:
+        if c.group is not None and groups and groups[-1][1][-1].group == c.group:
+            groups[-1][1].append(c)
+        else:
+            groups.append((c.group or c.label, [c]))
+    return groups
+
+
 def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
-    widths: list[float] = []
-    for _label, subs, width in _SUMMARY_COLUMNS:
-        widths.extend([width] * (len(subs) if subs else 1))
+    table = tables.SUMMARY
+    columns = table.columns
+    widths = table.widths
     set_widths(ws, widths)
     last = len(widths)
     _title_block(ws, last, f"{config.center}重点工作台账汇总（{month_cn(result.month)}）", result)
@@ -255,19 +257,21 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
     # A two-row header: groups (重要程度, 任务来源, 进度评价) over their columns.
     col = 1
     colour_cols: list[int] = []
-    for label, subs, _width in _SUMMARY_COLUMNS:
-        span = len(subs) if subs else 1
+    colours: list[Colour] = []
+    for label, group in _groups(columns):
+        span = len(group)
         style_cell(set_text(ws.cell(_GROUP_ROW, col), label), font=HEADER_FONT, align="center", fill=HEADER_FILL)
         for c in range(col, col + span):
             for r in (_GROUP_ROW, _SUB_ROW):
                 style_cell(ws.cell(r, c), font=HEADER_FONT, align="center", fill=HEADER_FILL)
-        if subs:
+        if group[0].group is not None:
             ws.merge_cells(start_row=_GROUP_ROW, start_column=col, end_row=_GROUP_ROW, end_column=col + span - 1)
-            for offset, sub in enumerate(subs):
-                cell = set_text(ws.cell(_SUB_ROW, col + offset), sub)
-                if label == "进度评价":
+            for offset, sub in enumerate(group):
+                cell = set_text(ws.cell(_SUB_ROW, col + offset), sub.label)
+                if sub.colour is not None:
                     colour_cols.append(col + offset)
-                    fill = fill_for((Colour.BLUE, Colour.YELLOW, Colour.RED, Colour.NONE)[offset])
+                    colours.append(sub.colour)
+                    fill = fill_for(sub.colour)
                     if fill is not None:
                         cell.fill = fill
         else:
@@ -283,23 +287,20 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
                               ("未报送", "center", Font(name=BODY_FONT_NAME, size=11, bold=True,
                                                       color=MISSING_COLOUR))):
         looks[name] = style_cell(Cell(ws), font=font, align=align)._style
+    for column in columns:
+        if column.align not in looks:
+            looks[column.align] = style_cell(Cell(ws), font=BODY_FONT, align=column.align)._style
+    values_of = [c.value for c in columns]
+    status = [c.kind == "status" for c in columns]
+    aligns: list[str] = [c.align for c in columns]
     row = _FIRST_ROW
     for number, (department, entry) in enumerate(_summary_rows(result, config), start=1):
-        values: list[object]
-        if entry is None:
-            values = [number, department, "", "未报送"] + [None] * (last - 4)
-        else:
-            dc = entry.counts
-            status = "逾期" if entry.late else ("按时" if entry.date else "日期不明")
-            values = [number, department, iso_date_cn(entry.date), status, dc.total,
-                      dc.stars["3"], dc.stars["2"], dc.stars["1"],
-                      dc.sources["A"], dc.sources["B"], dc.sources["C"], dc.sources["D"],
-                      dc.colours["blue"], dc.colours["yellow"], dc.colours["red"], dc.colours["none"],
-                      dc.closed, entry.errors, entry.warnings]
-        for c_index, value in enumerate(values, start=1):
+        data = tables.summary_row(number, department, entry)
+        for c_index, value_of in enumerate(values_of, start=1):
+            value = value_of(data)
             cell = set_text(ws.cell(row, c_index), value)
-            look = "left" if c_index == 2 else "center"
-            if c_index == 4 and value in looks:
+            look = aligns[c_index - 1]
+            if status[c_index - 1] and value in looks:
                 look = str(value)
             cell._style = copy(looks[look])
         ws.row_dimensions[row].height = 20
@@ -312,16 +313,15 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
         handed = f"{len(config.departments) - len(result.missing)}/{len(config.departments)}"
     else:
         handed = f"{len({d.department for d in result.departments})}个部室"
-    totals: list[object] = ["合计", "", "", handed,
-                            total.total, total.stars["3"], total.stars["2"], total.stars["1"],
-                            total.sources["A"], total.sources["B"], total.sources["C"], total.sources["D"],
-                            total.colours["blue"], total.colours["yellow"], total.colours["red"],
-                            total.colours["none"], total.closed, sum(d.errors for d in result.departments),
-                            sum(d.warnings for d in result.departments)]
-    for c_index, value in enumerate(totals, start=1):
-        cell = set_text(ws.cell(row, c_index), value)
+    totals = SummaryRow("合计", "", "", handed, total, sum(d.errors for d in result.departments),
+                        sum(d.warnings for d in result.departments))
+    for c_index, value_of in enumerate(values_of, start=1):
+        cell = set_text(ws.cell(row, c_index), value_of(totals))
         style_cell(cell, font=BOLD_BODY_FONT, align="center", fill=HEADER_FILL)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    # 合计 over the columns before 报送情况 (序号, 部室, 填报日期).
+    span = next((i for i, is_status in enumerate(status) if is_status), 1)
+    if span > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
     ws.row_dimensions[row].height = 20
     row += 2
 
@@ -329,8 +329,8 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
         merged_text(ws, row, 1, last, line)
         row += 1
 
-    if last_data >= _FIRST_ROW:
-        _colour_chart(ws, colour_cols, last_data, anchor_row=row + 1, width_units=sum(widths))
+    if last_data >= _FIRST_ROW and colour_cols:
+        _colour_chart(ws, colour_cols, colours, last_data, anchor_row=row + 1, width_units=sum(widths))
 
     freeze_below(ws, _SUB_ROW)
     setup_print(ws, f"{_GROUP_ROW}:{_SUB_ROW}")
@@ -383,7 +383,7 @@ def _summary_notes(result: MergeResult, config: Config) -> list[str]:
     return notes
 
 
-def _colour_chart(ws: Worksheet, colour_cols: list[int], last_row: int, *, anchor_row: int,
+def _colour_chart(ws: Worksheet, colour_cols: list[int], colours: list[Colour], last_row: int, *, anchor_row: int,
                   width_units: float) -> None:
     """A stacked bar per department: how many items are blue, yellow, red and unmarked."""
     chart = BarChart()
@@ -401,8 +401,8 @@ def _colour_chart(ws: Worksheet, colour_cols: list[int], last_row: int, *, ancho
     cats = Reference(ws, min_col=2, min_row=_FIRST_ROW, max_row=last_row)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
-    colours = (STANDARD_FILLS[Colour.BLUE], STANDARD_FILLS[Colour.YELLOW], STANDARD_FILLS[Colour.RED], NONE_FILL)
-    for series, rgb in zip(chart.series, colours, strict=True):
+    fills = [STANDARD_FILLS.get(colour, NONE_FILL) for colour in colours]
+    for series, rgb in zip(chart.series, fills, strict=True):
         series.graphicalProperties = GraphicalProperties(solidFill=rgb)
         series.graphicalProperties.line.solidFill = "7F7F7F"
     # Column units are about 7 px; a chart the width of the table, 9 cm tall.
@@ -569,36 +569,8 @@ def _title_block(ws: Worksheet, last: int, title: str, result: MergeResult) -> N
 # ---------------------------------------------------------------------------------------------
 
 _LEDGER_HEADER_ROW = 4
-_CORE_FIRST = 2  # 工作事项…备注: the cells of an item row that do not depend on its place
 _ROW_TOKEN = "\x00"  # the row number, in prepared cells; never in text (safe_value removes it)
-
-
-
-
-def _item_cells(it: Item, number: int, department: str, extras: list[str]) -> tuple[list[object], tuple[_Look, ...]]:
-    font = "grey" if it.closed else "body"
-    note = it.note
-    if it.closed:
-        note = (note or CLOSED_NOTE) + NOT_COUNTED
-    values = {
-        "no": number,
-        "department": department,
-        "name": it.name,
-        "target": it.target,
-        "progress": it.progress,
-        "judgement": it.judgement,
-        "leader": it.leader,
-        "owner": it.owner,
-        "stars": it.stars if it.stars is not None else it.written.get("stars", ""),
-        "source": it.source if it.source is not None else it.written.get("source", ""),
-        "note": note,
-    }
-    looks = _LOOKS[(STANDARD_FILLS.get(it.colour), font)]
-    row = [values[key] for key in LEDGER_KEYS]
-    if extras:
-        row.extend(it.extra.get(label, "") for label in extras)
-        looks = looks + (("left", None, font),) * len(extras)
-    return row, looks
+_NO_ITEM = Item(row=0)  # the item of a row's place cells (序号, 部室), which never read it
 
 
 _NO_EXTRA: dict[str, str] = {}
@@ -615,12 +587,12 @@ class _Prepared:
         self.extra = it.extra or _NO_EXTRA  # most items have none: one shared empty dict
 
 
-# (align, fill, font) of each 台账 column, by (进度评价 fill, font).
-_LOOKS = {
-    (fill, font): tuple(("center" if key in CENTRED else "left", fill if key == "judgement" else None, font)
-                        for key in LEDGER_KEYS)
-    for fill in (None, *STANDARD_FILLS.values()) for font in ("body", "grey")
-}
+def _ledger_looks(columns: Sequence[Column[LedgerRow]]) -> dict[tuple[str | None, str], tuple[_Look, ...]]:
+    """(align, fill, font) of each 台账 column, by (进度评价 fill, font)."""
+    return {
+        (fill, font): tuple((c.align, fill if c.coloured else None, font) for c in columns)
+        for fill in (None, *STANDARD_FILLS.values()) for font in ("body", "grey")
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -628,34 +600,33 @@ _LOOKS = {
 # ---------------------------------------------------------------------------------------------
 
 
-_FINDING_ALIGN = ("center", "center", "left", "center", "center", "center", "left", "left")
-_FINDING_LOOKS = tuple((align, None, "body") for align in _FINDING_ALIGN)
-_ERROR_LOOKS = tuple((align, None, "error" if i == 5 else "body") for i, align in enumerate(_FINDING_ALIGN))
-
-
 def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles) -> _Rows:
-    set_widths(ws, FINDING_WIDTHS)
-    last = len(FINDING_WIDTHS)
+    table = tables.FINDINGS
+    widths = table.widths
+    plain = tuple((c.align, None, "body") for c in table.columns)
+    alert = tuple((c.align, None, "error" if c.kind == "severity" else "body") for c in table.columns)
+    set_widths(ws, widths)
+    last = len(widths)
     errors = sum(len(r.errors) for r in result.reports)
     warnings = sum(len(r.warnings) for r in result.reports)
     merged_text(ws, 1, 1, last, f"问题清单（{month_cn(result.month)}：错误{errors}条、提示{warnings}条）",
                 font=TITLE_FONT, align="center", height=40)
-    write_header(ws, 2, list(FINDING_LABELS))
-    rows = _Rows(ws, 3, FINDING_WIDTHS, styles)
+    write_header(ws, 2, table.labels)
+    rows = _Rows(ws, 3, widths, styles)
     number = 0
     for report in result.reports:
         name = Path(report.file).name
         department = report.department if report.usable else ""
         for f in report.findings:
             number += 1
-            error = f.severity is Severity.ERROR
-            rows.add((number, department or "", name, f.sheet or "", f.cell or "", SEVERITY_LABEL[f.severity],
-                      f.code, f.message), _ERROR_LOOKS if error else _FINDING_LOOKS)
+            listed = FindingRow(number, department or "", name, f.sheet or "", f.cell or "", f.severity, f.code,
+                                f.message)
+            rows.add(table.values(listed), alert if f.severity is Severity.ERROR else plain)
     for s in result.skipped:
         if s.code is not None:  # unreadable files: their finding is listed above
             continue
         number += 1
-        rows.add((number, "", s.file, "", "", "已跳过", "", s.reason), _FINDING_LOOKS)
+        rows.add(table.values(FindingRow(number, "", s.file, "", "", None, "", s.reason)), plain)
     freeze_below(ws, 2)
     setup_print(ws, "2:2")
     ws.auto_filter.ref = f"A2:{get_column_letter(last)}{max(rows.last_row, 2)}"

@@ -1,0 +1,295 @@
+"""The tables taizhang writes, each declared once: its columns in order, every one a label, a width
+and how its value is read from a row.
+
+* ``SUMMARY``: the 汇总 sheet of the consolidated workbook, a row per department and a total row;
+* ``LEDGER``: the 台账 sheet, every item of the month (附件2's columns with 部室 after 序号);
+* ``FINDINGS``: the 问题清单 sheet, every finding and every file passed over;
+* ``APPENDIX``: the bulletin's table by department (the .docx 附件, the .xlsx 分部室 sheet and the
+  terminal's 分部室情况);
+* the terminal: ``taizhang merge`` prints ``SUMMARY``'s columns that have a terminal label (a group's in
+  one cell, 蓝/黄/红/无), ``taizhang validate`` ``FINDINGS``' (in ``VALIDATE_TERMINAL``'s order).
+
+The writers (writing/consolidated.py, bulletin_docx.py, bulletin_xlsx.py, cli/) walk these
+declarations and never number columns: a new column is one ``Column`` here (and, for a new item
+field, the model and the store). Data only: no workbook, no document, no terminal markup.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
+
+from .models import STATUS_NAMES, Colour, Counts, DepartmentEntry, Item, Severity
+from .rules import COLUMNS, iso_date_cn
+
+if TYPE_CHECKING:
+    from .models import DepartmentReport, MonthReport
+
+R = TypeVar("R")
+
+Align = Literal["left", "center", "right"]
+# What a column holds, for the writers that treat them differently:
+# "text"; "count" (a figure: summed in a total row, right-aligned in the terminal); "status"
+# (报送情况: 逾期 and 未报送 stand out); "severity" (问题清单's 级别: an error's stands out).
+Kind = Literal["text", "count", "status", "severity"]
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    """One column of a table: its label, its width and its value in a row of type ``R``."""
+
+    key: str
+    label: str  # as printed in a header (line breaks kept)
+    value: Callable[[R], object]
+    width: float = 10  # Excel column units
+    align: Align = "center"
+    kind: Kind = "text"
+    # 汇总's two-row header: the label of the group over this column (重要程度 over ★★★, ★★, ★).
+    group: str | None = None
+    # The 进度评价 colour the column counts: its header is filled with it, and it is a bar of the chart.
+    colour: Colour | None = None
+    # 台账: the cell is filled with the item's own 进度评价 colour.
+    coloured: bool = False
+    # 台账: the value depends on where the row is (its number, its department), not on the item alone.
+    place: bool = False
+    # The appendix's total row: a function of the month's report; ``None`` sums a "count" column
+    # and leaves any other empty. (汇总's total row is a ``SummaryRow`` of the centre's figures.)
+    total: Callable[[Any], object] | None = None
+    # The appendix: blank for a department that did not hand in.
+    reported: bool = True
+    # The appendix in the .docx: the width in mm (None: not in the .docx), and a shorter value.
+    mm: float | None = None
+    brief: Callable[[R], object] | None = None
+    # The label in the terminal (None: not shown there), and whether the text wraps there (a
+    # paragraph) or keeps to one line (a cell, a code, a figure).
+    terminal: str | None = None
+    wrap: bool = False
+
+
+@dataclass(frozen=True)
+class Table(Generic[R]):
+    """A table: its columns, in order."""
+
+    name: str
+    columns: tuple[Column[R], ...]
+
+    @property
+    def labels(self) -> list[str]:
+        return [c.label for c in self.columns]
+
+    @property
+    def widths(self) -> list[float]:
+        return [c.width for c in self.columns]
+
+    def values(self, row: R) -> list[object]:
+        return [c.value(row) for c in self.columns]
+
+    def column(self, key: str) -> Column[R]:
+        return self.columns[self.index(key)]
+
+    def index(self, key: str) -> int:
+        """The 0-based position of the column ``key``."""
+        for i, c in enumerate(self.columns):
+            if c.key == key:
+                return i
+        raise KeyError(f"{self.name}: no column {key!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# 汇总: a row per department
+# --------------------------------------------------------------------------------------------
+
+
+class SummaryRow(NamedTuple):
+    """A row of the 汇总 table: a department that handed in, one that did not (``counts`` None) or
+    the total row."""
+
+    number: int | str
+    department: str
+    date: str  # as printed (2022年4月2日)
+    status: str  # 按时, 逾期, 日期不明, 未报送; the total row: how many handed in
+    counts: Counts | None
+    errors: int | None
+    warnings: int | None
+
+
+def summary_row(number: int, department: str, entry: DepartmentEntry | None) -> SummaryRow:
+    """The 汇总 row of a department: ``entry`` None when it did not hand in."""
+    if entry is None:
+        return SummaryRow(number, department, "", "未报送", None, None, None)
+    status = "逾期" if entry.late else ("按时" if entry.date else "日期不明")
+    return SummaryRow(number, department, iso_date_cn(entry.date), status, entry.counts, entry.errors, entry.warnings)
+
+
+def _counted(read: Callable[[Counts], int]) -> Callable[[SummaryRow], int | None]:
+    return lambda r: None if r.counts is None else read(r.counts)
+
+
+def _star(level: str) -> Callable[[SummaryRow], int | None]:
+    return _counted(lambda c: c.stars[level])
+
+
+def _source(letter: str) -> Callable[[SummaryRow], int | None]:
+    return _counted(lambda c: c.sources[letter])
+
+
+def _colour(key: str) -> Callable[[SummaryRow], int | None]:
+    return _counted(lambda c: c.colours[key])
+
+
+SUMMARY: Table[SummaryRow] = Table("汇总", (
+    Column("number", "序号", operator.attrgetter("number"), width=6),
+    Column("department", "部室", operator.attrgetter("department"), width=16, align="left", terminal="部室"),
+    Column("date", "填报日期", operator.attrgetter("date"), width=13),
+    Column("status", "报送情况", operator.attrgetter("status"), width=9, kind="status"),
+    Column("total", "事项数", _counted(lambda c: c.total), width=7, kind="count", terminal="事项"),
+    Column("stars3", "★★★", _star("3"), width=7, kind="count", group="重要程度", terminal="★★★"),
+    Column("stars2", "★★", _star("2"), width=7, kind="count", group="重要程度", terminal="★★"),
+    Column("stars1", "★", _star("1"), width=7, kind="count", group="重要程度", terminal="★"),
+    *(Column(f"source{x}", x, _source(x), width=5.5, kind="count", group="任务来源", terminal=x) for x in "ABCD"),
+    Column("blue", "蓝色", _colour("blue"), width=7, kind="count", group="进度评价", colour=Colour.BLUE, terminal="蓝"),
+    Column("yellow", "黄色", _colour("yellow"), width=7, kind="count", group="进度评价", colour=Colour.YELLOW,
+           terminal="黄"),
+    Column("red", "红色", _colour("red"), width=7, kind="count", group="进度评价", colour=Colour.RED, terminal="红"),
+    Column("none", "未标注", _colour("none"), width=7, kind="count", group="进度评价", colour=Colour.NONE,
+           terminal="无"),
+    Column("closed", "已销号", _counted(lambda c: c.closed), width=7, kind="count"),
+    Column("errors", "错误", operator.attrgetter("errors"), width=6, kind="count"),
+    Column("warnings", "提示", operator.attrgetter("warnings"), width=6, kind="count"),
+))
+
+
+# --------------------------------------------------------------------------------------------
+# 台账: a row per item
+# --------------------------------------------------------------------------------------------
+
+CLOSED_NOTE = "已销号"
+NOT_COUNTED = "（不计入统计）"
+
+
+class LedgerRow(NamedTuple):
+    """A row of the 台账 table: an item, its number and its department."""
+
+    item: Item
+    number: int
+    department: str
+
+
+def _note(row: LedgerRow) -> str:
+    it = row.item
+    return (it.note or CLOSED_NOTE) + NOT_COUNTED if it.closed else it.note
+
+
+def _as_written(key: str) -> Callable[[LedgerRow], object]:
+    """重要程度 and 任务来源: the recognised value, else what was written (shown, not lost)."""
+    def value(row: LedgerRow) -> object:
+        it = row.item
+        read = getattr(it, key)
+        return read if read is not None else it.written.get(key, "")
+    return value
+
+
+_LEDGER_CENTRED = {"no", "judgement", "leader", "stars", "source"}
+_LEDGER_VALUES: dict[str, Callable[[LedgerRow], object]] = {
+    "no": operator.attrgetter("number"),
+    "stars": _as_written("stars"),
+    "source": _as_written("source"),
+    "note": _note,
+}
+
+LEDGER: Table[LedgerRow] = Table("台账", (
+    *(Column(c.key, c.label, _LEDGER_VALUES.get(c.key) or operator.attrgetter(f"item.{c.key}"), width=c.width,
+             align="center" if c.key in _LEDGER_CENTRED else "left", coloured=c.key == "judgement",
+             place=c.key == "no")
+      for c in COLUMNS[:1]),
+    Column("department", "部室", operator.attrgetter("department"), width=12, place=True),
+    *(Column(c.key, c.label, _LEDGER_VALUES.get(c.key) or operator.attrgetter(f"item.{c.key}"), width=c.width,
+             align="center" if c.key in _LEDGER_CENTRED else "left", coloured=c.key == "judgement")
+      for c in COLUMNS[1:]),
+))
+LEDGER_EXTRA_WIDTH = 14  # each of the departments' own extra columns, after the table's
+
+
+# --------------------------------------------------------------------------------------------
+# 问题清单: a row per finding (or file passed over)
+# --------------------------------------------------------------------------------------------
+
+
+class FindingRow(NamedTuple):
+    """A row of the 问题清单 table."""
+
+    number: int
+    department: str
+    file: str
+    sheet: str
+    cell: str
+    severity: Severity | None  # None: a file passed over
+    code: str
+    message: str
+
+
+SEVERITY_LABEL = {Severity.ERROR: "错误", Severity.WARNING: "提示"}
+SKIPPED_LABEL = "已跳过"
+
+FINDINGS: Table[FindingRow] = Table("问题清单", (
+    Column("number", "序号", operator.attrgetter("number"), width=6),
+    Column("department", "部室", operator.attrgetter("department"), width=12),
+    Column("file", "文件", operator.attrgetter("file"), width=30, align="left"),
+    Column("sheet", "工作表", operator.attrgetter("sheet"), width=12),
+    Column("cell", "单元格", operator.attrgetter("cell"), width=8, terminal="单元格"),
+    Column("severity", "级别", lambda r: SKIPPED_LABEL if r.severity is None else SEVERITY_LABEL[r.severity],
+           width=7, kind="severity", terminal="级别"),
+    Column("code", "代码", operator.attrgetter("code"), width=24, align="left", terminal="代码"),
+    Column("message", "问题与改法", operator.attrgetter("message"), width=64, align="left", terminal="问题与改法",
+           wrap=True),
+))
+# The terminal shows a file's findings cell first and the code last (dim): the columns to read first.
+VALIDATE_TERMINAL = ("cell", "severity", "message", "code")
+
+
+# --------------------------------------------------------------------------------------------
+# The bulletin's table by department (附件, 分部室, 分部室情况)
+# --------------------------------------------------------------------------------------------
+
+
+def _status_name(d: DepartmentReport) -> str:
+    return STATUS_NAMES[d.status]
+
+
+def _status_brief(d: DepartmentReport) -> str:
+    """按时, 逾期 with the date on a second line, 未报送: what fits the .docx's narrow column."""
+    if d.status == "late":
+        return f"逾期\n{iso_date_cn(d.date, '未填').split('年', 1)[-1]}" if d.date else "逾期"
+    return "按时" if d.status == "on_time" else _status_name(d)
+
+
+def _handed_in(report: MonthReport) -> str:
+    return f"{len(report.on_time) + len(report.late)}个报送"
+
+
+def _dept_colour(key: str) -> Callable[[DepartmentReport], int]:
+    return lambda d: d.counts.colours.get(key, 0)
+
+
+APPENDIX: Table[DepartmentReport] = Table("分部室", (
+    Column("department", "部室（单位）", operator.attrgetter("department"), width=18, align="left", reported=False,
+           total=lambda _: "合计", mm=30, terminal="部室"),
+    Column("status", "报送情况", _status_name, width=10, kind="status", reported=False, total=_handed_in, mm=25,
+           brief=_status_brief, terminal="报送"),
+    Column("date", "填报日期", lambda d: iso_date_cn(d.date), width=15),
+    Column("total", "事项数", lambda d: d.counts.total, width=7, kind="count", mm=15, terminal="事项"),
+    Column("blue", "蓝色", _dept_colour("blue"), width=6, kind="count", colour=Colour.BLUE, mm=11.5, terminal="蓝"),
+    Column("yellow", "黄色", _dept_colour("yellow"), width=6, kind="count", colour=Colour.YELLOW, mm=11.5,
+           terminal="黄"),
+    Column("red", "红色", _dept_colour("red"), width=6, kind="count", colour=Colour.RED, mm=11.5, terminal="红"),
+    Column("none", "未标注", _dept_colour("none"), width=7, kind="count", mm=15, terminal="无"),
+    Column("new", "补录", lambda d: len(d.new), width=6, kind="count", mm=11.5, terminal="补录"),
+    Column("closed", "销号", lambda d: len(d.closed), width=6, kind="count", mm=11.5, terminal="销号"),
+    Column("renamed", "调整\n表述", lambda d: len(d.renamed), width=6, kind="count"),
+    Column("colour_changes", "颜色\n变化", lambda d: len(d.colour_changes), width=6, kind="count", mm=13.5,
+           terminal="变色"),
+    Column("red_items", "红色事项", lambda d: "\n".join(r.item for r in d.red), width=36, align="left"),
+    Column("yellow_items", "黄色事项", lambda d: "\n".join(r.item for r in d.yellow), width=36, align="left"),
+))
