@@ -250,3 +250,17 @@ def test_the_rules_lines_of_init_work_once_uncommented(tmp_path: Path) -> None:
     config = load_config(toml(tmp_path, text))
     assert config.rules == {"rule.should_be_red": "off", "item.required": "warning"}
     assert config.departments and config.rule_config.level("item.required") is Severity.WARNING
+
+
+def test_merge_on_the_command_line_follows_the_rules_of_its_config(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    build_ledger(inbox / "规划发展部.xlsx", [item("港口岸电建设", target=""), item("航道整治", colour="red")])
+    args = ["merge", str(inbox), "--date", "2022-04-06"]
+    assert runner.invoke(app, [*args, "-o", str(tmp_path / "a.xlsx"), "--db", str(tmp_path / "a.db")]).exit_code == 1
+    settings = toml(tmp_path, '[rules]\n"item.required" = "warning"\n')
+    result = runner.invoke(app, [*args, "-o", str(tmp_path / "b.xlsx"), "--db", str(tmp_path / "b.db"),
+                                 "--config", str(settings)])
+    assert result.exit_code == 0, result.output
