@@ -7,16 +7,8 @@ import datetime as dt
 import pytest
 
 from taizhang.models import Colour, Counts, DepartmentEntry, Item, MonthSnapshot, StoredItem
-from taizhang.progress import (
-    check_item,
-    check_snapshot,
-    cn_int,
-    format_share,
-    parse_rank,
-    parse_rank_target,
-    parse_share,
-    schedule_share,
-)
+from taizhang.progress import check_item, check_snapshot, format_share, schedule_share
+from taizhang.rules import cn_int, parse_rank, parse_rank_target, parse_share
 
 # --------------------------------------------------------------------------------------------
 # Completion shares

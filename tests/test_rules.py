@@ -81,7 +81,7 @@ def test_red_and_blue_words_follow_the_third_rule() -> None:
     assert not rules.red_words("未出现滞后")
     assert rules.blue_words("领先时序进度10个百分点")
     assert not rules.blue_words("落后于序时进度")
-    # Ranks are read by progress.parse_rank (facts, not goals or batches), not by these words.
+    # Ranks are read by rules.parse_rank (facts, not goals or batches), not by these words.
     assert not rules.blue_words("排名全市第2位") and not rules.red_words("排名全市后3位")
 
 

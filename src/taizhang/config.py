@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import ConfigError
+from .findings import RuleConfig, RuleSettingError
 from .models import Config
 
 CONFIG_NAME = "taizhang.toml"
@@ -31,6 +32,7 @@ KEY_LABELS = {
     "deadline_day": "每月报送截止日",
     "departments": "部室名单",
     "progress_basis": "序时进度计算方式",
+    "rules": "检查规则的开关与级别",
 }
 
 
@@ -70,6 +72,8 @@ def _from_data(data: dict[str, Any], text: str, path: Path) -> Config:
                 f"{path} {_where(text, key)}：不认识的设置“{key}”。可用的设置有："
                 + "、".join(f"{k}（{KEY_LABELS[k]}）" for k in allowed) + "。"
             )
+    if "rules" in data:
+        data = {**data, "rules": _rules_table(data["rules"], text, path)}
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -80,6 +84,33 @@ def _from_data(data: dict[str, Any], text: str, path: Path) -> Config:
         ) from None
     config.path = path
     return config
+
+
+def _rules_table(value: object, text: str, path: Path) -> dict[str, str]:
+    """``[rules]`` as code → level, checked; a dotted key written without quotes
+    (``rule.should_be_red = "off"``) is a nested table in TOML and is read back as the code."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path} {_where(text, 'rules')}：rules（{KEY_LABELS['rules']}）应写成一个表，例如\n"
+                          "[rules]\n\"rule.should_be_red\" = \"off\"")
+    flat: dict[str, object] = {}
+
+    def walk(prefix: str, table: dict[str, Any]) -> None:
+        for key, item in table.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(item, dict):
+                walk(name, item)
+            else:
+                flat[name] = item
+
+    walk("", value)
+    try:
+        RuleConfig.from_table(flat)  # type: ignore[arg-type]  # the values are checked here
+    except RuleSettingError as exc:
+        last = exc.key.rsplit(".", 1)[-1]
+        line = line_of(text, exc.key) or line_of(text, last)
+        where = f"第 {line} 行" if line is not None else "[rules] 中"
+        raise ConfigError(f"{path} {where}：[rules] {exc}") from None
+    return {k: str(v).strip().lower() for k, v in flat.items()}
 
 
 def _explain(key: str, err: Any) -> str:
@@ -153,4 +184,10 @@ departments = [
 
 # 督查通报中“序时进度”的算法："month" 按已过整月数（4月报送的台账对应1—3月，为 3/12），"day" 按填报日期已过天数占全年天数。
 progress_basis = "month"
+
+# 检查规则的开关与级别：按问题代码（见 README 的问题代码表）或一类问题（如 numbering）关闭某条检查（"off"），
+# 或改为提示（"warning"）、错误（"error"）。需要时去掉下面几行开头的 #：
+# [rules]
+# "rule.should_be_red" = "off"
+# "item.required" = "warning"
 """

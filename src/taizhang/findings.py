@@ -146,3 +146,106 @@ def _quoted(value: object) -> object:
     if isinstance(value, str) and len(value) > QUOTED_CHARS:
         return f"{value[:QUOTED_CHARS]}…（共{len(value)}字）"
     return value
+
+
+# --------------------------------------------------------------------------------------------
+# [rules] of taizhang.toml: a code (or a whole area) switched off or given another severity
+# --------------------------------------------------------------------------------------------
+
+RULE_LEVELS: dict[str, Severity | None] = {"off": None, "warning": W, "error": E}
+LEVEL_NAMES = {"off": "关闭", "warning": "提示", "error": "错误"}
+
+# A file that cannot be read at all is not a rule that can be relaxed: nothing was checked.
+FIXED_CODES = frozenset({*(c for c in CODES if c.startswith("file.")), "sheet.not_found", "sheet.month_not_found"})
+# Differences that come from what taizhang itself could not read with confidence: 通知 五 blames the
+# clerk only for what was read with confidence, so these can never be made errors.
+NEVER_ERRORS = frozenset({"summary.uncertain", "colour.cf_unevaluated"})
+
+
+class RuleSettingError(ValueError):
+    """One wrong entry of ``[rules]``: ``key`` is the entry, the message is Chinese."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """What ``[rules]`` changes: code → new severity, or None for a code switched off.
+
+    Built from the table by ``from_table`` (area keys such as ``numbering`` expanded to their
+    codes; a code's own entry wins over its area's). Empty: every code as in ``CODES``.
+    """
+
+    levels: tuple[tuple[str, Severity | None], ...] = ()
+
+    @classmethod
+    def from_table(cls, table: dict[str, str] | None) -> RuleConfig:
+        """Check and resolve a ``[rules]`` table; a ``RuleSettingError`` names the wrong entry."""
+        if not table:
+            return cls()
+        by_code: dict[str, Severity | None] = {}
+        by_area: dict[str, Severity | None] = {}
+        for key, value in table.items():
+            level = _level(key, value)
+            if key in CODES:
+                if key in FIXED_CODES:
+                    raise RuleSettingError(key, f"“{key}”（{CODES[key].title}）是文件无法读取的错误，不是可以关闭或"
+                                                "改级别的规则：文件读不出来，就没有任何检查可做。")
+                _check_level(key, level)
+                by_code[key] = level
+            elif key in AREAS:
+                codes = [c for c in CODES if c.split(".")[0] == key and c not in FIXED_CODES]
+                if not codes:
+                    raise RuleSettingError(key, f"“{key}”类问题都是文件无法读取的错误，不能关闭或改级别。")
+                for code in codes:
+                    if not (level is E and code in NEVER_ERRORS):
+                        by_area[code] = level
+            else:
+                raise RuleSettingError(key, f"不认识的问题代码“{key}”。可以写问题代码（如 \"rule.should_be_red\"，"
+                                            "见 README 的问题代码表）或一类问题（" + "、".join(AREAS[1:]) + "）。")
+        merged = {**by_area, **by_code}
+        return cls(tuple((code, level) for code, level in merged.items() if level is not CODES[code].severity))
+
+    def __bool__(self) -> bool:
+        return bool(self.levels)
+
+    def level(self, code: str) -> Severity | None:
+        """The severity ``code`` is reported with (None: switched off)."""
+        for c, level in self.levels:
+            if c == code:
+                return level
+        return CODES[code].severity if code in CODES else None
+
+    def switched_off(self, codes: tuple[str, ...]) -> bool:
+        """Whether every one of ``codes`` is off (a check of only those need not run)."""
+        off = {c for c, level in self.levels if level is None}
+        return bool(codes) and all(c in off for c in codes)
+
+    def adjust(self, findings: list[Finding]) -> list[Finding]:
+        """``findings`` without the codes switched off, with the severities changed."""
+        if not self.levels:
+            return findings
+        levels = dict(self.levels)
+        kept: list[Finding] = []
+        for f in findings:
+            if f.code not in levels:
+                kept.append(f)
+            elif (level := levels[f.code]) is not None:
+                kept.append(f.model_copy(update={"severity": level}))
+        return kept
+
+
+def _level(key: str, value: object) -> Severity | None:
+    if not isinstance(value, str) or value.strip().lower() not in RULE_LEVELS:
+        shown = f"“{value}”" if isinstance(value, str) else "不是文字"
+        raise RuleSettingError(key, f"“{key}”的设置{shown}不对，只能是 \"off\"（关闭）、\"warning\"（提示）"
+                                    "或 \"error\"（错误）。")
+    return RULE_LEVELS[value.strip().lower()]
+
+
+def _check_level(code: str, level: Severity | None) -> None:
+    if level is E and code in NEVER_ERRORS:
+        raise RuleSettingError(code, f"“{code}”（{CODES[code].title}）来自 taizhang 没有把握读出的内容，"
+                                     "不能设为错误（通知第五条的账实不符只针对确实读出的内容），只能是 \"off\" 或 \"warning\"。")

@@ -27,13 +27,14 @@ from . import rules
 from .children import die_with_parent, hold_for_tests
 from .config import Config
 from .errors import TaizhangError
-from .findings import finding
+from .findings import RuleConfig, finding
 from .models import (
     Counts,
     DepartmentEntry,
     FileReport,
     MergeResult,
     MonthSnapshot,
+    Severity,
     Skipped,
     StoredFinding,
     StoredItem,
@@ -385,6 +386,11 @@ def merge_inbox(
         for i, again in zip(redo, check_files([files[i] for i in redo], None, on_report, month=month), strict=True):
             checked[i] = again
     reports = [r for r in checked if r is not None]
+    # [rules] applied once every file is read: the month and year choices above go by the codes.
+    rule_config = config.rule_config
+    if rule_config:
+        for report in reports:
+            _apply_rules(report, rule_config)
     for path, r in zip(files, checked, strict=True):
         if r is None:
             skipped.append(Skipped(file=path.name, reason=MERGED_REASON))
@@ -402,8 +408,10 @@ def merge_inbox(
     for name, r in zip(names, usable, strict=True):
         if name in roster and r.department is not None and r.department != name:
             # Read as a roster department, so that it is not listed as 未报送: say so.
-            r.findings.insert(0, finding("header.department_mapped", sheet=r.sheet, cell=r.department_cell,
-                                         written=r.department, roster=name))
+            mapped = rule_config.adjust([finding("header.department_mapped", sheet=r.sheet,
+                                                 cell=r.department_cell, written=r.department, roster=name)])
+            r.findings[:0] = mapped
+            r.ok = r.ok and not any(f.severity is Severity.ERROR for f in mapped)
         resolved.append((name or f"部室不明（{Path(r.file).name}）", r))
     _flag_duplicates(resolved)
 
@@ -437,6 +445,12 @@ def merge_inbox(
         roster_checked=config.roster_checked,
         reports=ordered,
     )
+
+
+def _apply_rules(report: FileReport, rule_config: RuleConfig) -> None:
+    """``report`` with the codes ``[rules]`` switches off dropped and the severities it changes."""
+    report.findings = rule_config.adjust(report.findings)
+    report.ok = not any(f.severity is Severity.ERROR for f in report.findings)
 
 
 def _flag_duplicates(resolved: list[tuple[str, FileReport]]) -> None:

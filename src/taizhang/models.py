@@ -12,7 +12,7 @@ import re
 import unicodedata
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +23,9 @@ from pydantic import (
     field_validator,
     model_serializer,
 )
+
+if TYPE_CHECKING:
+    from .findings import RuleConfig
 
 
 def display_path(text: str) -> str:
@@ -319,6 +322,8 @@ class Config(BaseModel):
     departments: list[str] = Field(default_factory=list)
     # How the report computes 序时进度: by whole months elapsed, or by days.
     progress_basis: Literal["month", "day"] = "month"
+    # [rules]: a finding code (or a whole area) → "off" / "warning" / "error".
+    rules: dict[str, str] = Field(default_factory=dict)
     # Where the settings were loaded from; None when the defaults apply.
     path: Path | None = Field(default=None, exclude=True)
 
@@ -343,6 +348,13 @@ class Config(BaseModel):
                 raise ValueError(f"部室“{name}”在名单中出现了两次")
             names.append(name)
         return names
+
+    @property
+    def rule_config(self) -> RuleConfig:
+        """The ``[rules]`` table resolved to the codes it changes."""
+        from .findings import RuleConfig  # findings builds on these models
+
+        return RuleConfig.from_table(self.rules)
 
     @property
     def roster_checked(self) -> bool:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import TaizhangError
-from .models import Colour, Counts
+from .models import Colour, Counts, StatedRank, StatedShare
 
 # --------------------------------------------------------------------------------------------
 # 附件2: the ledger's columns
@@ -436,7 +437,7 @@ def colour_from_text(text: str) -> tuple[Colour | None, bool]:
 
 
 # 说明 第3条, the words that call for red / blue. Ranks (全市第2位, 后3位) are read by
-# progress.parse_rank, which knows a stated rank from a goal (力争全市前3位) or a batch (第2批).
+# parse_rank below, which knows a stated rank from a goal (力争全市前3位) or a batch (第2批).
 _RED_WORDS = re.compile(r"落后|滞后|通报批评|约谈|扣分|失分|进度缓慢|进展缓慢")
 _BLUE_WORDS = re.compile(r"领先(?:于)?(?:序时|时序)进度|超(?:过)?(?:序时|时序)进度")
 _NEGATION = re.compile(r"(?:未|没有|无|不)(?:出现)?$")
@@ -461,6 +462,184 @@ def blue_words(text: str) -> list[str]:
     if _hits(_RED_WORDS, t):  # "落后于序时进度" must not also count as blue
         return []
     return _hits(_BLUE_WORDS, t)
+
+
+# --------------------------------------------------------------------------------------------
+# Figures a 推进情况 states (说明 第3条, 通知 三 对标对表): Chinese numbers, completion
+# shares of the year's plan and 全市 ranks. progress.py measures them against 序时进度.
+# Chinese numbers
+# --------------------------------------------------------------------------------------------
+
+_CN_NUMERAL = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+             "八": 8, "九": 9}
+_CN_NUM = "[零〇一二两三四五六七八九十百]+"
+
+
+def cn_int(text: str) -> int | None:
+    """``3`` / ``三`` / ``十二`` / ``二十五`` / ``一百零五`` / ``二〇二二`` → int; anything else None.
+
+    Only well-formed numerals: ``十二十二…`` pasted into a cell is text, not 327,670."""
+    if text.isdigit():
+        return int(text)
+    if not text:
+        return None
+    if all(ch in _CN_NUMERAL for ch in text):  # 二〇二二: digit by digit
+        return int("".join(str(_CN_NUMERAL[ch]) for ch in text)) if len(text) <= 6 else None
+    m = _CN_WELL_FORMED.match(text)
+    if m is None:
+        return None
+    hundreds, tens, units = m.group("h"), m.group("t"), m.group("u")
+    total = _CN_NUMERAL[hundreds] * 100 if hundreds else 0
+    if tens is not None:
+        total += (_CN_NUMERAL[tens] if tens else 1) * 10
+    return total + (_CN_NUMERAL[units] if units else 0)
+
+
+_CN_ONE_TO_NINE = "[一二两三四五六七八九]"
+_CN_WELL_FORMED = re.compile(rf"^(?:(?P<h>{_CN_ONE_TO_NINE})百)?(?:零?(?P<t>{_CN_ONE_TO_NINE}?)十)?"
+                             rf"(?:零?(?P<u>{_CN_ONE_TO_NINE}))?$")
+
+
+# --------------------------------------------------------------------------------------------
+# Stated completion shares
+# --------------------------------------------------------------------------------------------
+
+
+# StatedShare and StatedRank (what these parsers return) are models: see models.py.
+
+
+_AMOUNT = (r"(?:约|近|超过|达到|达)?(?:(?P<pct>\d+(?:\.\d+)?)\s*%|百分之(?P<cnpct>" + _CN_NUM + r")"
+           r"|(?P<den>[二三四五六七八九十])分之(?P<num>[一二三四五六七八九])|(?P<half>一半|过半))")
+_PCT_ONLY = (r"(?:约|近|超过|达到|达)?(?:(?P<pct>\d+(?:\.\d+)?)\s*%|百分之(?P<cnpct>" + _CN_NUM + r")"
+             r"|(?P<half>过半))")
+_PLAN_YEAR = r"(?:本|今)?(?:年度|全年)"
+_PLAN = r"(?:投资计划|计划任务|目标任务|工作任务|建设任务|计划|目标|任务|工作量)"
+
+_PLAN_PATTERNS = tuple(re.compile(p) for p in (
+    rf"完成(?:了)?{_PLAN_YEAR}{_PLAN}?(?:的)?{_AMOUNT}",  # 完成年度计划37%, 完成全年任务的三分之一
+    rf"占{_PLAN_YEAR}{_PLAN}?(?:的)?{_AMOUNT}",  # 完成投资1.2亿元，占年度计划的45%
+    rf"{_PLAN_YEAR}{_PLAN}?(?:完成率|完成进度|进度)(?:为|是)?{_AMOUNT}",  # 年度计划完成率40%
+    rf"{_PLAN_YEAR}{_PLAN}(?:已经|已)?完成(?:了)?{_AMOUNT}",  # 全年目标已完成45%
+))
+_PROGRESS_PATTERNS = tuple(re.compile(p) for p in (
+    # 进度50%, 形象进度达到60%; not 序时进度/时序进度 (the schedule) nor 进度款 (a payment)
+    rf"(?<!序时)(?<!时序)进度(?:为|是|已达到|已达|已完成|完成)?(?:了)?{_PCT_ONLY}",
+    rf"完成(?:了)?{_PCT_ONLY}",  # 主体工程已完成60%
+))
+
+# Words before a figure, in the same clause, that make it a target or the past, not progress.
+_INTENT = re.compile(r"预计|力争|争取|确保|拟|计划(?:于|在|到|年底|年内|\d)|目标(?:为|是)?$|底前|之前完成|"
+                     r"去年|上年|上一年|同比|环比|避免|防止")
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:\n！!？?]")
+
+
+def _clause_before(text: str, start: int) -> str:
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)]
+    return text[breaks[-1] if breaks else 0:start]
+
+
+def _amount(m: re.Match[str]) -> float | None:
+    groups = m.groupdict()
+    if groups.get("pct"):
+        return float(groups["pct"]) / 100
+    if groups.get("cnpct"):
+        n = cn_int(groups["cnpct"])
+        return None if n is None else n / 100
+    if groups.get("den") and groups.get("num"):
+        den, num = cn_int(groups["den"]), cn_int(groups["num"])
+        return None if not den or num is None or num > den else num / den
+    if groups.get("half"):
+        return 0.5
+    return None
+
+
+def _nfkc_full(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def _shares(text: str, patterns: Iterable[re.Pattern[str]], of_plan: bool) -> list[tuple[int, StatedShare]]:
+    found: list[tuple[int, StatedShare]] = []
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            if _INTENT.search(_clause_before(text, m.start())):
+                continue
+            value = _amount(m)
+            if value is None:
+                continue
+            found.append((m.start(), StatedShare(value=value, text=m.group(0), of_plan=of_plan)))
+    return found
+
+
+def parse_share(text: str) -> StatedShare | None:
+    """The completion share a 推进情况 states, or None.
+
+    A share of the year's plan wins over a plain progress figure. Of several shares of the plan
+    the largest is the cumulative one (``一季度完成年度计划20%，截至3月底完成年度计划35%``); of
+    several plain figures the first (later ones tend to be parts: ``其中A工程进度80%``).
+    """
+    t = _nfkc_full(text)
+    plan = _shares(t, _PLAN_PATTERNS, True)
+    if plan:
+        return max(plan, key=lambda pair: (pair[1].value, -pair[0]))[1]
+    plain = _shares(t, _PROGRESS_PATTERNS, False)
+    if plain:
+        return min(plain, key=lambda pair: pair[0])[1]
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Stated 全市 ranks
+# --------------------------------------------------------------------------------------------
+
+_RANK_NUM = rf"(?P<n>\d+|{_CN_NUM})"
+_RANK_END = r"(?:[位名]|(?=[，,。；;：:\n）)、]|$))"  # 第2位 / 第二名 / …第一。 but not 第2批
+_MID = r"[^，,。；;：:\n]{0,12}?"
+_VERB = r"(?:排名|排位|排|位列|位居|居于|居|列|名列)?"
+_RANK_PATTERNS = (
+    ("bottom", re.compile(rf"全市{_MID}{_VERB}倒数(?:第)?{_RANK_NUM}{_RANK_END}")),
+    ("bottom", re.compile(rf"全市{_MID}{_VERB}(?:后|末){_RANK_NUM}{_RANK_END}")),
+    ("last", re.compile(rf"全市{_MID}{_VERB}(?:末位|最后一名|最末位|最后一位)")),
+    ("top", re.compile(rf"全市{_MID}{_VERB}前{_RANK_NUM}{_RANK_END}")),
+    ("position", re.compile(rf"全市{_MID}{_VERB}第{_RANK_NUM}{_RANK_END}")),
+)
+_RANK_INTENT = re.compile(r"预计|力争|争取|确保|争创|冲刺|目标|计划|拟|避免|防止|摆脱|退出|走出|不|未|没有|去年|上年")
+
+
+def _ranks(text: str, *, goals: bool) -> list[StatedRank]:
+    t = _nfkc_full(text)
+    found: list[tuple[int, StatedRank]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _RANK_PATTERNS:
+        for m in pattern.finditer(t):
+            if any(a <= m.start() < b for a, b in taken):  # 倒数第2 is not also 第2
+                continue
+            before = _clause_before(t, m.start()) + t[m.start():m.end()]
+            if not goals and _RANK_INTENT.search(before):
+                continue
+            n = 1 if kind == "last" else cn_int(m.group("n"))
+            if n is None or n < 1:
+                continue
+            taken.append((m.start(), m.end()))
+            if kind == "position":
+                rank = StatedRank(text=m.group(0), position=n, top=n)
+            elif kind == "top":
+                rank = StatedRank(text=m.group(0), top=n)
+            else:
+                rank = StatedRank(text=m.group(0), bottom=n)
+            found.append((m.start(), rank))
+    return [rank for _, rank in sorted(found, key=lambda pair: pair[0])]
+
+
+def parse_rank(text: str) -> StatedRank | None:
+    """The first 全市 rank a 推进情况 states as a fact (not a goal such as ``力争全市前三``), or None."""
+    ranks = _ranks(text, goals=False)
+    return ranks[0] if ranks else None
+
+
+def parse_rank_target(text: str) -> StatedRank | None:
+    """The target rank a 任务目标 names (``进入全市前3位``, ``争创全市第一``), or None."""
+    ranks = _ranks(text, goals=True)
+    return ranks[0] if ranks else None
 
 
 # --------------------------------------------------------------------------------------------

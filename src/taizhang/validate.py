@@ -6,20 +6,19 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from . import rules
+from . import checks, rules
 from .errors import UnreadableFile
-from .findings import finding
+from .findings import RuleConfig, finding
 from .models import Colour, FileReport, Finding, Item, Severity, StatedSummary, ValidationResult
-from .progress import cn_int, parse_rank
 from .reading.colours import classify
 from .reading.gate import read_workbook
 from .reading.grid import split_ref
 from .reading.ledger import Mark, ParsedLedger, RawItem, parse_ledger
+from .rules import cn_int
 from .summary import count_items
 
 
@@ -34,15 +33,19 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
-def validate_file(path: Path, *, department: str | None = None, month: str | None = None) -> FileReport:
+def validate_file(path: Path, *, department: str | None = None, month: str | None = None,
+                  rule_config: RuleConfig | Mapping[str, str] | None = None) -> FileReport:
     """Read and check one workbook; never raises for anything wrong inside the file.
 
     ``department`` is used when neither the title nor the file name names one. ``month``
     (``YYYY-MM``, the month being merged) picks the sheet of that month in a workbook that keeps
     one sheet per month (without it, the newest month's sheet is read), and gives the year of a
     填报日期 written without one when neither the summary sentence, the title nor the file name does.
+    ``rule_config`` (the ``[rules]`` of taizhang.toml: ``Config.rule_config`` or the table itself)
+    switches codes off or changes their severity; without it every code is as in ``CODES``.
     """
     path = Path(path)
+    rule_config = _rule_config(rule_config)
     if month is not None:
         month = rules.require_month(month)  # a mistyped argument, not a problem of the file: raised
     report = FileReport(file=str(path))
@@ -50,7 +53,7 @@ def validate_file(path: Path, *, department: str | None = None, month: str | Non
         report.sha256 = file_sha256(path) if path.is_file() else None
         book = read_workbook(path)
         ledger = parse_ledger(book, month)
-        _check_ledger(report, ledger, path, department, month)
+        _check_ledger(report, ledger, path, department, month, rule_config)
     except UnreadableFile as exc:
         return _unusable(report, exc.finding)
     except Exception as exc:  # noqa: BLE001  the per-file boundary: everything but Ctrl+C and exit
@@ -70,14 +73,25 @@ def _unusable(report: FileReport, reason: Finding) -> FileReport:
                                      "sheet": None})
 
 
-def validate_files(paths: Iterable[Path], *, department: str | None = None,
-                   month: str | None = None) -> ValidationResult:
-    files = [validate_file(p, department=department, month=month) for p in paths]
+def validate_files(paths: Iterable[Path], *, department: str | None = None, month: str | None = None,
+                   rule_config: RuleConfig | Mapping[str, str] | None = None) -> ValidationResult:
+    rule_config = _rule_config(rule_config)
+    files = [validate_file(p, department=department, month=month, rule_config=rule_config) for p in paths]
     return ValidationResult(ok=all(f.ok for f in files), files=files)
 
 
+NO_RULES = RuleConfig()
+
+
+def _rule_config(value: RuleConfig | Mapping[str, str] | None) -> RuleConfig:
+    """A ``[rules]`` table given as a mapping is checked here (``RuleSettingError`` if wrong)."""
+    if value is None:
+        return NO_RULES
+    return value if isinstance(value, RuleConfig) else RuleConfig.from_table(dict(value))
+
+
 def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, department: str | None,
-                  month: str | None = None) -> None:
+                  month: str | None = None, rule_config: RuleConfig = NO_RULES) -> None:
     sheet = ledger.sheet
     report.sheet = sheet
     findings: list[Finding] = list(ledger.findings)
@@ -103,13 +117,19 @@ def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, departme
         findings.append(finding("date.missing", sheet=sheet, cell="A2"))
 
     report.extra_columns = list(ledger.extra_columns)
+    # The registered checks (checks.py), less those whose every code [rules] switches off.
+    item_checks = [r.check for r in checks.ITEM_RULES if not rule_config.switched_off(r.codes)]
     for raw in ledger.items:
-        report.items.append(_check_item(raw, sheet, findings))
-    _check_numbering(ledger, report.items, findings)
-    _check_duplicates(ledger, report.items, findings)
-    _check_unseen(ledger, report.items, findings)
+        item = _check_item(raw, sheet, findings)
+        for check in item_checks:
+            findings.extend(check(raw, item, sheet))
+        report.items.append(item)
+    _leave_out_unseen(ledger, report.items)
     report.counts = count_items(report.items)
-    _check_summary(ledger, report, findings)
+    _stated_summary(ledger, report)
+    for rule in checks.LEDGER_RULES:
+        if not rule_config.switched_off(rule.codes):
+            findings.extend(rule.check(ledger, report))
 
     # The same finding twice (e.g. from merged sub-rows) is shown once.
     seen: set[tuple[str, str | None, str]] = set()
@@ -118,6 +138,7 @@ def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, departme
         if key not in seen:
             seen.add(key)
             report.findings.append(f)
+    report.findings = rule_config.adjust(report.findings)
     report.ok = not any(f.severity is Severity.ERROR for f in report.findings)
 
 
@@ -181,14 +202,6 @@ def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
     if item.source is None and "source" in raw.cells:
         doubts["source"] = "任务来源无法识别" if t.get("source") else "任务来源为空"
 
-    # 通知 三: 逐一明确责任领导、责任人员、任务目标.
-    for key in rules.REQUIRED_FIELDS:
-        if key in raw.cells and not t.get(key):
-            label = rules.COLUMN_BY_KEY[key].label.replace("\n", "")
-            out.append(finding("item.required", sheet=sheet, cell=raw.cells[key], row=raw.first_row, label=label,
-                               hint=rules.REQUIRED_HINTS[key]))
-
-    _check_consistency(item, raw, sheet, out)
     return item
 
 
@@ -320,32 +333,6 @@ def _where(key: str) -> str:
     return column.label.replace("\n", "") if column is not None else (key or "单元格")
 
 
-def _check_consistency(item: Item, raw: RawItem, sheet: str, out: list[Finding]) -> None:
-    """The 说明's consistency rules, as warnings: a person should look, the rule may have exceptions."""
-    cells = raw.cells
-    if item.stars == "★★★" and item.source == "C":
-        out.append(finding("rule.top_stars_own_source", sheet=sheet, cell=cells.get("stars")))
-    if item.stars == "★" and item.source and "A" in item.source:
-        out.append(finding("rule.state_source_one_star", sheet=sheet, cell=cells.get("stars")))
-    if item.closed:
-        return
-    text = f"{item.progress}\n{item.judgement}"
-    current = rules.COLOUR_NAMES[item.colour]
-    red = rules.red_words(text)
-    blue = rules.blue_words(text)
-    rank = parse_rank(item.progress) or parse_rank(item.judgement)  # 全市第2位, 后3位: facts, not goals
-    if rank is not None and rank.in_bottom3:
-        red.append(rank.text)
-    elif rank is not None and rank.in_top3 and not red:
-        blue.append(rank.text)
-    if red and item.colour is not Colour.RED:
-        out.append(finding("rule.should_be_red", sheet=sheet, cell=cells.get("judgement"),
-                           words="、".join(dict.fromkeys(red)), current=current))
-    if blue and item.colour not in (Colour.BLUE, Colour.RED):
-        out.append(finding("rule.should_be_blue", sheet=sheet, cell=cells.get("judgement"),
-                           words="、".join(dict.fromkeys(blue)), current=current))
-
-
 def _number(value: object, text: str) -> int | str | None:
     if isinstance(value, bool):
         return text or None
@@ -367,72 +354,6 @@ def item_number(text: str) -> int | None:
     if m is None:
         return None
     return cn_int(m.group(1))
-
-
-def _check_numbering(ledger: ParsedLedger, items: list[Item], out: list[Finding]) -> None:
-    """序号 should run 1, 2, 3…: gaps and repeats are warnings (the notice's own template skips 3).
-    Under section headings (一、… 二、…) the numbering may start again at 1 in each section."""
-    seen: dict[int, int] = {}
-    prev: int | None = None
-    section = 0
-    for raw, item in zip(ledger.items, items, strict=True):
-        cell = raw.cells.get("no")
-        if item.no is None or "no" not in ledger.columns:
-            continue
-        if isinstance(item.no, str):
-            out.append(finding("numbering.invalid", sheet=ledger.sheet, cell=cell, value=item.no))
-            continue
-        here = bisect_right(ledger.section_rows, raw.first_row)
-        if here != section:
-            section = here
-            if item.no == 1:
-                seen, prev = {}, None  # a new section numbered from 1
-        if item.no in seen:
-            out.append(finding("numbering.repeat", sheet=ledger.sheet, cell=cell, this=item.no,
-                               other=seen[item.no]))
-        elif prev is not None and item.no != prev + 1:
-            out.append(finding("numbering.gap", sheet=ledger.sheet, cell=cell, prev=prev, this=item.no))
-        seen.setdefault(item.no, item.row)
-        prev = item.no
-
-
-def _check_duplicates(ledger: ParsedLedger, items: list[Item], out: list[Finding]) -> None:
-    first: dict[str, int] = {}
-    for raw, item in zip(ledger.items, items, strict=True):
-        key = rules.normalise_label(item.name)
-        if not key:
-            continue
-        if key in first:
-            out.append(finding("item.duplicate", sheet=ledger.sheet, cell=raw.cells.get("name"),
-                               name=item.name, other=first[key]))
-        else:
-            first[key] = item.row
-
-
-_LEFT_OUT = "，汇总句没有计入这一项，已视为删除、不计入（同已销号）。如确已删除，请删除该行或在备注中写“销号”"
-_STRUCK_COUNTED = "，仍按正常事项计入。如该项已删除，请删除该行或在备注中写“销号”；如仍在推进，请取消删除线"
-_HIDDEN_COUNTED = "，仍按正常事项计入。如该项已删除，请删除该行或在备注中写“销号”；否则请取消隐藏"
-
-
-def _check_unseen(ledger: ParsedLedger, items: list[Item], out: list[Finding]) -> None:
-    """Item rows a reader does not see as items: struck through or hidden. Each is named with a
-    warning; they are left out of the counts (as 销号) only where that makes the department's own
-    summary sentence agree with its table, else counted as the items they still are."""
-    flagged = [(raw, item) for raw, item in zip(ledger.items, items, strict=True)
-               if (raw.struck or raw.hidden) and not item.closed]
-    if not flagged:
-        return
-    left_out = _left_out_by_summary(ledger, items, flagged)
-    for raw, item in flagged:
-        gone = any(item is it for it in left_out)
-        item.closed = item.closed or gone
-        cell = raw.cells.get("no") or raw.cells.get("name")
-        if raw.struck:
-            out.append(finding("item.struck", sheet=ledger.sheet, cell=cell, row=raw.first_row,
-                               detail=_LEFT_OUT if gone else _STRUCK_COUNTED))
-        if raw.hidden:
-            out.append(finding("item.hidden", sheet=ledger.sheet, cell=cell, row=raw.first_row,
-                               detail=_LEFT_OUT if gone else _HIDDEN_COUNTED))
 
 
 def _left_out_by_summary(ledger: ParsedLedger, items: list[Item],
@@ -460,24 +381,29 @@ def _left_out_by_summary(ledger: ParsedLedger, items: list[Item],
     return []
 
 
-def _check_summary(ledger: ParsedLedger, report: FileReport, out: list[Finding]) -> None:
-    """通知 五: 账实不符 — the department's own sentence must agree with its table."""
-    if ledger.summary_text is None:
-        out.append(finding("summary.missing", sheet=ledger.sheet, cell="A3"))
+def _leave_out_unseen(ledger: ParsedLedger, items: list[Item]) -> None:
+    """Struck or hidden item rows are left out of the counts (as 销号) only where that makes the
+    department's own summary sentence agree with its table (``checks.unseen`` names each row)."""
+    flagged = [(raw, item) for raw, item in zip(ledger.items, items, strict=True)
+               if (raw.struck or raw.hidden) and not item.closed]
+    if not flagged:
         return
-    stated = rules.parse_summary(ledger.summary_text)
-    cell = ledger.summary_cell or "A3"
-    summary = StatedSummary(cell=cell)
+    left_out = _left_out_by_summary(ledger, items, flagged)
+    for _, item in flagged:
+        item.closed = item.closed or any(item is it for it in left_out)
+
+
+def _stated_summary(ledger: ParsedLedger, report: FileReport) -> None:
+    """The figures of the department's own summary sentence, as written (``checks.summary_agrees``
+    compares them with the table)."""
+    if ledger.summary_text is None:
+        return
+    counts = report.counts
+    summary = StatedSummary(cell=ledger.summary_cell or "A3")
     date = rules.summary_date(ledger.summary_text)
     if date:
         summary.date = "{:04d}-{:02d}-{:02d}".format(*date)
-    if any(v == "×" for v in stated.values()):
-        out.append(finding("summary.unfilled", sheet=ledger.sheet, cell=cell))
-    counts = report.counts
-    actual = {"total": counts.total, **counts.stars, **counts.sources, **counts.colours}
-    numbers = {k: v for k, v in stated.items() if isinstance(v, int)}
-    possible: dict[str, bool] = {}  # per aspect, worked out at its first difference
-    for key, value in stated.items():
+    for key, value in rules.parse_summary(ledger.summary_text).items():
         number = value if isinstance(value, int) else None
         if key == "total":
             summary.total = number
@@ -487,73 +413,4 @@ def _check_summary(ledger: ParsedLedger, report: FileReport, out: list[Finding])
             summary.sources[key] = number
         else:
             summary.colours[key] = number
-        if number is not None and number != actual[key]:
-            label = rules.SUMMARY_LABELS[key]
-            doubtful = _explaining(report.items, key, number - actual[key])
-            aspect = _aspect(key)
-            if doubtful is not None and aspect not in possible:
-                possible[aspect] = _possible(report.items, aspect, numbers)
-            if doubtful is not None and possible[aspect]:
-                # 通知 五 blames the clerk only for what we read with confidence (issue 7.9).
-                out.append(finding("summary.uncertain", sheet=ledger.sheet, cell=cell, value=number, label=label,
-                                   stated=number, actual=actual[key], items=_name_items(doubtful, ledger, aspect)))
-            else:
-                out.append(finding("summary.mismatch", sheet=ledger.sheet, cell=cell, value=number,
-                                   label=label, stated=number, actual=actual[key]))
     report.stated = summary
-
-
-_BUCKETS = {"stars": ("3", "2", "1"), "source": tuple("ABCD"), "colour": ("blue", "yellow", "red", "none")}
-
-
-def _aspect(key: str) -> str:
-    return "stars" if key in _BUCKETS["stars"] else "source" if key in _BUCKETS["source"] else "colour"
-
-
-def _bucket_keys(item: Item, aspect: str) -> set[str]:
-    if aspect == "stars":
-        return {str(item.star_level)} if item.star_level else set()
-    if aspect == "source":
-        return set(item.source or "")
-    return {item.colour.value}
-
-
-def _possible(items: list[Item], aspect: str, stated: dict[str, int]) -> bool:
-    """Whether some reading of the doubtful items makes all the sentence's figures of ``aspect``
-    true at once; when none does, the sentence is wrong whatever those items are (an error)."""
-    open_items = [i for i in items if not i.closed]
-    doubtful = sum(1 for i in open_items if aspect in i.doubts)
-    certain = dict.fromkeys(_BUCKETS[aspect], 0)
-    for i in open_items:
-        if aspect not in i.doubts:
-            for k in _bucket_keys(i, aspect) & certain.keys():
-                certain[k] += 1
-    keys = [k for k in _BUCKETS[aspect] if k in stated]
-    if any(stated[k] < certain[k] or stated[k] > certain[k] + doubtful for k in keys):
-        return False
-    if aspect == "source":
-        return True  # an item may carry several letters: each letter is free on its own
-    needed = sum(stated[k] - certain[k] for k in keys)
-    return needed <= doubtful and (len(keys) < len(_BUCKETS[aspect]) or needed == doubtful)
-
-
-def _explaining(items: list[Item], key: str, diff: int) -> list[Item] | None:
-    """The items read with doubt that could account for ``diff`` (stated minus counted) on ``key``,
-    or None when they cannot: more stated than counted needs doubtful items counted elsewhere,
-    fewer needs doubtful items counted here."""
-    if key == "total":
-        return None
-    aspect = _aspect(key)
-
-    candidates = [i for i in items
-                  if not i.closed and aspect in i.doubts and (key in _bucket_keys(i, aspect)) is (diff < 0)]
-    return candidates if candidates and len(candidates) >= abs(diff) else None
-
-
-def _name_items(items: list[Item], ledger: ParsedLedger, aspect: str) -> str:
-    """``B6“工作事项”（why）``, for at most ten items: where the clerk should look, and why we doubt."""
-    cells = {raw.first_row: raw.cells.get("name") for raw in ledger.items}
-    named = [f"{cells.get(i.row) or f'第{i.row}行'}“{i.name.replace(chr(10), ' ')[:30]}”（{i.doubts[aspect]}）"
-             for i in items[:10]]
-    more = f"等{len(items)}项" if len(items) > 10 else ""
-    return "、".join(named) + more

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .. import tables
+from ..config import load_config
 from ..errors import TaizhangError
 from ..models import Colour, FileReport, Severity, jsonable
 from ..rules import COLOUR_NAMES, require_month
@@ -18,6 +19,7 @@ from ..validate import validate_files
 from .app import (
     INTERNAL_ERROR,
     ChineseCommand,
+    ConfigOption,
     JsonOption,
     app,
     console,
@@ -47,6 +49,7 @@ def validate_command(
     month: Annotated[str | None, typer.Option(
         "--month", metavar="YYYY-MM", show_default=False,
         help="工作簿按月份分几张台账工作表时，校验这个月份的一张；默认最新月份。")] = None,
+    config_path: ConfigOption = None,
 ) -> None:
     """校验部室重点工作台账：按附件2及说明逐项检查，列出每个问题所在的单元格和改法。
 
@@ -59,8 +62,12 @@ def validate_command(
             month = require_month(month)
         except TaizhangError as exc:
             fail(escape(str(exc)))
+    try:
+        config = load_config(config_path)  # its [rules] switch checks off or change their level
+    except TaizhangError as exc:
+        fail(escape(str(exc)))
     working_on(files[0] if len(files) == 1 else None)
-    result = validate_files(files, department=department, month=month)
+    result = validate_files(files, department=department, month=month, rule_config=config.rule_config)
     annotated: list[Path] = []
     not_annotated: list[str] = []
     internal: list[tuple[Path, Exception]] = []
