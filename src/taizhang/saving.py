@@ -108,8 +108,10 @@ def _no_collector() -> Iterator[None]:
 
     A merge holds ten thousand acyclic items (nothing it builds is freed by the collector, it
     is all let go by reference counting): with the collector on, its passes over them as they
-    accumulate cost about a tenth of the merge (benchmarks/bench_merge.py) and free nothing.
-    The reading workers and the history writer are forked while it is off, and inherit that.
+    accumulate cost about a tenth of the merge's CPU time and free nothing (60 files × 150
+    items: 2.15 s off, 2.43 s on, medians of 8). The reading workers and the history writer are
+    forked while it is off, and inherit that. (Skipping Python's last full collection at exit
+    is the command line's business: ``taizhang.cli.main``.)
     """
     collecting = gc.isenabled()
     gc.disable()
