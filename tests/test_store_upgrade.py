@@ -146,12 +146,13 @@ def test_a_store_newer_than_the_code_says_to_upgrade_taizhang(v1_store: Path) ->
         Store(v1_store)
 
 
-def test_another_programs_database_with_a_version_is_not_taken_for_a_store(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [store_module.SCHEMA_VERSION, store_module.SCHEMA_VERSION + 6])
+def test_another_programs_database_with_a_version_is_not_taken_for_a_store(tmp_path: Path, version: int) -> None:
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as con:
         con.execute("CREATE TABLE contacts (name TEXT)")
-        con.execute("PRAGMA user_version = 7")
+        con.execute(f"PRAGMA user_version = {version}")
+    before = path.read_bytes()
     with pytest.raises(StoreError, match="别的程序的 SQLite 数据库，不是 taizhang 的历史库"):
         Store(path)
-    with sqlite3.connect(path) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 7
+    assert path.read_bytes() == before

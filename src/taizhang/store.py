@@ -184,9 +184,9 @@ class Store:
         in order, all in one transaction (an interrupted upgrade leaves the file as it was)."""
         latest = MIGRATIONS[-1][0]
         version = self._version()
+        self._check_version(version, latest)
         if version == latest:
             return
-        self._check_version(version, latest)
         self._db.execute("BEGIN IMMEDIATE")
         try:
             version = self._version()  # another process may have upgraded it meanwhile
