@@ -31,9 +31,15 @@ _EXPORTS: dict[str, str] = {
     # merge
     "merge_inbox": "merge",
     "snapshot_of": "merge",
-    # The merge-and-save call (merge an inbox, write the workbook, record the month) is being moved
-    # from the CLI into the library in parallel (issue 9 item 1): export it here when it lands.
+    # merge an inbox, write the workbook and record the month: what `taizhang merge` does
+    "merge_and_save": "saving",
+    "NothingToMerge": "saving",
+    "MonthNotStored": "saving",
     "write_consolidated": "writing.consolidated",
+    # rules: [rules] settings, and the registry a new check is added to
+    "RuleConfig": "findings",
+    "item_rule": "checks",
+    "ledger_rule": "checks",
     # report
     "build_report": "report",
     "bulletin_sections": "report",
@@ -67,6 +73,9 @@ __all__ = [
     "validate_file",
     "validate_files",
     "merge_inbox",
+    "merge_and_save",
+    "NothingToMerge",
+    "MonthNotStored",
     "snapshot_of",
     "write_consolidated",
     "build_report",
@@ -75,6 +84,9 @@ __all__ = [
     "write_bulletin_xlsx",
     "load_config",
     "Config",
+    "RuleConfig",
+    "item_rule",
+    "ledger_rule",
     "Store",
     "TaizhangError",
     "Severity",
@@ -112,8 +124,10 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what the names are, for type checkers and editors (never run)
     from typing import Any
 
+    from .checks import item_rule, ledger_rule
     from .config import load_config
     from .errors import TaizhangError
+    from .findings import RuleConfig
     from .merge import merge_inbox, snapshot_of
     from .models import (
         BulletinSection,
@@ -133,6 +147,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors (never ru
         ValidationResult,
     )
     from .report import build_report, bulletin_sections
+    from .saving import MonthNotStored, NothingToMerge, merge_and_save
     from .store import Store
     from .validate import validate_file, validate_files
     from .writing.bulletin_docx import write_bulletin_docx

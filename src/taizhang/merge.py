@@ -2,8 +2,8 @@
 
 Each workbook is checked exactly as ``taizhang validate`` checks it; what cannot be read is
 listed and left out, and every item of every readable workbook is carried into the result.
-The caller writes the consolidated workbook (``writing.consolidated``) and the history store
-(``store``); this module reads files and computes, nothing else.
+This module reads files and computes, nothing else: ``saving.merge_and_save`` also writes the
+consolidated workbook (``writing.consolidated``) and records the month in the history store.
 """
 
 from __future__ import annotations

@@ -29,7 +29,6 @@ DB_NAME = "taizhang.db"
 # How long a merge waits for another merge's history writer before saying so (seconds).
 LOCK_TIMEOUT = 30.0
 ENV_DB = "TAIZHANG_DB"
-SCHEMA_VERSION = 1
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 _SCHEMA = """
@@ -100,6 +99,24 @@ CREATE TABLE files (
 );
 """
 
+
+
+def _create_schema(db: sqlite3.Connection) -> None:
+    """Version 1: the first schema (taizhang 0.1.0)."""
+    for statement in _statements(_SCHEMA):
+        db.execute(statement)
+
+
+# The schema's history: (version, step), oldest first. A new schema adds a step that brings a
+# store of the previous version to it (ALTER TABLE, a new table, data moved) and never changes an
+# old step: a store is upgraded by the steps newer than its ``PRAGMA user_version``, in order, in
+# one transaction, when it is opened. ``_SCHEMA`` above is version 1 and stays so.
+MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
+    (1, _create_schema),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]  # the version this code writes
+
 _ITEM_COLUMNS = ("month", "position", "key", "department", "row", "no", "name", "target", "progress",
                  "judgement", "colour", "leader", "owner", "stars", "source", "note", "closed", "extra")
 
@@ -139,6 +156,9 @@ class Store:
         try:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
+        except StoreError:
+            self._db.close()
+            raise
         except sqlite3.DatabaseError as exc:
             self._db.close()
             if _locked(exc):
@@ -160,23 +180,46 @@ class Store:
     # ---------------------------------------------------------------------------------------
 
     def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION:
+        """Bring the store to the code's schema: each step newer than the file's ``user_version``,
+        in order, all in one transaction (an interrupted upgrade leaves the file as it was)."""
+        latest = MIGRATIONS[-1][0]
+        version = self._version()
+        self._check_version(version, latest)
+        if version == latest:
             return
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"历史库 {self.path} 由更新版本的 taizhang 创建（格式版本 {version}），请升级 taizhang。")
-        tables = self._db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
-        if version == 0 and tables:
-            raise StoreError(f"{self.path} 是别的程序的 SQLite 数据库，不是 taizhang 的历史库。请用 --db 指定另一个文件。")
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(_SCHEMA):
-                self._db.execute(statement)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            version = self._version()  # another process may have upgraded it meanwhile
+            self._check_version(version, latest)
+            for step, migrate in MIGRATIONS:
+                if step > version:
+                    try:
+                        migrate(self._db)
+                    except Exception as exc:
+                        if version == 0:
+                            raise
+                        raise StoreError(f"无法把历史库 {self.path} 从格式版本 {version} 升级到 {latest}"
+                                         f"（第 {step} 步：{type(exc).__name__}: {exc}），历史库未改动。") from exc
+                    self._db.execute(f"PRAGMA user_version = {int(step)}")
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
+
+    def _version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _check_version(self, version: int, latest: int) -> None:
+        """StoreError unless the file is empty or a taizhang store this code can upgrade."""
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        # Every version of the store has its ``months`` table: a file with tables but none of
+        # that name (whatever its user_version) was written by another program.
+        if tables and (version == 0 or "months" not in tables):
+            raise StoreError(f"{self.path} 是别的程序的 SQLite 数据库，不是 taizhang 的历史库。请用 --db 指定另一个文件。")
+        if version > latest:
+            raise StoreError(f"历史库 {self.path} 由更新版本的 taizhang 创建（格式版本 {version}，"
+                             f"本版本只能读写到格式版本 {latest}），请升级 taizhang。")
 
     # ---------------------------------------------------------------------------------------
     # reading

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
-import gc
-import os
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich import box
@@ -20,19 +16,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from .. import tables
-from ..children import die_with_parent, hold_for_tests, name_writer
 from ..config import Config, load_config
 from ..errors import TaizhangError
-from ..fileio import check_not_refused
-from ..merge import deadline_of, default_output_name, merge_inbox, snapshot_of
-from ..models import FileReport, Item, MergeResult, MonthSnapshot, Severity
+from ..merge import deadline_of
+from ..models import MergeResult, Severity
 from ..rules import format_date_cn, parse_date_text, require_month
-from ..store import Store, default_db_path
+from ..saving import NothingToMerge, merge_and_save
+from ..store import default_db_path
 from ..tables import Column, SummaryRow
-
-if TYPE_CHECKING:
-    from ..writing.consolidated import ConsolidatedWriter
-
 from .app import (
     ChineseCommand,
     ConfigOption,
@@ -80,114 +71,33 @@ def merge_command(
 
     示例：taizhang merge 收件箱/2022-04 --date 2022-04-06
     """
-    # A short-lived process holding ten thousand acyclic items: the collector's passes over them
-    # cost a tenth of the merge and free nothing (the worker processes inherit this too).
-    collecting = gc.isenabled()
-    gc.disable()
-    _skip_final_collection()
-    try:
-        code = _merge(inbox, output=output, month=month, date=date, config_path=config_path, db=db,
-                      as_json=as_json)
-    finally:
-        if collecting:
-            gc.enable()
-    raise typer.Exit(code)
-
-
-def _skip_final_collection() -> None:
-    """At exit Python runs one last full collection over every object, some 70 ms after a merge
-    (which only ends the process): freezing them first skips it. Registered once, run at exit."""
-    global _FREEZE_REGISTERED
-    if not _FREEZE_REGISTERED:
-        atexit.register(gc.freeze)
-        _FREEZE_REGISTERED = True
-
-
-_FREEZE_REGISTERED = False
-
-
-def _merge(inbox: Path, *, output: Path | None, month: str | None, date: str | None, config_path: Path | None,
-           db: Path | None, as_json: bool) -> int:
     try:
         config = load_config(config_path)
         month_text = require_month(month) if month is not None else None
         as_of = _parse_date(date) if date is not None else dt.date.today()
     except TaizhangError as exc:
         fail(escape(str(exc)))
-    if output is not None and output.suffix.lower() != ".xlsx" and not output.is_dir():
-        fail(f"汇总表文件须以 .xlsx 结尾：{escape(str(output))}")
-
     db_path = default_db_path(db, config)
-    history = _History(db_path, config)
-    try:
-        return _merge_into(history, inbox, output=output, month_text=month_text, as_of=as_of, date=date,
-                           config=config, db_path=db_path, as_json=as_json)
-    finally:
-        history.finish(keep=False)  # whatever stopped the merge: the store is left as it was
-
-
-def _merge_into(history: _History, inbox: Path, *, output: Path | None, month_text: str | None, as_of: dt.date,
-                date: str | None, config: Config, db_path: Path, as_json: bool) -> int:
-    writers: list[ConsolidatedWriter] = []
-
-    def prepare(report: FileReport) -> None:
-        # The workbook's rows of each department are rendered as soon as its file is read; the
-        # writer (and openpyxl) is loaded only once the worker processes are reading, so that
-        # loading it overlaps with their work instead of delaying it. Then the items go to the
-        # history writer: this process keeps the rendered rows only.
-        if not writers:
-            from ..writing.consolidated import ConsolidatedWriter
-
-            writers.append(ConsolidatedWriter(config))
-        writers[0].prepare(report)
-        history.add(report)
-
-    working_on(inbox)
     bar = _ProgressBar(enabled=err_console.is_terminal)
+
+    def now_on(path: Path) -> None:
+        working_on(path)
+        if path != inbox:  # every file is read: the workbook is being written
+            bar.stop()
+
     try:
-        result = merge_inbox(inbox, config=config, month=month_text, date=as_of, progress=bar,
-                             on_report=prepare)
+        result = merge_and_save(inbox, config=config, month=month_text, date=as_of, output=output, db=db_path,
+                                progress=bar, working_on=now_on)
+    except NothingToMerge as exc:
+        if as_json:
+            print_json(exc.result.model_dump(mode="json"))
+        else:
+            _render_skipped(exc.result)
+        fail(escape(str(exc)))
     except TaizhangError as exc:
         fail(escape(str(exc)))
     finally:
         bar.stop()
-
-    if not any(r.usable for r in result.reports):
-        if as_json:
-            print_json(result.model_dump(mode="json"))
-        else:
-            _render_skipped(result)
-        fail("收件文件夹中没有可以读取的台账，未写出汇总表，也未记入历史库。")
-
-    out = output if output is not None else inbox.resolve().parent / default_output_name(result.month)
-    if out.is_dir():
-        out = out / default_output_name(result.month)
-    inputs = [Path(r.file) for r in result.reports]
-    try:
-        check_not_refused(out, inputs)
-    except TaizhangError as exc:
-        fail(escape(str(exc)))
-
-    if not writers:  # every file was unreadable or passed over
-        from ..writing.consolidated import ConsolidatedWriter
-
-        writers.append(ConsolidatedWriter(config))
-    writer = writers[0]
-    history.start(result)  # the month is stored while the workbook is written
-    written: Path | None = None
-    working_on(out)
-    try:
-        written = writer.write(result, out, refuse=inputs)
-    except TaizhangError as exc:
-        history.finish(keep=False)
-        fail(escape(str(exc)) + "（本月未记入历史库）")
-    finally:
-        if written is None:  # any other failure: the store must still be left as it was
-            history.finish(keep=False)
-    result.output = str(written)
-    store_error = history.finish(keep=True)
-    if store_error:
-        fail(f"汇总表已写出（{escape(str(written))}），但{escape(store_error)}")
 
     if as_json:
         print_json(result.model_dump(mode="json"))
@@ -196,7 +106,7 @@ def _merge_into(history: _History, inbox: Path, *, output: Path | None, month_te
         if date is None and not _near(as_of, result.month):
             err_console.print(f"[yellow]提示：[/]汇总句的截至日期是今天（{as_of.year}年{as_of.month}月{as_of.day}日），"
                               f"与汇总的月份 {result.month} 相隔较远；如需按当时的日期，请用 --date 指定。")
-    return result.exit_code
+    raise typer.Exit(result.exit_code)
 
 
 def _near(day: dt.date, month: str) -> bool:
@@ -204,134 +114,6 @@ def _near(day: dt.date, month: str) -> bool:
     year, mon = (int(part) for part in month.split("-"))
     index = day.year * 12 + day.month - (year * 12 + mon)
     return 0 <= index <= 1
-
-
-def _store(db_path: Path, result: MergeResult | MonthSnapshot, config: Config,
-           before_commit: Callable[[], bool] | None = None) -> str | None:
-    """Save the month in the history store; the error message, or None when it is stored."""
-    snapshot = result if isinstance(result, MonthSnapshot) else snapshot_of(result, config)
-    try:
-        with Store(db_path) as store:
-            store.save_month(snapshot, before_commit=before_commit)
-    except TaizhangError as exc:
-        return str(exc)
-    return None
-
-
-class _History:
-    """The month's history writer; ``finish`` commits or abandons the month.
-
-    On Linux a child process is forked before the inbox is read (while this process is still
-    small, so that it copies nothing): ``add`` hands it each report's items as soon as the
-    report is read and its rows rendered, and this process lets them go; ``start`` gives it the
-    merged month. It writes the month and waits, transaction open, for the word to commit: the
-    month is kept only when the workbook was written, so a failed merge leaves the store as it
-    was. Elsewhere the month is stored by ``finish`` itself, after the workbook.
-    """
-
-    def __init__(self, db_path: Path, config: Config) -> None:
-        self.db_path, self.config = db_path, config
-        self.result: MergeResult | None = None
-        self.process = None
-        self.outcome: str | None = None
-        self.finished = False
-        self.lost = False
-        if not sys.platform.startswith("linux"):
-            return
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("fork")
-        self.parent_end, child_end = ctx.Pipe(duplex=True)
-        parent = os.getpid()
-
-        def child() -> None:
-            # Never outlive the merge: a writer left behind would hold the store's lock. Its
-            # copy of the parent's end is closed, so that the parent's death also ends recv().
-            die_with_parent(parent)
-            name_writer(parent)
-            self.parent_end.close()
-            items: dict[str, list[Item]] = {}
-            try:
-                while True:
-                    message = child_end.recv()
-                    if message[0] == "items":
-                        items[message[1]] = message[2]
-                    elif message[0] == "result":
-                        result: MergeResult = message[1]
-                        break
-                    else:  # abandoned before the month was merged
-                        return
-            except EOFError:
-                return
-            for report in result.reports:
-                report.items = items.pop(report.file, report.items)
-
-            def go() -> bool:
-                hold_for_tests("store")
-                child_end.send("ready")
-                return bool(child_end.recv())
-
-            try:
-                snapshot = snapshot_of(result, config)
-                for report in result.reports:  # the snapshot has them now (the same texts)
-                    report.items = []
-                child_end.send(("done", _store(db_path, snapshot, config, before_commit=go)))
-            except Exception as exc:  # noqa: BLE001  reported by the parent, never lost
-                child_end.send(("done", f"无法写入历史库 {db_path}：{type(exc).__name__}: {exc}"))
-
-        try:
-            self.process = ctx.Process(target=child, daemon=True)
-            self.process.start()
-        except OSError:
-            self.process = None
-
-    def add(self, report: FileReport) -> None:
-        """Hand a report's items to the writer; the report keeps none (its rows are rendered)."""
-        if self.process is None or not report.usable or self.lost:
-            return
-        try:
-            self.parent_end.send(("items", report.file, report.items))
-        except OSError:
-            self.lost = True
-            return
-        report.items = []
-
-    def start(self, result: MergeResult) -> None:
-        """Give the writer the merged month: it stores it and waits for ``finish``."""
-        self.result = result
-        if self.process is not None and not self.lost:
-            try:
-                self.parent_end.send(("result", result))
-            except OSError:
-                self.lost = True
-
-    def finish(self, *, keep: bool) -> str | None:
-        """Commit (``keep``) or abandon the month; the error message, or None when all went well."""
-        if self.finished:
-            return self.outcome
-        self.finished = True
-        if self.process is None:
-            if keep and self.result is not None:
-                self.outcome = _store(self.db_path, self.result, self.config)
-            return self.outcome
-        lost = f"无法写入历史库 {self.db_path}（写入进程意外退出）"
-        try:
-            if self.result is None:  # nothing merged: the writer has nothing to store
-                self.parent_end.send(("abandon",))
-                return self.outcome
-            if self.lost:
-                raise EOFError
-            message = self.parent_end.recv()  # "ready", or ("done", error) when it failed before
-            if message == "ready":
-                self.parent_end.send(keep)
-                message = self.parent_end.recv()
-            self.outcome = message[1] if keep else None
-        except (EOFError, OSError):
-            self.outcome = lost if keep else None
-        finally:
-            self.process.join()
-            self.parent_end.close()
-        return self.outcome
 
 
 def _parse_date(text: str) -> dt.date:
