@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .errors import TaizhangError
 from .models import Colour, Counts, StatedRank, StatedShare
@@ -333,6 +334,7 @@ def _star_level(compact: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a ledger writes a handful of distinct values on every row
 def normalise_stars(value: str) -> tuple[str | None, bool]:
     """(★★★|★★|★ or None, was_normalised). ★★★ 特别重要, ★★ 重要, ★ 一般 (说明 第1条).
 
@@ -378,6 +380,7 @@ _SOURCE_WORDS = {
 }
 
 
+@lru_cache(maxsize=4096)  # a ledger writes a handful of distinct values on every row
 def normalise_source(value: str) -> tuple[str | None, bool]:
     """(letters in ABCD order or None, was_normalised). ``A、B``, ``a,b``, ``ＡＢ``, ``A+C`` → ``AB``/``AC``;
     letters followed by the 说明's words (``A（省市安排）``, ``B级``) are read as the letters, unless

@@ -85,6 +85,7 @@ class ParsedLedger:
     covered: Mapping[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     # The sheet's rows that hold cells, ascending: loops over an item's rows visit only these.
     row_numbers: list[int] = field(default_factory=list)
+    row_set: set[int] = field(default_factory=set)
 
 
 class MergedBelow(Mapping[tuple[int, int], tuple[int, int]]):
@@ -107,6 +108,20 @@ class MergedBelow(Mapping[tuple[int, int], tuple[int, int]]):
                 if r <= r2:
                     return (r1, c)
         raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        # Asked for nearly every cell of a ledger, most of which no merged range covers: answered
+        # without Mapping's KeyError round trip.
+        if not isinstance(key, tuple) or key[1] not in self._ranges:
+            return False
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    def get(self, key: tuple[int, int], default: tuple[int, int] | None = None) -> tuple[int, int] | None:  # type: ignore[override]
+        return self[key] if key in self else default
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
         for c, spans in self._ranges.items():
@@ -327,6 +342,7 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
                           findings=list(header_findings))
     by_row = sheet.rows()
     ledger.row_numbers = list(by_row)  # ascending: rows() is built from the sorted cells
+    ledger.row_set = set(by_row)
     merges = _merge_map(sheet)
     _read_top(sheet, ledger, by_row)
     # Only columns holding some cell can add text: a header merged out to column XFD must not
@@ -576,6 +592,8 @@ def _font_decoration(ledger: ParsedLedger, sheet: RawSheet, rows: list[int], col
 
 def _rows_between(ledger: ParsedLedger, first: int, last: int) -> list[int]:
     """The rows from ``first`` to ``last`` that hold cells (an item's rows, without the empty ones)."""
+    if first == last:  # most items are one row
+        return [first] if first in ledger.row_set else []
     rows = ledger.row_numbers
     return rows[bisect_left(rows, first):bisect_right(rows, last)]
 
