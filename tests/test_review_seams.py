@@ -1,0 +1,44 @@
+"""Seams between the readers of issue 7 (found in review): struck/hidden rows, uncertain reads and
+the summary sentence; month sheets and the year of a date; colours on headings and closed items."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.styles import Font
+
+from builders import build_ledger, item
+from taizhang.models import Severity
+from taizhang.validate import validate_file
+
+FIRST_ITEM_ROW = 5  # title, 填报日期, summary sentence, header
+
+
+def _sentence(total: int, three: int, two: int, b: int, blue: int, none: int) -> str:
+    return (f"截至2022年4月3日，市港航事业发展中心共梳理重点工作{total}项，其中从星标看，三级星标{three}项、二级星标{two}项、"
+            f"一级星标0项；从事项来源看，A级事项0项、B级事项{b}项、C级事项0项、D级事项0项；从红黄蓝标注看，"
+            f"蓝色{blue}项，黄色0项，红色0项，未标注颜色{none}项。")
+
+
+def test_a_struck_row_is_left_out_even_when_an_uncertain_colour_also_differs(tmp_path: Path) -> None:
+    # The clerk struck out 老旧码头改造 and did not count it; 航道疏浚 has only a blue text colour,
+    # which the clerk did not count as a mark. Leaving the struck row out explains every figure
+    # but the colours, and those differ only by the item we read with doubt: no 账实不符.
+    items = [item("港区扩建", stars="★★★", colour="blue"),
+             item("航道疏浚", stars="★★★", fonts={"progress": "0070C0"}),
+             item("老旧码头改造", stars="★★", colour="blue")]
+    path = build_ledger(tmp_path / "删改.xlsx", items, summary=_sentence(2, 2, 0, 2, 1, 1))
+    wb = load_workbook(path)
+    for c in range(2, 11):
+        wb.active.cell(FIRST_ITEM_ROW + 2, c).font = Font(strike=True)
+    wb.save(path)
+
+    report = validate_file(path)
+
+    assert [f.code for f in report.findings if f.severity is Severity.ERROR] == []
+    assert report.counts.total == 2 and report.counts.closed == 1
+    struck = [f for f in report.findings if f.code == "item.struck"]
+    assert [f.cell for f in struck] == ["A7"] and "汇总句没有计入" in struck[0].message
+    uncertain = [f for f in report.findings if f.code == "summary.uncertain"]
+    assert uncertain and all("B6“航道疏浚”" in f.message for f in uncertain)
