@@ -127,10 +127,11 @@ def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, departme
 def _infer_year(ledger: ParsedLedger, path: Path, month: str | None,
                 month_day: tuple[int, int]) -> tuple[str, str] | None:
     """A 填报日期 written without its year (``4月3日``): the year from the summary sentence, the
-    title, the file name or the month being merged, in that order (ISO date, where it came from)."""
+    title, the sheet's name (``2022年4月``), the file name or the month being merged, in that order
+    (ISO date, where it came from)."""
     mon, day = month_day
     sources = (("汇总句", rules.year_in(ledger.summary_text)), ("标题", rules.year_in(ledger.title_text)),
-               ("文件名", rules.year_in(path.stem)))
+               ("工作表名", rules.year_in(ledger.sheet)), ("文件名", rules.year_in(path.stem)))
     found = next(((source, year) for source, year in sources if year is not None), None)
     if found is None:
         if month is None or rules.parse_month(month) is None:
