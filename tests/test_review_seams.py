@@ -3,12 +3,13 @@ the summary sentence; month sheets and the year of a date; colours on headings a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.styles import Font
 
-from builders import build_ledger, item
+from builders import build_ledger, build_month_workbook, item
 from taizhang.models import Severity
 from taizhang.validate import validate_file
 
@@ -42,3 +43,41 @@ def test_a_struck_row_is_left_out_even_when_an_uncertain_colour_also_differs(tmp
     assert [f.cell for f in struck] == ["A7"] and "汇总句没有计入" in struck[0].message
     uncertain = [f for f in report.findings if f.code == "summary.uncertain"]
     assert uncertain and all("B6“航道疏浚”" in f.message for f in uncertain)
+
+
+def test_a_date_without_its_year_takes_the_year_of_its_sheets_name(tmp_path: Path) -> None:
+    # A workbook of month sheets named 2022年3月, 2022年4月: the clerk dates each sheet 4月6日. The
+    # year is in front of her (the sheet's name), as it is in a title: read it, with the warning.
+    months = [("2022年3月", "3月5日", [item("港区扩建", colour="blue")]),
+              ("2022年4月", "4月6日", [item("港区扩建", colour="blue"), item("航道疏浚", colour="yellow")])]
+    path = build_month_workbook(tmp_path / "规划发展部.xlsx", months)
+
+    report = validate_file(path)
+
+    assert report.sheet == "2022年4月"
+    assert report.date == "2022-04-06"
+    inferred = [f for f in report.findings if f.code == "date.year_inferred"]
+    assert len(inferred) == 1 and "工作表名" in inferred[0].message and "2022年4月6日" in inferred[0].message
+    assert not any(f.code == "date.unreadable" for f in report.findings)
+
+
+def test_a_leader_merged_over_two_items_is_each_items_leader_after_libreoffice(
+        tmp_path: Path, soffice_convert: Callable[[Path, str, Path], Path]) -> None:
+    # Both items have the same 分管负责人 and the same blue 进度评价, each written once in a cell
+    # merged over their two rows. LibreOffice (and Excel, for a filled or bordered range) writes
+    # the covered cells as empty styled cells: they are under the merge, and a reader sees 张三
+    # there, not an empty 分管负责人.
+    items = [item("港区扩建", colour="blue"), item("航道疏浚", leader=None)]
+    src = build_ledger(tmp_path / "src" / "规划发展部.xlsx", items,
+                       summary=_sentence(2, 0, 2, 2, 2, 0))
+    wb = load_workbook(src)
+    for col in "EF":
+        wb.active.merge_cells(f"{col}{FIRST_ITEM_ROW}:{col}{FIRST_ITEM_ROW + 1}")
+    wb.save(src)
+
+    for path in (src, soffice_convert(src, "xlsx", tmp_path / "lo"), soffice_convert(src, "xls", tmp_path / "lo")):
+        report = validate_file(path)
+        assert [it.leader for it in report.items] == ["张三", "张三"], path
+        assert [it.colour.value for it in report.items] == ["blue", "blue"], path
+        assert not any(f.code == "item.required" for f in report.findings), path
+        assert report.ok, path

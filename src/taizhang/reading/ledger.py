@@ -628,7 +628,7 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     content = [v for k, v in item.texts.items() if k != "no" and v] + [v for v in item.extra.values() if v]
     jc = ledger.columns.get("judgement")
     jcell = sheet.get(first, jc) if jc else None
-    if jcell is None and jc and (first, jc) in ledger.covered:
+    if (jcell is None or jcell.value is None) and jc and (first, jc) in ledger.covered:
         jcell = sheet.get(*ledger.covered[(first, jc)])
     if jcell is not None:
         item.fill, item.font = jcell.fill, jcell.font
@@ -672,7 +672,9 @@ def _column_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str,
         rows = sorted({*rows, r})
     for r in rows:
         cell = sheet.get(r, c)
-        if cell is None and (r, c) in ledger.covered:
+        # A covered cell written empty (Excel and LibreOffice keep the style of a filled or
+        # bordered range's covered cells) shows the merged cell, as one not written at all does.
+        if (cell is None or cell.value is None) and (r, c) in ledger.covered:
             anchor = ledger.covered[(r, c)]
             if anchor in anchors or first <= anchor[0] <= last:
                 continue  # the same merged cell, already read for this item
