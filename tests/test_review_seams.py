@@ -81,3 +81,26 @@ def test_a_leader_merged_over_two_items_is_each_items_leader_after_libreoffice(
         assert [it.colour.value for it in report.items] == ["blue", "blue"], path
         assert not any(f.code == "item.required" for f in report.findings), path
         assert report.ok, path
+
+
+ROW = ("no", "name", "target", "progress", "judgement", "leader", "owner", "stars", "source", "note")
+
+
+def test_every_item_row_in_one_marking_colour_is_never_a_mismatch_error(tmp_path: Path) -> None:
+    # Six items, each row filled blue by the clerk, who counts six blue items. taizhang reads one
+    # colour over the whole table as its background: a guess, so the sentence is not blamed.
+    items = [item(f"事项{i}", fills=dict.fromkeys(ROW, "9BC2E6"), shown="blue") for i in range(6)]
+    path = build_ledger(tmp_path / "全蓝.xlsx", items)
+
+    report = validate_file(path)
+
+    assert not any(f.code == "summary.mismatch" for f in report.findings)
+    uncertain = [f for f in report.findings if f.code == "summary.uncertain"]
+    assert uncertain and all("B5“事项0”" in f.message and "底色" in f.message for f in uncertain)
+
+
+def test_a_table_background_the_sentence_agrees_with_is_not_mentioned(tmp_path: Path) -> None:
+    items = [item(f"事项{i}", fills=dict.fromkeys(ROW, "DDEBF7"), shown=None) for i in range(6)]
+    report = validate_file(build_ledger(tmp_path / "底色.xlsx", items))
+    assert report.counts.colours["none"] == 6
+    assert report.ok and not report.findings

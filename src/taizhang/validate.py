@@ -235,6 +235,10 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
     if closed:  # a 销号 row greyed out, 进度评价 included, is not marked in a wrong colour
         fills = [f for f in fills if f[2] not in _GREYS]
     chosen = _choose(fills)
+    if chosen is None and raw.background is not None:
+        # Every item in one blue/yellow/red is read as the table's colour, not as marks: a guess.
+        where, rgb = raw.background
+        _doubt(doubts, "colour", f"{where} 为整表（或整列）统一的{classify(rgb)[1] or '颜色'}，按底色读取")
     if chosen is not None:
         mark, colour, name = chosen
         other = next((f for f in fills if f[1] is not colour and f[0].cell != mark.cell and not _emphasis(f)), None)

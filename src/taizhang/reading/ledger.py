@@ -57,6 +57,9 @@ class RawItem:
     marks: list[Mark] = field(default_factory=list)
     # Conditional formats over the item's cells that could not be evaluated: (range, its first cell, rule type).
     unevaluated: list[tuple[str, str, str]] = field(default_factory=list)
+    # A blue/yellow/red fill or text colour of the item left out as the table's or a column's
+    # decoration (A1, rgb): a guess, since a clerk may have marked every item alike.
+    background: tuple[str, str] | None = None
 
 
 @dataclass
@@ -464,9 +467,13 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
     row_item = {r: it for it in items for r in item_rows[id(it)]}
     seen: set[tuple[int, tuple[int, int]]] = set()
     for (r, c), (rgb, conditional, anchor) in sorted(fills.items()):
-        if rgb in decoration or column_decoration.get(c) == rgb or classify(rgb)[0] is Colour.NONE:
-            continue  # decoration, or white
+        if classify(rgb)[0] is Colour.NONE:
+            continue  # white
         it = row_item[r]
+        if rgb in decoration or column_decoration.get(c) == rgb:
+            if it.background is None and classify(rgb)[0] in marking:
+                it.background = (a1(*anchor), rgb)
+            continue  # decoration
         if (id(it), anchor) in seen:
             continue  # one merged cell seen from several rows
         seen.add((id(it), anchor))
@@ -475,6 +482,8 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
         if ink not in font_decoration and column_font.get(c) != ink:
             row_item[r].marks.append(Mark(a1(r, c), ink, keys.get(c, ""), judgement=c == jc, font=True,
                                           conditional=(r, c) in painting.font))
+        elif row_item[r].background is None:
+            row_item[r].background = (a1(r, c), ink)
     # Copying rows makes Excel split one rule into many: the copies are named together, once.
     groups: dict[tuple[object, ...], list[tuple[CondRule, set[tuple[int, int]]]]] = {}
     for rule, where in painting.unevaluated:
