@@ -104,3 +104,19 @@ def test_a_table_background_the_sentence_agrees_with_is_not_mentioned(tmp_path: 
     report = validate_file(build_ledger(tmp_path / "底色.xlsx", items))
     assert report.counts.colours["none"] == 6
     assert report.ok and not report.findings
+
+
+def test_copied_sheets_dated_without_a_year_are_months_and_last_months_is_never_merged(tmp_path: Path) -> None:
+    # The clerk copied March's sheet (Excel names the copy "Sheet1 (2)") and dated it 4月6日: the
+    # sheets' names say nothing, their 填报日期 say March and April.
+    months = [("Sheet1", "3月5日", [item("港区扩建", colour="blue")]),
+              ("Sheet1 (2)", "4月6日", [item("港区扩建", colour="blue"), item("航道疏浚", colour="red")])]
+    path = build_month_workbook(tmp_path / "规划发展部.xlsx", months)
+
+    april = validate_file(path, month="2022-04")
+    assert (april.sheet, april.date, april.counts.total) == ("Sheet1 (2)", "2022-04-06", 2)
+    assert any(f.code == "sheet.month_chosen" for f in april.findings)
+    assert validate_file(path, month="2022-03").sheet == "Sheet1"
+    assert validate_file(path).sheet == "Sheet1 (2)"  # the newest
+    may = validate_file(path, month="2022-05")
+    assert not may.usable and may.findings[0].code == "sheet.month_not_found"

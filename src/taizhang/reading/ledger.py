@@ -184,7 +184,8 @@ class _MonthSheet:
     index: int
     name: str
     date: dt.date | None
-    named: tuple[int | None, int] | None  # (year, month) from the sheet's name
+    named: tuple[int | None, int] | None  # (year, month) from the sheet's name, or its 填报日期 without a year
+    written: str | None = None  # that 填报日期 as written
 
     def month(self, default_year: int) -> tuple[int, int] | None:
         """(year, month) the sheet is for: its name's month (year from the name, its 填报日期 or else
@@ -198,7 +199,7 @@ class _MonthSheet:
 
     def describe(self) -> str:
         when = f"填报日期{rules.format_date_cn(self.date.year, self.date.month, self.date.day)}" if self.date \
-            else "无填报日期"
+            else f"填报日期{self.written}" if self.written else "无填报日期"
         return f"“{self.name}”（{when}）"
 
 
@@ -224,7 +225,10 @@ def _choose_month(ledgers: list[_Candidate], month: str | None) -> tuple[int, Fi
     for i, (sheet, (header_row, columns, others, _f)) in enumerate(ledgers):
         top = ParsedLedger(sheet=sheet.name, header_row=header_row, columns=columns, extra_columns=others)
         _read_top(sheet, top, sheet.rows())
-        sheets.append(_MonthSheet(i, sheet.name, top.date, sheet_name_month(sheet.name)))
+        # A sheet not named by its month (a copy, "Sheet1 (2)") dated without a year (4月6日) is of that month.
+        undated = rules.parse_month_day(top.date_text) if top.date is None and top.date_text else None
+        month_of_sheet = sheet_name_month(sheet.name) or ((None, undated[0]) if undated else None)
+        sheets.append(_MonthSheet(i, sheet.name, top.date, month_of_sheet, top.date_text if undated else None))
     known = [(s.date.year, s.date.month) for s in sheets if s.date] + \
         [(s.named[0], s.named[1]) for s in sheets if s.named and s.named[0]]
 
