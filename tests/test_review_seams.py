@@ -1,5 +1,5 @@
 """Seams between the readers of issue 7 (found in review): struck/hidden rows, uncertain reads and
-the summary sentence; month sheets and the year of a date; colours on headings and closed items."""
+the summary sentence; month sheets and the year of a date; colours over the whole table; copied month sheets."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.styles import Font
+from typer.testing import CliRunner
 
 from builders import build_ledger, build_month_workbook, item
+from taizhang.cli import app
 from taizhang.models import Severity
 from taizhang.validate import validate_file
 
@@ -120,3 +122,9 @@ def test_copied_sheets_dated_without_a_year_are_months_and_last_months_is_never_
     assert validate_file(path).sheet == "Sheet1 (2)"  # the newest
     may = validate_file(path, month="2022-05")
     assert not may.usable and may.findings[0].code == "sheet.month_not_found"
+
+
+def test_the_title_line_of_a_ledger_without_a_date_says_so_once(tmp_path: Path) -> None:
+    path = build_ledger(tmp_path / "规划发展部.xlsx", [item("港区扩建", colour="blue")], date=None)
+    out = CliRunner().invoke(app, ["validate", str(path)]).output
+    assert "填报日期 未知" in out and "填报日期 填报日期未知" not in out
