@@ -128,3 +128,13 @@ def test_the_title_line_of_a_ledger_without_a_date_says_so_once(tmp_path: Path) 
     path = build_ledger(tmp_path / "规划发展部.xlsx", [item("港区扩建", colour="blue")], date=None)
     out = CliRunner().invoke(app, ["validate", str(path)]).output
     assert "填报日期 未知" in out and "填报日期 填报日期未知" not in out
+
+
+def test_a_fill_contradicting_its_text_is_the_error_not_the_sentence(tmp_path: Path) -> None:
+    # 进度评价 filled red but written 蓝色: the clerk counted it blue. The cell is the error to fix
+    # (colour.conflict); the sentence agrees with one reading of it and is not 账实不符.
+    items = [item("港区扩建", colour="red", judgement="蓝色", shown="blue"), item("航道疏浚", colour="blue")]
+    report = validate_file(build_ledger(tmp_path / "矛盾.xlsx", items))
+
+    assert [(f.code, f.cell) for f in report.errors] == [("colour.conflict", "E5")]
+    assert {f.code for f in report.warnings} == {"summary.uncertain"}

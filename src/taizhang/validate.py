@@ -257,6 +257,8 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
             out.append(finding("colour.conflict", sheet=sheet, cell=cell, value=text,
                                fill=rules.COLOUR_NAMES[colour], text=text.replace("\n", " "),
                                said=f"文字表示{rules.COLOUR_NAMES[said]}"))
+            # Which of the two the clerk meant is the error above; the sentence is not blamed for it.
+            _doubt(doubts, "colour", f"{cell} 填充为{rules.COLOUR_NAMES[colour]}，文字却表示{rules.COLOUR_NAMES[said]}")
         return colour
     if said is not None:
         return said
