@@ -119,7 +119,7 @@ def render_file_report(report: FileReport) -> None:
     # Everything below that comes from a workbook (or its name) is escaped: a cell reading
     # "[/b]" or "[red]" is text, not rich markup.
     who = escape(report.department or "部室未知")
-    date = escape(report.date or "填报日期未知")
+    date = escape(report.date or "未知")
     console.rule(f"[bold]{escape(Path(report.file).name)}[/]")
     if report.usable:
         console.print(f"{who}　填报日期 {date}　工作表“{escape(report.sheet or '')}”　{status}")

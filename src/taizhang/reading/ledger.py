@@ -57,6 +57,9 @@ class RawItem:
     marks: list[Mark] = field(default_factory=list)
     # Conditional formats over the item's cells that could not be evaluated: (range, its first cell, rule type).
     unevaluated: list[tuple[str, str, str]] = field(default_factory=list)
+    # A blue/yellow/red fill or text colour of the item left out as the table's or a column's
+    # decoration (A1, rgb): a guess, since a clerk may have marked every item alike.
+    background: tuple[str, str] | None = None
 
 
 @dataclass
@@ -196,7 +199,8 @@ class _MonthSheet:
     index: int
     name: str
     date: dt.date | None
-    named: tuple[int | None, int] | None  # (year, month) from the sheet's name
+    named: tuple[int | None, int] | None  # (year, month) from the sheet's name, or its 填报日期 without a year
+    written: str | None = None  # that 填报日期 as written
 
     def month(self, default_year: int) -> tuple[int, int] | None:
         """(year, month) the sheet is for: its name's month (year from the name, its 填报日期 or else
@@ -210,7 +214,7 @@ class _MonthSheet:
 
     def describe(self) -> str:
         when = f"填报日期{rules.format_date_cn(self.date.year, self.date.month, self.date.day)}" if self.date \
-            else "无填报日期"
+            else f"填报日期{self.written}" if self.written else "无填报日期"
         return f"“{self.name}”（{when}）"
 
 
@@ -236,7 +240,10 @@ def _choose_month(ledgers: list[_Candidate], month: str | None) -> tuple[int, Fi
     for i, (sheet, (header_row, columns, others, _f)) in enumerate(ledgers):
         top = ParsedLedger(sheet=sheet.name, header_row=header_row, columns=columns, extra_columns=others)
         _read_top(sheet, top, sheet.rows())
-        sheets.append(_MonthSheet(i, sheet.name, top.date, sheet_name_month(sheet.name)))
+        # A sheet not named by its month (a copy, "Sheet1 (2)") dated without a year (4月6日) is of that month.
+        undated = rules.parse_month_day(top.date_text) if top.date is None and top.date_text else None
+        month_of_sheet = sheet_name_month(sheet.name) or ((None, undated[0]) if undated else None)
+        sheets.append(_MonthSheet(i, sheet.name, top.date, month_of_sheet, top.date_text if undated else None))
     known = [(s.date.year, s.date.month) for s in sheets if s.date] + \
         [(s.named[0], s.named[1]) for s in sheets if s.named and s.named[0]]
 
@@ -480,9 +487,13 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
     row_item = {r: it for it in items for r in item_rows[id(it)]}
     seen: set[tuple[int, tuple[int, int]]] = set()
     for (r, c), (rgb, conditional, anchor) in sorted(fills.items()):
-        if rgb in decoration or column_decoration.get(c) == rgb or classify(rgb)[0] is Colour.NONE:
-            continue  # decoration, or white
+        if classify(rgb)[0] is Colour.NONE:
+            continue  # white
         it = row_item[r]
+        if rgb in decoration or column_decoration.get(c) == rgb:
+            if it.background is None and classify(rgb)[0] in marking:
+                it.background = (a1(*anchor), rgb)
+            continue  # decoration
         if (id(it), anchor) in seen:
             continue  # one merged cell seen from several rows
         seen.add((id(it), anchor))
@@ -491,6 +502,8 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
         if ink not in font_decoration and column_font.get(c) != ink:
             row_item[r].marks.append(Mark(a1(r, c), ink, keys.get(c, ""), judgement=c == jc, font=True,
                                           conditional=(r, c) in painting.font))
+        elif row_item[r].background is None:
+            row_item[r].background = (a1(r, c), ink)
     # Copying rows makes Excel split one rule into many: the copies are named together, once.
     groups: dict[tuple[object, ...], list[tuple[CondRule, set[tuple[int, int]]]]] = {}
     for rule, where in painting.unevaluated:
@@ -646,7 +659,7 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     content = [v for k, v in item.texts.items() if k != "no" and v] + [v for v in item.extra.values() if v]
     jc = ledger.columns.get("judgement")
     jcell = sheet.get(first, jc) if jc else None
-    if jcell is None and jc and (first, jc) in ledger.covered:
+    if (jcell is None or jcell.value is None) and jc and (first, jc) in ledger.covered:
         jcell = sheet.get(*ledger.covered[(first, jc)])
     if jcell is not None:
         item.fill, item.font = jcell.fill, jcell.font
@@ -690,7 +703,9 @@ def _column_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str,
         rows = sorted({*rows, r})
     for r in rows:
         cell = sheet.get(r, c)
-        if cell is None and (r, c) in ledger.covered:
+        # A covered cell written empty (Excel and LibreOffice keep the style of a filled or
+        # bordered range's covered cells) shows the merged cell, as one not written at all does.
+        if (cell is None or cell.value is None) and (r, c) in ledger.covered:
             anchor = ledger.covered[(r, c)]
             if anchor in anchors or first <= anchor[0] <= last:
                 continue  # the same merged cell, already read for this item
