@@ -203,10 +203,10 @@ def summary_agrees(ledger: ParsedLedger, report: FileReport) -> Iterator[Finding
         if number == actual[key]:
             continue
         label = rules.SUMMARY_LABELS[key]
-        doubtful = _explaining(report.items, key, number - actual[key])
-        aspect = _aspect(key)
+        doubtful = doubt_explaining(report.items, key, number - actual[key])
+        aspect = summary_aspect(key)
         if doubtful is not None and aspect not in possible:
-            possible[aspect] = _possible(report.items, aspect, numbers)
+            possible[aspect] = doubt_could_agree(report.items, aspect, numbers)
         if doubtful is not None and possible[aspect]:
             # 通知 五 blames the clerk only for what we read with confidence (issue 7.9).
             yield finding("summary.uncertain", sheet=ledger.sheet, cell=cell, value=number, label=label,
@@ -219,7 +219,7 @@ def summary_agrees(ledger: ParsedLedger, report: FileReport) -> Iterator[Finding
 _BUCKETS = {"stars": ("3", "2", "1"), "source": tuple("ABCD"), "colour": ("blue", "yellow", "red", "none")}
 
 
-def _aspect(key: str) -> str:
+def summary_aspect(key: str) -> str:
     return "stars" if key in _BUCKETS["stars"] else "source" if key in _BUCKETS["source"] else "colour"
 
 
@@ -231,7 +231,7 @@ def _bucket_keys(item: Item, aspect: str) -> set[str]:
     return {item.colour.value}
 
 
-def _possible(items: list[Item], aspect: str, stated: dict[str, int]) -> bool:
+def doubt_could_agree(items: list[Item], aspect: str, stated: dict[str, int]) -> bool:
     """Whether some reading of the doubtful items makes all the sentence's figures of ``aspect``
     true at once; when none does, the sentence is wrong whatever those items are (an error)."""
     open_items = [i for i in items if not i.closed]
@@ -250,13 +250,13 @@ def _possible(items: list[Item], aspect: str, stated: dict[str, int]) -> bool:
     return needed <= doubtful and (len(keys) < len(_BUCKETS[aspect]) or needed == doubtful)
 
 
-def _explaining(items: list[Item], key: str, diff: int) -> list[Item] | None:
+def doubt_explaining(items: list[Item], key: str, diff: int) -> list[Item] | None:
     """The items read with doubt that could account for ``diff`` (stated minus counted) on ``key``,
     or None when they cannot: more stated than counted needs doubtful items counted elsewhere,
     fewer needs doubtful items counted here."""
     if key == "total":
         return None
-    aspect = _aspect(key)
+    aspect = summary_aspect(key)
 
     candidates = [i for i in items
                   if not i.closed and aspect in i.doubts and (key in _bucket_keys(i, aspect)) is (diff < 0)]

@@ -379,8 +379,8 @@ def _left_out_by_summary(ledger: ParsedLedger, items: list[Item],
         # A figure that differs only by items read with doubt still agrees: _check_summary makes
         # that a summary.uncertain warning, and counting a struck row must not make it an error.
         return all(actual.get(k) == v or (k != "total" and k in actual
-                                          and _explaining(counted, k, v - actual[k]) is not None
-                                          and _possible(counted, _aspect(k), stated))
+                                          and checks.doubt_explaining(counted, k, v - actual[k]) is not None
+                                          and checks.doubt_could_agree(counted, checks.summary_aspect(k), stated))
                    for k, v in stated.items())
 
     if agrees([]):
