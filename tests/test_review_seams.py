@@ -138,3 +138,11 @@ def test_a_fill_contradicting_its_text_is_the_error_not_the_sentence(tmp_path: P
 
     assert [(f.code, f.cell) for f in report.errors] == [("colour.conflict", "E5")]
     assert {f.code for f in report.warnings} == {"summary.uncertain"}
+
+
+def test_a_date_without_a_year_nothing_supplies_says_the_year_is_missing(tmp_path: Path) -> None:
+    path = build_ledger(tmp_path / "综合部台账.xlsx", [item("公文运转")], department="综合部",
+                        date="填报日期：5月2日", summary=None)
+    report = validate_file(path)
+    f = next(f for f in report.findings if f.code == "date.unreadable")
+    assert "没有写年份" in f.message and "无法识别" not in f.message

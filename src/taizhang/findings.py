@@ -110,7 +110,7 @@ CODES: dict[str, Code] = {
     "date.unfilled": Code(W, "填报日期未填写", "填报日期仍是模板占位“{value}”，请填写实际日期，如“2022年4月3日”。"),
     "date.year_inferred": Code(W, "填报日期没有年份",
                                "填报日期“{value}”没有写年份，已按{source}中的 {year} 年读作{date}；请写全，如“{date}”。"),
-    "date.unreadable": Code(W, "填报日期无法识别", "填报日期“{value}”无法识别，请写成“2022年4月3日”。"),
+    "date.unreadable": Code(W, "填报日期无法识别", "填报日期“{value}”{why}，请写成“2022年4月3日”。"),
     # --- consistency rules of the 说明 ---
     "rule.top_stars_own_source": Code(W, "星级与来源不符",
                                       "重要程度 ★★★（特别重要）但任务来源只有 C（部室安排重点工作），请核对星级或来源。"),

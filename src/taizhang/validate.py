@@ -112,7 +112,11 @@ def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, departme
     elif ledger.date_text is not None and ("×" in ledger.date_text or "X" in ledger.date_text.upper()):
         findings.append(finding("date.unfilled", sheet=sheet, cell=ledger.date_cell, value=ledger.date_text))
     elif ledger.date_text is not None:
-        findings.append(finding("date.unreadable", sheet=sheet, cell=ledger.date_cell, value=ledger.date_text))
+        # 5月2日 is readable but for its year, which nothing in the file gives: say just that.
+        why = "没有写年份，汇总句、标题、工作表名和文件名中也看不出是哪一年" \
+            if rules.parse_month_day(ledger.date_text) else "无法识别"
+        findings.append(finding("date.unreadable", sheet=sheet, cell=ledger.date_cell, value=ledger.date_text,
+                                why=why))
     else:
         findings.append(finding("date.missing", sheet=sheet, cell="A2"))
 

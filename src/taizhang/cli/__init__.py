@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import os
 import re
 import sys
 
@@ -35,6 +36,12 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("已中止。")
         code = 130
+    except BrokenPipeError:
+        # The output was piped into a program that stopped reading (taizhang --help | head):
+        # nothing is wrong. Point stdout at nothing so that Python's own flush at exit stays quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = 0
     except Exception as exc:
         # Matched by name: typer's click exceptions live in click or in typer's own copy of it,
         # depending on the typer version.

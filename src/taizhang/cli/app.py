@@ -45,6 +45,8 @@ class ChineseGroup(_ChineseHelp, TyperGroup):
         working_on(None)
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            raise  # the reader of our output went away (taizhang … | head): main ends quietly
         except Exception as exc:
             if is_click_flow(exc):
                 raise

@@ -37,6 +37,8 @@ def unreadable(code: str, **fields: object) -> UnreadableFile:
 
 ODS_ADVICE = ("这是 OpenDocument 表格（.ods，LibreOffice/WPS 的格式）。请在 LibreOffice 中“文件→另存为”，"
               "文件类型选“Excel 2007-365 (.xlsx)”")
+# As the detail of file.unsupported, whose template goes on "，请用 Excel 或 WPS 另存为 .xlsx 后再发送": one advice.
+_ODS_DETAIL = f"{ODS_ADVICE}即可；没有 LibreOffice 时"
 
 
 def regular_file_size(path: Path) -> int:
@@ -149,7 +151,7 @@ def _check_zip(path: Path) -> None:
                 if "ppt/presentation.xml" in names:
                     raise unreadable("file.not_workbook", detail="（这是 PowerPoint 演示文稿）")
                 if "content.xml" in names:
-                    raise unreadable("file.unsupported", detail=ODS_ADVICE)
+                    raise unreadable("file.unsupported", detail=_ODS_DETAIL)
                 raise unreadable("file.not_workbook", detail="（压缩包中没有工作簿）")
             for info in infos:
                 # Excel writes members stored or deflated, never encrypted: anything else is a
