@@ -148,3 +148,11 @@ def test_usage_errors_are_explained_in_chinese_with_exit_2(argv: list[str], expe
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.replace("\n", "")
     assert "用法错误" in err and expected in err and "--help" in err
+
+
+def test_chinese_option_help_wraps_instead_of_being_cut_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    result = CliRunner().invoke(app, ["validate", "--help"])
+    assert result.exit_code == 0
+    assert "…" not in result.output  # rich cuts a long unspaced line with an ellipsis
+    assert "便于退回部室修改" in result.output.replace("│", "").replace(" ", "").replace("\n", "")

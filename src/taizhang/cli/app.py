@@ -53,6 +53,31 @@ class ChineseGroup(_ChineseHelp, TyperGroup):
             raise typer.Exit(internal_error(exc, as_json=as_json)) from None
 
 
+def _fold_long_help_lines() -> None:
+    """Let help texts break anywhere: rich breaks lines at spaces and cuts a longer word with "…",
+    and a Chinese sentence has no spaces, so at 80 columns most option help ended cut off.
+    (typer has no setting for this; where its helper is absent the help is only less tidy.)"""
+    try:
+        from rich.text import Text
+        from typer import rich_utils
+    except ImportError:
+        return
+    make = getattr(rich_utils, "_make_rich_text", None)
+    if make is None or getattr(make, "_folds", False):
+        return
+
+    def folded(**kwargs: object) -> object:
+        text = make(**kwargs)
+        if isinstance(text, Text):
+            text.overflow = "fold"
+        return text
+
+    folded._folds = True  # type: ignore[attr-defined]
+    rich_utils._make_rich_text = folded  # type: ignore[assignment]
+
+
+_fold_long_help_lines()
+
 app = typer.Typer(
     name="taizhang",
     cls=ChineseGroup,

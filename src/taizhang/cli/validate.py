@@ -43,12 +43,12 @@ def validate_command(
     as_json: JsonOption = False,
     annotate: Annotated[Path | None, typer.Option(
         "--annotate", readable=False, metavar="DIR",
-        help="把每个文件另存一份到 DIR，问题写成单元格批注并用红框标出，便于退回部室修改。")] = None,
+        help="把每个文件另存一份到 DIR，问题写成单元格批注并用红框标出， 便于退回部室修改。")] = None,
     department: Annotated[str | None, typer.Option(
-        "--department", metavar="NAME", help="标题和文件名中都没有部室名称时使用的部室名称。")] = None,
+        "--department", metavar="NAME", help="标题、填报单位和文件名中都看不出部室时 使用的名称。")] = None,
     month: Annotated[str | None, typer.Option(
         "--month", metavar="YYYY-MM", show_default=False,
-        help="工作簿按月份分几张台账工作表时，校验这个月份的一张；默认最新月份。")] = None,
+        help="工作簿按月分几张台账工作表时校验哪个月； 默认最新月份。")] = None,
     config_path: ConfigOption = None,
 ) -> None:
     """校验部室重点工作台账：按附件2及说明逐项检查，列出每个问题所在的单元格和改法。
