@@ -32,6 +32,10 @@ class _ChineseHelp:
             option.metavar = ""
         return option
 
+    def format_help(self, ctx, formatter):  # type: ignore[no-untyped-def]
+        _fold_long_help_lines()  # here, not at import: typer's help renderer costs every command ~25 ms
+        return super().format_help(ctx, formatter)  # type: ignore[misc]
+
 
 class ChineseCommand(_ChineseHelp, TyperCommand):
     pass
@@ -75,8 +79,6 @@ def _fold_long_help_lines() -> None:
     folded._folds = True  # type: ignore[attr-defined]
     rich_utils._make_rich_text = folded  # type: ignore[assignment]
 
-
-_fold_long_help_lines()
 
 app = typer.Typer(
     name="taizhang",
