@@ -20,14 +20,13 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import rules
 from .children import die_with_parent, hold_for_tests
 from .config import Config
 from .errors import TaizhangError
-from .findings import RuleConfig, finding
+from .findings import finding
 from .models import (
     Counts,
     DepartmentEntry,
@@ -41,7 +40,7 @@ from .models import (
     all_fields,
 )
 from .reading.gate import ODS_ADVICE
-from .validate import file_sha256, validate_file
+from .validate import apply_rules, file_sha256, unreadable_report, validate_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 # The default name of the consolidated workbook, beside the inbox.
@@ -102,10 +101,10 @@ def _not_regular(entry: Path) -> str | None:
         return "符号链接指向的文件不存在，已跳过。"
     except PermissionError:
         return None  # read as a file: validate says that it may not be read
-    except (OSError, RuntimeError) as exc:
-        if getattr(exc, "errno", None) == errno.ELOOP or isinstance(exc, RuntimeError):
+    except OSError as exc:  # stat() follows links: a loop is ELOOP (only resolve() raised RuntimeError)
+        if exc.errno == errno.ELOOP:
             return "符号链接指向自身（循环），已跳过。"
-        return f"无法查看这一项（{exc.strerror or exc}），已跳过。" if isinstance(exc, OSError) else None
+        return f"无法查看这一项（{exc.strerror or exc}），已跳过。"
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
@@ -149,23 +148,16 @@ def check_file(path: Path, month: str | None = None) -> FileReport | None:
     """One file, checked as ``taizhang validate`` does; None for a workbook ``taizhang merge`` wrote.
     ``month`` picks the sheet of that month in a workbook with one sheet per month.
 
-    Never raises for what is in the file: one bad file must not cost a merge the others, so
-    whatever escapes the reader makes this file unusable (``file.corrupt`` for a damaged zip).
+    Never raises for what is in the file: one bad file must not cost a merge the others. The
+    reader reports damage itself (``file.corrupt``); whatever still escapes makes this file
+    ``file.unreadable``, as in ``validate_file``.
     """
     try:
         if path.suffix.lower() == ".xlsx" and is_merged_workbook(path):
             return None
         return validate_file(path, month=month)
-    except ZIP_ERRORS as exc:
-        reason = finding("file.corrupt", detail=_detail(exc))
     except Exception as exc:  # noqa: BLE001  anything unforeseen: this file only
-        reason = finding("file.unreadable", detail=_detail(exc))
-    sha = file_sha256(path) if path.is_file() else None
-    return FileReport(file=str(path), ok=False, usable=False, sha256=sha, findings=[reason])
-
-
-def _detail(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:200]
+        return unreadable_report(FileReport(file=str(path), sha256=file_sha256(path) if path.is_file() else None), exc)
 
 
 def _check_one(path: str, month: str | None = None) -> FileReport | None:
@@ -210,9 +202,7 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
                 # a worker while the other finishes).
                 for i, report in enumerate(pool.map(_check_one, [str(p) for p in paths], [month] * total)):
                     tick(i, report)
-        except (OSError, NotImplementedError, ImportError, BrokenProcessPool):
-            pass  # no processes here: finish what is left in this process
-        except Exception:  # noqa: BLE001  a report that could not be handed back: the rest are read here
+        except Exception:  # noqa: BLE001  no processes here, or a report not handed back: the rest are read here
             pass
     for i, p in enumerate(paths):
         if not finished[i]:
@@ -390,7 +380,7 @@ def merge_inbox(
     rule_config = config.rule_config
     if rule_config:
         for report in reports:
-            _apply_rules(report, rule_config)
+            apply_rules(report, rule_config)
     for path, r in zip(files, checked, strict=True):
         if r is None:
             skipped.append(Skipped(file=path.name, reason=MERGED_REASON))
@@ -445,12 +435,6 @@ def merge_inbox(
         roster_checked=config.roster_checked,
         reports=ordered,
     )
-
-
-def _apply_rules(report: FileReport, rule_config: RuleConfig) -> None:
-    """``report`` with the codes ``[rules]`` switches off dropped and the severities it changes."""
-    report.findings = rule_config.adjust(report.findings)
-    report.ok = not any(f.severity is Severity.ERROR for f in report.findings)
 
 
 def _flag_duplicates(resolved: list[tuple[str, FileReport]]) -> None:

@@ -142,6 +142,11 @@ def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, departme
         if key not in seen:
             seen.add(key)
             report.findings.append(f)
+    apply_rules(report, rule_config)
+
+
+def apply_rules(report: FileReport, rule_config: RuleConfig) -> None:
+    """``report`` with the codes ``[rules]`` switches off dropped and the severities it changes."""
     report.findings = rule_config.adjust(report.findings)
     report.ok = not any(f.severity is Severity.ERROR for f in report.findings)
 
