@@ -102,7 +102,9 @@ class MergedBelow(Mapping[tuple[int, int], tuple[int, int]]):
         self._ranges = {c: sorted(spans) for c, spans in by_col.items()}
         self._starts = {c: [r1 for r1, _ in spans] for c, spans in self._ranges.items()}
 
-    def __getitem__(self, key: tuple[int, int]) -> tuple[int, int]:
+    def get(self, key: tuple[int, int], default: tuple[int, int] | None = None) -> tuple[int, int] | None:  # type: ignore[override]
+        """The anchor of the range covering ``key``: the one search every other lookup is made of
+        (asked for nearly every cell of a ledger, most of which no merged range covers)."""
         r, c = key
         spans = self._ranges.get(c)
         if spans:
@@ -110,21 +112,19 @@ class MergedBelow(Mapping[tuple[int, int], tuple[int, int]]):
             for r1, r2 in reversed(spans[max(0, i - 64):i]):  # overlapping ranges: the nearest wins
                 if r <= r2:
                     return (r1, c)
-        raise KeyError(key)
+        return default
+
+    def __getitem__(self, key: tuple[int, int]) -> tuple[int, int]:
+        anchor = self.get(key)
+        if anchor is None:
+            raise KeyError(key)
+        return anchor
 
     def __contains__(self, key: object) -> bool:
-        # Asked for nearly every cell of a ledger, most of which no merged range covers: answered
-        # without Mapping's KeyError round trip.
-        if not isinstance(key, tuple) or key[1] not in self._ranges:
-            return False
-        try:
-            self[key]
-        except KeyError:
-            return False
-        return True
+        return isinstance(key, tuple) and self.get(key) is not None
 
-    def get(self, key: tuple[int, int], default: tuple[int, int] | None = None) -> tuple[int, int] | None:  # type: ignore[override]
-        return self[key] if key in self else default
+    def __bool__(self) -> bool:
+        return bool(self._ranges)  # not __len__, which adds up every range's rows
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
         for c, spans in self._ranges.items():
@@ -423,8 +423,8 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
     if not items:
         return
     # The item rows that hold cells (a merged 序号 may reach far down an otherwise empty sheet).
-    item_rows = {id(it): [it.first_row, *_rows_between(ledger, it.first_row + 1, it.last_row)] for it in items}
-    rows = sorted({r for it in items for r in item_rows[id(it)]})
+    row_item = {r: it for it in items for r in (it.first_row, *_rows_between(ledger, it.first_row + 1, it.last_row))}
+    rows = sorted(row_item)
     cols = sorted(item_cols)
     painting = condformat.paint(sheet, rows, cols)
     # Effective fill of the item rows' cells (conditional format, own fill, merged anchor's, row
@@ -479,12 +479,11 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
     if fills:
         decoration, column_decoration = _decoration(sheet, ledger, rows, cols, fills)
     if inks:
-        font_decoration, column_font = _font_decoration(ledger, sheet, rows, col_set, painting)
+        font_decoration, column_font = _font_decoration(ledger, sheet, rows, col_set, painting, row_item)
 
     keys = {c: k for k, c in ledger.columns.items()} | {c: k for k, pcs in ledger.parts.items() for c in pcs} \
         | {c: label for label, c in ledger.extra_columns.items()}
     jc = ledger.columns.get("judgement")
-    row_item = {r: it for it in items for r in item_rows[id(it)]}
     seen: set[tuple[int, tuple[int, int]]] = set()
     for (r, c), (rgb, conditional, anchor) in sorted(fills.items()):
         if classify(rgb)[0] is Colour.NONE:
@@ -571,21 +570,20 @@ def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: li
 
 
 def _font_decoration(ledger: ParsedLedger, sheet: RawSheet, rows: list[int], cols: set[int],
-                     painting: condformat.Painting) -> tuple[set[str], dict[int, str]]:
+                     painting: condformat.Painting, row_item: dict[int, RawItem]) -> tuple[set[str], dict[int, str]]:
     """Text colours that decorate, by the rules for fills: every item's text in one colour with
     the header's, or on six items or more; a column's text likewise. "标红" often means red text, so
     a few rows in red are marks. (A second pass, made only when some text is blue, yellow or red.)"""
     items = ledger.items
     by_row = sheet.rows()
-    row_item = {r: id(it) for it in items for r in [it.first_row, *_rows_between(ledger, it.first_row + 1, it.last_row)]}
     per_item: dict[int, list[str | None]] = {}
     by_col: dict[int, dict[int, set[str | None]]] = {}  # column -> item -> text colours
     for r in rows:
         for c, cell in by_row.get(r, ()):
             if c in cols and cell.value is not None:
                 rgb = painting.font.get((r, c)) or cell.font
-                per_item.setdefault(row_item[r], []).append(rgb)
-                by_col.setdefault(c, {}).setdefault(row_item[r], set()).add(rgb)
+                per_item.setdefault(id(row_item[r]), []).append(rgb)
+                by_col.setdefault(c, {}).setdefault(id(row_item[r]), set()).add(rgb)
     header = {c: cell.font for c, cell in by_row.get(ledger.header_row, ()) if c in cols and cell.value is not None}
     many = len(items) >= TABLE_FILL_MIN_ITEMS
     decoration: set[str] = set()
@@ -659,8 +657,8 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     content = [v for k, v in item.texts.items() if k != "no" and v] + [v for v in item.extra.values() if v]
     jc = ledger.columns.get("judgement")
     jcell = sheet.get(first, jc) if jc else None
-    if (jcell is None or jcell.value is None) and jc and (first, jc) in ledger.covered:
-        jcell = sheet.get(*ledger.covered[(first, jc)])
+    if (jcell is None or jcell.value is None) and jc and (anchor := ledger.covered.get((first, jc))) is not None:
+        jcell = sheet.get(*anchor)
     if jcell is not None:
         item.fill, item.font = jcell.fill, jcell.font
     if not content and item.fill is None:
@@ -674,11 +672,11 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
         ledger.findings.append(finding("item.example_row", sheet=sheet.name, cell=item.cells.get("judgement"),
                                        row=first, text=item.texts["judgement"].replace("\n", "")))
         return None
-    rows = range(first, last + 1)
     if sheet.hidden_rows:
-        item.hidden = all(r in sheet.hidden_rows for r in rows)
+        item.hidden = all(r in sheet.hidden_rows for r in range(first, last + 1))
     # Struck through: every written cell of the item (序号 aside: a clerk striking out an item often
     # selects its texts and leaves the number) has its text struck.
+    rows = _rows_between(ledger, first, last)  # the item's rows that hold cells
     if sheet.has_strike and any(cell.strike for r in rows for _, cell in by_row.get(r, ())):
         item_cols = (set(ledger.columns.values()) | {c for pcs in ledger.parts.values() for c in pcs}) \
             - {ledger.columns.get("no")}
@@ -705,8 +703,7 @@ def _column_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str,
         cell = sheet.get(r, c)
         # A covered cell written empty (Excel and LibreOffice keep the style of a filled or
         # bordered range's covered cells) shows the merged cell, as one not written at all does.
-        if (cell is None or cell.value is None) and (r, c) in ledger.covered:
-            anchor = ledger.covered[(r, c)]
+        if (cell is None or cell.value is None) and (anchor := ledger.covered.get((r, c))) is not None:
             if anchor in anchors or first <= anchor[0] <= last:
                 continue  # the same merged cell, already read for this item
             anchors.add(anchor)

@@ -422,7 +422,6 @@ class _SheetParser:
 
 _CAPTURED = frozenset(("v", "f", "t"))
 _CF_TAGS = frozenset(("formula", "sqref", "conditionalFormatting", "ext"))
-_MAX_ROW, _MAX_COL = 1_048_576, 16_384
 
 
 def _int(text: str | None) -> int:
@@ -449,7 +448,7 @@ def _sqref(text: str) -> list[tuple[int, int, int, int]]:
         if len(corners) != 2:
             continue
         (r1, c1), (r2, c2) = corners
-        out.append((min(r1, r2) or 1, min(c1, c2) or 1, max(r1, r2) or _MAX_ROW, max(c1, c2) or _MAX_COL))
+        out.append((min(r1, r2) or 1, min(c1, c2) or 1, max(r1, r2) or MAX_ROW, max(c1, c2) or MAX_COL))
     return out
 
 
