@@ -139,6 +139,6 @@ def end_orphaned_writers(path: Path, wait: float = 2.0) -> list[int]:
             continue
         ended.append(pid)
     deadline = time.monotonic() + wait
-    while ended and time.monotonic() < deadline and any(p in lock_holders(path) for p in ended):
+    while ended and time.monotonic() < deadline and not set(lock_holders(path)).isdisjoint(ended):
         time.sleep(0.05)
     return ended

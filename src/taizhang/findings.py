@@ -153,7 +153,6 @@ def _quoted(value: object) -> object:
 # --------------------------------------------------------------------------------------------
 
 RULE_LEVELS: dict[str, Severity | None] = {"off": None, "warning": W, "error": E}
-LEVEL_NAMES = {"off": "关闭", "warning": "提示", "error": "错误"}
 
 # A file that cannot be read at all is not a rule that can be relaxed: nothing was checked.
 FIXED_CODES = frozenset({*(c for c in CODES if c.startswith("file.")), "sheet.not_found", "sheet.month_not_found"})

@@ -17,12 +17,13 @@ field, the model and the store). Data only: no workbook, no document, no termina
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 
 from .models import STATUS_NAMES, Colour, Counts, DepartmentEntry, Item, Severity
 from .rules import COLUMNS, iso_date_cn
+from .rules import Column as ColumnSpec
 
 if TYPE_CHECKING:
     from .models import DepartmentReport, MonthReport
@@ -199,15 +200,17 @@ _LEDGER_VALUES: dict[str, Callable[[LedgerRow], object]] = {
     "note": _note,
 }
 
+def _ledger_column(c: ColumnSpec) -> Column[LedgerRow]:
+    """A 附件2 column as the 台账 sheet shows it (序号 stays in place when the sheet is filtered)."""
+    return Column(c.key, c.label, _LEDGER_VALUES.get(c.key) or operator.attrgetter(f"item.{c.key}"), width=c.width,
+                  align="center" if c.key in _LEDGER_CENTRED else "left", coloured=c.key == "judgement",
+                  place=c.key == "no")
+
+
 LEDGER: Table[LedgerRow] = Table("台账", (
-    *(Column(c.key, c.label, _LEDGER_VALUES.get(c.key) or operator.attrgetter(f"item.{c.key}"), width=c.width,
-             align="center" if c.key in _LEDGER_CENTRED else "left", coloured=c.key == "judgement",
-             place=c.key == "no")
-      for c in COLUMNS[:1]),
+    _ledger_column(COLUMNS[0]),
     Column("department", "部室", operator.attrgetter("department"), width=12, place=True),
-    *(Column(c.key, c.label, _LEDGER_VALUES.get(c.key) or operator.attrgetter(f"item.{c.key}"), width=c.width,
-             align="center" if c.key in _LEDGER_CENTRED else "left", coloured=c.key == "judgement")
-      for c in COLUMNS[1:]),
+    *map(_ledger_column, COLUMNS[1:]),
 ))
 LEDGER_EXTRA_WIDTH = 14  # each of the departments' own extra columns, after the table's
 
@@ -271,6 +274,21 @@ def _handed_in(report: MonthReport) -> str:
 
 def _dept_colour(key: str) -> Callable[[DepartmentReport], int]:
     return lambda d: d.counts.colours.get(key, 0)
+
+
+def appendix_total_row(report: MonthReport, columns: Sequence[Column[DepartmentReport]]) -> list[object]:
+    """The appendix's 合计 row: a column's own total, else a count column summed over the departments
+    (a department that did not hand in leaves its figures blank, so adds nothing), else empty."""
+    row: list[object] = []
+    for c in columns:
+        if c.total is not None:
+            row.append(c.total(report))
+        elif c.kind == "count":
+            counted = (c.value(d) for d in report.departments if not (c.reported and d.status == "missing"))
+            row.append(sum(v for v in counted if isinstance(v, int)))
+        else:
+            row.append("")
+    return row
 
 
 APPENDIX: Table[DepartmentReport] = Table("分部室", (

@@ -113,8 +113,7 @@ def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, departme
         findings.append(finding("date.unfilled", sheet=sheet, cell=ledger.date_cell, value=ledger.date_text))
     elif ledger.date_text is not None:
         # 5月2日 is readable but for its year, which nothing in the file gives: say just that.
-        why = "没有写年份，汇总句、标题、工作表名和文件名中也看不出是哪一年" \
-            if rules.parse_month_day(ledger.date_text) else "无法识别"
+        why = "没有写年份，汇总句、标题、工作表名和文件名中也看不出是哪一年" if month_day else "无法识别"
         findings.append(finding("date.unreadable", sheet=sheet, cell=ledger.date_cell, value=ledger.date_text,
                                 why=why))
     else:

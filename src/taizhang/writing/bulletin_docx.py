@@ -553,25 +553,18 @@ def _appendix(doc: DocxDocument, report: MonthReport, section: BulletinSection) 
     _repeat_header(table)
     _min_height(table.rows[0])
 
-    totals: dict[str, int] = {c.key: 0 for c in columns if c.kind == "count"}
     for dept in report.departments:
         missing = dept.status == "missing"
         row = table.add_row()
         _min_height(row)
         for i, column in enumerate(columns):
-            if missing and column.reported:
-                value: object = "—"
-            else:
-                value = (column.brief or column.value)(dept)
-                if column.key in totals and isinstance(value, int):
-                    totals[column.key] += value
+            value = "—" if missing and column.reported else (column.brief or column.value)(dept)
             row.cells[i].width = widths[i]
             _cell(row.cells[i], value, align=WD_ALIGN_PARAGRAPH.LEFT if column.align == "left" else None)
     row = table.add_row()
     _min_height(row)
-    for i, column in enumerate(columns):
+    for i, total in enumerate(tables.appendix_total_row(report, columns)):
         row.cells[i].width = widths[i]
-        total = column.total(report) if column.total is not None else totals.get(column.key, "")
         _cell(row.cells[i], total, bold=True)
     note = _p(doc, "注：事项数不含已销号事项；补录、销号、颜色变化与上月台账比较"
                    + ("（本月为首个入库月份，不作比较）。" if report.first_month else "。"))

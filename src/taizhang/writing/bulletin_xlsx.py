@@ -219,7 +219,6 @@ def _by_department(ws: Worksheet, report: MonthReport, section: BulletinSection)
     header = row
     rows: list[list[object]] = []
     fonts: dict[int, Font] = {}
-    totals: dict[str, int] = {c.key: 0 for c in columns if c.kind == "count"}
     for dept in report.departments:
         missing = dept.status == "missing"
         if missing:
@@ -233,12 +232,10 @@ def _by_department(ws: Worksheet, report: MonthReport, section: BulletinSection)
                 value = None if column.kind == "count" else ""
             else:
                 value = column.value(dept)
-            if column.key in totals and isinstance(value, int):
-                totals[column.key] += value
             values.append(value)
         rows.append(values)
     fonts[len(rows)] = BOLD_BODY_FONT
-    rows.append([c.total(report) if c.total is not None else totals.get(c.key, "") for c in columns])
+    rows.append(tables.appendix_total_row(report, columns))
     end = _table(ws, header, labels, rows, centred=[i for i, c in enumerate(columns, start=1) if c.align == "center"],
                  fonts=fonts)
     for col, column in enumerate(columns, start=1):
