@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from . import rules
 from .findings import CODES, finding
-from .models import Colour, FileReport, Finding, Item
+from .models import Colour, Counts, FileReport, Finding, Item
 from .reading.ledger import ParsedLedger, RawItem
 
 ItemCheck = Callable[[RawItem, Item, str], Iterable[Finding]]
@@ -195,25 +195,40 @@ def summary_agrees(ledger: ParsedLedger, report: FileReport) -> Iterator[Finding
     cell = ledger.summary_cell or "A3"
     if any(v == "×" for v in stated.values()):
         yield finding("summary.unfilled", sheet=ledger.sheet, cell=cell)
-    counts = report.counts
-    actual = {"total": counts.total, **counts.stars, **counts.sources, **counts.colours}
+    actual = figures(report.counts)
     numbers = {k: v for k, v in stated.items() if isinstance(v, int)}
+    for key, doubtful in summary_differences(report.items, report.counts, numbers).items():
+        number, label = numbers[key], rules.SUMMARY_LABELS[key]
+        if doubtful is not None:
+            # 通知 五 blames the clerk only for what we read with confidence (issue 7.9).
+            yield finding("summary.uncertain", sheet=ledger.sheet, cell=cell, value=number, label=label,
+                          stated=number, actual=actual[key],
+                          items=_name_items(doubtful, ledger, summary_aspect(key)))
+        else:
+            yield finding("summary.mismatch", sheet=ledger.sheet, cell=cell, value=number,
+                          label=label, stated=number, actual=actual[key])
+
+
+def figures(counts: Counts) -> dict[str, int]:
+    """The table's figures by the summary sentence's keys (total, 3/2/1, A–D, the colours)."""
+    return {"total": counts.total, **counts.stars, **counts.sources, **counts.colours}
+
+
+def summary_differences(items: list[Item], counts: Counts, numbers: dict[str, int]) -> dict[str, list[Item] | None]:
+    """Each figure of the sentence that differs from the table → the items read with doubt that
+    explain it (a ``summary.uncertain``), or None when nothing we doubt does (``summary.mismatch``)."""
+    actual = figures(counts)
+    out: dict[str, list[Item] | None] = {}
     possible: dict[str, bool] = {}  # per aspect, worked out at its first difference
     for key, number in numbers.items():
         if number == actual[key]:
             continue
-        label = rules.SUMMARY_LABELS[key]
-        doubtful = doubt_explaining(report.items, key, number - actual[key])
+        doubtful = doubt_explaining(items, key, number - actual[key])
         aspect = summary_aspect(key)
         if doubtful is not None and aspect not in possible:
-            possible[aspect] = doubt_could_agree(report.items, aspect, numbers)
-        if doubtful is not None and possible[aspect]:
-            # 通知 五 blames the clerk only for what we read with confidence (issue 7.9).
-            yield finding("summary.uncertain", sheet=ledger.sheet, cell=cell, value=number, label=label,
-                          stated=number, actual=actual[key], items=_name_items(doubtful, ledger, aspect))
-        else:
-            yield finding("summary.mismatch", sheet=ledger.sheet, cell=cell, value=number,
-                          label=label, stated=number, actual=actual[key])
+            possible[aspect] = doubt_could_agree(items, aspect, numbers)
+        out[key] = doubtful if doubtful is not None and possible[aspect] else None
+    return out
 
 
 _BUCKETS = {"stars": ("3", "2", "1"), "source": tuple("ABCD"), "colour": ("blue", "yellow", "red", "none")}

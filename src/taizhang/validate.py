@@ -380,24 +380,24 @@ def _left_out_by_summary(ledger: ParsedLedger, items: list[Item],
     if not stated:
         return []
 
-    def agrees(without: list[Item]) -> bool:
-        counted = [it.model_copy(update={"closed": True}) if any(it is w for w in without) else it for it in items]
-        c = count_items(counted)
-        actual = {"total": c.total, **c.stars, **c.sources, **c.colours}
-        # A figure that differs only by items read with doubt still agrees: _check_summary makes
-        # that a summary.uncertain warning, and counting a struck row must not make it an error.
-        return all(actual.get(k) == v or (k != "total" and k in actual
-                                          and checks.doubt_explaining(counted, k, v - actual[k]) is not None
-                                          and checks.doubt_could_agree(counted, checks.summary_aspect(k), stated))
-                   for k, v in stated.items())
+    def agrees(without: set[int]) -> bool:
+        counted = [it.model_copy(update={"closed": True}) if id(it) in without else it for it in items]
+        # A figure that differs only by items read with doubt still agrees: checks.summary_agrees
+        # makes that a summary.uncertain warning, and counting a struck row must not make it an error.
+        differences = checks.summary_differences(counted, count_items(counted), stated)
+        return all(doubtful is not None for doubtful in differences.values())
 
-    if agrees([]):
+    if agrees(set()):
         return []
     choices = ([it for _, it in flagged], [it for raw, it in flagged if raw.struck],
                [it for raw, it in flagged if raw.hidden])
+    tried: list[set[int]] = []
     for choice in choices:
-        if choice and agrees(choice):
-            return choice
+        ids = {id(it) for it in choice}
+        if ids and ids not in tried:  # all flagged rows struck (or all hidden): one choice, tried once
+            tried.append(ids)
+            if agrees(ids):
+                return choice
     return []
 
 
@@ -408,9 +408,9 @@ def _leave_out_unseen(ledger: ParsedLedger, items: list[Item]) -> None:
                if (raw.struck or raw.hidden) and not item.closed]
     if not flagged:
         return
-    left_out = _left_out_by_summary(ledger, items, flagged)
+    left_out = {id(it) for it in _left_out_by_summary(ledger, items, flagged)}
     for _, item in flagged:
-        item.closed = item.closed or any(item is it for it in left_out)
+        item.closed = item.closed or id(item) in left_out
 
 
 def _stated_summary(ledger: ParsedLedger, report: FileReport) -> None:
