@@ -127,16 +127,19 @@ def _merge_and_save(history: _History, inbox: Path, *, config: Config, month: st
                     working_on: Callable[[Path], None] | None) -> MergeResult:
     writers: list[ConsolidatedWriter] = []
 
-    def prepare(report: FileReport) -> None:
-        # The workbook's rows of each department are rendered as soon as its file is read; the
-        # writer (and openpyxl) is loaded only once the worker processes are reading, so that
-        # loading it overlaps with their work instead of delaying it. Then the items go to the
-        # history writer: this process keeps the rendered rows only.
+    def writer() -> ConsolidatedWriter:
+        # Loaded (with openpyxl) only once the worker processes are reading, so that loading it
+        # overlaps with their work instead of delaying it.
         if not writers:
             from .writing.consolidated import ConsolidatedWriter
 
             writers.append(ConsolidatedWriter(config))
-        writers[0].prepare(report)
+        return writers[0]
+
+    def prepare(report: FileReport) -> None:
+        # The workbook's rows of each department are rendered as soon as its file is read; then
+        # the items go to the history writer: this process keeps the rendered rows only.
+        writer().prepare(report)
         history.add(report)
 
     if working_on is not None:
@@ -151,15 +154,11 @@ def _merge_and_save(history: _History, inbox: Path, *, config: Config, month: st
     inputs = [Path(r.file) for r in result.reports]
     check_not_refused(out, inputs)
 
-    if not writers:  # every file was unreadable or passed over
-        from .writing.consolidated import ConsolidatedWriter
-
-        writers.append(ConsolidatedWriter(config))
     history.start(result)  # the month is stored while the workbook is written
     if working_on is not None:
         working_on(out)
     try:
-        written = writers[0].write(result, out, refuse=inputs)
+        written = writer().write(result, out, refuse=inputs)
     except TaizhangError as exc:
         raise TaizhangError(f"{exc}（本月未记入历史库）") from exc
     result.output = str(written)
@@ -169,10 +168,8 @@ def _merge_and_save(history: _History, inbox: Path, *, config: Config, month: st
     return result
 
 
-def _store(db_path: Path, result: MergeResult | MonthSnapshot, config: Config,
-           before_commit: Callable[[], bool] | None = None) -> str | None:
+def _store(db_path: Path, snapshot: MonthSnapshot, before_commit: Callable[[], bool] | None = None) -> str | None:
     """Save the month in the history store; the error message, or None when it is stored."""
-    snapshot = result if isinstance(result, MonthSnapshot) else snapshot_of(result, config)
     try:
         with Store(db_path) as store:
             store.save_month(snapshot, before_commit=before_commit)
@@ -238,7 +235,7 @@ class _History:
                 snapshot = snapshot_of(result, config)
                 for report in result.reports:  # the snapshot has them now (the same texts)
                     report.items = []
-                child_end.send(("done", _store(db_path, snapshot, config, before_commit=go)))
+                child_end.send(("done", _store(db_path, snapshot, before_commit=go)))
             except Exception as exc:  # noqa: BLE001  reported by the parent, never lost
                 child_end.send(("done", f"无法写入历史库 {db_path}：{type(exc).__name__}: {exc}"))
 
@@ -275,7 +272,7 @@ class _History:
         self.finished = True
         if self.process is None:
             if keep and self.result is not None:
-                self.outcome = _store(self.db_path, self.result, self.config)
+                self.outcome = _store(self.db_path, snapshot_of(self.result, self.config))
             return self.outcome
         lost = f"无法写入历史库 {self.db_path}（写入进程意外退出）"
         try:
