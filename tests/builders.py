@@ -319,3 +319,35 @@ def damage_member_data(path: Path, member: str, *, at: float = 0.0, length: int 
     data[pos:pos + length] = b"\xff" * length
     path.write_bytes(bytes(data))
     return path
+
+
+CHOICE_WORDS = {"blue": "蓝色", "yellow": "黄色", "red": "红色", "none": "不标注"}
+
+
+def fill_template(path: Path, items: Sequence[dict[str, Any]], *, date: Any = "2022年4月3日",
+                  first_row: int = 5) -> Path:
+    """What a clerk does with a ``taizhang template`` workbook in Excel: the 填报日期 (text after
+    the label, or a real date), then one row per item from ``first_row``. An item's ``choice``
+    (blue/yellow/red/none) is picked in the 评价颜色 list; ``fill`` paints 进度评价 by hand; the
+    summary sentence is left alone (it is a formula)."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import PatternFill
+
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    header = {str(c.value).replace("\n", ""): c.column for c in ws[first_row - 1] if c.value}
+    cols = {key: header[LABELS[key].replace("\n", "")] for key in ORDER[1:]}
+    for row in ws.iter_rows(max_row=first_row - 2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("填报日期"):
+                cell.value = f"填报日期：{date}" if isinstance(date, str) else date
+    for r, it in enumerate(items, start=first_row):
+        for key, c in cols.items():
+            if it.get(key) is not None:
+                ws.cell(r, c).value = it[key] or None
+        if it.get("choice"):
+            ws.cell(r, header["评价颜色"]).value = CHOICE_WORDS[it["choice"]]
+        if it.get("fill"):
+            ws.cell(r, cols["judgement"]).fill = PatternFill(fill_type="solid", fgColor=it["fill"])
+    wb.save(path)
+    return path

@@ -184,10 +184,15 @@ def unseen(ledger: ParsedLedger, report: FileReport) -> Iterator[Finding]:
                           detail=_LEFT_OUT if gone else _HIDDEN_COUNTED)
 
 
-@ledger_rule("summary.missing", "summary.unfilled", "summary.mismatch", "summary.uncertain")
+@ledger_rule("summary.missing", "summary.unfilled", "summary.mismatch", "summary.uncertain",
+             "summary.formula_uncached")
 def summary_agrees(ledger: ParsedLedger, report: FileReport) -> Iterator[Finding]:
     """通知 五: 账实不符 — the department's own sentence must agree with its table. A difference
-    that items read without confidence could explain is ``summary.uncertain``, never an error."""
+    that items read without confidence could explain is ``summary.uncertain``, never an error.
+    A sentence that is a formula without a computed value is not compared (nothing is stated)."""
+    if ledger.summary_text is None and ledger.summary_formula is not None:
+        yield finding("summary.formula_uncached", sheet=ledger.sheet, cell=ledger.summary_cell or "A3")
+        return
     if ledger.summary_text is None:
         yield finding("summary.missing", sheet=ledger.sheet, cell="A3")
         return

@@ -90,6 +90,9 @@ CODES: dict[str, Code] = {
     "colour.cf_unevaluated": Code(W, "条件格式无法判断",
                                   "区域 {range} 的条件格式（{kind}）taizhang 无法判断会显示什么颜色，其中事项的颜色可能没有读出；"
                                   "请人工核对，或直接给进度评价单元格填充颜色。"),
+    "colour.choice_conflict": Code(E, "评价颜色与标注矛盾",
+                                   "“评价颜色”选择了{choice}，进度评价文字却写“{text}”（表示{said}），"
+                                   "请统一：改“评价颜色”的选择，或改进度评价文字。"),
     "colour.ambiguous": Code(W, "颜色文字不明确",
                              "进度评价文字“{text}”同时提到几种颜色，无法判断，已按未标注读取；请只写一种颜色或用填充色标注。"),
     # --- the department's own summary sentence ---
@@ -100,6 +103,9 @@ CODES: dict[str, Code] = {
                               "{items}。请人工核对这些事项，不作为账实不符。"),
     "summary.missing": Code(W, "没有汇总句",
                             "没有找到汇总句（“截至…共梳理重点工作×项，其中从星标看…”），请按模板填写。"),
+    "summary.formula_uncached": Code(W, "汇总句公式没有计算结果",
+                                     "汇总句是公式，但文件中没有保存计算结果，无法与台账核对。"
+                                     "请在 Excel/WPS 中打开并保存后再发送。"),
     "summary.unfilled": Code(W, "汇总句未填写", "汇总句仍是模板占位（含“×”），请填写实际数字。"),
     # --- 序号 ---
     "numbering.gap": Code(W, "序号不连续", "序号从{prev}跳到了{this}，请连续编号。"),

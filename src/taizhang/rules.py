@@ -420,6 +420,17 @@ STANDARD_FILLS = {Colour.BLUE: "9BC2E6", Colour.YELLOW: "FFE699", Colour.RED: "F
 
 _TEXT_COLOUR = {"蓝": Colour.BLUE, "黄": Colour.YELLOW, "红": Colour.RED}
 
+# The self-checking template's column K (issue 11): the colour chosen from a list, after 备注.
+CHOICE_LABEL = "评价颜色"
+CHOICE_COLOURS = {"蓝色": Colour.BLUE, "黄色": Colour.YELLOW, "红色": Colour.RED, "不标注": Colour.NONE}
+CHOICE_NAMES = {colour: word for word, colour in CHOICE_COLOURS.items()}
+
+
+def colour_choice(text: str) -> Colour | None:
+    """The colour chosen in 评价颜色 (蓝色/黄色/红色/不标注), or None when nothing recognised is chosen."""
+    return CHOICE_COLOURS.get(nfkc(text).strip().replace(" ", ""))
+
+
 
 def colour_from_text(text: str) -> tuple[Colour | None, bool]:
     """The colour a 进度评价 text names: (colour or None, ambiguous).

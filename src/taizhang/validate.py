@@ -16,7 +16,7 @@ from .findings import RuleConfig, finding
 from .models import Colour, FileReport, Finding, Item, Severity, StatedSummary, ValidationResult
 from .reading.colours import classify
 from .reading.gate import read_workbook
-from .reading.grid import split_ref
+from .reading.grid import column_index, split_ref
 from .reading.ledger import Mark, ParsedLedger, RawItem, parse_ledger
 from .rules import cn_int
 from .summary import count_items
@@ -244,7 +244,13 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
     cell = raw.cells.get("judgement")
     text = raw.texts.get("judgement", "")
     said, ambiguous = rules.colour_from_text(text)
-    for sqref, first, kind in raw.unevaluated:
+    unevaluated = raw.unevaluated
+    if raw.choice_cell is not None and cell is not None:
+        # The self-checking template's own rule on 进度评价 paints it from 评价颜色 (or from the
+        # text's colour word when nothing is chosen); an .xls keeps such rules unreadable. What
+        # the rule shows is what is read here anyway, so it casts no doubt.
+        unevaluated = [u for u in unevaluated if not _in_column(u[0], split_ref(cell)[1])]
+    for sqref, first, kind in unevaluated:
         out.append(finding("colour.cf_unevaluated", sheet=sheet, cell=first, range=sqref,
                            kind=_CF_KINDS.get(kind, f"{kind} 规则")))
         _doubt(doubts, "colour", f"区域 {sqref} 的条件格式无法判断")
@@ -252,6 +258,9 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
     fills = [(m, *classify(m.rgb)) for m in raw.marks if not m.font]
     if closed:  # a 销号 row greyed out, 进度评价 included, is not marked in a wrong colour
         fills = [f for f in fills if f[2] not in _GREYS]
+    choice = rules.colour_choice(raw.choice) if raw.choice else None
+    if choice is not None and raw.choice_cell is not None:
+        return _chosen(raw, choice, said, fills, sheet, out, doubts)
     chosen = _choose(fills)
     if chosen is None and raw.background is not None:
         # Every item in one blue/yellow/red is read as the table's colour, not as marks: a guess.
@@ -296,6 +305,34 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
         out.append(finding("colour.ambiguous", sheet=sheet, cell=cell, text=text.replace("\n", " ")))
         _doubt(doubts, "colour", "进度评价文字同时提到几种颜色")
     return Colour.NONE
+
+
+def _chosen(raw: RawItem, choice: Colour, said: Colour | None, fills: list[tuple[Mark, Colour, str | None]],
+            sheet: str, out: list[Finding], doubts: dict[str, str]) -> Colour:
+    """The colour chosen in 评价颜色 (the self-checking template, issue 11) is the item's colour, a
+    clean reading: the template paints 进度评价 from it and counts it in the summary sentence.
+    Only a contradiction casts doubt: 进度评价 text naming another colour (an error), or a cell
+    of the row filled by hand in another colour (a warning)."""
+    where, name = raw.choice_cell or "", rules.CHOICE_NAMES[choice]
+    text = raw.texts.get("judgement", "")
+    if said is not None and said is not choice:
+        out.append(finding("colour.choice_conflict", sheet=sheet, cell=where, choice=name,
+                           text=text.replace("\n", " "), said=rules.COLOUR_NAMES[said]))
+        _doubt(doubts, "colour", f"{where} 选择{name}，进度评价文字却表示{rules.COLOUR_NAMES[said]}")
+    other = next((f for f in fills if f[1] is not choice and not _emphasis(f)
+                  and (f[1] is not Colour.UNKNOWN or f[0].judgement)), None)
+    if other is not None:
+        out.append(finding("colour.cells_conflict", sheet=sheet, cell=where, first=where,
+                           first_name=f"“评价颜色”{name}", second=other[0].cell, second_name=other[2] or "其他颜色",
+                           chosen=name))
+        _doubt(doubts, "colour", f"{where} 选择{name}，{other[0].cell} 却是{other[2] or '其他颜色'}")
+    return choice
+
+
+def _in_column(sqref: str, col: int) -> bool:
+    """Whether every range of ``sqref`` (``E5:E504 E600``) lies in column ``col``."""
+    letters = re.findall(r"\$?([A-Za-z]{1,3})\$?\d+", sqref)
+    return bool(letters) and all(column_index(letter.upper()) == col for letter in letters)
 
 
 def _doubt(doubts: dict[str, str], aspect: str, reason: str) -> None:

@@ -60,6 +60,10 @@ class RawItem:
     # A blue/yellow/red fill or text colour of the item left out as the table's or a column's
     # decoration (A1, rgb): a guess, since a clerk may have marked every item alike.
     background: tuple[str, str] | None = None
+    # The self-checking template's 评价颜色 column (issue 11): what is chosen there, and its cell
+    # (the cell is set whenever the ledger has the column, even when nothing is chosen).
+    choice: str = ""
+    choice_cell: str | None = None
 
 
 @dataclass
@@ -78,6 +82,9 @@ class ParsedLedger:
     date_cell: str | None = None
     summary_text: str | None = None
     summary_cell: str | None = None
+    # The summary sentence as a formula the file keeps no computed value for (written by a program
+    # and never opened in Excel): its formula text; summary_text stays None.
+    summary_formula: str | None = None
     items: list[RawItem] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     # key -> further columns under a header label merged across several columns.
@@ -653,6 +660,8 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     for label, c in ledger.extra_columns.items():
         texts = [_text(sheet.get(r, c)) for r in _rows_between(ledger, first, last)]
         item.extra[label] = "\n".join(t for t in texts if t)
+        if rules.normalise_label(label) == rules.CHOICE_LABEL:
+            item.choice, item.choice_cell = item.extra[label], a1(first, c)
 
     content = [v for k, v in item.texts.items() if k != "no" and v] + [v for v in item.extra.values() if v]
     jc = ledger.columns.get("judgement")
@@ -772,6 +781,10 @@ def _read_top(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tupl
         row = by_row[r]
         for i, (c, cell) in enumerate(row):
             value = cell.value
+            if value is None and cell.formula is not None and rules.SUMMARY_MARK in cell.formula \
+                    and ledger.summary_text is None and ledger.summary_formula is None:
+                ledger.summary_formula, ledger.summary_cell = cell.formula, a1(r, c)
+                continue
             if isinstance(value, dt.datetime | dt.date) and ledger.date is None:
                 ledger.date = value.date() if isinstance(value, dt.datetime) else value
                 ledger.date_cell = a1(r, c)

@@ -8,6 +8,8 @@ Choices that matter to the validator:
 
 * the title, 填报日期 and summary sentence keep the notice's ``×`` placeholders, so an unfilled
   template reads as unfilled (no department, no date, ``×`` figures) instead of a wrong year;
+  the sentence is a formula (``selfcheck.py``) that shows ``×`` until the first item is written
+  and counts the table from then on, its colours chosen in column K 评价颜色;
 * the notice's three example rows are left out — a clerk forgets to delete them; the item rows
   are pre-numbered but otherwise empty, and a row whose only content is its 序号 is not an item.
 """
@@ -32,6 +34,7 @@ from ..rules import (
     TITLE_MARK,
     summary_sentence,
 )
+from .selfcheck import add_self_checks
 from .xlsx_common import (
     BOLD_BODY_FONT,
     HEADER_FILL,
@@ -168,6 +171,8 @@ def _ledger_sheet(ws: Worksheet, department: str | None) -> None:
         # Pre-numbered: a row whose only content is its 序号 counts as empty, not as an item.
         ws.cell(row, COL["no"]).value = row - FIRST_ITEM_ROW + 1
     _validations(ws)
+    # Issue 11: 评价颜色 list, the colours it paints, the summary sentence as a formula.
+    add_self_checks(ws, FIRST_ITEM_ROW, LAST_ITEM_ROW)
 
     merged_text(ws, FOOTER_ROW, 1, COL["progress"] - 1, FOOTER_LEADER, height=24)
     merged_text(ws, FOOTER_ROW, COL["judgement"], N_COLS, FOOTER_CONTACT, height=24)
@@ -176,7 +181,8 @@ def _ledger_sheet(ws: Worksheet, department: str | None) -> None:
         merged_text(ws, NOTES_ROW + offset, 1, N_COLS, text,
                     font=BOLD_BODY_FONT if offset == 0 else NOTE_FONT)
 
-    merged_text(ws, LEGEND_ROW, 1, N_COLS, "进度评价颜色标注（填充“进度评价”单元格）：", font=BOLD_BODY_FONT)
+    merged_text(ws, LEGEND_ROW, 1, N_COLS, "进度评价颜色标注（在“评价颜色”列选择，“进度评价”单元格自动着色）：",
+                font=BOLD_BODY_FONT)
     for offset, colour in enumerate(LEGEND_COLOURS, start=1):
         row = LEGEND_ROW + offset
         label = "不标颜色" if colour is Colour.NONE else COLOUR_NAMES[colour]
@@ -208,7 +214,7 @@ def _validations(ws: Worksheet) -> None:
     judgement = DataValidation(
         type="list", formula1=f'"{JUDGEMENT_LIST}"', allow_blank=True,
         showInputMessage=True, promptTitle="进度评价",
-        prompt="选择蓝色、黄色或红色，并把本单元格填充为相应颜色；其他事项留空、不标颜色（见说明第3条）。",
+        prompt="颜色请在右侧“评价颜色”列选择，本单元格会自动着色；这里也可写评价文字（见说明第3条）。",
         showErrorMessage=True, errorStyle="warning", errorTitle="进度评价",
         error="进度评价应为蓝色、黄色或红色（其他事项留空）。确实要保留这段文字吗？",
     )
@@ -269,7 +275,7 @@ def _guide_sheet(ws: Worksheet) -> None:
         style_cell(set_text(ws.cell(row, 1), code), align="center")
         merged_text(ws, row, 2, last, text, border=True)
 
-    section("三、进度评价（说明第3条）：选择颜色，并把“进度评价”单元格填充为该颜色")
+    section("三、进度评价（说明第3条）：在“评价颜色”列选择颜色，“进度评价”单元格自动着色")
     table_header("颜色", "包括")
     for colour in LEGEND_COLOURS:
         row += 1
@@ -280,7 +286,8 @@ def _guide_sheet(ws: Worksheet) -> None:
     section("四、填写要求")
     for text in (
         "1. 把标题中的“XX部室（单位）”改为本部室（单位）名称。",
-        "2. 把“填报日期”和第3行汇总句中的“×”改为实际日期和项数；汇总句的项数应与下方事项一致，已销号事项不计入。",
+        "2. 把“填报日期”中的“×”改为实际日期。第3行汇总句是公式，按下方事项自动计数（已销号事项不计入），"
+        "不要改写它。",
         "3. 每个事项填一行。工作事项、任务目标、分管负责人、责任科室责任人必须填写（通知第三条：逐一明确责任领导、"
         "责任人员、任务目标）；任务目标要具体、可量化。",
         "4. 已完成的事项在“备注”中注明“销号”；新增事项及时补录（通知第二条）。",
