@@ -176,3 +176,52 @@ def test_blank_template_and_a_typed_date_after_libreoffice(tmp_path: Path, soffi
     assert {"summary.unfilled", "date.unfilled"} <= set(codes(report))
     assert cached_sentence(soffice_convert(dated, "xlsx", tmp_path / "out")) == \
         summary_sentence("规划发展部", "2022年5月6日", EXPECTED)
+
+
+def many_items(n: int) -> tuple[list[dict[str, object]], list[str | None]]:
+    """``n`` items cycling through stars, sources (several letters too), colour choices and 销号."""
+    stars, sources = ("★★★", "★★", "★"), ("A", "BC", "C", "ABD", "D", "BD")
+    choices: list[str | None] = ["blue", "yellow", "red", "none", None]
+    items: list[dict[str, object]] = []
+    picked: list[str | None] = []
+    for i in range(n):
+        choice = choices[i % len(choices)]
+        it = item(f"重点工作{i + 1}", stars=stars[i % 3], source=sources[i % len(sources)],
+                  note="销号" if i % 7 == 6 else "", shown=None if choice == "none" else choice)
+        items.append(it)
+        picked.append({"blue": "蓝色", "yellow": "黄色", "red": "红色", "none": "不标注"}.get(choice or ""))
+    return items, picked
+
+
+def test_self_checks_fit_any_ledger_sheet_and_stay_within_excels_formula_limit(tmp_path: Path) -> None:
+    # prepare (i11-cycle) calls add_self_checks on its own pre-filled sheets, with more rows than 500.
+    from builders import build_ledger
+    from taizhang.writing.selfcheck import add_self_checks
+
+    items, picked = many_items(8)
+    path = build_ledger(tmp_path / "规划发展部.xlsx", items, extra={"评价颜色": picked})
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    add_self_checks(ws, 5, 700)
+    formula = ws["A3"].value
+    assert formula.startswith("=IF(") and len(formula) <= 8192  # Excel's limit on a formula
+    assert "$B$5:$B$700" in formula and "$I$2" in formula  # the table's own rows and 填报日期 cell
+    assert [str(dv.sqref) for dv in ws.data_validations.dataValidation] == ["K5:K700"]
+    assert ws["K4"].value == "评价颜色" and ws["L4"].value is None
+
+
+@pytest.mark.libreoffice
+def test_self_checks_on_a_prefilled_ledger_count_thirty_items_after_libreoffice(tmp_path: Path, soffice_convert) -> None:  # type: ignore[no-untyped-def]
+    from builders import auto_summary, build_ledger
+    from taizhang.writing.selfcheck import add_self_checks
+
+    items, picked = many_items(30)
+    path = build_ledger(tmp_path / "src" / "规划发展部.xlsx", items, extra={"评价颜色": picked})
+    wb = load_workbook(path)
+    add_self_checks(wb.worksheets[0], 5, 34)
+    wb.save(path)
+    saved = soffice_convert(path, "xlsx", tmp_path / "out")
+    assert cached_sentence(saved) == auto_summary(items, "2022年4月3日")
+    report = validate_file(saved)
+    assert not {"summary.mismatch", "summary.uncertain", "summary.formula_uncached"} & set(codes(report))
+    assert report.counts.total == 26 and report.counts.closed == 4

@@ -28,6 +28,7 @@ rows a clerk adds anywhere above the footer are counted without touching the for
 
 from __future__ import annotations
 
+from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -193,11 +194,12 @@ def _columns(ws: Worksheet, header_row: int) -> dict[str, int]:
     return cols
 
 
-def _find_text(ws: Worksheet, before_row: int, mark: str):  # type: ignore[no-untyped-def]
-    """The first cell above ``before_row`` whose text contains ``mark``."""
+def _find_text(ws: Worksheet, before_row: int, mark: str) -> Cell | None:
+    """The first cell above ``before_row`` whose text (not a formula) contains ``mark``."""
     for row in ws.iter_rows(min_row=1, max_row=before_row - 1):
         for cell in row:
-            if isinstance(cell.value, str) and not cell.value.startswith("=") and mark in cell.value:
+            if isinstance(cell, Cell) and isinstance(cell.value, str) and not cell.value.startswith("=") \
+                    and mark in cell.value:
                 return cell
     return None
 
