@@ -136,13 +136,24 @@ def test_a_choice_contradicting_the_judgement_text_is_an_error_and_spares_the_se
     assert all("colour" in i.doubts for i in report.items)
 
 
+def test_a_hand_fill_without_a_choice_is_read_and_sends_the_clerk_to_the_list(tmp_path: Path) -> None:
+    path = tmp_path / "综合部重点工作台账.xlsx"
+    tpl.write_template(path, "综合部")
+    fill_template(path, [item("岸电", fill="FF0000"), item("统计", judgement="黄色")])
+    report = validate_file(path)
+    hint = [f for f in report.findings if f.code == "colour.choice_missing"]
+    assert [(f.cell, f.severity.value) for f in hint] == [("K5", "warning")]
+    assert "E5" in hint[0].message and "红色" in hint[0].message
+    assert [i.colour for i in report.items] == [Colour.RED, Colour.YELLOW]  # the text is counted by the formula
+
+
 def test_ledgers_without_the_choice_column_read_as_before(tmp_path: Path) -> None:
     from builders import build_ledger
 
     path = build_ledger(tmp_path / "综合部重点工作台账.xlsx", [item("岸电", colour="red")])
     report = validate_file(path)
     assert [i.colour for i in report.items] == [Colour.RED]
-    assert not {"colour.choice_conflict", "summary.formula_uncached"} & set(codes(report))
+    assert not {"colour.choice_conflict", "colour.choice_missing", "summary.formula_uncached"} & set(codes(report))
 
 
 # --------------------------------------------------------------------------------------------
@@ -225,3 +236,45 @@ def test_self_checks_on_a_prefilled_ledger_count_thirty_items_after_libreoffice(
     report = validate_file(saved)
     assert not {"summary.mismatch", "summary.uncertain", "summary.formula_uncached"} & set(codes(report))
     assert report.counts.total == 26 and report.counts.closed == 4
+
+
+@pytest.mark.libreoffice
+def test_formula_and_validator_agree_on_varied_ledgers_after_libreoffice(tmp_path: Path) -> None:
+    """Eight ledgers a clerk might fill (seeded): whatever mix of stars, letters, choices, colour
+    words, 销号 and 暂不销号, headings and half-filled numbered rows, LibreOffice's sentence is the
+    validator's sentence for the table, so a template-made ledger is never 账实不符 by itself."""
+    import random
+
+    from conftest import convert_many_with_soffice
+
+    rng = random.Random(11)
+    stars = ("★★★", "★★", "★", "")
+    sources = ("A", "B", "C", "D", "AB", "BCD", "ABCD", "a", "A、C", "")
+    choices = ("blue", "yellow", "red", "none", None)
+    judgements = ("", "", "进展较快", "红色：进度滞后", "黄", "蓝色", "已销号", "由黄转红")
+    notes = ("", "", "", "销号", "暂不销号", "申请销号", "已完成，销号")
+    sources_by_path: dict[Path, int] = {}
+    for n in range(8):
+        items: list[dict[str, object]] = []
+        for i in range(rng.randint(1, 14)):
+            if rng.random() < 0.1:
+                items.append({"name": rng.choice(["一、港口建设", "（二）航道"])})  # numbered: an item
+                continue
+            if rng.random() < 0.1:
+                items.append({"name": f"只写了名称{i}"})
+                continue
+            it = item(f"事项{n}-{i}", stars=rng.choice(stars), source=rng.choice(sources),
+                      judgement=rng.choice(judgements), note=rng.choice(notes))
+            it["choice"] = rng.choice(choices)
+            items.append(it)
+        path = tpl.write_template(tmp_path / "src" / f"第{n}部重点工作台账.xlsx", f"第{n}部")
+        fill_template(path, items)
+        sources_by_path[path] = len(items)
+    converted = convert_many_with_soffice(list(sources_by_path), "xlsx", tmp_path / "out")
+    assert len(converted) == len(sources_by_path)
+    for src, saved in converted.items():
+        report = validate_file(saved)
+        assert report.stated is not None, src.name
+        expected = summary_sentence(report.department or "", "2022年4月3日", report.counts)
+        assert cached_sentence(saved) == expected, (src.name, [(i.name, i.colour, i.closed) for i in report.items])
+        assert not {"summary.mismatch", "summary.uncertain"} & set(codes(report)), (src.name, report.findings)

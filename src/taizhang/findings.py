@@ -93,6 +93,9 @@ CODES: dict[str, Code] = {
     "colour.choice_conflict": Code(E, "评价颜色与标注矛盾",
                                    "“评价颜色”选择了{choice}，进度评价文字却写“{text}”（表示{said}），"
                                    "请统一：改“评价颜色”的选择，或改进度评价文字。"),
+    "colour.choice_missing": Code(W, "评价颜色没有选择",
+                                  "{marked} 手工标注了{name}，但“评价颜色”没有选择；模板的汇总句按“评价颜色”计数，"
+                                  "请在本单元格选择“{choice}”。"),
     "colour.ambiguous": Code(W, "颜色文字不明确",
                              "进度评价文字“{text}”同时提到几种颜色，无法判断，已按未标注读取；请只写一种颜色或用填充色标注。"),
     # --- the department's own summary sentence ---

@@ -286,6 +286,11 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
                                said=f"文字表示{rules.COLOUR_NAMES[said]}"))
             # Which of the two the clerk meant is the error above; the sentence is not blamed for it.
             _doubt(doubts, "colour", f"{cell} 填充为{rules.COLOUR_NAMES[colour]}，文字却表示{rules.COLOUR_NAMES[said]}")
+        elif said is None and raw.choice_cell is not None and not mark.conditional:
+            # The self-checking template counts 评价颜色 (or the text), never a hand-made fill: say
+            # where to choose, or its sentence will disagree with this item.
+            out.append(finding("colour.choice_missing", sheet=sheet, cell=raw.choice_cell, marked=mark.cell,
+                               name=name, choice=rules.CHOICE_NAMES[colour]))
         return colour
     if said is not None:
         return said
