@@ -50,6 +50,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("note", "备注", ("备注", "说明备注"), required=False, width=12),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+
+# The notice's contact for the ledgers (中心综合部), used by the template's guide and the 催报 text.
+CONTACT_TEXT = "联系人：高峰；联系电话：2603969、15269418299；邮箱：jngh2603869@163.com。"
+REPORT_OFFICE = "中心综合部"
+
+# The column ``prepare`` writes after 备注 (L, hidden and protected; not 附件2's, a ledger without it
+# is read as before): each pre-filled item's stable ID, so a reworded item is known for certain.
+ITEM_ID_LABEL = "事项编号"
 # The fields the notice requires on every item: 逐一明确责任领导、责任人员、任务目标.
 REQUIRED_FIELDS = ("name", "target", "leader", "owner")
 REQUIRED_HINTS = {

@@ -50,6 +50,7 @@ class RawItem:
     fill: str | None = None  # 进度评价 cell's fill
     font: str | None = None  # 进度评价 cell's font colour
     extra: dict[str, str] = field(default_factory=dict)
+    item_id: str | None = None  # the hidden 事项编号 written by prepare
     struck: bool = False  # every written cell of the item's rows is struck through
     hidden: bool = False  # every row of the item is hidden
     # Every colour mark on the item's cells (fills and text colours that distinguish items; a
@@ -68,6 +69,7 @@ class ParsedLedger:
     header_row: int
     columns: dict[str, int]  # key -> column index
     extra_columns: dict[str, int]  # label -> column index
+    id_column: int | None = None  # the hidden 事项编号 column of a prepared ledger
     department: str | None = None
     title_cell: str | None = None
     title_text: str | None = None
@@ -345,8 +347,10 @@ def _merge_map(sheet: RawSheet) -> dict[tuple[int, int], tuple[int, int, int, in
 
 def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], others: dict[str, int],
                  header_findings: list[Finding]) -> ParsedLedger:
+    others = dict(others)
+    id_column = others.pop(rules.ITEM_ID_LABEL, None)  # an ID, not a column of the department's own
     ledger = ParsedLedger(sheet=sheet.name, header_row=header_row, columns=columns, extra_columns=others,
-                          findings=list(header_findings))
+                          id_column=id_column, findings=list(header_findings))
     by_row = sheet.rows()
     ledger.row_numbers = list(by_row)  # ascending: rows() is built from the sorted cells
     ledger.row_set = set(by_row)
@@ -653,6 +657,9 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     for label, c in ledger.extra_columns.items():
         texts = [_text(sheet.get(r, c)) for r in _rows_between(ledger, first, last)]
         item.extra[label] = "\n".join(t for t in texts if t)
+    if ledger.id_column is not None:
+        # Not content: a row the clerk emptied to drop an item still holds its hidden ID.
+        item.item_id = _text(sheet.get(first, ledger.id_column)).strip() or None
 
     content = [v for k, v in item.texts.items() if k != "no" and v] + [v for v in item.extra.values() if v]
     jc = ledger.columns.get("judgement")
