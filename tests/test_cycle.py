@@ -29,7 +29,7 @@ from taizhang.errors import TaizhangError
 from taizhang.merge import merge_inbox, snapshot_of
 from taizhang.models import Colour, Config, ItemRef, Renamed
 from taizhang.prepare import next_file_name, prepare_month
-from taizhang.remind import remind
+from taizhang.remind import remind_month
 from taizhang.report import build_report
 from taizhang.saving import merge_and_save
 from taizhang.store import Store
@@ -237,6 +237,19 @@ def test_prepared_workbook_carries_last_months_items_with_ids(prepared: tuple[Pa
     assert report.date is None and {"date.unfilled", "summary.unfilled"} <= {f.code for f in report.findings}
     assert [i.item_id for i in report.items] == [it.key for it in april]
     assert report.extra_columns == []
+
+
+def test_prepare_again_gives_the_same_ids_and_refuses_to_overwrite(prepared: tuple[Path, Path],
+                                                                    tmp_path: Path) -> None:
+    db, may = prepared
+    again = prepare(db, "2022-05", tmp_path / "again")
+    for book in again.workbooks:
+        first = [i.item_id for i in validate_file(may / book.file).items]
+        assert [i.item_id for i in validate_file(tmp_path / "again" / book.file).items] == first
+    before = sorted(p.stat().st_mtime_ns for p in (tmp_path / "again").iterdir())
+    with pytest.raises(TaizhangError, match="已有"):
+        prepare(db, "2022-05", tmp_path / "again")
+    assert sorted(p.stat().st_mtime_ns for p in (tmp_path / "again").iterdir()) == before
 
 
 def test_item_ids_survive_libreoffice_resave_as_xlsx_and_xls(prepared: tuple[Path, Path], tmp_path: Path,
@@ -470,7 +483,7 @@ def test_emptied_row_with_only_its_hidden_id_is_not_an_item(tmp_path: Path) -> N
 
 
 def test_remind_after_the_deadline_names_the_missing_with_a_text(tmp_path: Path) -> None:
-    result = remind(EXAMPLES / "2022-05", "2022-05", config=CONFIG.model_copy(
+    result = remind_month(EXAMPLES / "2022-05", "2022-05", config=CONFIG.model_copy(
         update={"departments": [*CONFIG.departments, "海事服务部"]}), today=dt.date(2022, 5, 6))
     assert result.late and result.missing == ["海事服务部"]
     assert len(result.received) == 6
@@ -482,7 +495,7 @@ def test_remind_after_the_deadline_names_the_missing_with_a_text(tmp_path: Path)
 
 
 def test_remind_on_or_before_the_deadline_is_not_late(tmp_path: Path) -> None:
-    result = remind(EXAMPLES / "2022-04", "2022-05", config=CONFIG, today=dt.date(2022, 5, 5))
+    result = remind_month(EXAMPLES / "2022-04", "2022-05", config=CONFIG, today=dt.date(2022, 5, 5))
     assert not result.late and result.missing == ["水运服务部"] and result.text is None
 
 
@@ -490,12 +503,12 @@ def test_remind_counts_an_unreadable_file_as_handed_in(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "水运服务部-5月台账.xlsx").write_bytes(b"not a workbook")
-    result = remind(inbox, "2022-05", config=CONFIG, today=dt.date(2022, 5, 9))
+    result = remind_month(inbox, "2022-05", config=CONFIG, today=dt.date(2022, 5, 9))
     assert "水运服务部" in result.received and "水运服务部" not in result.missing
     assert result.unreadable == ["水运服务部-5月台账.xlsx"]
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert remind(empty, "2022-05", config=CONFIG, today=dt.date(2022, 5, 9)).missing == CONFIG.departments
+    assert remind_month(empty, "2022-05", config=CONFIG, today=dt.date(2022, 5, 9)).missing == CONFIG.departments
 
 
 # --------------------------------------------------------------------------------------------

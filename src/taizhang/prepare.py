@@ -127,18 +127,22 @@ def prepare_month(store: Store, month: str, *, config: Config, output: Path | No
         except OSError as exc:
             raise TaizhangError(f"无法创建文件夹 {folder}：{exc.strerror or exc}") from None
         names: set[str] = set()
+        bases: list[str | None] = []
         for department in departments:
             base = next((m for m in reversed(stored) if department in _present(snapshot(m))), None)
             book = _prepare_one(department, month, previous, base, snapshot(base) if base else None)
             book.file = _unique(book.file, names)
-            path = folder / book.file
-            if path.exists():
-                raise TaizhangError(f"{path} 已存在。请换一个输出文件夹（-o），或先把其中的文件移走。")
-            items = None if base is None else [
-                it.model_copy(update={"item_id": it.key}) for it in _items(snapshot(base), department)
-                if not it.closed]
-            write_template(path, department, items, keep_colours=config.prepare_keep_colours)
             result.workbooks.append(book)
+            bases.append(base)
+        # Checked before anything is written: a folder holding one of the files is left as it was.
+        clash = [b.file for b in result.workbooks if (folder / b.file).exists()]
+        if clash:
+            raise TaizhangError(f"{folder} 中已有 {'、'.join(clash)}。请换一个输出文件夹（-o），或先把这些文件移走。")
+        for book, base in zip(result.workbooks, bases, strict=True):
+            items = None if base is None else [
+                it.model_copy(update={"item_id": it.key}) for it in _items(snapshot(base), book.department)
+                if not it.closed]
+            write_template(folder / book.file, book.department, items, keep_colours=config.prepare_keep_colours)
         if zip_file:
             _zip(folder, [b.file for b in result.workbooks], target)
     return result

@@ -15,7 +15,7 @@ from .models import RemindResult
 NOTICE = "《关于建立健全重点工作台账制度的通知》（济航〔2022〕13号）"
 
 
-def remind(inbox: Path, month: str, *, config: Config, today: dt.date | None = None) -> RemindResult:
+def remind_month(inbox: Path, month: str, *, config: Config, today: dt.date | None = None) -> RemindResult:
     """Who of the roster has not handed in ``month``'s ledger to ``inbox`` by ``today``.
 
     A file that cannot be read still counts as handed in when its name names the department (it is

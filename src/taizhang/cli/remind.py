@@ -12,7 +12,7 @@ from rich.markup import escape
 from ..config import load_config
 from ..errors import TaizhangError
 from ..models import RemindResult, jsonable
-from ..remind import remind
+from ..remind import remind_month
 from ..rules import iso_date_cn, month_cn, require_month
 from .app import ChineseCommand, ConfigOption, JsonOption, app, console, fail, print_json, working_on
 
@@ -49,7 +49,7 @@ def remind_command(
         fail("没有部室名单，无法判断哪些部室未报送。请在 taizhang.toml 中填写 departments（可用 taizhang init 生成）。")
     working_on(inbox)
     try:
-        result = remind(inbox, month_text, config=config, today=day)
+        result = remind_month(inbox, month_text, config=config, today=day)
     except TaizhangError as exc:
         fail(escape(str(exc)))
     if as_json:
