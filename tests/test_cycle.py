@@ -463,6 +463,22 @@ def test_ledger_without_the_id_column_reads_as_before(tmp_path: Path) -> None:
     assert [i.item_id for i in report.items] == [None, None]
 
 
+def test_a_departments_own_numbering_column_is_not_taken_for_ids(tmp_path: Path) -> None:
+    own = build_ledger(tmp_path / "own.xlsx", [item("推进港口岸电建设"), item("编制发展规划")],
+                       extra={"事项编号": ["GH-01", "GH-02"]})
+    report = validate_file(own)
+    assert [i.item_id for i in report.items] == [None, None]
+    assert [i.extra for i in report.items] == [{"事项编号": "GH-01"}, {"事项编号": "GH-02"}]
+    assert report.extra_columns == ["事项编号"]
+    merged_twice = tmp_path / "inbox"
+    merged_twice.mkdir()
+    shutil.copy(own, merged_twice / "规划发展部.xlsx")
+    build_ledger(merged_twice / "工程建设部.xlsx", [item("推进航道工程")], department="工程建设部",
+                 extra={"事项编号": ["GH-01"]})
+    result = merge_inbox(merged_twice, config=CONFIG, month="2022-04", date=dt.date(2022, 4, 3))
+    assert not [f for r in result.reports for f in r.findings if f.code.startswith("item.id_")]
+
+
 def test_emptied_row_with_only_its_hidden_id_is_not_an_item(tmp_path: Path) -> None:
     db = april_store(tmp_path)
     prepare(db, "2022-05", tmp_path / "may")

@@ -405,8 +405,26 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
         if raw is not None:
             ledger.items.append(raw)
         next_row = end + 1
+    if id_column is not None:
+        _own_numbering(ledger, id_column)
     _colour_marks(sheet, ledger, item_cols)
     return ledger
+
+
+def _own_numbering(ledger: ParsedLedger, id_column: int) -> None:
+    """A 事项编号 column holding none of prepare's IDs is the department's own numbering (1, 2,
+    GH-01…): an extra column like any other. Within a prepared ledger, a value that is no ID (typed
+    over one) counts as no ID."""
+    if any(rules.is_item_id(raw.item_id) for raw in ledger.items):
+        for raw in ledger.items:
+            if not rules.is_item_id(raw.item_id):
+                raw.item_id = None
+        return
+    ledger.id_column = None
+    ledger.extra_columns[rules.ITEM_ID_LABEL] = id_column
+    for raw in ledger.items:
+        raw.extra[rules.ITEM_ID_LABEL] = raw.item_id or ""
+        raw.item_id = None
 
 
 # A fill on every item row (or every other row, or every item of a column) decorates the table
