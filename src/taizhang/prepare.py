@@ -38,7 +38,7 @@ def default_output(month: str) -> Path:
 
 def default_file_name(department: str, month: str) -> str:
     """``规划发展部-2022年5月重点工作台账.xlsx``, the name the 填报说明 sheet suggests."""
-    return f"{department}-{rules.month_cn(month)}{rules.TITLE_MARK}.xlsx"
+    return f"{_BAD_NAME_CHARS.sub('_', department)}-{rules.month_cn(month)}{rules.TITLE_MARK}.xlsx"
 
 
 def next_file_name(previous: str, from_month: str, month: str) -> str | None:
