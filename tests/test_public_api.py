@@ -80,6 +80,7 @@ def test_the_readme_library_example_runs_as_a_plain_script(tmp_path: Path) -> No
         report = taizhang.build_report(store, "2022-05", config=config)
     paragraphs = [p.text for p in Document(str(tmp_path / "督查通报-2022-05.docx")).paragraphs]
     assert report.sentence in paragraphs and report.comparison in paragraphs
+    assert (tmp_path / "6月台账.zip").is_file()
 
 
 def test_the_sections_are_what_each_bulletin_shows(tmp_path: Path) -> None:

@@ -45,6 +45,11 @@ _EXPORTS: dict[str, str] = {
     "bulletin_sections": "report",
     "write_bulletin_docx": "writing.bulletin_docx",
     "write_bulletin_xlsx": "writing.bulletin_xlsx",
+    # the monthly cycle: next month's pre-filled workbooks, the reminder
+    "prepare_month": "prepare",
+    "remind_month": "remind",
+    "PrepareResult": "models",
+    "RemindResult": "models",
     # config and store
     "load_config": "config",
     "Config": "models",
@@ -82,6 +87,10 @@ __all__ = [
     "bulletin_sections",
     "write_bulletin_docx",
     "write_bulletin_xlsx",
+    "prepare_month",
+    "remind_month",
+    "PrepareResult",
+    "RemindResult",
     "load_config",
     "Config",
     "RuleConfig",
@@ -141,11 +150,15 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors (never ru
         MergeResult,
         MonthReport,
         MonthSnapshot,
+        PrepareResult,
         ProgressFlag,
+        RemindResult,
         SectionRow,
         Severity,
         ValidationResult,
     )
+    from .prepare import prepare_month
+    from .remind import remind_month
     from .report import build_report, bulletin_sections
     from .saving import MonthNotStored, NothingToMerge, merge_and_save
     from .store import Store

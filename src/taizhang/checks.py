@@ -25,6 +25,7 @@ from typing import TypeVar
 from . import rules
 from .findings import CODES, finding
 from .models import Colour, Counts, FileReport, Finding, Item
+from .reading.grid import a1
 from .reading.ledger import ParsedLedger, RawItem
 
 ItemCheck = Callable[[RawItem, Item, str], Iterable[Finding]]
@@ -165,6 +166,21 @@ def duplicates(ledger: ParsedLedger, report: FileReport) -> Iterator[Finding]:
 _LEFT_OUT = "，汇总句没有计入这一项，已视为删除、不计入（同已销号）。如确已删除，请删除该行或在备注中写“销号”"
 _STRUCK_COUNTED = "，仍按正常事项计入。如该项已删除，请删除该行或在备注中写“销号”；如仍在推进，请取消删除线"
 _HIDDEN_COUNTED = "，仍按正常事项计入。如该项已删除，请删除该行或在备注中写“销号”；否则请取消隐藏"
+
+
+@ledger_rule("item.id_duplicate")
+def duplicate_ids(ledger: ParsedLedger, report: FileReport) -> Iterator[Finding]:
+    """The hidden 事项编号 that prepare wrote is one item's: a second row carrying it was copied."""
+    first: dict[str, int] = {}
+    for raw in ledger.items:
+        if not raw.item_id:
+            continue
+        if raw.item_id in first:
+            cell = a1(raw.first_row, ledger.id_column) if ledger.id_column else None
+            yield finding("item.id_duplicate", sheet=ledger.sheet, cell=cell, row=raw.first_row,
+                          other=first[raw.item_id], item_id=raw.item_id)
+        else:
+            first[raw.item_id] = raw.first_row
 
 
 @ledger_rule("item.struck", "item.hidden")

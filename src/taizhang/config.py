@@ -32,6 +32,7 @@ KEY_LABELS = {
     "deadline_day": "每月报送截止日",
     "departments": "部室名单",
     "progress_basis": "序时进度计算方式",
+    "prepare_keep_colours": "预填下月台账时是否保留上月进度评价颜色",
     "rules": "检查规则的开关与级别",
 }
 
@@ -124,6 +125,8 @@ def _explain(key: str, err: Any) -> str:
         if kind == "value_error":
             return f"有误：{str(err.get('ctx', {}).get('error', err.get('msg', '')))}。"
         return "应为部室名称的列表，例如 departments = [\"综合部\", \"规划发展部\"]。"
+    if key == "prepare_keep_colours":
+        return "应为 true（保留上月的进度评价及颜色）或 false（清空，由部室重新评价）。"
     if key == "center":
         if kind == "value_error":
             return "不能为空，例如 center = \"市港航事业发展中心\"。"
@@ -184,6 +187,10 @@ departments = [
 
 # 督查通报中“序时进度”的算法："month" 按已过整月数（4月报送的台账对应1—3月，为 3/12），"day" 按填报日期已过天数占全年天数。
 progress_basis = "month"
+
+# taizhang prepare 预填下月台账时，是否保留上月的“进度评价”文字和颜色：
+# false（默认）清空，由部室按本月进展重新评价；true 保留上月的，部室只改有变化的。
+prepare_keep_colours = false
 
 # 检查规则的开关与级别：按问题代码（见 README 的问题代码表）或一类问题（如 numbering）关闭某条检查（"off"），
 # 或改为提示（"warning"）、错误（"error"）。需要时去掉下面几行开头的 #：

@@ -26,11 +26,12 @@ from . import rules
 from .children import die_with_parent, hold_for_tests
 from .config import Config
 from .errors import TaizhangError
-from .findings import finding
+from .findings import RuleConfig, finding
 from .models import (
     Counts,
     DepartmentEntry,
     FileReport,
+    Item,
     MergeResult,
     MonthSnapshot,
     Severity,
@@ -404,6 +405,7 @@ def merge_inbox(
             r.ok = r.ok and not any(f.severity is Severity.ERROR for f in mapped)
         resolved.append((name or f"部室不明（{Path(r.file).name}）", r))
     _flag_duplicates(resolved)
+    _flag_foreign_ids(resolved, rule_config)
 
     order = {d: i for i, d in enumerate(config.departments)}
     resolved.sort(key=lambda pair: (order.get(pair[0], len(order)), pair[0], Path(pair[1].file).name))
@@ -452,6 +454,26 @@ def _flag_duplicates(resolved: list[tuple[str, FileReport]]) -> None:
             r.findings.insert(0, finding("file.duplicate_department", department=name, files=files,
                                          count=len(group), detail=detail))
             r.ok = False
+
+
+def _flag_foreign_ids(resolved: list[tuple[str, FileReport]], rule_config: RuleConfig) -> None:
+    """A 事项编号 in two departments' ledgers: a row copied from one to the other. Which one is the
+    copy only the history knows (the store honours an ID for its own department only), so each
+    side gets a warning naming the other."""
+    where: dict[str, list[tuple[str, FileReport, Item]]] = {}
+    for name, r in resolved:
+        for it in r.items:
+            if it.item_id:
+                where.setdefault(it.item_id, []).append((name, r, it))
+    for item_id, places in where.items():
+        if len({name for name, _, _ in places}) < 2:
+            continue
+        for name, r, it in places:
+            other = next((o, f) for o, f, _ in places if o != name)
+            r.findings.extend(rule_config.adjust([finding(
+                "item.id_elsewhere", sheet=r.sheet, cell=None, row=it.row, item_id=item_id,
+                other=other[0], file=Path(other[1].file).name)]))
+            r.ok = r.ok and not any(f.severity is Severity.ERROR for f in r.findings)
 
 
 # ---------------------------------------------------------------------------------------------

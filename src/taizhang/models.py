@@ -122,6 +122,9 @@ class Item(_Compact):
     note: str = ""
     closed: bool = False
     extra: dict[str, str] = Field(default_factory=dict)
+    # The stable identity written by ``taizhang prepare`` in the hidden column 事项编号 (L), or None
+    # for an item the clerk added (or a ledger not made by prepare).
+    item_id: str | None = None
     # 重要程度 and 任务来源 as written (shown in the consolidated workbook when unrecognised).
     written: dict[str, str] = Field(default_factory=dict, exclude=True)
     # What was read without confidence ("colour", "stars", "source") -> why, in Chinese: such an
@@ -322,6 +325,9 @@ class Config(BaseModel):
     departments: list[str] = Field(default_factory=list)
     # How the report computes 序时进度: by whole months elapsed, or by days.
     progress_basis: Literal["month", "day"] = "month"
+    # taizhang prepare: carry last month's 进度评价 (text and fill) into the pre-filled workbooks, or
+    # leave it for the department to judge again (the default: the colour is re-judged every month).
+    prepare_keep_colours: bool = Field(default=False, strict=True)
     # [rules]: a finding code (or a whole area) → "off" / "warning" / "error".
     rules: dict[str, str] = Field(default_factory=dict)
     # Where the settings were loaded from; None when the defaults apply.
@@ -625,3 +631,44 @@ class BulletinSection(BaseModel):
 
     def of_kind(self, kind: str) -> list[SectionRow]:
         return [r for r in self.rows if r.kind == kind]
+
+
+# --------------------------------------------------------------------------------------------
+# The monthly cycle: next month's workbooks (prepare) and the reminder (remind)
+# --------------------------------------------------------------------------------------------
+
+
+class PreparedWorkbook(BaseModel):
+    """One department's pre-filled workbook for the coming month."""
+
+    department: str
+    file: str  # the file name, as the department names its ledgers
+    items: int  # the open items carried over (销号 items left out)
+    closed_left_out: int = 0
+    from_month: str | None = None  # the stored month its items come from; None: no history, blank
+    note: str | None = None  # e.g. "2022年4月未报送，按2022年3月台账预填"
+
+
+class PrepareResult(BaseModel):
+    """``taizhang prepare``: the workbooks written for ``month``."""
+
+    month: str  # YYYY-MM, the month being prepared
+    previous: str | None  # the latest stored month before it
+    output: str  # the folder, or the .zip
+    zipped: bool = False
+    keep_colours: bool = False
+    workbooks: list[PreparedWorkbook] = Field(default_factory=list)
+
+
+class RemindResult(BaseModel):
+    """``taizhang remind``: who has not handed in ``month``'s ledger, and the 催报 text."""
+
+    month: str
+    deadline: str  # YYYY-MM-DD, the 5th (deadline_day) of the month
+    today: str
+    late: bool  # today is after the deadline
+    roster_checked: bool = True
+    received: list[str] = Field(default_factory=list)  # roster departments whose ledger is in the inbox
+    missing: list[str] = Field(default_factory=list)
+    unreadable: list[str] = Field(default_factory=list)  # files of the inbox that could not be read
+    text: str | None = None  # the ready-to-send 催报 text; None when nobody is missing

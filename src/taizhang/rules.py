@@ -50,6 +50,21 @@ COLUMNS: tuple[Column, ...] = (
     Column("note", "备注", ("备注", "说明备注"), required=False, width=12),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+
+# The notice's contact for the ledgers (中心综合部), used by the template's guide and the 催报 text.
+CONTACT_TEXT = "联系人：高峰；联系电话：2603969、15269418299；邮箱：jngh2603869@163.com。"
+REPORT_OFFICE = "中心综合部"
+
+# The column ``prepare`` writes after 备注 (L, hidden and protected; not 附件2's, a ledger without it
+# is read as before): each pre-filled item's stable ID, so a reworded item is known for certain.
+ITEM_ID_LABEL = "事项编号"
+# An ID as prepare writes it: the item's store key (12 hex digits, "-2"… when two items' would be equal).
+_ITEM_ID = re.compile(r"[0-9a-f]{12}(?:-\d{1,6})?")
+
+
+def is_item_id(text: str | None) -> bool:
+    """Whether ``text`` is an ID prepare wrote (not a department's own 事项编号 such as 1, 2, GH-01)."""
+    return bool(text) and _ITEM_ID.fullmatch(text or "") is not None
 # The fields the notice requires on every item: 逐一明确责任领导、责任人员、任务目标.
 REQUIRED_FIELDS = ("name", "target", "leader", "owner")
 REQUIRED_HINTS = {

@@ -107,18 +107,27 @@ def _create_schema(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _add_item_id(db: sqlite3.Connection) -> None:
+    """Version 2: each item's 事项编号 (the ID ``taizhang prepare`` wrote), NULL for older months."""
+    db.execute("ALTER TABLE items ADD COLUMN item_id TEXT")
+
+
 # The schema's history: (version, step), oldest first. A new schema adds a step that brings a
 # store of the previous version to it (ALTER TABLE, a new table, data moved) and never changes an
 # old step: a store is upgraded by the steps newer than its ``PRAGMA user_version``, in order, in
 # one transaction, when it is opened. ``_SCHEMA`` above is version 1 and stays so.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _create_schema),
+    (2, _add_item_id),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]  # the version this code writes
 
 _ITEM_COLUMNS = ("month", "position", "key", "department", "row", "no", "name", "target", "progress",
-                 "judgement", "colour", "leader", "owner", "stars", "source", "note", "closed", "extra")
+                 "judgement", "colour", "leader", "owner", "stars", "source", "note", "closed", "extra", "item_id")
+
+# What deriving an item's key needs of the items stored.
+_KEY_COLUMNS = ("key", "department", "row", "name", "target", "item_id")
 
 
 def default_db_path(db: Path | None, config: Config) -> Path:
@@ -279,7 +288,7 @@ class Store:
             self._db.execute("SELECT name, sha256 FROM files WHERE month = ? ORDER BY name", (month,)).fetchall())
 
     def _items_of(self, month: str) -> list[StoredItem]:
-        names = ("key", "department", "row", "name", "target")
+        names = _KEY_COLUMNS
         rows = self._db.execute(f"SELECT {', '.join(names)} FROM items WHERE month = ? ORDER BY position", (month,))
         return [StoredItem.model_validate(dict(zip(names, r, strict=True))) for r in rows]
 
@@ -289,7 +298,7 @@ class Store:
             "SELECT max(month) FROM items WHERE department = ? AND month < ?", (department, month)).fetchone()
         if not row or row[0] is None:
             return []
-        names = ("key", "department", "row", "name", "target")
+        names = _KEY_COLUMNS
         rows = self._db.execute(
             f"SELECT {', '.join(names)} FROM items WHERE month = ? AND department = ? ORDER BY position",
             (row[0], department))
@@ -404,6 +413,7 @@ class Store:
             # that equal keys always mean "matched" and the report reads the same whatever the
             # order of the merges.
             earlier = self._keys_before(month, department)
+            self._keys_by_id(items, indices, latest, keys, used)
             # First the department's latest earlier month (the report follows these), then the
             # keys the month had before it was merged again (kept while they are free).
             for source in (latest, by_replaced.get(department, [])):
@@ -422,6 +432,26 @@ class Store:
                     used.add(key)
         for i, it in enumerate(items):
             it.key = keys[i]
+
+    @staticmethod
+    def _keys_by_id(items: Sequence[StoredItem], indices: list[int], latest: Sequence[StoredItem],
+                    keys: dict[int, str], used: set[str]) -> None:
+        """Items carrying a 事项编号 that ``prepare`` wrote (the key of one of the department's items
+        in its latest earlier month) are that item for certain, however reworded. An ID of another
+        department, or one not among the latest items, counts for nothing (merge warns). A copied
+        row carries its original's ID: of the items sharing one, the one worded most like the
+        original keeps it (the first on a tie); the others are matched by wording or are new."""
+        by_key = {old.key: old for old in latest}
+        claimants: dict[str, list[int]] = {}
+        for i in indices:
+            item_id = items[i].item_id
+            if item_id and item_id in by_key and item_id not in used:
+                claimants.setdefault(item_id, []).append(i)
+        for item_id, group in claimants.items():
+            old = by_key[item_id]
+            best = max(group, key=lambda i: (similarity(old, items[i]) or 0.0, -i))
+            keys[best] = item_id
+            used.add(item_id)
 
     def _keys_before(self, month: str, department: str) -> set[str]:
         """Every key the department's items had in the months before ``month``."""
@@ -447,7 +477,8 @@ def _item_row(month: str, position: int, item: StoredItem) -> tuple[object, ...]
     return (month, position, item.key, item.department, item.row,
             None if no is None else (str(no) if type(no) is int else json.dumps(no, ensure_ascii=False)),
             item.name, item.target, item.progress, item.judgement, item.colour.value, item.leader, item.owner,
-            item.stars, item.source, item.note, int(item.closed), _json(item.extra) if item.extra else "{}")
+            item.stars, item.source, item.note, int(item.closed), _json(item.extra) if item.extra else "{}",
+            item.item_id)
 
 
 def _new_key(department: str, name: str, used: set[str], taken: set[str]) -> str:

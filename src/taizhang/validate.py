@@ -195,6 +195,7 @@ def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
         owner=t.get("owner", ""),
         note=note,
         extra=dict(raw.extra),
+        item_id=raw.item_id,
         closed=closed,
         # 说明 第1条 (重要程度) and 第2条 (任务来源): one of a fixed set, variants read with a warning.
         stars=_coded(raw, "stars", rules.normalise_stars, sheet, out),

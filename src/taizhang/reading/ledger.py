@@ -50,6 +50,7 @@ class RawItem:
     fill: str | None = None  # 进度评价 cell's fill
     font: str | None = None  # 进度评价 cell's font colour
     extra: dict[str, str] = field(default_factory=dict)
+    item_id: str | None = None  # the hidden 事项编号 written by prepare
     struck: bool = False  # every written cell of the item's rows is struck through
     hidden: bool = False  # every row of the item is hidden
     # Every colour mark on the item's cells (fills and text colours that distinguish items; a
@@ -72,6 +73,7 @@ class ParsedLedger:
     header_row: int
     columns: dict[str, int]  # key -> column index
     extra_columns: dict[str, int]  # label -> column index
+    id_column: int | None = None  # the hidden 事项编号 column of a prepared ledger
     department: str | None = None
     title_cell: str | None = None
     title_text: str | None = None
@@ -352,8 +354,10 @@ def _merge_map(sheet: RawSheet) -> dict[tuple[int, int], tuple[int, int, int, in
 
 def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], others: dict[str, int],
                  header_findings: list[Finding]) -> ParsedLedger:
+    others = dict(others)
+    id_column = others.pop(rules.ITEM_ID_LABEL, None)  # an ID, not a column of the department's own
     ledger = ParsedLedger(sheet=sheet.name, header_row=header_row, columns=columns, extra_columns=others,
-                          findings=list(header_findings))
+                          id_column=id_column, findings=list(header_findings))
     by_row = sheet.rows()
     ledger.row_numbers = list(by_row)  # ascending: rows() is built from the sorted cells
     ledger.row_set = set(by_row)
@@ -408,8 +412,26 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
         if raw is not None:
             ledger.items.append(raw)
         next_row = end + 1
+    if id_column is not None:
+        _own_numbering(ledger, id_column)
     _colour_marks(sheet, ledger, item_cols)
     return ledger
+
+
+def _own_numbering(ledger: ParsedLedger, id_column: int) -> None:
+    """A 事项编号 column holding none of prepare's IDs is the department's own numbering (1, 2,
+    GH-01…): an extra column like any other. Within a prepared ledger, a value that is no ID (typed
+    over one) counts as no ID."""
+    if any(rules.is_item_id(raw.item_id) for raw in ledger.items):
+        for raw in ledger.items:
+            if not rules.is_item_id(raw.item_id):
+                raw.item_id = None
+        return
+    ledger.id_column = None
+    ledger.extra_columns[rules.ITEM_ID_LABEL] = id_column
+    for raw in ledger.items:
+        raw.extra[rules.ITEM_ID_LABEL] = raw.item_id or ""
+        raw.item_id = None
 
 
 # A fill on every item row (or every other row, or every item of a column) decorates the table
@@ -662,6 +684,9 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
         item.extra[label] = "\n".join(t for t in texts if t)
         if rules.normalise_label(label) == rules.CHOICE_LABEL:
             item.choice, item.choice_cell = item.extra[label], a1(first, c)
+    if ledger.id_column is not None:
+        # Not content: a row the clerk emptied to drop an item still holds its hidden ID.
+        item.item_id = _text(sheet.get(first, ledger.id_column)).strip() or None
 
     content = [v for k, v in item.texts.items() if k != "no" and v] + [v for v in item.extra.values() if v]
     jc = ledger.columns.get("judgement")

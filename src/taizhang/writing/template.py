@@ -17,17 +17,23 @@ Choices that matter to the validator:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.styles import Protection
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..models import Colour, Counts
+from .. import rules
+from ..models import Colour, Counts, Item
 from ..rules import (
     COLOUR_MEANING,
     COLOUR_NAMES,
     COLUMNS,
+    ITEM_ID_LABEL,
     SOURCE_MEANING,
     STAR_LEVELS,
     STAR_MEANING,
@@ -42,9 +48,11 @@ from .xlsx_common import (
     NOTE_FONT,
     TITLE_FONT,
     atomic_save,
+    column_width,
     fill_for,
     freeze_below,
     merged_text,
+    row_height_for,
     set_text,
     set_widths,
     setup_print,
@@ -86,7 +94,7 @@ STAR_DETAIL: dict[str, str] = dict(re.findall(r"(★+)（[^）]+）：([^；。]
 DUE_TEXT = "自4月起，重点工作台账要每月5日前上报中心综合部。"
 HONESTY_TEXT = ("台账内容务必应纳尽纳，台账数据务必实事求是，严禁弄虚作假、瞒报漏报，特别对于进展缓慢事项、"
                 "未完成事项，务必如实、全面、及时报告。")
-CONTACT_TEXT = "联系人：高峰；联系电话：2603969、15269418299；邮箱：jngh2603869@163.com。"
+CONTACT_TEXT = rules.CONTACT_TEXT
 
 # Layout of the ledger sheet (1-based rows).
 TITLE_ROW = 1
@@ -101,6 +109,14 @@ NOTES_ROW = FOOTER_ROW + 2
 LEGEND_ROW = NOTES_ROW + len(NOTES) + 1
 N_COLS = len(COLUMNS)
 COL = {c.key: i for i, c in enumerate(COLUMNS, start=1)}  # column key → 1-based column number
+# After 备注 (J): K 评价颜色 (the colour chosen from a list, the self-checking template's) and L 事项编号,
+# the stable ID of a pre-filled item — hidden, and kept from being shown or resized by the sheet's
+# protection. Its cells stay unlocked, so that sorting, inserting and moving rows carry the ID along.
+CHOICE_COL = N_COLS + 1  # K 评价颜色
+ID_COL = N_COLS + 2
+ID_LETTER = get_column_letter(ID_COL)
+# Blank numbered rows left under a prepared month's items, for the items the clerk adds (补录).
+BLANK_ROWS_AFTER_ITEMS = 5
 # Short values read best centred; paragraphs read best left-aligned.
 CENTRED_KEYS = {"no", "judgement", "leader", "stars", "source"}
 
@@ -135,13 +151,48 @@ def default_filename(department: str | None = None) -> str:
     return f"{name}{TITLE_MARK}.xlsx" if name else DEFAULT_FILENAME
 
 
-def build_template(department: str | None = None) -> Workbook:
-    """The blank 附件2 workbook: the ledger sheet first, then the 填报说明 sheet."""
+@dataclass(frozen=True)
+class _Layout:
+    """Where the parts of the ledger sheet go (1-based rows), for a number of item rows."""
+
+    item_rows: int = ITEM_ROWS
+
+    @property
+    def last_item_row(self) -> int:
+        return FIRST_ITEM_ROW + self.item_rows - 1
+
+    @property
+    def footer_row(self) -> int:
+        return self.last_item_row + 1
+
+    @property
+    def notes_row(self) -> int:
+        return self.footer_row + 2
+
+    @property
+    def legend_row(self) -> int:
+        return self.notes_row + len(NOTES) + 1
+
+
+def build_template(department: str | None = None, items: Sequence[Item] | None = None, *,
+                   keep_colours: bool = False) -> Workbook:
+    """The 附件2 workbook: the ledger sheet first, then the 填报说明 sheet.
+
+    Without ``items``, the blank template (15 numbered empty rows). With ``items`` (``prepare``),
+    one row per item, renumbered from 1, then a few blank rows for new items: 工作事项, 任务目标,
+    推进情况, 分管负责人, 责任科室责任人, 重要程度, 任务来源 and 备注 as given, each item's ``item_id``
+    in the hidden column 事项编号, and the 进度评价 (text and fill) only when ``keep_colours``.
+    Such a sheet is protected (no password) with every cell a clerk fills in unlocked.
+    """
     name = _department(department)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_TITLE
-    _ledger_sheet(ws, name)
+    layout = _Layout() if items is None else _Layout(len(items) + BLANK_ROWS_AFTER_ITEMS)
+    _ledger_sheet(ws, name, layout)
+    if items is not None:
+        _item_rows(ws, items, keep_colours=keep_colours)
+        _protect(ws, layout)
     _guide_sheet(wb.create_sheet(GUIDE_SHEET_TITLE))
     wb.active = 0
     wb.properties.creator = "taizhang"
@@ -149,12 +200,13 @@ def build_template(department: str | None = None) -> Workbook:
     return wb
 
 
-def write_template(path: Path, department: str | None = None) -> Path:
-    """Build the template and save it atomically to ``path``."""
-    return atomic_save(build_template(department), Path(path))
+def write_template(path: Path, department: str | None = None, items: Sequence[Item] | None = None, *,
+                   keep_colours: bool = False) -> Path:
+    """Build the template (pre-filled with ``items`` when given) and save it atomically to ``path``."""
+    return atomic_save(build_template(department, items, keep_colours=keep_colours), Path(path))
 
 
-def _ledger_sheet(ws: Worksheet, department: str | None) -> None:
+def _ledger_sheet(ws: Worksheet, department: str | None, layout: _Layout) -> None:
     set_widths(ws, [c.width for c in COLUMNS])
 
     merged_text(ws, TITLE_ROW, 1, N_COLS, f"{department or PLACEHOLDER_DEPARTMENT}{TITLE_MARK}",
@@ -164,27 +216,28 @@ def _ledger_sheet(ws: Worksheet, department: str | None) -> None:
     merged_text(ws, SUMMARY_ROW, 1, N_COLS, placeholder_summary(department or CENTER))
 
     write_header(ws, HEADER_ROW, [c.label for c in COLUMNS])
-    for row in range(FIRST_ITEM_ROW, LAST_ITEM_ROW + 1):
+    for row in range(FIRST_ITEM_ROW, layout.last_item_row + 1):
         for col in COLUMNS:
             cell = ws.cell(row, COL[col.key])
             style_cell(cell, align="center" if col.key in CENTRED_KEYS else "left")
         # Pre-numbered: a row whose only content is its 序号 counts as empty, not as an item.
         ws.cell(row, COL["no"]).value = row - FIRST_ITEM_ROW + 1
-    _validations(ws)
+    _validations(ws, layout)
     # Issue 11: 评价颜色 list, the colours it paints, the summary sentence as a formula.
-    add_self_checks(ws, FIRST_ITEM_ROW, LAST_ITEM_ROW)
+    add_self_checks(ws, FIRST_ITEM_ROW, layout.last_item_row)
 
-    merged_text(ws, FOOTER_ROW, 1, COL["progress"] - 1, FOOTER_LEADER, height=24)
-    merged_text(ws, FOOTER_ROW, COL["judgement"], N_COLS, FOOTER_CONTACT, height=24)
+    merged_text(ws, layout.footer_row, 1, COL["progress"] - 1, FOOTER_LEADER, height=24)
+    merged_text(ws, layout.footer_row, COL["judgement"], N_COLS, FOOTER_CONTACT, height=24)
 
     for offset, text in enumerate(NOTES):
-        merged_text(ws, NOTES_ROW + offset, 1, N_COLS, text,
+        merged_text(ws, layout.notes_row + offset, 1, N_COLS, text,
                     font=BOLD_BODY_FONT if offset == 0 else NOTE_FONT)
 
-    merged_text(ws, LEGEND_ROW, 1, N_COLS, "进度评价颜色标注（在“评价颜色”列选择，“进度评价”单元格自动着色）：",
+    legend_row = layout.legend_row
+    merged_text(ws, legend_row, 1, N_COLS, "进度评价颜色标注（在“评价颜色”列选择，“进度评价”单元格自动着色）：",
                 font=BOLD_BODY_FONT)
     for offset, colour in enumerate(LEGEND_COLOURS, start=1):
-        row = LEGEND_ROW + offset
+        row = legend_row + offset
         label = "不标颜色" if colour is Colour.NONE else COLOUR_NAMES[colour]
         meaning = COLOUR_MEANING[colour] + ("" if colour is Colour.NONE else f"标{COLOUR_NAMES[colour]}")
         merged_text(ws, row, 1, COL["name"], label, align="center", border=True, fill=fill_for(colour))
@@ -194,12 +247,64 @@ def _ledger_sheet(ws: Worksheet, department: str | None) -> None:
     setup_print(ws, f"{HEADER_ROW}:{HEADER_ROW}")
 
 
-def _validations(ws: Worksheet) -> None:
+# What a pre-filled row carries over from last month, by column key (序号 is renumbered; 进度评价
+# only when the colours are kept).
+_CARRIED = ("name", "target", "progress", "leader", "owner", "stars", "source", "note")
+
+
+def _item_rows(ws: Worksheet, items: Sequence[Item], *, keep_colours: bool) -> None:
+    """Fill the first rows with ``items``: texts, the ID, and a height that shows the texts."""
+    # The ID column: its header so the reader finds it, hidden from the clerk.
+    style_cell(set_text(ws.cell(HEADER_ROW, ID_COL), ITEM_ID_LABEL), font=HEADER_FONT, align="center")
+    ws.column_dimensions[ID_LETTER].width = 16
+    ws.column_dimensions[ID_LETTER].hidden = True
+    widths = {key: column_width(ws, col) for key, col in COL.items()}
+    for offset, item in enumerate(items):
+        row = FIRST_ITEM_ROW + offset
+        texts = {key: getattr(item, key) or "" for key in _CARRIED}
+        if keep_colours:
+            texts["judgement"] = item.judgement
+            # The colour goes in as the 评价颜色 choice: its conditional format paints 进度评价 and the
+            # summary formula counts it (a fill of its own would not be counted).
+            if item.colour in rules.CHOICE_NAMES:
+                set_text(ws.cell(row, CHOICE_COL), rules.CHOICE_NAMES[item.colour])
+        for key, text in texts.items():
+            set_text(ws.cell(row, COL[key]), text)
+        if item.item_id:
+            cell = set_text(ws.cell(row, ID_COL), item.item_id)
+            cell.number_format = "@"  # text: an ID of digits and an e is never read as a number
+        height = max((row_height_for(str(text), widths[key]) for key, text in texts.items() if text), default=0)
+        if height:
+            ws.row_dimensions[row].height = min(height, 409)  # Excel's largest row height
+
+
+def _protect(ws: Worksheet, layout: _Layout) -> None:
+    """Protect the sheet (no password: against accidents, not people) so that the hidden ID column
+    cannot be shown, resized or deleted, with everything a clerk writes unlocked: the title, date
+    and sentence, the item rows (A–K, and L so that sorted or moved rows take their ID along),
+    the footer and 说明. The header row stays locked. Rows may be inserted, deleted, formatted
+    (the 进度评价 fill) and sorted."""
+    unlocked = Protection(locked=False)
+    for row in range(TITLE_ROW, layout.legend_row + len(LEGEND_COLOURS) + 1):
+        if row == HEADER_ROW:
+            continue
+        for col in range(1, ID_COL + 1):
+            ws.cell(row, col).protection = unlocked
+    p = ws.protection
+    p.sheet = True
+    # In OOXML each flag says what is *protected*: False allows it.
+    p.formatCells = p.formatRows = p.insertRows = p.deleteRows = p.sort = p.autoFilter = False
+    p.insertHyperlinks = False
+    p.formatColumns = p.insertColumns = p.deleteColumns = True
+    p.selectLockedCells = p.selectUnlockedCells = False
+
+
+def _validations(ws: Worksheet, layout: _Layout) -> None:
     """Drop-down lists for 重要程度 and 进度评价, an input prompt for 任务来源."""
 
     def column_range(key: str) -> str:
         letter = ws.cell(FIRST_ITEM_ROW, COL[key]).column_letter
-        return f"{letter}{FIRST_ITEM_ROW}:{letter}{LAST_ITEM_ROW}"
+        return f"{letter}{FIRST_ITEM_ROW}:{letter}{layout.last_item_row}"
 
     # Excel limits: list ≤ 255 characters, titles ≤ 32, messages ≤ 255.
     stars = DataValidation(
