@@ -29,10 +29,22 @@ from conftest import SOFFICE
 from taizhang.cli import app
 from taizhang.config import load_config
 from taizhang.errors import ConfigError, StoreError
-from taizhang.models import ASSESSMENT_FIGURES, DEFAULT_ASSESSMENT, YearStats, jsonable
+from taizhang.models import (
+    ASSESSMENT_FIGURES,
+    DEFAULT_ASSESSMENT,
+    Colour,
+    Config,
+    Counts,
+    DepartmentEntry,
+    MonthSnapshot,
+    StoredItem,
+    YearStats,
+    jsonable,
+)
+from taizhang.report import compare
 from taizhang.rules import format_date_cn, month_cn, summary_sentence
 from taizhang.saving import merge_and_save
-from taizhang.stats import build_stats
+from taizhang.stats import build_stats, year_stats
 from taizhang.store import Store
 from taizhang.validate import validate_file
 from taizhang.writing.stats_xlsx import SHEET_NAMES, write_stats_xlsx
@@ -187,6 +199,8 @@ def make_history(folder: Path) -> dict[str, Path]:
             dst = inbox / f"{department}-{mon}月台账.xlsx"
             latest[department] = _edit(latest[department], dst, edit, dt.date(year, mon, edit["date"]))
         inboxes[month] = inbox
+    # August: a workbook that is not one (a mail attachment saved half-way): one finding, no department.
+    (inboxes["2022-08"] / "财务部-8月台账.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     return inboxes
 
 
@@ -257,8 +271,11 @@ def test_centre_figures_equal_each_months_merge_json(stats: YearStats, history: 
         assert month_stats.late == len(merged["late"])
         assert month_stats.on_time == len(merged["departments"]) - len(merged["late"])
         assert month_stats.missing == len(merged["missing"])
-        assert month_stats.errors == sum(d["errors"] for d in merged["departments"])
+        unreadable = [s for s in merged["skipped"] if s["code"]]
+        assert month_stats.unreadable == len(unreadable)
+        assert month_stats.errors == sum(d["errors"] for d in merged["departments"]) + len(unreadable)
         assert month_stats.warnings == sum(d["warnings"] for d in merged["departments"])
+    assert [m.unreadable for m in stats.centre] == [0, 0, 0, 0, 1, 0]
 
 
 def test_department_months_equal_each_months_merge_json(stats: YearStats, history: dict[str, Any]) -> None:
@@ -339,6 +356,33 @@ def test_red_streak_threshold_and_assessment_come_from_the_config(history: dict[
     assert stats.assessment == ["late", "missing", "red_months", "errors", "longest_red"]
     assert [(r.department, r.item) for r in stats.long_red] == [("污染防治部", "船舶污染物接收转运处置")]
     assert {d.department: d.longest_red for d in stats.departments}["污染防治部"] == 5
+
+
+def _month(month: str, departments: list[str]) -> MonthSnapshot:
+    """A stored month where each department has one red item (made by hand, as test_report does)."""
+    counts = Counts(total=1, colours={"blue": 0, "yellow": 0, "red": 1, "none": 0})
+    return MonthSnapshot(
+        month=month, date=f"{month}-06", center=CENTER, sentence="", counts=Counts(),
+        departments=[DepartmentEntry(department=d, file=f"{d}.xlsx", date=f"{month}-03", counts=counts)
+                     for d in departments],
+        items=[StoredItem(row=5, name=f"{d}重点事项", colour=Colour.RED, key=f"{d}-1", department=d)
+               for d in departments])
+
+
+@pytest.mark.parametrize(("roster", "status"), [([], "absent"), (["甲部", "乙部"], "missing")])
+def test_a_department_without_a_ledger_is_missing_only_when_the_roster_requires_it(
+        roster: list[str], status: str) -> None:
+    months = [_month("2022-04", ["甲部", "乙部"]), _month("2022-05", ["甲部"]), _month("2022-06", ["甲部", "乙部"])]
+    config = Config(departments=roster)
+    reports = [compare(m, months[i - 1] if i else None, config=config, earlier=list(reversed(months[:max(i - 1, 0)])))
+               for i, m in enumerate(months)]
+    stats = year_stats(2022, months, reports, config=config)
+    assert stats.of("乙部", "2022-05").status == status  # type: ignore[union-attr]
+    by_name = {d.department: d for d in stats.departments}
+    assert (by_name["乙部"].reported, by_name["乙部"].missing) == (2, 1 if roster else 0)
+    # A month without the department's ledger ends its red streak, as in the monthly report.
+    red = {r.department: r for r in stats.red_items}
+    assert (red["甲部"].longest, red["乙部"].longest, red["乙部"].months) == (3, 1, 2)
 
 
 def test_default_assessment(stats: YearStats) -> None:

@@ -23,7 +23,9 @@ from .models import (
     Colour,
     Config,
     Counts,
+    DepartmentEntry,
     DepartmentMonthStats,
+    DepartmentReport,
     DepartmentYearStats,
     MonthReport,
     MonthSnapshot,
@@ -95,8 +97,13 @@ def year_stats(year: int, snapshots: Sequence[MonthSnapshot], reports: Sequence[
                       roster_checked=config.roster_checked or any(s.missing for s in snapshots))
     names = _departments(reports, config)
     for snapshot, report in zip(snapshots, reports, strict=True):
+        reported = {d.department: d for d in report.departments}
+        entries: dict[str, list[DepartmentEntry]] = {}
+        for entry in snapshot.departments:
+            entries.setdefault(entry.department, []).append(entry)
         for name in names:
-            stats.department_months.append(_department_month(name, snapshot, report, config))
+            stats.department_months.append(
+                _department_month(name, snapshot.month, reported.get(name), entries.get(name, []), config))
 
     frame = pd.DataFrame([_flat(d) for d in stats.department_months])
     for status in _STATUSES:
@@ -145,10 +152,9 @@ def _departments(reports: Sequence[MonthReport], config: Config) -> list[str]:
     return sorted(seen, key=lambda n: (roster.index(n) if n in roster else len(roster), seen.index(n)))
 
 
-def _department_month(name: str, snapshot: MonthSnapshot, report: MonthReport,
+def _department_month(name: str, month: str, dept: DepartmentReport | None, entries: Sequence[DepartmentEntry],
                       config: Config) -> DepartmentMonthStats:
-    dept = next((d for d in report.departments if d.department == name), None)
-    entries = [e for e in snapshot.departments if e.department == name]
+    """``dept``: the department in the month's report (None: not in it); ``entries``: its workbooks."""
     status: Submission
     if dept is not None:
         status = dept.status
@@ -159,7 +165,7 @@ def _department_month(name: str, snapshot: MonthSnapshot, report: MonthReport,
     for entry in entries:  # two workbooks of one department (an error of the merge) are both counted
         counts.add(entry.counts)
     return DepartmentMonthStats(
-        department=name, month=snapshot.month, status=status,
+        department=name, month=month, status=status,
         date=dept.date if dept is not None else None, file=dept.file if dept is not None else None,
         items=counts.total, stars=dict(counts.stars), sources=dict(counts.sources), colours=dict(counts.colours),
         new=len(dept.new) if dept is not None else 0, closed=len(dept.closed) if dept is not None else 0,
@@ -201,14 +207,23 @@ def _red_items(snapshots: Sequence[MonthSnapshot], reports: Sequence[MonthReport
     spells: list[_Spell] = []
     for snapshot, report in zip(snapshots, reports, strict=True):
         red_now: dict[str, dict[str, _Spell]] = {}
+        reds: dict[str, list[StoredItem]] = {}
+        for i in snapshot.items:
+            if not i.closed and i.colour is Colour.RED:
+                reds.setdefault(i.department, []).append(i)
         for dept in report.departments:
             if dept.status == "missing":
                 continue
             last_month[dept.department] = snapshot.month
-            items: list[StoredItem] = [i for i in snapshot.items if i.department == dept.department
-                                       and not i.closed and i.colour is Colour.RED]
-            # compare() lists a department's red items in the snapshot's order: pair them up.
-            for item, entry in zip(items, dept.red, strict=True):
+            # The stored item of each red entry of the report (for its key): by 工作事项, in order.
+            waiting: dict[str, list[StoredItem]] = {}
+            for i in reds.get(dept.department, []):
+                waiting.setdefault(normalise_name(i.name), []).append(i)
+            for entry in dept.red:
+                same = waiting.get(normalise_name(entry.item))
+                if not same:  # cannot happen: the report's red items are the snapshot's
+                    continue
+                item = same.pop(0)
                 spell = by_key.get((dept.department, item.key))
                 if spell is None and entry.months > 1:
                     spell = last_red.get(dept.department, {}).get(normalise_name(item.name))
