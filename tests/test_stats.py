@@ -430,6 +430,15 @@ def test_terminal_shows_the_months_the_assessment_and_long_reds(history: dict[st
         assert text in result.stdout
 
 
+def test_red_streak_option_overrides_the_config(history: dict[str, Any]) -> None:
+    result = CliRunner().invoke(app, ["stats", "--year", "2022", "--config", str(history["config"]), "--db",
+                                      str(history["db"]), "--red-streak", "5", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["red_streak"] == 5
+    assert [r["item"] for r in data["long_red"]] == ["船舶污染物接收转运处置"]
+
+
 def test_no_months_of_the_year_is_exit_2(history: dict[str, Any]) -> None:
     result = CliRunner().invoke(app, ["stats", "--year", "2023", "--config", str(history["config"]), "--db",
                                       str(history["db"])])

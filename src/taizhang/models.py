@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     field_validator,
     model_serializer,
 )
@@ -774,5 +775,10 @@ class YearStats(BaseModel):
     red_items: list[RedItem] = Field(default_factory=list)  # longest streak first
     long_red: list[RedItem] = Field(default_factory=list)  # red_items with longest >= red_streak
 
+    _index: dict[tuple[str, str], DepartmentMonthStats] | None = PrivateAttr(default=None)
+
     def of(self, department: str, month: str) -> DepartmentMonthStats | None:
-        return next((d for d in self.department_months if d.department == department and d.month == month), None)
+        """The department's figures of ``month`` (indexed on first use: the writers ask for every cell)."""
+        if self._index is None or len(self._index) != len(self.department_months):
+            self._index = {(d.department, d.month): d for d in self.department_months}
+        return self._index.get((department, month))
