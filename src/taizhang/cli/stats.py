@@ -43,11 +43,11 @@ def stats_command(
         help="写出统计工作簿（.xlsx）：按主题分工作表，含各月红黄蓝事项数的折线图和考核汇总表。")] = None,
     red_streak: Annotated[int | None, typer.Option(
         "--red-streak", metavar="N", min=1, show_default=False,
-        help="连续标红 N 个月及以上的事项列为长期标红；默认取 taizhang.toml [stats] red_streak（未设为 3）。")] = None,
+        help="连续标红 N 个月及以上的事项列为长期标红；默认取 taizhang.toml 的 \\[stats] red_streak（未设为 3）。")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """全年统计：按部室、按月统计事项数、星级、来源、红黄蓝颜色，按时、逾期、未报送，补录和销号（与各月督查通报一致），
-    每个事项连续标红的月数，以及各月校验出的错误；并按 taizhang.toml 的 [stats] 生成各部室的考核汇总表。
+    每个事项连续标红的月数，以及各月校验出的错误；并按 taizhang.toml 的 \\[stats] 生成各部室的考核汇总表。
 
     只统计历史库中已用 taizhang merge 汇总的月份。
 
