@@ -50,6 +50,10 @@ _EXPORTS: dict[str, str] = {
     "remind_month": "remind",
     "PrepareResult": "models",
     "RemindResult": "models",
+    # the year's statistics: what `taizhang stats` does
+    "build_stats": "stats",
+    "write_stats_xlsx": "writing.stats_xlsx",
+    "YearStats": "models",
     # config and store
     "load_config": "config",
     "Config": "models",
@@ -91,6 +95,9 @@ __all__ = [
     "remind_month",
     "PrepareResult",
     "RemindResult",
+    "build_stats",
+    "write_stats_xlsx",
+    "YearStats",
     "load_config",
     "Config",
     "RuleConfig",
@@ -156,13 +163,16 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors (never ru
         SectionRow,
         Severity,
         ValidationResult,
+        YearStats,
     )
     from .prepare import prepare_month
     from .remind import remind_month
     from .report import build_report, bulletin_sections
     from .saving import MonthNotStored, NothingToMerge, merge_and_save
+    from .stats import build_stats
     from .store import Store
     from .validate import validate_file, validate_files
     from .writing.bulletin_docx import write_bulletin_docx
     from .writing.bulletin_xlsx import write_bulletin_xlsx
     from .writing.consolidated import write_consolidated
+    from .writing.stats_xlsx import write_stats_xlsx

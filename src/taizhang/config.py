@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .errors import ConfigError
 from .findings import RuleConfig, RuleSettingError
-from .models import Config
+from .models import ASSESSMENT_FIGURES, Config, StatsConfig
 
 CONFIG_NAME = "taizhang.toml"
 
@@ -34,6 +34,12 @@ KEY_LABELS = {
     "progress_basis": "序时进度计算方式",
     "prepare_keep_colours": "预填下月台账时是否保留上月进度评价颜色",
     "rules": "检查规则的开关与级别",
+    "stats": "全年统计",
+}
+# The keys of [stats], for messages.
+STATS_LABELS = {
+    "assessment": "考核表的统计项",
+    "red_streak": "连续标红几个月起列为长期标红",
 }
 
 
@@ -75,6 +81,8 @@ def _from_data(data: dict[str, Any], text: str, path: Path) -> Config:
             )
     if "rules" in data:
         data = {**data, "rules": _rules_table(data["rules"], text, path)}
+    if "stats" in data:
+        data = {**data, "stats": _stats_table(data["stats"], text, path)}
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -112,6 +120,30 @@ def _rules_table(value: object, text: str, path: Path) -> dict[str, str]:
         where = f"第 {line} 行" if line is not None else "[rules] 中"
         raise ConfigError(f"{path} {where}：[rules] {exc}") from None
     return {k: str(v).strip().lower() for k, v in flat.items()}
+
+
+def _stats_table(value: object, text: str, path: Path) -> StatsConfig:
+    """``[stats]`` checked key by key, each mistake named with its line."""
+    example = '[stats]\nassessment = ["late", "missing", "red_months", "errors"]\nred_streak = 3'
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path} {_where(text, 'stats')}：stats（{KEY_LABELS['stats']}）应写成一个表，例如\n{example}")
+    for key in value:
+        if key not in STATS_LABELS:
+            raise ConfigError(f"{path} {_where(text, key)}：[stats] 中不认识的设置“{key}”。可用的设置有："
+                              + "、".join(f"{k}（{v}）" for k, v in STATS_LABELS.items()) + "。")
+    try:
+        return StatsConfig.model_validate(value)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else ""
+        where = _where(text, key) if key else _where(text, "stats")
+        if key == "red_streak":
+            why = "应为 1 以上的整数（连续标红几个月起列出），例如 red_streak = 3。"
+        else:
+            names = "、".join(f"\"{k}\"（{v}）" for k, v in ASSESSMENT_FIGURES.items())
+            detail = str(err.get("ctx", {}).get("error", "")) if err.get("type") == "value_error" else "应为列表"
+            why = f"有误：{detail}。可用的统计项有：{names}。"
+        raise ConfigError(f"{path} {where}：[stats] {key}（{STATS_LABELS.get(key, key)}）{why}") from None
 
 
 def _explain(key: str, err: Any) -> str:
@@ -197,4 +229,9 @@ prepare_keep_colours = false
 # [rules]
 # "rule.should_be_red" = "off"
 # "item.required" = "warning"
+
+# 全年统计（taizhang stats）：考核表列出哪些统计项、连续标红几个月起列为长期标红。需要时去掉开头的 #：
+# [stats]
+# assessment = ["on_time", "late", "missing", "errors", "new", "closed", "red_months", "red_streaks"]
+# red_streak = 3
 """

@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     field_validator,
     model_serializer,
 )
@@ -313,6 +314,53 @@ class MonthSnapshot(BaseModel):
 # --------------------------------------------------------------------------------------------
 
 
+# The figures a department's row of the year's 考核 table can show ([stats] assessment), with
+# their Chinese column labels, in the order ``taizhang stats`` documents them.
+ASSESSMENT_FIGURES: dict[str, str] = {
+    "reported": "报送月数",
+    "on_time": "按时报送",
+    "late": "逾期报送",
+    "missing": "未报送",
+    "errors": "校验错误",
+    "warnings": "校验提示",
+    "items": "事项数（最近一月）",
+    "new": "补录",
+    "closed": "销号",
+    "red_months": "红色事项·月",
+    "yellow_months": "黄色事项·月",
+    "blue_months": "蓝色事项·月",
+    "red_streaks": "长期标红事项",
+    "longest_red": "最长连续标红（月）",
+}
+DEFAULT_ASSESSMENT = ("on_time", "late", "missing", "errors", "new", "closed", "red_months", "red_streaks")
+
+
+class StatsConfig(BaseModel):
+    """``[stats]`` of taizhang.toml: what ``taizhang stats`` puts in its 考核 table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # The 考核 table's columns, by figure name (ASSESSMENT_FIGURES), in this order.
+    assessment: list[str] = Field(default_factory=lambda: list(DEFAULT_ASSESSMENT))
+    # An item red for this many months in a row (or more) is listed as 长期标红.
+    red_streak: int = Field(default=3, ge=1, le=120, strict=True)
+
+    @field_validator("assessment")
+    @classmethod
+    def _assessment(cls, value: list[str]) -> list[str]:
+        names: list[str] = []
+        for raw in value:
+            name = raw.strip()
+            if name not in ASSESSMENT_FIGURES:
+                raise ValueError(f"不认识的统计项“{raw}”")
+            if name in names:
+                raise ValueError(f"统计项“{name}”出现了两次")
+            names.append(name)
+        if not names:
+            raise ValueError("至少要有一项")
+        return names
+
+
 class Config(BaseModel):
     """The settings of ``taizhang.toml`` (all optional)."""
 
@@ -330,6 +378,8 @@ class Config(BaseModel):
     prepare_keep_colours: bool = Field(default=False, strict=True)
     # [rules]: a finding code (or a whole area) → "off" / "warning" / "error".
     rules: dict[str, str] = Field(default_factory=dict)
+    # [stats]: the figures of the year's 考核 table, and from how many red months on an item is listed.
+    stats: StatsConfig = Field(default_factory=StatsConfig)
     # Where the settings were loaded from; None when the defaults apply.
     path: Path | None = Field(default=None, exclude=True)
 
@@ -672,3 +722,107 @@ class RemindResult(BaseModel):
     missing: list[str] = Field(default_factory=list)
     unreadable: list[str] = Field(default_factory=list)  # files of the inbox that could not be read
     text: str | None = None  # the ready-to-send 催报 text; None when nobody is missing
+# taizhang stats: the year's statistics
+# --------------------------------------------------------------------------------------------
+
+Submission = Literal["on_time", "late", "missing", "absent"]
+SUBMISSION_NAMES = {**STATUS_NAMES, "absent": "未报送（不在名单中）"}
+
+
+class DepartmentMonthStats(BaseModel):
+    """One department in one stored month: its submission, counts, changes and findings."""
+
+    department: str
+    month: str  # YYYY-MM
+    # on_time/late as the merge recorded them (填报日期 after the month's deadline day: late);
+    # missing: on the roster (or listed missing by the merge) without a ledger; absent: neither.
+    status: Submission
+    date: str | None = None  # 填报日期, YYYY-MM-DD
+    file: str | None = None
+    items: int = 0  # open items (销号 items not counted, as in the summary sentence)
+    stars: dict[str, int] = Field(default_factory=lambda: _zero(("3", "2", "1")))
+    sources: dict[str, int] = Field(default_factory=lambda: _zero("ABCD"))
+    colours: dict[str, int] = Field(default_factory=lambda: _zero(("blue", "yellow", "red", "none")))
+    new: int = 0  # 补录 against the department's previous ledger (the monthly report's list)
+    closed: int = 0  # 销号: marked this month or gone from the ledger (the monthly report's list)
+    compared: bool = False  # whether 补录/销号 could be counted (not the first ledger, not missing)
+    errors: int = 0
+    warnings: int = 0
+
+
+class MonthStats(BaseModel):
+    """The centre in one stored month."""
+
+    month: str
+    date: str  # the 截至 date of the month's summary sentence
+    reported: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    items: int = 0
+    stars: dict[str, int] = Field(default_factory=lambda: _zero(("3", "2", "1")))
+    sources: dict[str, int] = Field(default_factory=lambda: _zero("ABCD"))
+    colours: dict[str, int] = Field(default_factory=lambda: _zero(("blue", "yellow", "red", "none")))
+    new: int = 0
+    closed: int = 0
+    errors: int = 0  # error findings of every file merged, unreadable ones included
+    warnings: int = 0
+    unreadable: int = 0  # files that could not be read at all
+
+
+class RedItem(BaseModel):
+    """An item marked red in at least one month of the year, and how long it stayed red."""
+
+    department: str
+    item: str  # its latest 工作事项
+    longest: int  # the longest run of stored months in a row it was red (as the monthly report counts)
+    months: int  # stored months of the year it was red, in all
+    first: str  # first and last red month, YYYY-MM
+    last: str
+    red_now: bool  # red in the department's last ledger of the year
+
+
+class DepartmentYearStats(BaseModel):
+    """One department over the year: the figures its 考核 row is made of (ASSESSMENT_FIGURES)."""
+
+    department: str
+    reported: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    errors: int = 0
+    warnings: int = 0
+    items: int = 0
+    new: int = 0
+    closed: int = 0
+    red_months: int = 0
+    yellow_months: int = 0
+    blue_months: int = 0
+    red_streaks: int = 0
+    longest_red: int = 0
+
+    def figure(self, name: str) -> int:
+        return int(getattr(self, name))
+
+
+class YearStats(BaseModel):
+    """``taizhang stats``: every stored month of a year, by department and for the centre."""
+
+    year: int
+    months: list[str]  # the stored months of the year, oldest first
+    red_streak: int  # [stats] red_streak: listed in ``long_red`` from this many months in a row
+    assessment: list[str]  # [stats] assessment: the 考核 table's figures, in order
+    roster_checked: bool = False
+    centre: list[MonthStats] = Field(default_factory=list)
+    department_months: list[DepartmentMonthStats] = Field(default_factory=list)
+    departments: list[DepartmentYearStats] = Field(default_factory=list)
+    red_items: list[RedItem] = Field(default_factory=list)  # longest streak first
+    long_red: list[RedItem] = Field(default_factory=list)  # red_items with longest >= red_streak
+
+    _index: dict[tuple[str, str], DepartmentMonthStats] | None = PrivateAttr(default=None)
+
+    def of(self, department: str, month: str) -> DepartmentMonthStats | None:
+        """The department's figures of ``month`` (indexed on first use: the writers ask for every cell)."""
+        if self._index is None or len(self._index) != len(self.department_months):
+            self._index = {(d.department, d.month): d for d in self.department_months}
+        return self._index.get((department, month))

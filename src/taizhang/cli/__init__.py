@@ -17,6 +17,7 @@ from . import merge as _merge  # noqa: F401  isort: skip
 from . import report as _report  # noqa: F401  isort: skip
 from . import prepare as _prepare  # noqa: F401  isort: skip
 from . import remind as _remind  # noqa: F401  isort: skip
+from . import stats as _stats  # noqa: F401  isort: skip
 from . import init as _init  # noqa: F401  isort: skip
 from .app import app, err_console, internal_error
 
@@ -87,7 +88,7 @@ def usage_message(exc: Exception) -> str:
     text = str(getattr(exc, "message", "") or exc)
     m = _NO_COMMAND.search(text)
     if m:
-        return f"没有 {m.group(1)} 这个命令。可用的命令：validate、template、merge、report、prepare、remind、init。"
+        return f"没有 {m.group(1)} 这个命令。可用的命令：validate、template、merge、report、prepare、remind、stats、init。"
     m = _NEEDS_VALUE.search(text)
     if m:
         return f"选项 {m.group(1)} 后面要跟一个值。"
