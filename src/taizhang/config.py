@@ -33,6 +33,7 @@ KEY_LABELS = {
     "departments": "部室名单",
     "progress_basis": "序时进度计算方式",
     "rules": "检查规则的开关与级别",
+    "paper": "汇总表纸张",
 }
 
 
@@ -124,6 +125,8 @@ def _explain(key: str, err: Any) -> str:
         if kind == "value_error":
             return f"有误：{str(err.get('ctx', {}).get('error', err.get('msg', '')))}。"
         return "应为部室名称的列表，例如 departments = [\"综合部\", \"规划发展部\"]。"
+    if key == "paper":
+        return "只能是 \"A4\" 或 \"A3\"（汇总表按哪种纸张排版），例如 paper = \"A3\"。"
     if key == "center":
         if kind == "value_error":
             return "不能为空，例如 center = \"市港航事业发展中心\"。"
@@ -184,6 +187,9 @@ departments = [
 
 # 督查通报中“序时进度”的算法："month" 按已过整月数（4月报送的台账对应1—3月，为 3/12），"day" 按填报日期已过天数占全年天数。
 progress_basis = "month"
+
+# 汇总表的纸张（横向）："A4" 或 "A3"。A4 上台账按 100% 打印（正文 11 磅）；A3 的各栏更宽、页数更少。
+paper = "A4"
 
 # 检查规则的开关与级别：按问题代码（见 README 的问题代码表）或一类问题（如 numbering）关闭某条检查（"off"），
 # 或改为提示（"warning"）、错误（"error"）。需要时去掉下面几行开头的 #：

@@ -324,6 +324,8 @@ class Config(BaseModel):
     progress_basis: Literal["month", "day"] = "month"
     # [rules]: a finding code (or a whole area) → "off" / "warning" / "error".
     rules: dict[str, str] = Field(default_factory=dict)
+    # The paper the consolidated workbook's sheets are laid out for (A3: wider columns, fewer pages).
+    paper: Literal["A4", "A3"] = "A4"
     # Where the settings were loaded from; None when the defaults apply.
     path: Path | None = Field(default=None, exclude=True)
 
