@@ -49,16 +49,18 @@ def workbook(result: MergeResult, config: Config | None = None, *, prepared: boo
     return writer.to_bytes(result)
 
 
-def effective_body_points(ws: Worksheet, body_row: int) -> float:
+def effective_body_points(ws: Worksheet, body_row: int, *, digit_pixels: float = 7) -> float:
     """The printed size of the body text: its font size times the scale fit-to-width prints at.
 
-    Column widths are Excel units (a 7-pixel digit of the default font at 96 dpi): a column of
-    width w is w × 7 px = w × 5.25 pt wide. The printable width is the paper's landscape width
-    less the side margins (inches)."""
+    Column widths are Excel units, the width of a digit of the workbook's default font: 7 pixels
+    (Calibri 11 at 96 dpi) in Excel and WPS, 9.4–9.6 in LibreOffice without Calibri or Carlito
+    (DejaVu Sans). A column of width w is w × digit pixels × 0.75 pt wide. The printable width is
+    the paper's landscape width less the side margins (inches)."""
     setup = ws.page_setup
     assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth == 1 and setup.fitToHeight == 0
     assert setup.orientation == "landscape"
-    columns = sum(round(ws.column_dimensions[chr(64 + c)].width * 7) * 0.75 for c in range(1, ws.max_column + 1))
+    columns = sum(round(ws.column_dimensions[chr(64 + c)].width * digit_pixels) * 0.75
+                  for c in range(1, ws.max_column + 1))
     printable = PAPER_POINTS[str(setup.paperSize)][1] - (ws.page_margins.left + ws.page_margins.right) * 72
     scale = min(1.0, int(printable / columns * 100) / 100)  # Excel and LibreOffice: a whole percent, down
     sizes = {ws.cell(body_row, c).font.sz for c in range(1, ws.max_column + 1)}
@@ -81,9 +83,20 @@ def test_the_ledger_prints_its_body_text_at_9pt_or_more_on_a4_landscape_with_its
     ws = load_workbook(io.BytesIO(workbook(may)))["台账"]
     assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
     assert ws.print_title_rows == "$4:$4"
-    assert effective_body_points(ws, item_rows(ws)[0]) >= 9
+    assert effective_body_points(ws, item_rows(ws)[0]) == 11  # Excel, WPS: the table fits at 100%
+    assert effective_body_points(ws, item_rows(ws)[0], digit_pixels=9.6) >= 9  # LibreOffice without Calibri
     for r in item_rows(ws)[:5]:  # the long columns wrap instead of widening the table
         assert ws.cell(r, 4).alignment.wrap_text
+
+
+def test_the_ledger_declaration_fits_a4_landscape_at_100_percent_and_at_9pt_in_a_fallback_font() -> None:
+    from taizhang import tables
+    from taizhang.writing.xlsx_common import FALLBACK_DIGIT_PIXELS, print_scale
+
+    widths = tables.LEDGER.widths
+    assert print_scale(widths) == 1.0
+    assert 11 * print_scale(widths, digit_pixels=FALLBACK_DIGIT_PIXELS) >= 9
+    assert 11 * print_scale([w * 1.4 for w in widths], "A3", digit_pixels=FALLBACK_DIGIT_PIXELS) >= 9
 
 
 def test_a3_in_taizhang_toml_lays_the_ledger_out_wider_and_still_at_9pt_or_more(may: MergeResult,
@@ -98,7 +111,8 @@ def test_a3_in_taizhang_toml_lays_the_ledger_out_wider_and_still_at_9pt_or_more(
         assert str(a3[name].page_setup.paperSize) == a3[name].PAPERSIZE_A3
     ws = a3["台账"]
     assert ws.column_dimensions["D"].width > a4["台账"].column_dimensions["D"].width
-    assert effective_body_points(ws, item_rows(ws)[0]) >= 9
+    assert effective_body_points(ws, item_rows(ws)[0]) == 11
+    assert effective_body_points(ws, item_rows(ws)[0], digit_pixels=9.6) >= 9
     assert ws.max_row == a4["台账"].max_row
 
 
@@ -318,11 +332,21 @@ def test_libreoffice_prints_the_ledger_at_9pt_or_more_on_a_sane_number_of_pages(
         pytest.skip("pdftotext (poppler) is not installed")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "已销号事项" in text and "【蓝】" in text and "问题与改法" in text
-    # Word boxes: a word's height is its printed font size (the CJK fallback fonts' ascent and
-    # descent add up to about one em). The 台账 body words are the many ones of one size.
+    # The scale LibreOffice printed 台账 at: the distance between two consecutive numbered rows
+    # on a page over the height the workbook sets for the first of them. Body text is 11 pt.
+    ws = load_workbook(xlsx)["台账"]
+    row_of = {ws.cell(r, 1).value: r for r in item_rows(ws) if isinstance(ws.cell(r, 1).value, int)}
     boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
                            check=True).stdout
-    heights = [round(float(b) - float(a), 1) for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"',
-                                                                     boxes)]
-    body = max(set(heights), key=heights.count)
-    assert body >= 9
+    scales = []
+    for page in boxes.split("<page ")[1:]:
+        if "工作事项" not in page or "问题与改法" in page:
+            continue
+        numbers = {int(n): float(y) for x, y, n in re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(\d+)</word>', page)
+                   if float(x) < 80 and int(n) in row_of}
+        for n, y in numbers.items():
+            if n + 1 in numbers and row_of[n + 1] == row_of[n] + 1:
+                scales.append((numbers[n + 1] - y) / ws.row_dimensions[row_of[n]].height)
+    assert len(scales) > 20
+    scale = sorted(scales)[len(scales) // 2]
+    assert 11 * scale >= 9, f"台账 printed at {scale:.0%}: body text {11 * scale:.1f} pt"

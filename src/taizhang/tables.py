@@ -218,12 +218,14 @@ _LEDGER_VALUES: dict[str, Callable[[LedgerRow], object]] = {
     "source": _as_written("source"),
     "note": _note,
 }
-# 台账 is printed: its columns are narrower than 附件2's, so that the whole table fits A4 landscape
-# at 100% (11 pt text stays 11 pt; see xlsx_common.print_scale) and the text wraps instead.
+# 台账 is printed: its columns are narrower than 附件2's and the text wraps, so that the whole table
+# fits A4 landscape at 100% where the workbook's default font is Calibri (Excel, WPS: 11 pt text
+# prints at 11 pt) and at 86% where a renderer lacks it and lays columns out in a wider fallback
+# font (LibreOffice with DejaVu Sans: about 9.5 pt). See xlsx_common.print_scale.
 LEDGER_PRINT = {
-    "no": ("序号", 5), "name": ("工作事项", 20), "target": ("任务目标", 25), "progress": ("推进情况", 30),
-    "judgement": ("进度评价", 11), "leader": ("分管\n负责人", 8), "owner": ("责任科室\n责任人", 10),
-    "stars": ("重要\n程度", 7), "source": ("任务\n来源", 6), "note": ("备注", 12),
+    "no": ("序号", 5), "name": ("工作事项", 17), "target": ("任务目标", 22), "progress": ("推进情况", 27),
+    "judgement": ("进度评价", 10), "leader": ("分管\n负责人", 8), "owner": ("责任科室\n责任人", 10),
+    "stars": ("重要\n程度", 7), "source": ("任务\n来源", 6), "note": ("备注", 10),
 }
 
 

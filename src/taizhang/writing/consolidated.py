@@ -67,10 +67,12 @@ from .xlsx_common import (
     MAX_CELL_CHARS,
     PAPER_POINTS,
     TITLE_FONT,
+    column_width,
     fill_for,
     freeze_below,
     merged_text,
     print_scale,
+    row_height_for,
     safe_value,
     set_text,
     set_widths,
@@ -410,13 +412,15 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
         row += 1
 
     if last_data >= _FIRST_ROW and colour_cols:
-        _colour_chart(ws, colour_cols, colours, last_data, anchor_row=row, width_units=sum(widths))
-        # The chart is never cut by a page break: when it does not fit under the table on the
-        # page, it starts a page of its own (the rows above are as tall as set, or 15 pt).
-        page = _page_height(config.paper) / print_scale(widths, config.paper)
-        above = sum(ws.row_dimensions[r].height or 15 for r in range(1, row))
-        if above + CHART_HEIGHT_CM / 2.54 * 72 > page:
+        # The chart is never cut by a page break: under the table when there is room for it on
+        # that page (as tall as the room, up to its full height), else at the top of a page of its own.
+        room = _room_left(ws, row, page=_page_height(config.paper) / print_scale(widths, config.paper))
+        height = min(CHART_HEIGHT_CM, room / 72 * 2.54 - 0.3)
+        if height < CHART_MIN_HEIGHT_CM:
             ws.row_breaks.append(Break(id=row - 1))
+            height = CHART_HEIGHT_CM
+        _colour_chart(ws, colour_cols, colours, last_data, anchor_row=row, width_units=sum(widths[1:]) - 0.5,
+                      height=height)
 
     freeze_below(ws, _SUB_ROW)
     setup_print(ws, f"{_GROUP_ROW}:{_SUB_ROW}", paper=config.paper)
@@ -475,6 +479,18 @@ def _summary_notes(result: MergeResult, config: Config) -> list[str]:
 
 
 CHART_HEIGHT_CM = 8.0
+CHART_MIN_HEIGHT_CM = 5.5  # below this the stacked bars' labels crowd each other
+
+
+def _room_left(ws: Worksheet, row: int, *, page: float) -> float:
+    """Points left on the printed page below the rows above ``row`` (rows as tall as set, else
+    15 pt; a row that does not fit starts a new page under the repeated header rows)."""
+    titles = sum(ws.row_dimensions[r].height or 15 for r in range(_GROUP_ROW, _SUB_ROW + 1))
+    used = 0.0
+    for r in range(1, row):
+        h = ws.row_dimensions[r].height or 15
+        used = titles + h if used + h > page else used + h
+    return page - used
 
 
 def _page_height(paper: str) -> float:
@@ -483,7 +499,7 @@ def _page_height(paper: str) -> float:
 
 
 def _colour_chart(ws: Worksheet, colour_cols: list[int], colours: list[Colour], last_row: int, *, anchor_row: int,
-                  width_units: float) -> None:
+                  width_units: float, height: float = CHART_HEIGHT_CM) -> None:
     """A stacked bar per department: how many items are blue, yellow, red and unmarked."""
     chart = BarChart()
     chart.type = "col"
@@ -508,9 +524,10 @@ def _colour_chart(ws: Worksheet, colour_cols: list[int], colours: list[Colour], 
         # so the chart reads in a greyscale print as well.
         series.dLbls = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
                                      showPercent=False, dLblPos="ctr", numFmt="0;;;")
-    # Column units are about 7 px; a chart the width of the table, 9 cm tall.
-    chart.width = max(16.0, min(width_units * 0.19, 30.0))
-    chart.height = CHART_HEIGHT_CM
+    # As wide as the table from column B (7 px a column unit at 96 dpi): wider, it would make the
+    # page shrink to fit it.
+    chart.width = max(12.0, width_units * 7 * 0.75 / 72 * 2.54)
+    chart.height = round(height, 1)
     ws.add_chart(chart, f"B{anchor_row}")
 
 
@@ -673,7 +690,10 @@ def _title_block(ws: Worksheet, last: int, title: str, result: MergeResult) -> N
     """Rows 1–3 of the 汇总 and 台账 sheets, as in 附件2: title, 填报日期, the summary sentence."""
     merged_text(ws, 1, 1, last, title, font=TITLE_FONT, align="center", height=40)
     merged_text(ws, 2, 1, last, f"填报日期：{iso_date_cn(result.date)}", align="right", height=22)
-    merged_text(ws, 3, 1, last, result.sentence)
+    # The sentence wraps over the table's width; half a line to spare, as a renderer's fallback
+    # font may set it a little wider than estimated.
+    width = sum(column_width(ws, c) for c in range(1, last + 1))
+    merged_text(ws, 3, 1, last, result.sentence, height=row_height_for(result.sentence, width) + 8)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -224,14 +224,18 @@ PAPER_CODES = {"A4": Worksheet.PAPERSIZE_A4, "A3": Worksheet.PAPERSIZE_A3}
 # Inches, as Excel stores them: about 1.5 cm at the sides, room for the page number below.
 MARGINS = PageMargins(left=0.6, right=0.6, top=0.7, bottom=0.8, header=0.3, footer=0.35)
 # Excel's column unit is the width of a digit of the workbook's default font (openpyxl's: Calibri
-# 11, 7 pixels at 96 dpi); Excel and LibreOffice both lay a column of width w out as w × 7 pixels.
+# 11, 7 pixels at 96 dpi): Excel and WPS lay a column of width w out as w × 7 pixels. LibreOffice
+# measures the same digit in the font it has: without Calibri or its metric twin Carlito it takes
+# DejaVu Sans, whose digit is 9.4–9.6 pixels as it rounds, so every column is a third wider and
+# the sheet is shrunk to fit. A layout meant to print legibly must allow for both.
 DIGIT_PIXELS = 7
+FALLBACK_DIGIT_PIXELS = 9.6
 POINTS_PER_PIXEL = 0.75
 
 
-def columns_points(widths: Iterable[float]) -> float:
+def columns_points(widths: Iterable[float], *, digit_pixels: float = DIGIT_PIXELS) -> float:
     """The printed width, in points at 100%, of columns of these widths (Excel column units)."""
-    return sum(round(w * DIGIT_PIXELS) for w in widths) * POINTS_PER_PIXEL
+    return sum(round(w * digit_pixels) for w in widths) * POINTS_PER_PIXEL
 
 
 def printable_width(paper: str = "A4", *, landscape: bool = True, margins: PageMargins = MARGINS) -> float:
@@ -240,10 +244,11 @@ def printable_width(paper: str = "A4", *, landscape: bool = True, margins: PageM
     return (long if landscape else short) - (margins.left + margins.right) * 72
 
 
-def print_scale(widths: Iterable[float], paper: str = "A4", *, landscape: bool = True) -> float:
+def print_scale(widths: Iterable[float], paper: str = "A4", *, landscape: bool = True,
+                digit_pixels: float = DIGIT_PIXELS) -> float:
     """The scale fit-to-width prints columns of these widths at: 1 when they fit the page, else
     the page's printable width over theirs (Excel and LibreOffice round it down to a whole percent)."""
-    scale = printable_width(paper, landscape=landscape) / columns_points(widths)
+    scale = printable_width(paper, landscape=landscape) / columns_points(widths, digit_pixels=digit_pixels)
     return min(1.0, math.floor(scale * 100) / 100)
 
 
