@@ -292,7 +292,8 @@ class ConsolidatedWriter:
         number_sid = {font: styles.get(self.ledger.columns[0].align, None, font) for font in ("body", "grey")}
         number = 0
         row = _LEDGER_HEADER_ROW
-        for kind, what in plan:
+        for index, (kind, what) in enumerate(plan):
+            plan[index] = ("", None)  # a row written is let go
             row += 1
             r = str(row)
             if kind == "heading":
