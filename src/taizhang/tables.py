@@ -271,12 +271,12 @@ FINDINGS: Table[FindingRow] = Table("问题清单", (
     Column("item", "工作事项", operator.attrgetter("item"), width=18, align="left"),
     Column("severity", "级别", lambda r: SKIPPED_LABEL if r.severity is None else SEVERITY_LABEL[r.severity],
            width=6, kind="severity", terminal="级别"),
-    Column("message", "问题与改法", operator.attrgetter("message"), width=46, align="left", terminal="问题与改法",
+    Column("message", "问题与改法", operator.attrgetter("message"), width=41, align="left", terminal="问题与改法",
            wrap=True),
     Column("cell", "单元格", operator.attrgetter("cell"), width=7, terminal="单元格"),
     Column("file", "文件", operator.attrgetter("file"), width=20, align="left"),
     Column("sheet", "工作表", operator.attrgetter("sheet"), width=10),
-    Column("code", "代码", operator.attrgetter("code"), width=13, align="left", terminal="代码"),
+    Column("code", "代码", operator.attrgetter("code"), width=18, align="left", terminal="代码"),
 ))
 # The terminal shows a file's findings cell first and the code last (dim): the columns to read first.
 VALIDATE_TERMINAL = ("cell", "severity", "message", "code")
