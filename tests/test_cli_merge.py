@@ -202,27 +202,35 @@ def test_the_workbook_has_the_three_sheets_and_the_summary(merged: Path) -> None
     assert "<barChart>" in chart and "9BC2E6" in chart and "FF7C80" in chart
 
 
-def test_the_ledger_sheet_has_every_item_numbered_afresh_with_standard_fills(merged: Path) -> None:
+def test_the_ledger_sheet_has_every_open_item_numbered_afresh_under_its_department_with_standard_fills(
+        merged: Path) -> None:
     ws = load_workbook(merged)["台账"]
-    header = [ws.cell(4, c).value for c in range(1, 13)]
-    assert header[:3] == ["序号", "部室", "工作事项"] and header[-1] == "完成时限"
-    rows = [[ws.cell(r, c) for c in range(1, 13)] for r in range(5, ws.max_row + 1)]
-    assert [r[0].value for r in rows] == [1, 2, 3, 4, 5, 6]
-    assert [r[1].value for r in rows] == ["综合部"] * 3 + ["规划发展部"] * 2 + ["工程建设部"]
-    assert [r[2].value for r in rows][:3] == ["政务信息报送", "公文运转提速", "一季度重点工作督查"]
-    fills = [r[5].fill.fgColor.rgb[-6:] if r[5].fill.fill_type else None for r in rows]
-    assert fills == [STANDARD_FILLS[Colour.RED], STANDARD_FILLS[Colour.BLUE], STANDARD_FILLS[Colour.YELLOW],
-                     STANDARD_FILLS[Colour.YELLOW], None, STANDARD_FILLS[Colour.RED]]
-    closed = rows[2]
-    assert closed[10].value == "已销号（不计入统计）"
+    header = [ws.cell(4, c).value for c in range(1, ws.max_column + 1)]
+    assert header[:2] == ["序号", "工作事项"] and header[-1] == "备注" and "部室" not in header
+    rows = [[ws.cell(r, c) for c in range(1, len(header) + 1)] for r in range(5, ws.max_row + 1)]
+    # A sub-heading row per department (merged over the table), its open items numbered 1…N
+    # across the centre; the closed item after them all, in a block of its own, unnumbered.
+    assert [r[0].value for r in rows] == [
+        "综合部（2项）", 1, 2, "规划发展部（2项）", 3, 4, "工程建设部（1项）", 5,
+        "已销号事项（1项，不编序号，不计入统计）", "综合部（已销号1项）", None]
+    merged_rows = {m.min_row for m in ws.merged_cells.ranges if m.max_col == len(header)}
+    assert {5, 8, 11, 13, 14} <= merged_rows
+    items = [r for r in rows if r[1].value]
+    assert [r[1].value for r in items] == ["政务信息报送", "公文运转提速", "对上争取资金", "港航发展规划编制", "内河航道整治",
+                                           "一季度重点工作督查"]
+    fills = [r[4].fill.fgColor.rgb[-6:] if r[4].fill.fill_type == "solid" else None for r in items]
+    assert fills == [STANDARD_FILLS[Colour.RED], STANDARD_FILLS[Colour.BLUE], STANDARD_FILLS[Colour.YELLOW], None,
+                     STANDARD_FILLS[Colour.RED], STANDARD_FILLS[Colour.YELLOW]]
+    closed = items[-1]
+    assert closed[9].value == "已销号（不计入统计）\n完成时限：3月底"
     assert all(c.font.color is not None and c.font.color.rgb.endswith("7F7F7F") for c in closed)
-    assert rows[0][11].value == "6月底" and rows[2][11].value == "3月底"  # the extra column is kept
-    assert rows[5][8].value == "★★★★"  # unrecognised stars shown as written
+    assert items[0][9].value == "完成时限：6月底"  # the department's extra column, in 备注
+    assert items[4][7].value == "★★★★"  # unrecognised stars shown as written
 
 
 def test_text_that_looks_like_a_formula_stays_text(merged: Path) -> None:
     ws = load_workbook(merged)["台账"]
-    cell = ws.cell(6, 5)  # 公文运转提速's 推进情况
+    cell = ws.cell(7, 4)  # 公文运转提速's 推进情况
     assert cell.value == FORMULA_TEXT and cell.data_type == "s" and cell.quotePrefix
     with zipfile.ZipFile(merged) as zf:
         for name in zf.namelist():
@@ -232,11 +240,13 @@ def test_text_that_looks_like_a_formula_stays_text(merged: Path) -> None:
 
 def test_the_findings_sheet_lists_every_finding_with_its_file_and_cell(merged: Path) -> None:
     ws = load_workbook(merged)["问题清单"]
-    rows = [[ws.cell(r, c).value for c in range(1, 9)] for r in range(3, ws.max_row + 1)]
-    stars = [r for r in rows if r[6] == "stars.invalid"]
-    assert stars and stars[0][1] == "工程建设部" and stars[0][2] == "工程建设部重点工作台账.xlsx"
-    assert stars[0][4] == "H5" and stars[0][5] == "错误"
-    assert any(r[2] == "说明.txt" and r[5] == "已跳过" for r in rows)
+    header = [ws.cell(2, c).value for c in range(1, ws.max_column + 1)]
+    rows = [dict(zip(header, [ws.cell(r, c).value for c in range(1, len(header) + 1)], strict=True))
+            for r in range(3, ws.max_row + 1)]
+    stars = [r for r in rows if r["代码"] == "stars.invalid"]
+    assert stars and stars[0]["部室"] == "工程建设部" and stars[0]["文件"] == "工程建设部重点工作台账.xlsx"
+    assert stars[0]["单元格"] == "H5" and stars[0]["级别"] == "错误" and stars[0]["工作事项"] == "内河航道整治"
+    assert any(r["文件"] == "说明.txt" and r["级别"] == "已跳过" for r in rows)
 
 
 def test_the_workbook_is_printable_as_it_is(merged: Path) -> None:
@@ -248,8 +258,9 @@ def test_the_workbook_is_printable_as_it_is(merged: Path) -> None:
         assert ws.print_title_rows == titles
         assert ws.freeze_panes is not None
     ws = wb["台账"]
-    assert ws.cell(5, 3).alignment.wrap_text and ws.cell(5, 3).border.left.style == "thin"
-    assert ws.column_dimensions["E"].width >= 30  # 推进情况 is the widest
+    assert ws.cell(6, 2).alignment.wrap_text and ws.cell(6, 2).border.left.style == "thin"
+    widths = {letter: ws.column_dimensions[letter].width for letter in "ABCDEFGHIJ"}
+    assert max(widths, key=lambda letter: widths[letter]) == "D" and widths["D"] >= 25  # 推进情况 is the widest
 
 
 def test_the_same_inbox_gives_the_same_workbook(inbox: Path) -> None:
@@ -368,7 +379,7 @@ def test_workbook_bytes_do_not_depend_on_the_order_files_are_read(inbox: Path) -
         writer.prepare(report)
     prepared = writer.to_bytes(result)
     assert prepared == consolidated_bytes(result, config=config)
-    assert load_workbook(io.BytesIO(prepared))["台账"].max_row == 10
+    assert load_workbook(io.BytesIO(prepared))["台账"].max_row == 4 + 6 + 5  # items, department and closed headings
 
 
 @pytest.mark.parametrize("failure", [TaizhangError("磁盘已满"), RuntimeError("unexpected")])
@@ -458,4 +469,4 @@ def test_the_streamed_workbook_file_has_the_bytes_of_the_workbook_made_in_memory
         writer.prepare(report)
     out = writer.write(result, tmp_path / "汇总.xlsx", refuse=[])
     assert out.read_bytes() == consolidated_bytes(result, config=config)
-    assert load_workbook(out)["台账"].max_row == 4 + 900
+    assert load_workbook(out)["台账"].max_row == 4 + 900 + 3  # and a sub-heading row per department

@@ -65,17 +65,24 @@ def test_an_item_field_added_to_the_ledger_declaration_is_a_column_of_the_ledger
                 before="stars")
     ws = load_workbook(io.BytesIO(consolidated(april, prepared=prepared)))["台账"]
     header = [ws.cell(4, c).value for c in range(1, ws.max_column + 1)]
-    assert header[:12] == ["序号", "部室", "工作事项", "任务目标", "推进情况", "进度评价", "分管\n负责人",
-                           "责任科室\n责任人", "原表\n行号", "重要程度", "任务来源", "备注"]
-    assert header[12:] == ["完成时限"]  # the department's own extra column stays last
-    assert ws.column_dimensions["I"].width == 7
+    assert header == ["序号", "工作事项", "任务目标", "推进情况", "进度评价", "分管\n负责人", "责任科室\n责任人",
+                      "原表\n行号", "重要\n程度", "任务\n来源", "备注"]  # extra columns go into 备注
+    assert ws.column_dimensions["H"].width == 7
     usable = [r for r in april.reports if r.usable]
     items = [(r.department, it) for r in usable for it in r.items]
-    assert ws.max_row == 4 + len(items) > 40
-    for offset, (department, it) in enumerate(items, start=5):
-        assert [ws.cell(offset, c).value for c in (1, 2, 3, 9)] == [offset - 4, department, it.name, it.row]
-        assert ws.cell(offset, 10).value == (it.stars or it.written.get("stars") or None)  # the next column moved
-    assert ws.auto_filter.ref == f"A4:M{ws.max_row}"
+    # A sub-heading row per department, then its items.
+    assert ws.max_row == 4 + len(items) + len(usable) > 40
+    offset = 4
+    number = 0
+    for report in usable:
+        offset += 1
+        assert ws.cell(offset, 1).value == f"{report.department}（{len(report.items)}项）"
+        for it in report.items:
+            offset += 1
+            number += 1
+            assert [ws.cell(offset, c).value for c in (1, 2, 8)] == [number, it.name, it.row]
+            assert ws.cell(offset, 9).value == (it.stars or it.written.get("stars") or None)  # the next column moved
+    assert ws.auto_filter.ref == f"A4:K{ws.max_row}"
 
 
 def test_the_ledger_declaration_with_its_own_columns_only_writes_the_same_workbook_either_way(
@@ -176,7 +183,7 @@ def test_every_table_declares_distinct_keys_and_the_ledger_starts_with_its_place
         keys = [c.key for c in table.columns]
         assert len(keys) == len(set(keys)), table.name
     places = [c.place for c in tables.LEDGER.columns]
-    assert places[:2] == [True, True] and not any(places[2:])
+    assert places[:1] == [True] and not any(places[1:])  # 序号; the department is a sub-heading row
     sample = LedgerRow(Item(row=7, name="x", closed=True), 3, "综合部")
-    assert tables.LEDGER.values(sample)[:3] == [3, "综合部", "x"]
+    assert tables.LEDGER.values(sample)[:2] == [3, "x"]
     assert tables.LEDGER.column("note").value(sample) == "已销号（不计入统计）"

@@ -34,6 +34,7 @@ KEY_LABELS = {
     "progress_basis": "序时进度计算方式",
     "prepare_keep_colours": "预填下月台账时是否保留上月进度评价颜色",
     "rules": "检查规则的开关与级别",
+    "paper": "汇总表纸张",
     "stats": "全年统计",
 }
 # The keys of [stats], for messages.
@@ -41,7 +42,6 @@ STATS_LABELS = {
     "assessment": "考核表的统计项",
     "red_streak": "连续标红几个月起列为长期标红",
 }
-
 
 
 def load_config(path: Path | None, cwd: Path | None = None) -> Config:
@@ -159,6 +159,8 @@ def _explain(key: str, err: Any) -> str:
         return "应为部室名称的列表，例如 departments = [\"综合部\", \"规划发展部\"]。"
     if key == "prepare_keep_colours":
         return "应为 true（保留上月的进度评价及颜色）或 false（清空，由部室重新评价）。"
+    if key == "paper":
+        return "只能是 \"A4\" 或 \"A3\"（汇总表按哪种纸张排版），例如 paper = \"A3\"。"
     if key == "center":
         if kind == "value_error":
             return "不能为空，例如 center = \"市港航事业发展中心\"。"
@@ -223,6 +225,8 @@ progress_basis = "month"
 # taizhang prepare 预填下月台账时，是否保留上月的“进度评价”文字和颜色：
 # false（默认）清空，由部室按本月进展重新评价；true 保留上月的，部室只改有变化的。
 prepare_keep_colours = false
+# 汇总表的纸张（横向）："A4" 或 "A3"。A4 上台账按 100% 打印（正文 11 磅）；A3 的各栏更宽、页数更少。
+paper = "A4"
 
 # 检查规则的开关与级别：按问题代码（见 README 的问题代码表）或一类问题（如 numbering）关闭某条检查（"off"），
 # 或改为提示（"warning"）、错误（"error"）。需要时去掉下面几行开头的 #：

@@ -380,6 +380,8 @@ class Config(BaseModel):
     rules: dict[str, str] = Field(default_factory=dict)
     # [stats]: the figures of the year's 考核 table, and from how many red months on an item is listed.
     stats: StatsConfig = Field(default_factory=StatsConfig)
+    # The paper the consolidated workbook's sheets are laid out for (A3: wider columns, fewer pages).
+    paper: Literal["A4", "A3"] = "A4"
     # Where the settings were loaded from; None when the defaults apply.
     path: Path | None = Field(default=None, exclude=True)
 

@@ -2,7 +2,7 @@
 and how its value is read from a row.
 
 * ``SUMMARY``: the 汇总 sheet of the consolidated workbook, a row per department and a total row;
-* ``LEDGER``: the 台账 sheet, every item of the month (附件2's columns with 部室 after 序号);
+* ``LEDGER``: the 台账 sheet, every item of the month (附件2's columns, narrowed to print at 100% on A4);
 * ``FINDINGS``: the 问题清单 sheet, every finding and every file passed over;
 * ``APPENDIX``: the bulletin's table by department (the .docx 附件, the .xlsx 分部室 sheet and the
   terminal's 分部室情况);
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 
 from .models import STATUS_NAMES, Colour, Counts, DepartmentEntry, Item, Severity
-from .rules import COLUMNS, iso_date_cn
+from .rules import CHOICE_LABEL, COLUMNS, colour_from_text, iso_date_cn, normalise_label
 from .rules import Column as ColumnSpec
 
 if TYPE_CHECKING:
@@ -168,19 +168,39 @@ SUMMARY: Table[SummaryRow] = Table("汇总", (
 
 CLOSED_NOTE = "已销号"
 NOT_COUNTED = "（不计入统计）"
+# 进度评价 in words as well as in fill, so that a greyscale print still says the colour.
+COLOUR_WORD = {Colour.BLUE: "蓝", Colour.YELLOW: "黄", Colour.RED: "红"}
 
 
 class LedgerRow(NamedTuple):
     """A row of the 台账 table: an item, its number and its department."""
 
     item: Item
-    number: int
+    number: int | None
     department: str
 
 
 def _note(row: LedgerRow) -> str:
+    """备注, with the department's own extra columns as ``标签：值`` lines (a column each would
+    make the sheet too wide to print legibly) and 已销号 said for a closed item."""
     it = row.item
-    return (it.note or CLOSED_NOTE) + NOT_COUNTED if it.closed else it.note
+    note = (it.note or CLOSED_NOTE) + NOT_COUNTED if it.closed else it.note
+    if it.extra:
+        # 评价颜色 (the self-checking template's list) is the item's colour, already shown in 进度评价.
+        lines = [f"{label}：{value}" for label, value in it.extra.items()
+                 if value and normalise_label(label) != CHOICE_LABEL]
+        if lines:
+            return "\n".join([note, *lines] if note else lines)
+    return note
+
+
+def _judgement(row: LedgerRow) -> str:
+    """进度评价 as written, led by 【蓝】/【黄】/【红】 unless the text already names the item's colour."""
+    it = row.item
+    word = COLOUR_WORD.get(it.colour)
+    if word is None or colour_from_text(it.judgement)[0] is it.colour:
+        return it.judgement
+    return f"【{word}】{it.judgement}"
 
 
 def _as_written(key: str) -> Callable[[LedgerRow], object]:
@@ -195,24 +215,32 @@ def _as_written(key: str) -> Callable[[LedgerRow], object]:
 _LEDGER_CENTRED = {"no", "judgement", "leader", "stars", "source"}
 _LEDGER_VALUES: dict[str, Callable[[LedgerRow], object]] = {
     "no": operator.attrgetter("number"),
+    "judgement": _judgement,
     "stars": _as_written("stars"),
     "source": _as_written("source"),
     "note": _note,
 }
+# 台账 is printed: its columns are narrower than 附件2's and the text wraps, so that the whole table
+# fits A4 landscape at 100% where the workbook's default font is Calibri (Excel, WPS: 11 pt text
+# prints at 11 pt) and at 86% where a renderer lacks it and lays columns out in a wider fallback
+# font (LibreOffice with DejaVu Sans: about 9.5 pt). See xlsx_common.print_scale.
+LEDGER_PRINT = {
+    "no": ("序号", 5), "name": ("工作事项", 17), "target": ("任务目标", 22), "progress": ("推进情况", 27),
+    "judgement": ("进度评价", 10), "leader": ("分管\n负责人", 8), "owner": ("责任科室\n责任人", 10),
+    "stars": ("重要\n程度", 7), "source": ("任务\n来源", 6), "note": ("备注", 10),
+}
+
 
 def _ledger_column(c: ColumnSpec) -> Column[LedgerRow]:
     """A 附件2 column as the 台账 sheet shows it (序号 stays in place when the sheet is filtered)."""
-    return Column(c.key, c.label, _LEDGER_VALUES.get(c.key) or operator.attrgetter(f"item.{c.key}"), width=c.width,
+    label, width = LEDGER_PRINT.get(c.key, (c.label, c.width))
+    return Column(c.key, label, _LEDGER_VALUES.get(c.key) or operator.attrgetter(f"item.{c.key}"), width=width,
                   align="center" if c.key in _LEDGER_CENTRED else "left", coloured=c.key == "judgement",
                   place=c.key == "no")
 
 
-LEDGER: Table[LedgerRow] = Table("台账", (
-    _ledger_column(COLUMNS[0]),
-    Column("department", "部室", operator.attrgetter("department"), width=12, place=True),
-    *map(_ledger_column, COLUMNS[1:]),
-))
-LEDGER_EXTRA_WIDTH = 14  # each of the departments' own extra columns, after the table's
+# No 部室 column: each department's items follow a sub-heading row that names it.
+LEDGER: Table[LedgerRow] = Table("台账", tuple(map(_ledger_column, COLUMNS)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -231,22 +259,26 @@ class FindingRow(NamedTuple):
     severity: Severity | None  # None: a file passed over
     code: str
     message: str
+    item: str = ""  # the 工作事项 of the item the finding is about, if it is about one
 
 
 SEVERITY_LABEL = {Severity.ERROR: "错误", Severity.WARNING: "提示"}
 SKIPPED_LABEL = "已跳过"
 
+# Chinese first, the code last and narrow: the sheet is read by the 综合部, the code is for support.
+# 工作表 is shown only when a finding is on a sheet other than the one the ledger was read from.
 FINDINGS: Table[FindingRow] = Table("问题清单", (
-    Column("number", "序号", operator.attrgetter("number"), width=6),
-    Column("department", "部室", operator.attrgetter("department"), width=12),
-    Column("file", "文件", operator.attrgetter("file"), width=30, align="left"),
-    Column("sheet", "工作表", operator.attrgetter("sheet"), width=12),
-    Column("cell", "单元格", operator.attrgetter("cell"), width=8, terminal="单元格"),
+    Column("number", "序号", operator.attrgetter("number"), width=5),
+    Column("department", "部室", operator.attrgetter("department"), width=10),
+    Column("item", "工作事项", operator.attrgetter("item"), width=18, align="left"),
     Column("severity", "级别", lambda r: SKIPPED_LABEL if r.severity is None else SEVERITY_LABEL[r.severity],
-           width=7, kind="severity", terminal="级别"),
-    Column("code", "代码", operator.attrgetter("code"), width=24, align="left", terminal="代码"),
-    Column("message", "问题与改法", operator.attrgetter("message"), width=64, align="left", terminal="问题与改法",
+           width=6, kind="severity", terminal="级别"),
+    Column("message", "问题与改法", operator.attrgetter("message"), width=41, align="left", terminal="问题与改法",
            wrap=True),
+    Column("cell", "单元格", operator.attrgetter("cell"), width=7, terminal="单元格"),
+    Column("file", "文件", operator.attrgetter("file"), width=20, align="left"),
+    Column("sheet", "工作表", operator.attrgetter("sheet"), width=10),
+    Column("code", "代码", operator.attrgetter("code"), width=18, align="left", terminal="代码"),
 ))
 # The terminal shows a file's findings cell first and the code last (dim): the columns to read first.
 VALIDATE_TERMINAL = ("cell", "severity", "message", "code")

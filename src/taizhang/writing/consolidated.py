@@ -1,13 +1,17 @@
 """The consolidated workbook of a merged month: 汇总, 台账 and 问题清单 sheets.
 
 * 汇总: title, 填报日期, the summary sentence, a table by department (items, stars, sources,
-  colours, on time / late / missing, errors), a total row and a native bar chart of the colours.
-* 台账: every item of every readable workbook in 附件2's columns plus 部室, grouped by department
-  (roster order, then the others), numbered afresh; 进度评价 filled with the one standard colour;
-  the departments' extra columns at the end; closed (销号) items greyed and not counted.
-* 问题清单: every finding with its file, department, sheet and cell; the files passed over.
+  colours, on time / late / missing, errors), a total row, the notes (the sources note first) and a
+  native stacked bar chart of the colours with data labels (on a page of its own if it would be cut).
+* 台账: every item of every readable workbook in 附件2's columns, a sub-heading row per department
+  (roster order, then the others); open items numbered 1…N across the centre (N is the sentence's
+  total), closed (销号) items after them all, greyed and unnumbered; 进度评价 filled with the one
+  standard colour and led by 【蓝】/【黄】/【红】; the departments' extra columns in 备注; the cells a
+  finding is about hatched, with the message in a comment.
+* 问题清单: every finding (Chinese first: department, 工作事项, level, message; then cell and file,
+  the sheet only when some finding is on another sheet, the code last); the files passed over.
 
-Printable as it is (A4 landscape, header repeated, fit to width) and deterministic: the same
+Printable as it is (A4 or A3 landscape, header repeated, fit to width: 台账 at 100%) and deterministic: the same
 merge gives the same bytes. A department's text is always written as text, never as a formula.
 
 Speed: a month of sixty workbooks has ten thousand item rows. openpyxl's cell objects and
@@ -19,6 +23,7 @@ saved for everything else (titles, headers, print setup, merges, the chart).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import io
 import itertools
@@ -34,17 +39,21 @@ from xml.sax.saxutils import escape
 from openpyxl import Workbook
 from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
-from .. import tables
+from .. import rules, tables
 from ..config import Config
 from ..fileio import atomic_write
 from ..merge import CREATOR, FINDINGS_SHEET, LEDGER_SHEET, SUMMARY_SHEET  # defined once, with the reader
-from ..models import Colour, DepartmentEntry, FileReport, Item, MergeResult, Severity
+from ..models import Colour, DepartmentEntry, FileReport, Finding, Item, MergeResult, Severity
 from ..rules import STANDARD_FILLS, XML_ILLEGAL, format_date_cn, iso_date_cn, month_cn
 from ..tables import Column, FindingRow, LedgerRow, SummaryRow, Table
 from .xlsx_common import (
@@ -54,11 +63,16 @@ from .xlsx_common import (
     FORMULA_TRIGGERS,
     HEADER_FILL,
     HEADER_FONT,
+    MARGINS,
     MAX_CELL_CHARS,
+    PAPER_POINTS,
     TITLE_FONT,
+    column_width,
     fill_for,
     freeze_below,
     merged_text,
+    print_scale,
+    row_height_for,
     safe_value,
     set_text,
     set_widths,
@@ -74,9 +88,21 @@ MISSING_COLOUR = "C00000"
 MAX_ROW_HEIGHT = 409  # Excel's limit, in points
 
 # The tables' columns are declared in taizhang.tables (汇总, 台账, 问题清单); this module walks them.
-EXTRA_WIDTH = tables.LEDGER_EXTRA_WIDTH
 
 _Look = tuple[str, str | None, str]  # a cell's align, fill and font
+_FindingKey = tuple[str, str | None, str | None, str]  # a finding's code, sheet, cell and message
+
+
+def _finding_key(f: Finding) -> _FindingKey:
+    return f.code, f.sheet, f.cell, f.message
+
+# A cell of 台账 that a finding is about: hatched in dark red over its own fill (visible in a
+# greyscale print too), with the finding's message in a comment.
+MARK_PATTERN = "lightUp"
+MARK_COLOUR = "C00000"
+HEADING_FILL = "EDEDED"  # a department's sub-heading row in 台账
+# A3 landscape is about 1.46 times as wide as A4 landscape: 台账's columns widen by this much.
+A3_WIDEN = 1.4
 
 
 def write_consolidated(result: MergeResult, path: Path, *, config: Config, refuse: Sequence[Path]) -> Path:
@@ -87,6 +113,14 @@ def write_consolidated(result: MergeResult, path: Path, *, config: Config, refus
 def consolidated_bytes(result: MergeResult, *, config: Config) -> bytes:
     """The consolidated workbook as the bytes of an .xlsx file."""
     return ConsolidatedWriter(config).to_bytes(result)
+
+
+def ledger_widths(config: Config) -> list[float]:
+    """台账's column widths for the configured paper (A4 as declared, A3 wider but for 序号)."""
+    widths = tables.LEDGER.widths
+    if config.paper == "A3":
+        return [w if c.place else round(w * A3_WIDEN) for c, w in zip(tables.LEDGER.columns, widths, strict=True)]
+    return list(widths)
 
 
 class ConsolidatedWriter:
@@ -102,12 +136,13 @@ class ConsolidatedWriter:
         self.wb = Workbook()
         self.styles = _Styles(self.wb)
         # The 台账 declaration, resolved once to what a row needs: the leading columns that depend
-        # on the row's place (序号, 部室), and a value function and a look for each of the others.
+        # on the row's place (序号), and a value function and a look for each of the others.
         self.ledger: Table[LedgerRow] = tables.LEDGER
         columns = self.ledger.columns
         self._head = next((i for i, c in enumerate(columns) if not c.place), len(columns))
-        if any(c.place for c in columns[self._head:]):
-            raise ValueError("台账: the columns that depend on a row's place (序号, 部室) must come first")
+        if self._head != 1 or any(c.place for c in columns[self._head:]):
+            raise ValueError("台账: the one column that depends on a row's place (序号) must come first")
+        self._keys = {c.key: i for i, c in enumerate(columns)}
         self._core_values = tuple(c.value for c in columns[self._head:])
         self._looks = _ledger_looks(columns)
         self._core_looks = {key: looks[self._head:] for key, looks in self._looks.items()}
@@ -115,29 +150,48 @@ class ConsolidatedWriter:
         # prepared in whatever order they are read, and the style table must not depend on it.
         for looks in self._looks.values():
             for look in looks:
-                self.styles.get(*look, False)
-                self.styles.get(*look, True)
+                for marked in (False, True):
+                    look_ = _marked(look) if marked else look
+                    self.styles.get(*look_, False)
+                    self.styles.get(*look_, True)
+        self.styles.get("left", HEADING_FILL, "heading")
+        self.widths = ledger_widths(config)
         self._prepared: dict[str, list[_Prepared]] = {}
-        self._core = _Rows(None, 0, self.ledger.widths)
+        self._named: dict[str, dict[_FindingKey, str]] = {}
+        self._core = _Rows(None, 0, self.widths)
 
     def prepare(self, report: FileReport) -> None:
         """Render the item rows of one department's report (cells 工作事项…备注, row number open).
 
-        What the 台账 sheet needs of the items is kept with the rows: the caller may let the
-        report's items go once it is prepared."""
+        What the 台账 and 问题清单 sheets need of the items is kept with the rows: the caller may
+        let the report's items go once it is prepared."""
         if report.usable:
-            self._prepared[report.file] = self._core_rows(report)
+            self._prepared[report.file], self._named[report.file] = self._core_rows(report)
 
-    def _core_rows(self, report: FileReport) -> list[_Prepared]:
+    def _core_rows(self, report: FileReport) -> tuple[list[_Prepared], dict[_FindingKey, str]]:
+        """The rendered rows of a report's items, and the 工作事项 of each finding about an item.
+
+        (By the finding itself, not its place: the merge adds findings of its own after this.)"""
         out = []
         first, values, looks, render, styles = self._head, self._core_values, self._core_looks, self._core.cells, self.styles
-        for it in report.items:
+        targets = finding_targets(report)
+        marks: dict[int, dict[int, list[str]]] = {}
+        for f, target in zip(report.findings, targets, strict=True):
+            if target is not None:
+                index, key = target
+                marks.setdefault(index, {}).setdefault(self._keys[key], []).append(f.message)
+        for index, it in enumerate(report.items):
             row = LedgerRow(it, 0, "")
-            cells, lines = render(styles, [value(row) for value in values],
-                                  looks[(STANDARD_FILLS.get(it.colour), "grey" if it.closed else "body")],
-                                  first=first, row=_ROW_TOKEN)
-            out.append(_Prepared(cells, lines, it))
-        return out
+            look = looks[(STANDARD_FILLS.get(it.colour), "grey" if it.closed else "body")]
+            marked = marks.get(index)
+            if marked:  # the cells a finding is about, hatched
+                look = tuple(_marked(x) if first + i in marked else x for i, x in enumerate(look))
+            cells, lines = render(styles, [value(row) for value in values], look, first=first, row=_ROW_TOKEN)
+            notes = tuple((col, "\n".join(messages)) for col, messages in sorted(marked.items())) if marked else ()
+            out.append(_Prepared(cells, lines, it, notes))
+        names = {_finding_key(f): report.items[t[0]].name
+                 for f, t in zip(report.findings, targets, strict=True) if t is not None}
+        return out, names
 
     def write(self, result: MergeResult, path: Path, *, refuse: Sequence[Path]) -> Path:
         """Write the workbook to ``path`` through a temporary file; never over a path in ``refuse``.
@@ -164,10 +218,14 @@ class ConsolidatedWriter:
         wb = self.wb
         summary = wb.active
         summary.title = SUMMARY_SHEET
-        ledger = wb.create_sheet(LEDGER_SHEET)
+        ledger = _LedgerSheet(wb, LEDGER_SHEET)
+        wb._add_sheet(ledger)
         findings = wb.create_sheet(FINDINGS_SHEET)
         _summary_sheet(summary, result, config)
-        bulk = [self._ledger_sheet(ledger, result), _findings_sheet(findings, result, self.styles)]
+        for report in result.reports:  # rows not rendered while the files were read
+            if report.usable and report.file not in self._prepared:
+                self._prepared[report.file], self._named[report.file] = self._core_rows(report)
+        bulk = [self._ledger_sheet(ledger, result), _findings_sheet(findings, result, self.styles, self._named, config)]
         wb.active = 0
         props = wb.properties
         props.creator = CREATOR
@@ -179,53 +237,78 @@ class ConsolidatedWriter:
         props.modified = stamp  # openpyxl stamps "now" while saving; the package gets the merge date
         _splice(buffer.getvalue(), bulk, core=tostring(props.to_tree()), stamp=stamp, out=out)
 
-    def _ledger_sheet(self, ws: Worksheet, result: MergeResult) -> _Rows:
+    def _ledger_sheet(self, ws: _LedgerSheet, result: MergeResult) -> _Rows:
+        """台账: a sub-heading row per department, its open items numbered 1…N across the centre
+        (N is the summary sentence's total), then the closed (已销号) items apart, unnumbered."""
         usable = [r for r in result.reports if r.usable]
-        extras = list(dict.fromkeys(label for r in usable for label in r.extra_columns))
-        widths = self.ledger.widths + [EXTRA_WIDTH] * len(extras)
+        widths = self.widths
         set_widths(ws, widths)
         last = len(widths)
         _title_block(ws, last, f"{self.config.center}重点工作台账（{month_cn(result.month)}）", result)
-        write_header(ws, _LEDGER_HEADER_ROW, self.ledger.labels + extras)
+        write_header(ws, _LEDGER_HEADER_ROW, self.ledger.labels)
+
+        # Where every row goes is decided before the package is written: the sub-headings are
+        # merged ranges and the marked cells carry comments, both of which openpyxl writes.
+        plan: list[tuple[str, object]] = []
+        closed: list[tuple[str, list[_Prepared]]] = []
+        for report in usable:
+            name = report.department or Path(report.file).name
+            prepared = self._prepared.pop(report.file)
+            open_rows = [p for p in prepared if not p.closed]
+            shut = [p for p in prepared if p.closed]
+            plan.append(("heading", f"{name}（{len(open_rows)}项）" if open_rows else f"{name}（本月无在账事项）"))
+            plan.extend(("item", p) for p in open_rows)
+            if shut:
+                closed.append((name, shut))
+        if closed:
+            total = sum(len(rows) for _, rows in closed)
+            plan.append(("heading", f"已销号事项（{total}项，不编序号，不计入统计）"))
+            for name, shut in closed:
+                plan.append(("heading", f"{name}（已销号{len(shut)}项）"))
+                plan.extend(("item", p) for p in shut)
+
+        letters = [get_column_letter(c) for c in range(1, last + 1)]
+        row = _LEDGER_HEADER_ROW
+        for kind, what in plan:
+            row += 1
+            if kind == "heading":
+                _merge_streamed(ws, f"A{row}:{letters[-1]}{row}")
+            else:
+                assert isinstance(what, _Prepared)
+                for col, message in what.notes:
+                    ws.add_streamed_comment(f"{letters[col]}{row}", message)
 
         rows = _Rows(ws, _LEDGER_HEADER_ROW + 1, widths, self.styles)
-        # The rows are rendered while the package is written, a department at a time, so that
-        # the rendered items are never held twice (every style they use is registered already).
-        count = sum(len(self._prepared[r.file]) if r.file in self._prepared else len(r.items) for r in usable)
-        rows.stream(self._ledger_rows(rows, usable, extras), count)
+        rows.stream(self._ledger_rows(plan, letters), len(plan))
         freeze_below(ws, _LEDGER_HEADER_ROW)
-        setup_print(ws, f"{_LEDGER_HEADER_ROW}:{_LEDGER_HEADER_ROW}")
-        ws.auto_filter.ref = f"A{_LEDGER_HEADER_ROW}:{get_column_letter(last)}{max(rows.last_row, _LEDGER_HEADER_ROW)}"
+        setup_print(ws, f"{_LEDGER_HEADER_ROW}:{_LEDGER_HEADER_ROW}", paper=self.config.paper)
+        ws.auto_filter.ref = f"A{_LEDGER_HEADER_ROW}:{letters[-1]}{max(rows.last_row, _LEDGER_HEADER_ROW)}"
         return rows
 
-    def _ledger_rows(self, rows: _Rows, usable: list[FileReport], extras: list[str]) -> Iterator[str]:
+    def _ledger_rows(self, plan: list[tuple[str, object]], letters: list[str]) -> Iterator[str]:
+        """The rows' XML, rendered while the package is written (every style is registered already)."""
+        styles = self.styles
+        heading = styles.get("left", HEADING_FILL, "heading")
+        number_sid = {font: styles.get(self.ledger.columns[0].align, None, font) for font in ("body", "grey")}
         number = 0
         row = _LEDGER_HEADER_ROW
-        n_keys = len(self.ledger.columns)
-        place = self.ledger.columns[:self._head]
-        for report in usable:
-            core_rows = self._prepared.pop(report.file, None) or self._core_rows(report)
-            # 序号 and 部室, the same for every item of the department but its number and font.
-            where = LedgerRow(_NO_ITEM, 1, report.department or "")
-            heads = {}
-            for font in ("body", "grey"):
-                looks = self._looks[(None, font)][:self._head]
-                heads[font] = rows.cells(self.styles, [c.value(where) for c in place], looks, first=0, row=_ROW_TOKEN)
-            for prepared in core_rows:
+        for index, (kind, what) in enumerate(plan):
+            plan[index] = ("", None)  # a row written is let go
+            row += 1
+            r = str(row)
+            if kind == "heading":
+                text = escape(str(safe_value(what) or ""))
+                cells = f'<c r="A{r}" s="{heading}" t="inlineStr"><is><t>{text}</t></is></c>' + "".join(
+                    f'<c r="{letter}{r}" s="{heading}"/>' for letter in letters[1:])
+                yield _row_xml(r, cells, 1)
+                continue
+            assert isinstance(what, _Prepared)
+            if what.closed:
+                head = f'<c r="A{r}" s="{number_sid["grey"]}"/>'
+            else:
                 number += 1
-                row += 1
-                r = str(row)
-                head, head_lines = heads["grey" if prepared.closed else "body"]
-                head = head.replace("<v>1</v>", f"<v>{number}</v>", 1)
-                cells = (head + prepared.cells).replace(_ROW_TOKEN, r)
-                lines = max(head_lines, prepared.lines)
-                if extras:
-                    tail, tail_lines = rows.cells(self.styles, [prepared.extra.get(label, "") for label in extras],
-                                                  (("left", None, "grey" if prepared.closed else "body"),) * len(extras),
-                                                  first=n_keys, row=r)
-                    cells += tail
-                    lines = max(lines, tail_lines)
-                yield _row_xml(r, cells, lines)
+                head = f'<c r="A{r}" s="{number_sid["body"]}" t="n"><v>{number}</v></c>'
+            yield _row_xml(r, head + what.cells.replace(_ROW_TOKEN, r), what.lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,10 +413,18 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
         row += 1
 
     if last_data >= _FIRST_ROW and colour_cols:
-        _colour_chart(ws, colour_cols, colours, last_data, anchor_row=row + 1, width_units=sum(widths))
+        # The chart is never cut by a page break: under the table when there is room for it on
+        # that page (as tall as the room, up to its full height), else at the top of a page of its own.
+        room = _room_left(ws, row, page=_page_height(config.paper) / print_scale(widths, config.paper))
+        height = min(CHART_HEIGHT_CM, room / 72 * 2.54 - 0.3)
+        if height < CHART_MIN_HEIGHT_CM:
+            ws.row_breaks.append(Break(id=row - 1))
+            height = CHART_HEIGHT_CM
+        _colour_chart(ws, colour_cols, colours, last_data, anchor_row=row, width_units=sum(widths[1:]) - 0.5,
+                      height=height)
 
     freeze_below(ws, _SUB_ROW)
-    setup_print(ws, f"{_GROUP_ROW}:{_SUB_ROW}")
+    setup_print(ws, f"{_GROUP_ROW}:{_SUB_ROW}", paper=config.paper)
 
 
 def _summary_rows(result: MergeResult, config: Config) -> list[tuple[str, DepartmentEntry | None]]:
@@ -356,8 +447,12 @@ def _summary_rows(result: MergeResult, config: Config) -> list[tuple[str, Depart
     return rows
 
 
+SOURCES_NOTE = ("注：一个事项有几个任务来源字母（如“ABC”）的，在每个字母下各计一次，"
+                "所以A、B、C、D四栏之和可以大于事项数。")
+
+
 def _summary_notes(result: MergeResult, config: Config) -> list[str]:
-    notes: list[str] = []
+    notes: list[str] = [SOURCES_NOTE]
     if not result.roster_checked:
         notes.append("未配置部室名单（taizhang.toml 的 departments），未检查未报送部室。")
     if result.missing:
@@ -378,13 +473,34 @@ def _summary_notes(result: MergeResult, config: Config) -> list[str]:
                      "见“问题清单”。")
     errors = sum(len(r.errors) for r in result.reports)
     warnings = sum(len(r.warnings) for r in result.reports)
-    notes.append(f"校验发现错误{errors}条、提示{warnings}条，逐条列在“问题清单”工作表中；"
-                 "已销号事项列在“台账”中（灰色），不计入统计。")
+    notes.append(f"校验发现错误{errors}条、提示{warnings}条，逐条列在“问题清单”工作表中，"
+                 "所涉单元格在“台账”中以红色斜纹标出、附批注；"
+                 "已销号事项列在“台账”末尾的“已销号事项”部分（灰色），不编序号，不计入统计。")
     return notes
 
 
+CHART_HEIGHT_CM = 8.0
+CHART_MIN_HEIGHT_CM = 5.5  # below this the stacked bars' labels crowd each other
+
+
+def _room_left(ws: Worksheet, row: int, *, page: float) -> float:
+    """Points left on the printed page below the rows above ``row`` (rows as tall as set, else
+    15 pt; a row that does not fit starts a new page under the repeated header rows)."""
+    titles = sum(ws.row_dimensions[r].height or 15 for r in range(_GROUP_ROW, _SUB_ROW + 1))
+    used = 0.0
+    for r in range(1, row):
+        h = ws.row_dimensions[r].height or 15
+        used = titles + h if used + h > page else used + h
+    return page - used
+
+
+def _page_height(paper: str) -> float:
+    """The printable height of a landscape page, in points, between the top and bottom margins."""
+    return PAPER_POINTS[paper][0] - (MARGINS.top + MARGINS.bottom) * 72
+
+
 def _colour_chart(ws: Worksheet, colour_cols: list[int], colours: list[Colour], last_row: int, *, anchor_row: int,
-                  width_units: float) -> None:
+                  width_units: float, height: float = CHART_HEIGHT_CM) -> None:
     """A stacked bar per department: how many items are blue, yellow, red and unmarked."""
     chart = BarChart()
     chart.type = "col"
@@ -405,9 +521,14 @@ def _colour_chart(ws: Worksheet, colour_cols: list[int], colours: list[Colour], 
     for series, rgb in zip(chart.series, fills, strict=True):
         series.graphicalProperties = GraphicalProperties(solidFill=rgb)
         series.graphicalProperties.line.solidFill = "7F7F7F"
-    # Column units are about 7 px; a chart the width of the table, 9 cm tall.
-    chart.width = max(16.0, min(width_units * 0.19, 30.0))
-    chart.height = 9.0
+        # Each segment says its count (a zero says nothing: the format's zero section is empty),
+        # so the chart reads in a greyscale print as well.
+        series.dLbls = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
+                                     showPercent=False, dLblPos="ctr", numFmt="0;;;")
+    # As wide as the table from column B (7 px a column unit at 96 dpi): wider, it would make the
+    # page shrink to fit it.
+    chart.width = max(12.0, width_units * 7 * 0.75 / 72 * 2.54)
+    chart.height = round(height, 1)
     ws.add_chart(chart, f"B{anchor_row}")
 
 
@@ -416,11 +537,21 @@ def _colour_chart(ws: Worksheet, colour_cols: list[int], colours: list[Colour], 
 # ---------------------------------------------------------------------------------------------
 
 
+def _fill(fill: str | None) -> PatternFill | None:
+    """A solid fill of an RGB colour, or (``!`` + RGB) that colour hatched in dark red (a marked cell)."""
+    if not fill:
+        return None
+    if fill.startswith("!"):
+        return PatternFill(fill_type=MARK_PATTERN, fgColor=MARK_COLOUR, bgColor=fill[1:])
+    return PatternFill(fill_type="solid", fgColor=fill)
+
+
 class _Styles:
     """Cell styles registered in the workbook's own style table, by (align, fill, font, quote)."""
 
     FONTS = {"body": BODY_FONT, "grey": Font(name=BODY_FONT_NAME, size=11, color=GREY),
-             "error": Font(name=BODY_FONT_NAME, size=11, bold=True, color=MISSING_COLOUR)}
+             "error": Font(name=BODY_FONT_NAME, size=11, bold=True, color=MISSING_COLOUR),
+             "heading": BOLD_BODY_FONT, "code": Font(name=BODY_FONT_NAME, size=9, color=GREY)}
 
     def __init__(self, wb: Workbook) -> None:
         self.wb = wb
@@ -432,8 +563,7 @@ class _Styles:
         sid = self._ids.get(key)
         if sid is None:
             proto = Cell(self.wb.active)
-            style_cell(proto, font=self.FONTS[font], align=align,
-                       fill=PatternFill(fill_type="solid", fgColor=fill) if fill else None)
+            style_cell(proto, font=self.FONTS[font], align=align, fill=_fill(fill))
             if quote:
                 proto.quotePrefix = True  # Excel's hidden apostrophe: the text stays text when edited
             sid = self._ids[key] = self.wb._cell_styles.add(proto._style)
@@ -561,7 +691,10 @@ def _title_block(ws: Worksheet, last: int, title: str, result: MergeResult) -> N
     """Rows 1–3 of the 汇总 and 台账 sheets, as in 附件2: title, 填报日期, the summary sentence."""
     merged_text(ws, 1, 1, last, title, font=TITLE_FONT, align="center", height=40)
     merged_text(ws, 2, 1, last, f"填报日期：{iso_date_cn(result.date)}", align="right", height=22)
-    merged_text(ws, 3, 1, last, result.sentence)
+    # The sentence wraps over the table's width; half a line to spare, as a renderer's fallback
+    # font may set it a little wider than estimated.
+    width = sum(column_width(ws, c) for c in range(1, last + 1))
+    merged_text(ws, 3, 1, last, result.sentence, height=row_height_for(result.sentence, width) + 8)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -570,21 +703,16 @@ def _title_block(ws: Worksheet, last: int, title: str, result: MergeResult) -> N
 
 _LEDGER_HEADER_ROW = 4
 _ROW_TOKEN = "\x00"  # the row number, in prepared cells; never in text (safe_value removes it)
-_NO_ITEM = Item(row=0)  # the item of a row's place cells (序号, 部室), which never read it
-
-
-_NO_EXTRA: dict[str, str] = {}
 
 
 class _Prepared:
     """One item's row of the 台账 sheet, rendered from 工作事项 on (the row number left open),
-    with what the rest of the row needs: the item's font and its extra columns."""
+    with what the rest of the row needs: whether it is closed, and the comments of its marked cells."""
 
-    __slots__ = ("cells", "closed", "extra", "lines")
+    __slots__ = ("cells", "closed", "lines", "notes")
 
-    def __init__(self, cells: str, lines: int, it: Item) -> None:
-        self.cells, self.lines, self.closed = cells, lines, it.closed
-        self.extra = it.extra or _NO_EXTRA  # most items have none: one shared empty dict
+    def __init__(self, cells: str, lines: int, it: Item, notes: tuple[tuple[int, str], ...]) -> None:
+        self.cells, self.lines, self.closed, self.notes = cells, lines, it.closed, notes
 
 
 def _ledger_looks(columns: Sequence[Column[LedgerRow]]) -> dict[tuple[str | None, str], tuple[_Look, ...]]:
@@ -595,40 +723,136 @@ def _ledger_looks(columns: Sequence[Column[LedgerRow]]) -> dict[tuple[str | None
     }
 
 
+def _marked(look: _Look) -> _Look:
+    """The look of a cell a finding is about: its fill hatched (``!`` + the fill under the hatch)."""
+    align, fill, font = look
+    return align, "!" + (fill or "FFFFFF"), font
+
+
+def _merge_streamed(ws: Worksheet, ref: str) -> None:
+    """Merge ``ref`` over rows openpyxl does not write (they are streamed): the range only, without
+    the cells openpyxl would otherwise create in it (and write as empty rows of its own)."""
+    mcr = MergedCellRange(ws, ref)
+    ws.merged_cells.add(mcr)
+    ws._cells.pop((mcr.min_row, mcr.min_col), None)
+
+
+class _LedgerSheet(Worksheet):
+    """台账, whose item rows openpyxl never sees: comments on those rows' cells are added here and
+    written by openpyxl with its own (it resets ``_comments`` before writing a sheet's cells)."""
+
+    def __init__(self, wb: Workbook, title: str) -> None:
+        self._streamed_comments: list[CommentRecord] = []
+        super().__init__(parent=wb, title=title)
+
+    @property  # type: ignore[override]
+    def _comments(self) -> list[CommentRecord]:
+        return self.__dict__["_all_comments"]
+
+    @_comments.setter
+    def _comments(self, value: list[CommentRecord]) -> None:
+        self.__dict__["_all_comments"] = [*value, *self._streamed_comments]
+
+    def add_streamed_comment(self, ref: str, text: str) -> None:
+        """A comment on a streamed cell, sized to its text."""
+        record = CommentRecord(ref=ref, author=CREATOR)
+        record.text.t = text
+        lines = sum(max(1, math.ceil(_units(part) / 44)) for part in text.split("\n"))
+        record.width, record.height = "240pt", f"{min(16 + 14 * lines, 400)}pt"
+        self._streamed_comments.append(record)
+        self.__dict__["_all_comments"].append(record)
+
+
+# Which 台账 column a finding is about, by its code (or the code's area); codes not listed here
+# and not about an item cell (the title, the date, the sentence, numbering) mark nothing.
+_FINDING_COLUMN = {
+    "stars": "stars", "source": "source", "colour": "judgement",
+    "rule.should_be_red": "judgement", "rule.should_be_blue": "judgement",
+    "rule.top_stars_own_source": "stars", "rule.state_source_one_star": "stars",
+    "item.duplicate": "name", "item.struck": "name", "item.hidden": "name", "item.formula_uncached": "name",
+    "item.required": "name",
+}
+_NOT_ITEM_AREAS = frozenset({"file", "sheet", "header", "summary", "date", "numbering", "task"})
+_CELL_ROW = re.compile(r"^\$?[A-Za-z]{1,3}\$?(\d+)")
+
+
+def finding_targets(report: FileReport) -> list[tuple[int, str] | None]:
+    """For each finding of ``report``, the item it is about (its index in ``report.items``) and the
+    台账 column to mark; None for a finding about no item cell.
+
+    An item spans the rows from its first to the next item's; a finding on a row-wide matter
+    (struck, hidden) or of a code not known here must be on the item's first row."""
+    items = report.items
+    order = sorted(range(len(items)), key=lambda i: items[i].row)
+    firsts = [items[i].row for i in order]
+    out: list[tuple[int, str] | None] = []
+    for f in report.findings:
+        area = f.code.split(".", 1)[0]
+        m = _CELL_ROW.match(f.cell or "")
+        if (m is None or area in _NOT_ITEM_AREAS or not firsts
+                or (f.sheet and report.sheet and f.sheet != report.sheet)):
+            out.append(None)
+            continue
+        row = int(m.group(1))
+        at = bisect.bisect_right(firsts, row) - 1
+        key = _FINDING_COLUMN.get(f.code) or _FINDING_COLUMN.get(area)
+        first_row_only = key is None or f.code in ("item.struck", "item.hidden")
+        if at < 0 or (first_row_only and firsts[at] != row):
+            out.append(None)
+            continue
+        if f.code == "item.required":  # the empty field the message names
+            key = next((k for k in rules.REQUIRED_FIELDS
+                        if rules.COLUMN_BY_KEY[k].label.replace("\n", "") in f.message), "name")
+        out.append((order[at], key or "name"))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # 问题清单
 # ---------------------------------------------------------------------------------------------
 
 
-def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles) -> _Rows:
+def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: dict[str, dict[_FindingKey, str]],
+                    config: Config) -> _Rows:
+    """问题清单: Chinese first (部室, 工作事项, 级别, 问题与改法), the cell and file, the code last; the
+    工作表 column only when some finding is on a sheet other than the one its ledger was read from."""
     table = tables.FINDINGS
-    widths = table.widths
-    plain = tuple((c.align, None, "body") for c in table.columns)
-    alert = tuple((c.align, None, "error" if c.kind == "severity" else "body") for c in table.columns)
+
+    def elsewhere(report: FileReport, f: Finding) -> bool:
+        return bool(f.sheet and report.sheet and f.sheet != report.sheet)
+
+    show_sheet = any(elsewhere(r, f) for r in result.reports for f in r.findings)
+    columns = [c for c in table.columns if c.key != "sheet" or show_sheet]
+    widths = [c.width for c in columns]
+    plain = tuple((c.align, None, "code" if c.key == "code" else "body") for c in columns)
+    alert = tuple((c.align, None, "error" if c.kind == "severity" else look[2]) for c, look in zip(columns, plain,
+                                                                                                strict=True))
     set_widths(ws, widths)
     last = len(widths)
     errors = sum(len(r.errors) for r in result.reports)
     warnings = sum(len(r.warnings) for r in result.reports)
     merged_text(ws, 1, 1, last, f"问题清单（{month_cn(result.month)}：错误{errors}条、提示{warnings}条）",
                 font=TITLE_FONT, align="center", height=40)
-    write_header(ws, 2, table.labels)
+    write_header(ws, 2, [c.label for c in columns])
     rows = _Rows(ws, 3, widths, styles)
     number = 0
     for report in result.reports:
         name = Path(report.file).name
         department = report.department if report.usable else ""
+        items = named.get(report.file, {})
         for f in report.findings:
+            item_name = items.get(_finding_key(f), "")
             number += 1
-            listed = FindingRow(number, department or "", name, f.sheet or "", f.cell or "", f.severity, f.code,
-                                f.message)
-            rows.add(table.values(listed), alert if f.severity is Severity.ERROR else plain)
+            listed = FindingRow(number, department or "", name, (f.sheet or "") if elsewhere(report, f) else "", f.cell or "",
+                                f.severity, f.code, f.message, item_name)
+            rows.add([c.value(listed) for c in columns], alert if f.severity is Severity.ERROR else plain)
     for s in result.skipped:
         if s.code is not None:  # unreadable files: their finding is listed above
             continue
         number += 1
-        rows.add(table.values(FindingRow(number, "", s.file, "", "", None, "", s.reason)), plain)
+        rows.add([c.value(FindingRow(number, "", s.file, "", "", None, "", s.reason)) for c in columns], plain)
     freeze_below(ws, 2)
-    setup_print(ws, "2:2")
+    setup_print(ws, "2:2", paper=config.paper)
     ws.auto_filter.ref = f"A2:{get_column_letter(last)}{max(rows.last_row, 2)}"
     return rows
 
@@ -666,4 +890,6 @@ def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.dat
                 continue
             if info.filename == "docProps/core.xml":
                 data = core
+            elif info.filename.startswith("xl/charts/"):  # openpyxl omits it; LibreOffice needs it
+                data = data.replace(b'<numFmt formatCode="0;;;"/>', b'<numFmt formatCode="0;;;" sourceLinked="0"/>')
             dst.writestr(member, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from copy import copy
 from decimal import Decimal
 from pathlib import Path
 
@@ -217,6 +218,39 @@ def row_height_for(text: str, width: float, *, size: float = 11, min_lines: int 
 
 PAGE_FOOTER = "第 &P 页，共 &N 页"
 
+# Paper sizes in points (portrait width, height), and openpyxl's paperSize code.
+PAPER_POINTS = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55)}
+PAPER_CODES = {"A4": Worksheet.PAPERSIZE_A4, "A3": Worksheet.PAPERSIZE_A3}
+# Inches, as Excel stores them: about 1.5 cm at the sides, room for the page number below.
+MARGINS = PageMargins(left=0.6, right=0.6, top=0.7, bottom=0.8, header=0.3, footer=0.35)
+# Excel's column unit is the width of a digit of the workbook's default font (openpyxl's: Calibri
+# 11, 7 pixels at 96 dpi): Excel and WPS lay a column of width w out as w × 7 pixels. LibreOffice
+# measures the same digit in the font it has: without Calibri or its metric twin Carlito it takes
+# DejaVu Sans, whose digit is 9.4–9.6 pixels as it rounds, so every column is a third wider and
+# the sheet is shrunk to fit. A layout meant to print legibly must allow for both.
+DIGIT_PIXELS = 7
+FALLBACK_DIGIT_PIXELS = 9.6
+POINTS_PER_PIXEL = 0.75
+
+
+def columns_points(widths: Iterable[float], *, digit_pixels: float = DIGIT_PIXELS) -> float:
+    """The printed width, in points at 100%, of columns of these widths (Excel column units)."""
+    return sum(round(w * digit_pixels) for w in widths) * POINTS_PER_PIXEL
+
+
+def printable_width(paper: str = "A4", *, landscape: bool = True, margins: PageMargins = MARGINS) -> float:
+    """The width in points between the side margins of a page."""
+    short, long = PAPER_POINTS[paper]
+    return (long if landscape else short) - (margins.left + margins.right) * 72
+
+
+def print_scale(widths: Iterable[float], paper: str = "A4", *, landscape: bool = True,
+                digit_pixels: float = DIGIT_PIXELS) -> float:
+    """The scale fit-to-width prints columns of these widths at: 1 when they fit the page, else
+    the page's printable width over theirs (Excel and LibreOffice round it down to a whole percent)."""
+    scale = printable_width(paper, landscape=landscape) / columns_points(widths, digit_pixels=digit_pixels)
+    return min(1.0, math.floor(scale * 100) / 100)
+
 
 def freeze_below(ws: Worksheet, row: int) -> None:
     """Keep rows ``1..row`` in view while scrolling (the header stays visible)."""
@@ -224,13 +258,13 @@ def freeze_below(ws: Worksheet, row: int) -> None:
 
 
 def setup_print(ws: Worksheet, header_rows: str | None, *, landscape: bool = True,
-                fit_width: bool = True) -> None:
-    """A4, landscape by default, ``header_rows`` (e.g. ``"4:4"``) repeated on every printed page.
+                fit_width: bool = True, paper: str = "A4") -> None:
+    """A4 (or ``paper``), landscape by default, ``header_rows`` (e.g. ``"4:4"``) repeated on every page.
 
     ``fit_width`` scales the sheet to one page wide and as many pages tall as it needs, so a
     wide ledger never splits its columns across pages. The footer numbers the pages in Chinese.
     """
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = PAPER_CODES[paper]
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
     if header_rows:
         ws.print_title_rows = header_rows
@@ -240,8 +274,7 @@ def setup_print(ws: Worksheet, header_rows: str | None, *, landscape: bool = Tru
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0  # 0: as many pages tall as needed
-    # Inches, as Excel stores them: about 1.5 cm at the sides, room for the page number below.
-    ws.page_margins = PageMargins(left=0.6, right=0.6, top=0.7, bottom=0.8, header=0.3, footer=0.35)
+    ws.page_margins = copy(MARGINS)
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = PAGE_FOOTER
     ws.oddFooter.center.size = 10
