@@ -350,3 +350,24 @@ def test_libreoffice_prints_the_ledger_at_9pt_or_more_on_a_sane_number_of_pages(
     assert len(scales) > 20
     scale = sorted(scales)[len(scales) // 2]
     assert 11 * scale >= 9, f"台账 printed at {scale:.0%}: body text {11 * scale:.1f} pt"
+
+
+def test_a_self_checking_ledgers_colour_choice_shows_as_the_judgements_colour_not_as_a_note(tmp_path: Path) -> None:
+    from builders import fill_template
+    from taizhang.writing.template import write_template
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    path = write_template(inbox / "综合部.xlsx", department="综合部")
+    fill_template(path, [
+        {"name": "政务信息报送", "target": "全年报送100篇", "leader": "王某", "owner": "综合科/李某",
+         "stars": "★★", "source": "A", "choice": "red", "note": "按月报送"},
+        {"name": "档案数字化", "target": "年底完成", "leader": "王某", "owner": "档案室/赵某",
+         "stars": "★", "source": "B", "choice": "none"},
+    ])
+    result = merge_inbox(inbox, config=Config(), date=dt.date(2022, 4, 6))
+    ws = load_workbook(io.BytesIO(consolidated_bytes(result, config=Config())))["台账"]
+    rows = item_rows(ws)
+    assert [ws.cell(r, 5).value for r in rows] == ["【红】", None]
+    notes = [ws.cell(r, c).value for r in rows for c in range(1, ws.max_column + 1)]
+    assert "按月报送" in notes and not any("评价颜色" in str(v) for v in notes if v)
