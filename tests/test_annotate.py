@@ -19,7 +19,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from typer.testing import CliRunner
 
-from builders import XLS_WIDTHS, build_ledger, build_xls, item
+from builders import XLS_WIDTHS, build_ledger, build_month_workbook, build_xls, item
 from conftest import convert_many_with_soffice
 from taizhang.cli import app
 from taizhang.validate import validate_file
@@ -49,9 +49,24 @@ def test_a_clean_file_gets_no_copy_and_the_terminal_says_so(tmp_path: Path) -> N
     out = tmp_path / "退回"
     result = runner.invoke(app, ["validate", str(path), "--annotate", str(out)])
     assert result.exit_code == 0, result.output
-    assert "规划发展部.xlsx 未发现问题，不需要退回修改，没有写出标注副本" in result.output
+    assert "规划发展部.xlsx 没有需要部室修改的问题，不必退回，未写出标注副本" in result.output
     assert not list(out.glob("*.xlsx")) if out.exists() else True
     assert "已写出标注副本" not in result.output
+
+
+def test_a_workbook_of_month_sheets_is_not_sent_back_for_keeping_them(tmp_path: Path) -> None:
+    # Which month sheet was read (sheet.month_chosen) asks nothing of the department.
+    path = build_month_workbook(tmp_path / "in" / "规划发展部.xlsx", [("4月", "填报日期：2022年4月3日", CLEAN),
+                                                                     ("5月", "填报日期：2022年5月3日", CLEAN)])
+    assert [f.code for f in validate_file(path).findings] == ["sheet.month_chosen"]
+    result = runner.invoke(app, ["validate", str(path), "--annotate", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "没有需要部室修改的问题" in result.output and not (tmp_path / "out" / "规划发展部（问题标注）.xlsx").exists()
+    broken = build_month_workbook(tmp_path / "in2" / "规划发展部.xlsx", [("4月", "填报日期：2022年4月3日", CLEAN),
+                                                                        ("5月", "填报日期：2022年5月3日", BROKEN)])
+    copy = write_annotated(validate_file(broken), broken, tmp_path / "out")
+    listed = [row[4] for row in load_workbook(copy)[PROBLEM_SHEET].iter_rows(min_row=4, values_only=True)]
+    assert "工作簿有多个月份的台账" in listed  # still listed when the copy is made for other findings
 
 
 def test_json_says_which_files_got_a_copy_and_which_were_clean(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def validate_command(
     annotate: Annotated[Path | None, typer.Option(
         "--annotate", readable=False, metavar="DIR",
         help="把有问题的文件各另存一份到 DIR：第一页是可打印的问题清单， 问题写成单元格批注并用红框标出，"
-             "便于退回部室修改；未发现问题的文件不另存。")] = None,
+             "便于退回部室修改；没有需要部室修改的问题的文件不另存。")] = None,
     department: Annotated[str | None, typer.Option(
         "--department", metavar="NAME", help="标题、填报单位和文件名中都看不出部室时 使用的名称。")] = None,
     month: Annotated[str | None, typer.Option(
@@ -107,7 +107,7 @@ def validate_command(
         for path in annotated:
             err_console.print(f"已写出标注副本：{escape(str(path))}")
         for path in clean:
-            err_console.print(f"{escape(path.name)} 未发现问题，不需要退回修改，没有写出标注副本。")
+            err_console.print(f"{escape(path.name)} 没有需要部室修改的问题，不必退回，未写出标注副本。")
         _render_totals(result.files)
     for message in not_annotated:
         err_console.print(f"[bold red]未写出标注副本：[/]{escape(message)}")

@@ -58,10 +58,15 @@ def annotated_name(src: Path) -> str:
     return f"{src.stem}（问题标注）.xlsx"
 
 
+# Findings that ask nothing of the department: which month sheet of a workbook was read. Shown in
+# a copy made for other findings, but never the reason to send a file back.
+NOT_SENT_BACK = frozenset({"sheet.month_chosen"})
+
+
 def needs_copy(report: FileReport) -> bool:
     """Whether ``report`` is worth a copy: a readable file with at least one finding (error or
-    hint). A clean file is not sent back."""
-    return report.usable and bool(report.findings)
+    hint) the department should act on. A clean file is not sent back."""
+    return report.usable and any(f.code not in NOT_SENT_BACK for f in report.findings)
 
 
 def write_annotated(report: FileReport, src: Path, outdir: Path, *, refuse: Sequence[Path] = (),

@@ -32,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..reading import colours
 from ..reading.grid import RawWorkbook
+from ..rules import xml_text
 from .xlsx_common import set_text
 
 _BAD_SHEET_CHARS = re.compile(r"[\\/?*\[\]:]")
@@ -72,8 +73,11 @@ def xls_copy(src: Path, book: RawWorkbook) -> Workbook:
         xbook = _open(src)
     except Exception:  # noqa: BLE001  the reader has read it; a second look that fails only loses the looks
         xbook = None
-    if xbook is not None and xbook.font_list:
-        _default_font(wb, _font(xbook, xbook.font_list[0]))
+    if xbook is not None:
+        try:
+            _default_font(wb, _font(xbook, xbook.font_list[0]))
+        except Exception:  # noqa: BLE001  a damaged font record: openpyxl's default font
+            pass
     try:
         for index, raw in enumerate(book.sheets):
             # A name Excel would not allow (a hand-made .xls) must not stop the copy.
@@ -94,7 +98,10 @@ def xls_copy(src: Path, book: RawWorkbook) -> Workbook:
                 if (r1, c1) != (r2, c2):
                     ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
         if xbook is not None:
-            _print_names(xbook, wb)
+            try:
+                _print_names(xbook, wb)
+            except Exception:  # noqa: BLE001  a damaged name: no print titles, still a copy
+                pass
     finally:
         if xbook is not None:
             xbook.release_resources()
@@ -156,7 +163,8 @@ def _default_font(wb: Workbook, font: Font) -> None:
 
 
 def _font(xbook: Any, f: Any) -> Font:
-    return Font(name=f.name or None, sz=f.height / 20 if f.height else None, b=f.weight >= 700 or bool(f.bold),
+    # Text from the file (names, formats, headers) loses what XML cannot hold, or the save fails.
+    return Font(name=xml_text(f.name or "")[:31] or None, sz=f.height / 20 if f.height else None, b=f.weight >= 700 or bool(f.bold),
                 i=bool(f.italic), strike=bool(f.struck_out), u=_UNDERLINE.get(f.underline_type),
                 vertAlign={1: "superscript", 2: "subscript"}.get(f.escapement), color=_rgb(xbook, f.colour_index))
 
@@ -188,7 +196,8 @@ def _style(xbook: Any, xf: Any) -> tuple[Font, Alignment, Border, PatternFill | 
         fill = PatternFill(fill_type=pattern, fgColor=_rgb(xbook, xf.background.pattern_colour_index) or "FF000000",
                            bgColor=_rgb(xbook, xf.background.background_colour_index) or "FFFFFFFF")
     fmt = xbook.format_map.get(xf.format_key)
-    number_format = fmt.format_str if fmt is not None and fmt.format_str not in ("", "General") else None
+    text = xml_text(fmt.format_str or "") if fmt is not None else ""
+    number_format = text if text not in ("", "General") else None
     return font, align, border, fill, number_format
 
 
@@ -282,7 +291,7 @@ def _page_setup(xbook: Any, index: int, sh: Any, ws: Worksheet) -> None:
         elif kind == _PRINTGRID and len(body) >= 2:
             ws.print_options.gridLines = bool(struct.unpack_from("<H", body)[0])
         elif kind in (_HEADER, _FOOTER):
-            text = _header_text(body)
+            text = xml_text(_header_text(body) or "")[:255]
             if text:
                 item = _header_footer(text)
                 if item is not None:
