@@ -16,11 +16,13 @@ import re
 import struct
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from copy import copy
 from pathlib import Path
 from typing import Any
 
 import xlrd
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook import Workbook
@@ -119,24 +121,39 @@ def _open(src: Path) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
+_Style = tuple[Font, Alignment, Border, PatternFill | None, str | None]
+
+
 def _format_sheet(xbook: Any, index: int, ws: Worksheet) -> None:
     sh = xbook.sheet_by_index(index)
-    styles: dict[int, tuple[Font, Alignment, Border, PatternFill | None, str | None]] = {}
+    styles: dict[int, tuple[bool, _Style]] = {}  # XF index -> (shows on an empty cell, its parts)
+    # Setting font, alignment and border through openpyxl looks each up in the workbook's style
+    # lists (about 0.1 ms a cell): the first cell of an XF gets them so, the others a copy of its
+    # style array, which is the same style.
+    arrays: dict[int, StyleArray] = {}
     used_col = 0
     for r in range(sh.nrows):
         for c in range(sh.row_len(r)):
             xf_index = sh.cell_xf_index(r, c)
-            if xf_index not in styles:
-                styles[xf_index] = _style(xbook, xbook.xf_list[xf_index])
-            font, align, border, fill, number_format = styles[xf_index]
-            if sh.cell_type(r, c) == xlrd.XL_CELL_EMPTY and not _visible_format(border, fill):
+            entry = styles.get(xf_index)
+            if entry is None:
+                parts = _style(xbook, xbook.xf_list[xf_index])
+                entry = styles[xf_index] = (_visible_format(parts[2], parts[3]), parts)
+            visible, parts = entry
+            if not visible and sh.cell_type(r, c) == xlrd.XL_CELL_EMPTY:
                 continue  # a default-looking empty cell: nothing to carry
             cell = ws.cell(r + 1, c + 1)
-            cell.font, cell.alignment, cell.border = font, align, border
-            if fill is not None:
-                cell.fill = fill
-            if number_format:
-                cell.number_format = number_format
+            array = arrays.get(xf_index)
+            if array is None:
+                font, align, border, fill, number_format = parts
+                cell.font, cell.alignment, cell.border = font, align, border
+                if fill is not None:
+                    cell.fill = fill
+                if number_format:
+                    cell.number_format = number_format
+                arrays[xf_index] = copy(cell._style)
+            else:
+                cell._style = copy(array)
             used_col = max(used_col, c + 1)
     for _rlo, _rhi, _clo, chi in sh.merged_cells:  # a merged range's width counts as used
         used_col = max(used_col, chi)
@@ -169,7 +186,7 @@ def _font(xbook: Any, f: Any) -> Font:
                 vertAlign={1: "superscript", 2: "subscript"}.get(f.escapement), color=_rgb(xbook, f.colour_index))
 
 
-def _style(xbook: Any, xf: Any) -> tuple[Font, Alignment, Border, PatternFill | None, str | None]:
+def _style(xbook: Any, xf: Any) -> _Style:
     f = xbook.font_list[xf.font_index] if xf.font_index < len(xbook.font_list) else None
     font = Font() if f is None else _font(xbook, f)
     a = xf.alignment
