@@ -150,8 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         book_pdf = to_pdf(soffice, books[REPORT_MONTH], pdfs, profile)
         bulletin_pdf = to_pdf(soffice, bulletin, pdfs, profile)
         texts = page_texts(book_pdf)
-        # The 台账 sheet's first page: the first page with the 附件2 header's 工作事项 after page 1.
-        ledger_page = next((i for i, text in enumerate(texts, start=1) if i > 1 and "工作事项" in text), 2)
+        # The 台账 sheet's first page: the first page after 汇总's first with the 附件2 header.
+        ledger_page = next((i for i, text in enumerate(texts, start=1)
+                            if i > 1 and "工作事项" in text and "推进情况" in text), 2)
         written = [
             to_png(book_pdf, 1, args.out / "consolidated-summary.png", args.dpi),
             to_png(book_pdf, ledger_page, args.out / "consolidated-ledger.png", args.dpi),
