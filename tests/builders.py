@@ -196,33 +196,62 @@ def build_ledger(
 
 XLS_HEADER = ("序号", "工作事项", "任务目标", "推进情况", "进度评价", "分管\n负责人", "责任科室\n责任人", "重要程度",
               "任务来源", "备注")
+XLS_WIDTHS = (6, 22, 28, 40, 12, 10, 12, 9, 9, 12)  # characters: a ledger laid out for A4 landscape
 
 
 def build_xls(path: Path, rows: Sequence[Sequence[Any]], *, title: str = "综合部重点工作台账",
               date: str = "填报日期：2022年4月3日", judgement_styles: Sequence[str] = (),
-              summary: str | None = None, cell_styles: dict[tuple[int, int], str] | None = None) -> Path:
+              summary: str | None = None, cell_styles: dict[tuple[int, int], str] | None = None,
+              layout: bool = False) -> Path:
     """An Excel 97 ledger written by xlwt (as WPS and older Excel save them): title, date, the
     附件2 header on row 4, then ``rows``; ``judgement_styles[i]`` is an xlwt easyxf string for the
     进度评价 cell of row i (e.g. "pattern: pattern solid, fore_colour red;"); ``cell_styles[(i, col)]``
-    one for any cell of row i (col 0-based); ``summary`` goes on row 3."""
+    one for any cell of row i (col 0-based); ``summary`` goes on row 3.
+
+    ``layout``: formatted as a clerk formats it for printing — the title merged over A:J in
+    方正小标宋简体 18pt, a bordered grey 黑体 header, wrapped 宋体 10pt body cells with borders, column
+    widths (``XLS_WIDTHS``), taller rows, A4 landscape fitted to one page wide, 1.5 cm margins,
+    centred, a page-number footer."""
     import xlwt
 
     book = xlwt.Workbook(encoding="utf-8")
     ws = book.add_sheet("台账")
-    ws.write(0, 0, title)
+    borders = "borders: left thin, right thin, top thin, bottom thin;"
+    body = xlwt.easyxf(f"font: name 宋体, height 200; align: wrap on, vert centre; {borders}") if layout \
+        else xlwt.Style.default_style
+    if layout:
+        ws.write_merge(0, 0, 0, len(XLS_HEADER) - 1, title,
+                       xlwt.easyxf("font: name 方正小标宋简体, height 360, bold on; align: horiz centre, vert centre"))
+        ws.row(0).height_mismatch, ws.row(0).height = True, 20 * 36
+        header = xlwt.easyxf(f"font: name 黑体, height 220, bold on; align: wrap on, horiz centre, vert centre; "
+                             f"pattern: pattern solid, fore_colour gray25; {borders}")
+        for c, width in enumerate(XLS_WIDTHS):
+            ws.col(c).width = int(256 * width)
+        ws.portrait = False
+        ws.paper_size_code = 9  # A4
+        ws.fit_num_pages, ws.fit_width_to_pages, ws.fit_height_to_pages = 1, 1, 0
+        ws.left_margin = ws.right_margin = 0.6
+        ws.top_margin, ws.bottom_margin = 0.7, 0.8
+        ws.print_centered_horz = True
+        ws.footer_str = b"&C&P / &N"  # xlwt takes ASCII bytes here
+    else:
+        ws.write(0, 0, title)
+        header = xlwt.Style.default_style
     ws.write(1, 6, date)
     if summary:
         ws.write(2, 0, summary)
     for c, label in enumerate(XLS_HEADER):
-        ws.write(3, c, label)
+        ws.write(3, c, label, header)
     for r, row in enumerate(rows, start=4):
         style = judgement_styles[r - 4] if r - 4 < len(judgement_styles) else ""
+        if layout:
+            ws.row(r).height_mismatch, ws.row(r).height = True, 20 * 48
         for c, value in enumerate(row):
             own = (cell_styles or {}).get((r - 4, c))
             if own:
                 ws.write(r, c, value, xlwt.easyxf(own))
             else:
-                ws.write(r, c, value, xlwt.easyxf(style) if c == 4 and style else xlwt.Style.default_style)
+                ws.write(r, c, value, xlwt.easyxf(style) if c == 4 and style else body)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(str(path))
     return path

@@ -123,7 +123,7 @@ def test_version() -> None:
 def test_annotate_never_writes_over_another_input_and_keeps_same_named_copies_apart(tmp_path: Path) -> None:
     a = build_ledger(tmp_path / "a" / "综合部.xlsx", BROKEN, department="综合部", summary=None)
     b = build_ledger(tmp_path / "b" / "综合部.xlsx", BROKEN, department="综合部", summary=None)
-    trap = build_ledger(tmp_path / "a" / "综合部（问题标注）.xlsx", CLEAN, department="综合部")
+    trap = build_ledger(tmp_path / "a" / "综合部（问题标注）.xlsx", BROKEN, department="综合部", summary=None)
     hashes = {p: sha(p) for p in (a, b, trap)}
     result = runner.invoke(app, ["validate", str(a), str(b), str(trap), "--annotate", str(tmp_path / "a")])
     assert result.exit_code == 1, result.output

@@ -31,6 +31,8 @@ from taizhang.validate import validate_file
 runner = CliRunner()
 SHEET = "xl/worksheets/sheet1.xml"
 ITEMS = [item("推进港口船舶岸电设施建设", colour="blue"), item("船舶污染物接收转运处置", colour="yellow")]
+# A ledger with something to send back (no 分管负责人): --annotate writes no copy of a clean one.
+TO_SEND_BACK = [item("推进港口船舶岸电设施建设", colour="blue", leader=""), ITEMS[1]]
 
 
 @pytest.fixture(autouse=True)
@@ -220,8 +222,9 @@ def test_annotate_with_overlapping_merged_ranges_still_writes_every_comment(tmp_
 
 
 def test_annotate_refuses_a_huge_merged_range_and_still_annotates_the_other_files(tmp_path: Path) -> None:
-    big = rewrite_members(ledger(tmp_path), tmp_path / "大合并.xlsx", {SHEET: add_merge("K20:K900000")})
-    good = ledger(tmp_path, "污染防治部.xlsx")
+    big = rewrite_members(ledger(tmp_path, items=TO_SEND_BACK), tmp_path / "大合并.xlsx",
+                          {SHEET: add_merge("K20:K900000")})
+    good = ledger(tmp_path, "污染防治部.xlsx", items=TO_SEND_BACK)
     start = time.perf_counter()
     result = runner.invoke(app, ["validate", str(big), str(good), "--annotate", str(tmp_path / "out")])
     assert time.perf_counter() - start < 10
@@ -265,7 +268,7 @@ def test_a_symlink_loop_and_a_link_to_a_device(tmp_path: Path) -> None:
     assert only_finding(tmp_path / "loop.xlsx") == ("file.not_a_file", only_finding(tmp_path / "loop.xlsx")[1])
     assert "循环" in only_finding(tmp_path / "loop.xlsx")[1]
     assert "设备" in only_finding(tmp_path / "zero.xlsx")[1]
-    good = ledger(tmp_path)
+    good = ledger(tmp_path, items=TO_SEND_BACK)
     result = runner.invoke(app, ["validate", str(tmp_path / "loop.xlsx"), str(good), "--annotate",
                                  str(tmp_path / "out")])
     assert_clean_exit(result, {2})
@@ -489,7 +492,7 @@ def test_an_unexpected_error_annotating_one_file_still_annotates_the_others(tmp_
         return real(report, src, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(annotate, "write_annotated", flaky)
-    bad, good = ledger(tmp_path, "综合部.xlsx"), ledger(tmp_path, "规划发展部.xlsx")
+    bad, good = ledger(tmp_path, "综合部.xlsx", TO_SEND_BACK), ledger(tmp_path, "规划发展部.xlsx", TO_SEND_BACK)
     result = runner.invoke(app, ["validate", str(bad), str(good), "--annotate", str(tmp_path / "out"), "--json"])
     assert result.exit_code == 3 and "Traceback" not in result.output
     assert len(json.loads(result.stdout)["files"]) == 2

@@ -200,6 +200,11 @@ class FileReport(BaseModel):
     stated: StatedSummary | None = None
     sha256: str | None = None
     findings: list[Finding] = Field(default_factory=list)
+    # ``validate --annotate`` (None when not asked): "written" with the copy's path in
+    # ``annotated``; "clean" when nothing was found, so no copy goes back; "failed" when the copy
+    # could not be written (the reason is on the terminal).
+    annotation: Literal["written", "clean", "failed"] | None = None
+    annotated: FileName | None = None
 
     @property
     def errors(self) -> list[Finding]:

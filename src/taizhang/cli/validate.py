@@ -43,7 +43,8 @@ def validate_command(
     as_json: JsonOption = False,
     annotate: Annotated[Path | None, typer.Option(
         "--annotate", readable=False, metavar="DIR",
-        help="把每个文件另存一份到 DIR，问题写成单元格批注并用红框标出， 便于退回部室修改。")] = None,
+        help="把有问题的文件各另存一份到 DIR：第一页是可打印的问题清单， 问题写成单元格批注并用红框标出，"
+             "便于退回部室修改；没有需要部室修改的问题的文件不另存。")] = None,
     department: Annotated[str | None, typer.Option(
         "--department", metavar="NAME", help="标题、填报单位和文件名中都看不出部室时 使用的名称。")] = None,
     month: Annotated[str | None, typer.Option(
@@ -71,16 +72,24 @@ def validate_command(
     annotated: list[Path] = []
     not_annotated: list[str] = []
     internal: list[tuple[Path, Exception]] = []
+    clean: list[Path] = []
     if annotate is not None:
-        from ..writing.annotate import write_annotated
+        from ..writing.annotate import needs_copy, write_annotated
 
         taken: set[Path] = set()
         for path, report in zip(files, result.files, strict=True):
             if not report.usable:
                 continue
+            if not needs_copy(report):  # nothing to send back
+                report.annotation = "clean"
+                clean.append(path)
+                continue
             working_on(path)
+            report.annotation = "failed"  # until the copy is written
             try:
-                annotated.append(write_annotated(report, path, annotate, refuse=files, taken=taken))
+                copy = write_annotated(report, path, annotate, refuse=files, taken=taken)
+                annotated.append(copy)
+                report.annotation, report.annotated = "written", str(copy)
             except TaizhangError as exc:
                 # One file's copy that cannot be made must not cost the others theirs.
                 not_annotated.append(str(exc))
@@ -97,6 +106,8 @@ def validate_command(
             render_file_report(report)
         for path in annotated:
             err_console.print(f"已写出标注副本：{escape(str(path))}")
+        for path in clean:
+            err_console.print(f"{escape(path.name)} 没有需要部室修改的问题，不必退回，未写出标注副本。")
         _render_totals(result.files)
     for message in not_annotated:
         err_console.print(f"[bold red]未写出标注副本：[/]{escape(message)}")

@@ -1,11 +1,16 @@
 """``validate --annotate``: a copy of a department's workbook with each finding on its cell.
 
-The copy goes back to the department: every finding becomes a cell comment and the cell gets a
-red outline, so the clerk sees in Excel/WPS exactly where to fix what. The input is never touched.
+The copy goes back to the department: a printable 问题清单 as its first sheet (each finding in Chinese,
+its cell, the 工作事项 it is about, what to do), then the department's own sheets, every finding a
+comment on its cell (the box sized to its text) and the cell outlined in red (errors) or orange
+(hints), so the clerk sees in Excel/WPS exactly where to fix what. A file with nothing found gets
+no copy: there is nothing to send back. The input is never touched; an .xls comes back as an
+.xlsx that keeps its formatting and page setup (``xls_copy``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections import defaultdict
@@ -15,15 +20,31 @@ from pathlib import Path
 import openpyxl
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
-from openpyxl.styles import Border, PatternFill, Side
+from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import TaizhangError
-from ..models import FileReport, Severity
+from ..findings import CODES
+from ..models import FileReport, Finding, Severity
 from ..reading.gate import read_workbook
-from ..reading.grid import RawWorkbook
-from .xlsx_common import atomic_save, set_text
+from ..reading.grid import RawWorkbook, split_ref
+from .xlsx_common import (
+    BOLD_BODY_FONT,
+    NOTE_FONT,
+    TITLE_FONT_NAME,
+    atomic_save,
+    freeze_below,
+    merged_text,
+    row_height_for,
+    set_text,
+    set_widths,
+    setup_print,
+    style_cell,
+    text_units,
+    write_header,
+)
 
 _RED = Side(style="medium", color="FF0000")
 _ORANGE = Side(style="medium", color="FFA500")
@@ -35,6 +56,17 @@ _BAD_SHEET_CHARS = re.compile(r"[\\/?*\[\]:]")
 
 def annotated_name(src: Path) -> str:
     return f"{src.stem}（问题标注）.xlsx"
+
+
+# Findings that ask nothing of the department: which month sheet of a workbook was read. Shown in
+# a copy made for other findings, but never the reason to send a file back.
+NOT_SENT_BACK = frozenset({"sheet.month_chosen"})
+
+
+def needs_copy(report: FileReport) -> bool:
+    """Whether ``report`` is worth a copy: a readable file with at least one finding (error or
+    hint) the department should act on. A clean file is not sent back."""
+    return report.usable and any(f.code not in NOT_SENT_BACK for f in report.findings)
 
 
 def write_annotated(report: FileReport, src: Path, outdir: Path, *, refuse: Sequence[Path] = (),
@@ -75,11 +107,13 @@ def write_annotated(report: FileReport, src: Path, outdir: Path, *, refuse: Sequ
         if severity.get(key) is not Severity.ERROR:
             severity[key] = worst[(sheet, ref)]
     for key, (cell, messages) in targets.items():
-        comment = Comment("\n".join(messages), "taizhang")
-        comment.width, comment.height = 360, min(600, 60 + 40 * len(messages))
+        text = "\n".join(messages)
+        comment = Comment(text, "taizhang")
+        comment.width, comment.height = comment_size(text)
         cell.comment = comment
         side = _RED if severity[key] is Severity.ERROR else _ORANGE
         cell.border = Border(left=side, right=side, top=side, bottom=side)
+    _problem_sheet(wb, report, src, sheet_name)
     taken = set() if taken is None else taken
     target = outdir / annotated_name(src)
     n = 2
@@ -128,8 +162,8 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def _load_copy(src: Path, book: RawWorkbook) -> Workbook:
-    """The workbook as it is (formulas kept) for .xlsx; an .xlsx rebuilt from the cells (``book``)
-    for .xls."""
+    """The workbook as it is (formulas kept) for .xlsx; for .xls an .xlsx rebuilt from the cells
+    (``book``) with the .xls's formatting and page setup."""
     if src.suffix.lower() != ".xls":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -137,6 +171,10 @@ def _load_copy(src: Path, book: RawWorkbook) -> Workbook:
                 return openpyxl.load_workbook(src, keep_links=False)
             except Exception:  # noqa: BLE001  e.g. an .xls with an .xlsx name: rebuild below
                 pass
+    if book.format == "xls":
+        from .xls_copy import xls_copy
+
+        return xls_copy(src, book)
     wb = Workbook()
     wb.remove(wb.active)
     for raw in book.sheets:
@@ -153,3 +191,140 @@ def _load_copy(src: Path, book: RawWorkbook) -> Workbook:
             if (r1, c1) != (r2, c2):
                 ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
     return wb
+
+
+# --------------------------------------------------------------------------------------------
+# Comment boxes
+# --------------------------------------------------------------------------------------------
+
+# Excel and WPS draw comments in a 9pt font (宋体/Tahoma): a Chinese character is about 12 px
+# wide, a Latin one about 7. The box (openpyxl writes its size in CSS px into the VML drawing) is
+# as wide as the longest paragraph up to a readable measure, and as tall as the wrapped text: the
+# fixed box cut long messages off and left short ones mostly empty.
+_COMMENT_UNIT_PX = 6.4  # per text_units unit (a Chinese character is 2 units)
+_COMMENT_LINE_PX = 18
+_COMMENT_PADDING_PX = 18
+_COMMENT_MIN_WIDTH, _COMMENT_MAX_WIDTH = 200, 440
+_COMMENT_MIN_HEIGHT, _COMMENT_MAX_HEIGHT = 54, 960
+
+
+def comment_size(text: str) -> tuple[int, int]:
+    """(width, height) in px of a comment box that shows ``text`` whole, wrapped (plus the
+    author's line that Excel puts first)."""
+    paragraphs = text.split("\n")
+    widest = max(text_units(p) for p in paragraphs) * _COMMENT_UNIT_PX + _COMMENT_PADDING_PX
+    width = round(min(max(widest, _COMMENT_MIN_WIDTH), _COMMENT_MAX_WIDTH))
+    inner = width - _COMMENT_PADDING_PX
+    lines = 1 + sum(max(1, math.ceil(text_units(p) * _COMMENT_UNIT_PX / inner)) for p in paragraphs)
+    height = round(min(max(lines * _COMMENT_LINE_PX + _COMMENT_PADDING_PX, _COMMENT_MIN_HEIGHT),
+                       _COMMENT_MAX_HEIGHT))
+    return width, height
+
+
+# --------------------------------------------------------------------------------------------
+# The 问题清单 sheet
+# --------------------------------------------------------------------------------------------
+
+PROBLEM_SHEET = "问题清单"
+# 序号, 级别, 单元格, 工作事项, 问题, 问题与改法: on A4 portrait at 10pt, fitted to the page width.
+_PROBLEM_LABELS = ("序号", "级别", "单元格", "工作事项", "问题", "问题与改法")
+_PROBLEM_WIDTHS = (5, 6, 8, 20, 13, 48)
+_HEADER_ROW = 3
+_ERROR_FONT = Font(name=BOLD_BODY_FONT.name, size=10, bold=True)
+_LINK_FONT = Font(name=NOTE_FONT.name, size=10, underline="single", color="0563C1")
+
+
+def _problem_sheet(wb: Workbook, report: FileReport, src: Path, sheet_name: str) -> Worksheet:
+    """A printable list of the findings, the workbook's first sheet."""
+    title = PROBLEM_SHEET
+    n = 2
+    while title in wb.sheetnames:
+        title = f"{PROBLEM_SHEET}{n}"
+        n += 1
+    ws = wb.create_sheet(title, 0)
+    # First, so that it prints first; the workbook still opens on the ledger, where the comments
+    # are. One selected tab only: several would print as a group.
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = False
+    ledger = wb[sheet_name]
+    ledger.sheet_view.tabSelected = True
+    wb.active = wb.worksheets.index(ledger)
+    set_widths(ws, _PROBLEM_WIDTHS)
+    last = len(_PROBLEM_LABELS)
+    merged_text(ws, 1, 1, last, f"{report.department or src.stem}台账问题清单",
+                font=Font(name=TITLE_FONT_NAME, size=16), align="center", height=30)
+    errors, hints = len(report.errors), len(report.warnings)
+    merged_text(ws, 2, 1, last,
+                f"文件：{src.name}　共 {errors} 个错误、{hints} 条提示。错误须改正后重新报送；"
+                "提示请核对。每个问题也以批注和红框（错误）、橙框（提示）标在原表的单元格上。",
+                font=NOTE_FONT)
+    write_header(ws, _HEADER_ROW, _PROBLEM_LABELS)
+    items = _item_spans(wb, report, sheet_name)
+    row = _HEADER_ROW
+    for number, f in enumerate(sorted(report.findings, key=_position), start=1):
+        row += 1
+        where = f.cell or ""
+        sheet = f.sheet if f.sheet is not None and f.sheet in wb.sheetnames else sheet_name
+        if where and sheet != sheet_name:
+            where = f"{sheet}!{where}"
+        item = _item_of(items, f) if sheet == sheet_name else ""
+        values = (number, "错误" if f.severity is Severity.ERROR else "提示", where, item,
+                  CODES[f.code].title if f.code in CODES else f.code, f.message)
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row, col)
+            set_text(cell, value)
+            font = _ERROR_FONT if col == 2 and f.severity is Severity.ERROR else NOTE_FONT
+            style_cell(cell, font=font, align="left" if col >= 4 else "center")
+        if f.cell and sheet in wb.sheetnames:
+            link = ws.cell(row, 3)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet}'!{f.cell}")
+            link.font = _LINK_FONT
+        ws.row_dimensions[row].height = max(
+            row_height_for(str(values[5]), _PROBLEM_WIDTHS[5], size=10),
+            row_height_for(str(values[3]), _PROBLEM_WIDTHS[3], size=10))
+    freeze_below(ws, _HEADER_ROW)
+    setup_print(ws, f"{_HEADER_ROW}:{_HEADER_ROW}", landscape=False)
+    return ws
+
+
+def _position(f: Finding) -> tuple[int, int, int]:
+    """File-level findings first, then top to bottom, left to right, as the clerk reads the sheet."""
+    if not f.cell:
+        return (0, 0, 0)
+    try:
+        row, col = split_ref(f.cell.split(":")[0])
+    except ValueError:
+        return (0, 0, 0)
+    return (1, row, col)
+
+
+def _item_spans(wb: Workbook, report: FileReport, sheet_name: str) -> list[tuple[int, int, str]]:
+    """(first row, last row, 工作事项) of each item: an item runs to the row before the next one;
+    the last one over the rows its merged cells cover."""
+    items = sorted((i for i in report.items if i.row > 0), key=lambda i: i.row)
+    spans: list[tuple[int, int, str]] = []
+    ws = wb[sheet_name] if sheet_name in wb.sheetnames else None
+    for k, it in enumerate(items):
+        if k + 1 < len(items):
+            last = items[k + 1].row - 1
+        else:
+            last = it.row
+            if ws is not None:
+                for rng in ws.merged_cells.ranges:
+                    if rng.min_row == it.row and rng.max_row - rng.min_row < 50:
+                        last = max(last, rng.max_row)
+        spans.append((it.row, last, it.name or (f"第{it.no}项" if it.no is not None else "")))
+    return spans
+
+
+def _item_of(spans: list[tuple[int, int, str]], f: Finding) -> str:
+    if not f.cell:
+        return ""
+    try:
+        row = split_ref(f.cell.split(":")[0])[0]
+    except ValueError:
+        return ""
+    for first, last, name in spans:
+        if first <= row <= last:
+            return name
+    return ""
