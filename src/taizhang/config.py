@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .errors import ConfigError
 from .findings import RuleConfig, RuleSettingError
-from .models import Config
+from .models import ISSUER, Config
 
 CONFIG_NAME = "taizhang.toml"
 
@@ -33,6 +33,7 @@ KEY_LABELS = {
     "departments": "部室名单",
     "progress_basis": "序时进度计算方式",
     "rules": "检查规则的开关与级别",
+    "issuer": "发文机关署名",
 }
 
 
@@ -124,6 +125,10 @@ def _explain(key: str, err: Any) -> str:
         if kind == "value_error":
             return f"有误：{str(err.get('ctx', {}).get('error', err.get('msg', '')))}。"
         return "应为部室名称的列表，例如 departments = [\"综合部\", \"规划发展部\"]。"
+    if key == "issuer":
+        if kind == "value_error":
+            return "不能为空，例如 issuer = \"济宁市港航事业发展中心重点工作督查考核领导小组\"。"
+        return "应为文字，例如 issuer = \"济宁市港航事业发展中心重点工作督查考核领导小组\"。"
     if key == "center":
         if kind == "value_error":
             return "不能为空，例如 center = \"市港航事业发展中心\"。"
@@ -181,6 +186,10 @@ deadline_day = 5
 departments = [
 {roster}
 ]
+
+# 发文机关署名：督查通报末尾的署名，成文日期（taizhang report --date，默认当天）写在其下，
+# 按 GB/T 9704 右空四字、署名以成文日期为准居中。默认为通知中的领导小组名称。
+issuer = "{ISSUER}"
 
 # 督查通报中“序时进度”的算法："month" 按已过整月数（4月报送的台账对应1—3月，为 3/12），"day" 按填报日期已过天数占全年天数。
 progress_basis = "month"
