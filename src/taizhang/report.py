@@ -709,9 +709,9 @@ def _check_rows(report: MonthReport) -> list[SectionRow]:
             for e in report.checks]
 
 
-def checks_name(parts: Sequence[CheckPart] = CHECK_PARTS) -> str:
+def checks_name(parts: Sequence[CheckPart] | None = None) -> str:
     """``账实不符和应标未标情况`` from the parts that name a problem of the notice (not 填报错误)."""
-    names = [p.name for p in parts if not p.rest]
+    names = [p.name for p in (CHECK_PARTS if parts is None else parts) if not p.rest]
     return ("、".join(names[:-1]) + "和" + names[-1] if len(names) > 1 else "".join(names)) + "情况"
 
 

@@ -144,6 +144,7 @@ def _overview(ws: Worksheet, report: MonthReport, section: BulletinSection) -> N
         rows += [
             ["补录事项", len(report.new), "", "", ""],
             ["销号事项", len(report.closed), "", "", ""],
+            *_total_change_rows(report),
             ["调整表述事项", len(report.renamed), "", "", "按同一事项跟踪，不计为补录或销号"],
             ["颜色转差事项", len(report.worsened), "", "", ""],
             ["颜色好转事项", len(report.improved), "", "", ""],
@@ -156,6 +157,21 @@ def _overview(ws: Worksheet, report: MonthReport, section: BulletinSection) -> N
     _table(ws, row, labels, rows, centred=(2, 3, 4), fills=fills)
     freeze_below(ws, 2)
     setup_print(ws, None, landscape=False)
+
+
+def _total_change_rows(report: MonthReport) -> list[list[object]]:
+    """The departments whose items enter or leave the total besides 补录 and 销号 (事项数变化)."""
+    change = report.total_change
+    if change is None:
+        return []
+    rows: list[list[object]] = []
+    for d in change.first_time:
+        rows.append([f"首次报送：{d.department}", d.items, "", "", "计入本月事项数"])
+    for d in change.returned:
+        rows.append([f"恢复报送：{d.department}", d.items, "", "", f"按其{month_cn(d.month)}台账计入"])
+    for d in change.missing:
+        rows.append([f"本月未报送：{d.department}", -d.items, "", "", "减去其上月事项数"])
+    return rows
 
 
 def _submission(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
