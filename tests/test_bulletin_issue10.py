@@ -137,6 +137,17 @@ def test_every_kind_of_change_adds_up_to_the_difference() -> None:
     assert rows[("补录", "即办即结")] == "本月补录，当月已销号" and ("销号", "即办即结") in rows
 
 
+def test_a_month_without_changes_has_one_attachment() -> None:
+    feb = _snapshot("2022-02", [_it("综合部", "督查")], ["综合部"])
+    mar = _snapshot("2022-03", [_it("综合部", "督查")], ["综合部"])
+    report = compare(mar, feb, config=Config())
+    sections = {s.kind: s for s in bulletin_sections(report)}
+    assert sections[SectionKind.CHANGES].attachment == "" and sections[SectionKind.DEPARTMENTS].number == "附件1"
+    texts = [p.text for p in build_bulletin(report, issued=ISSUED).paragraphs]
+    assert "附件：各部室（单位）重点工作台账情况表" in texts and "附件1" in texts and "附件2" not in texts
+    assert "事项数变化：本月1项，与上月1项相同，各部室没有补录、销号的事项。" in texts
+
+
 @pytest.mark.parametrize("seed", range(25))
 def test_constructed_histories_always_add_up(seed: int) -> None:
     """Random months of random departments: the parts always sum exactly to the difference."""

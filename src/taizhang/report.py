@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -282,10 +283,13 @@ def compare(
     return report
 
 
-def _open_items(snapshot: MonthSnapshot, department: str) -> int:
-    """A department's counted (open) items in a month: its ledgers' totals (two files of one
+def _open_items(snapshot: MonthSnapshot) -> dict[str, int]:
+    """Each department's counted (open) items in a month: its ledgers' totals (two files of one
     department both count, as in the centre's total)."""
-    return sum(d.counts.total for d in snapshot.departments if d.department == department)
+    totals: dict[str, int] = {}
+    for d in snapshot.departments:
+        totals[d.department] = totals.get(d.department, 0) + d.counts.total
+    return totals
 
 
 def total_change(current: MonthSnapshot, previous: MonthSnapshot, report: MonthReport) -> TotalChange:
@@ -293,12 +297,13 @@ def total_change(current: MonthSnapshot, previous: MonthSnapshot, report: MonthR
     change = TotalChange(before=previous.counts.total, now=current.counts.total,
                          new=len(report.new), closed=len(report.closed))
     before = _present(previous)
+    now_items, before_items = _open_items(current), _open_items(previous)
     for dept in report.departments:
         name = dept.department
         if dept.status == "missing" or name in before:
             continue
         if dept.compared_with is None:
-            change.first_time.append(DepartmentItems(department=name, items=_open_items(current, name),
+            change.first_time.append(DepartmentItems(department=name, items=now_items.get(name, 0),
                                                      month=current.month))
         else:  # back after missing months: compared with its last ledger, whose items come back
             change.returned.append(DepartmentItems(
@@ -306,7 +311,7 @@ def total_change(current: MonthSnapshot, previous: MonthSnapshot, report: MonthR
                 month=dept.compared_with))
     now = _present(current)
     for name in _order([d.department for d in previous.departments if d.department not in now], report.missing):
-        change.missing.append(DepartmentItems(department=name, items=_open_items(previous, name),
+        change.missing.append(DepartmentItems(department=name, items=before_items.get(name, 0),
                                               month=previous.month))
     return change
 
@@ -568,13 +573,14 @@ def _row_of(cell: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _item_at(items: Sequence[StoredItem], cell: str | None) -> str:
-    """The 工作事项 of the item a finding's cell is in (the last item starting at or above it)."""
+def _item_at(items: Sequence[StoredItem], rows: Sequence[int], cell: str | None) -> str:
+    """The 工作事项 of the item a finding's cell is in (the last item starting at or above it);
+    ``items`` sorted by row, ``rows`` their rows."""
     row = _row_of(cell)
     if row is None:
         return ""
-    above = [i for i in items if i.row <= row]
-    return one_line(max(above, key=lambda i: i.row).name) if above else ""
+    at = bisect_right(rows, row)
+    return one_line(items[at - 1].name) if at else ""
 
 
 def check_entries(current: MonthSnapshot, report: MonthReport) -> list[CheckEntry]:
@@ -585,6 +591,13 @@ def check_entries(current: MonthSnapshot, report: MonthReport) -> list[CheckEntr
         if f.department:
             by_department.setdefault(f.department, []).append(f)
     claimed = {code for part in CHECK_PARTS for code in part.codes}
+    items_of: dict[str, list[StoredItem]] = {}
+    for it in current.items:
+        if it.department in by_department:
+            items_of.setdefault(it.department, []).append(it)
+    for listed in items_of.values():
+        listed.sort(key=lambda i: i.row)
+    rows_of = {d: [i.row for i in listed] for d, listed in items_of.items()}
     entries: list[CheckEntry] = []
     for part in CHECK_PARTS:
         found: list[CheckEntry] = []
@@ -598,7 +611,7 @@ def check_entries(current: MonthSnapshot, report: MonthReport) -> list[CheckEntr
                 found.append(CheckEntry(part=part.name, department=flag.department, item=one_line(flag.item),
                                         code=flag.code, message=flag.message))
         for department, findings in by_department.items():
-            items = [i for i in current.items if i.department == department]
+            items, rows = items_of.get(department, []), rows_of.get(department, [])
             rest: dict[str, list[str]] = {}
             for f in findings:
                 if part.errors and f.severity != Severity.ERROR:
@@ -610,7 +623,7 @@ def check_entries(current: MonthSnapshot, report: MonthReport) -> list[CheckEntr
                     continue
                 if f.code not in part.codes:
                     continue
-                name = _item_at(items, f.cell) if f.code != "summary.mismatch" else ""
+                name = _item_at(items, rows, f.cell) if f.code != "summary.mismatch" else ""
                 key = (department, normalise_name(name))
                 if name and key in seen:
                     continue
@@ -765,7 +778,7 @@ def bulletin_sections(report: MonthReport) -> list[BulletinSection]:
                         parts=[SectionPart(name=p.name, intro=p.intro, empty=p.empty) for p in CHECK_PARTS]),
         BulletinSection(kind=SectionKind.CHANGES, name="事项变动", paragraphs=[change_text], rows=changes,
                         empty="本月没有补录、销号、调整表述或颜色变化的事项。",
-                        attachment="" if first else "附件1", attachment_name="事项变动情况表"),
+                        attachment="附件1" if changes else "", attachment_name="事项变动情况表"),
         BulletinSection(kind=SectionKind.REQUIREMENTS, name="下步工作要求", draft=True, note=DRAFT_NOTE, paragraphs=[
             "（此段为草稿，请根据本月督查情况修改）各部室（单位）要对照本通报，对标红、标黄事项逐项分析原因，"
             "明确整改措施、责任人和完成时限，分管负责同志要盯紧靠牢、强力推进，力促尽快改变被动工作局面；"
@@ -775,7 +788,7 @@ def bulletin_sections(report: MonthReport) -> list[BulletinSection]:
     ]
     for number, section in zip(CN_NUMBERS, sections, strict=False):
         section.number = number
-    attachment = "附件2" if not first else "附件1"
+    attachment = "附件2" if changes else "附件1"
     sections.append(BulletinSection(kind=SectionKind.DEPARTMENTS, number=attachment,
                                     name="各部室（单位）重点工作台账情况表", table="departments"))
     return sections
