@@ -273,35 +273,36 @@ def test_the_date_is_four_characters_in_and_the_issuer_centred_over_it(examples:
     at = next(i for i, p in enumerate(paragraphs) if p.text == "2022年5月2日")  # 月、日不编虚位
     assert [p.text for p in paragraphs[at - 2:at]] == ["济宁市港航事业发展中心", "重点工作督查考核领导小组"]
     assert "".join(p.text for p in paragraphs[at - 2:at]) == ISSUER
-    centres = []
-    for p in paragraphs[at - 2:at + 1]:
+    date = paragraphs[at]
+    assert date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert date.paragraph_format.right_indent.pt / GRID_CHAR_PT == pytest.approx(DATE_RIGHT_CHARS, abs=1e-3)  # 右空四字
+    centre = DATE_RIGHT_CHARS + _chars("2022年5月2日") / 2  # from the right edge
+    for p in paragraphs[at - 2:at]:
         assert p.alignment == WD_ALIGN_PARAGRAPH.CENTER
         fmt = p.paragraph_format
         left, right = fmt.left_indent.pt / GRID_CHAR_PT, fmt.right_indent.pt / GRID_CHAR_PT
         assert left >= 0 and right >= 0
         assert CHARS_PER_LINE - left - right >= _chars(p.text)  # fits on one line
-        centres.append(right + (CHARS_PER_LINE - left - right) / 2)  # from the right edge
-    assert max(centres) - min(centres) < 1e-3  # one axis
-    assert centres[-1] - _chars("2022年5月2日") / 2 == pytest.approx(DATE_RIGHT_CHARS, abs=1e-3)  # 右空四字
+        assert right + (CHARS_PER_LINE - left - right) / 2 == pytest.approx(centre, abs=1e-3)  # over the date
     # 附件说明 before the signature, the 附件 after it
     texts = [p.text for p in paragraphs]
     assert texts.index("附件：1.事项变动情况表") < at < texts.index("附件1")
 
 
-def test_the_page_has_a_grid_of_22_lines_of_28_characters(examples: dict[str, MonthReport]) -> None:
+def test_the_page_holds_22_lines_of_28_characters(examples: dict[str, MonthReport]) -> None:
     doc = build_bulletin(examples["2022-05"], issued=ISSUED)
     body = doc.sections[0]
-    grid = body._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
-    pitch = 16 + int(grid.get(qn("w:charSpace"))) / 4096
+    normal = doc.styles["Normal"]
+    condensed = int(normal.element.rPr.find(qn("w:spacing")).get(qn("w:val"))) / 20  # points
+    pitch = normal.font.size.pt + condensed
     text_width = Length(body.page_width - body.left_margin - body.right_margin).pt
-    assert round(text_width / pitch, 2) == 28
+    assert int(text_width / pitch) == CHARS_PER_LINE == 28
     text_height = Length(body.page_height - body.top_margin - body.bottom_margin).pt
-    assert int(text_height / (int(grid.get(qn("w:linePitch"))) / 20)) == 22
-    assert Length(doc.styles["Normal"].paragraph_format.line_spacing).pt * 22 <= text_height
-    # the 附件 tables in 五号 are not spaced out to 三号's grid
-    for section in doc.sections[1:]:
-        assert section._sectPr.find(qn("w:docGrid")).get(qn("w:type")) == "default"
+    line = Length(normal.paragraph_format.line_spacing).pt
+    assert int(text_height / line) == 22
+    for section in doc.sections:  # no character grid: LibreOffice would space 三号 out to two cells
+        assert section._sectPr.find(qn("w:docGrid")).get(qn("w:charSpace")) is None
+    assert int(doc.styles["通报表格文字"].element.rPr.find(qn("w:spacing")).get(qn("w:val"))) == 0
 
 
 def test_report_date_and_issuer_from_the_command_line(tmp_path: Path) -> None:

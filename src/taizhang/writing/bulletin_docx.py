@@ -2,8 +2,11 @@
 
 Layout after GB/T 9704 (党政机关公文格式): A4; margins 上37mm 下35mm 左28mm 右26mm; title in
 方正小标宋简体 二号; 一级标题 (一、) in 黑体, 二级标题 (（一）) in 楷体_GB2312, body in 仿宋_GB2312 三号
-(16pt) on a fixed 29pt line (22 lines a page); page numbers ``— 1 —`` in 宋体 四号 below the text,
-right on odd pages and left on even pages. Every font is set for East-Asian text too
+(16pt), 22 lines of 28 characters (a 28.95pt exact line, characters condensed by a quarter point);
+page numbers ``— 1 —`` in 宋体 四号 below the text, right on odd pages and left on even pages;
+after the text the 附件说明, the 发文机关署名 and the 成文日期 (7.3.5.1: the date four characters in from
+the right, the 署名 centred over it), then each 附件 on pages of its own (事项变动情况表, the table by
+department). Draft text a person must rewrite is highlighted yellow. Every font is set for East-Asian text too
 (``w:rFonts w:eastAsia``), and the font table names the font Word uses where one is missing
 (仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体, 方正小标宋简体 → 宋体); LibreOffice substitutes through
 fontconfig.
@@ -75,8 +78,13 @@ SIZE_TABLE = Pt(10.5)
 LINE_TWIPS = 579
 LINE = Twips(LINE_TWIPS)
 CHARS_PER_LINE = 28
-GRID_CHAR_PT = 156 / 25.4 * 72 / CHARS_PER_LINE  # 28 characters on the 156mm line
-INDENT = Pt(32)  # two characters of 三号
+# 28 characters on the 156mm (442.2pt) line: 三号 characters condensed by a quarter point (w:spacing
+# -5 twips), 15.75pt each. Not a character grid (w:docGrid linesAndChars with a negative charSpace):
+# Word compresses characters onto such a grid, but LibreOffice gives a 16pt character two 15.8pt
+# cells and prints 14 characters a line.
+CONDENSE_TWIPS = -5
+GRID_CHAR_PT = 16 + CONDENSE_TWIPS / 20
+INDENT = Pt(2 * GRID_CHAR_PT)  # two characters of 三号
 
 MAX_PROGRESS_CHARS = 120  # 推进情况 quoted in 三、 is cut here ("……"); the full text is in the ledgers
 
@@ -155,12 +163,31 @@ def _setup_styles(doc: DocxDocument) -> None:
     # Latin text (years, numbers) breaks as Latin: "2022" never splits across lines.
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
+    _condense(normal.element.get_or_add_rPr(), CONDENSE_TWIPS)
     _paragraph_style(doc, STYLE_TITLE, TITLE_FONT, SIZE_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=Pt(0),
                      line=Pt(36), outline=None)
     _paragraph_style(doc, STYLE_H1, H1_FONT, SIZE_BODY, outline=0)
     _paragraph_style(doc, STYLE_H2, H2_FONT, SIZE_BODY, outline=1)
-    _paragraph_style(doc, STYLE_TABLE, BODY_FONT, SIZE_TABLE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=Pt(0),
-                     line=None)
+    table = _paragraph_style(doc, STYLE_TABLE, BODY_FONT, SIZE_TABLE, align=WD_ALIGN_PARAGRAPH.CENTER,
+                             indent=Pt(0), line=None)
+    _condense(table.element.get_or_add_rPr(), 0)  # 五号 in the tables keeps its width
+
+
+def _condense(rpr: Any, twips: int) -> None:
+    """Character spacing (``w:spacing``, in twips; negative condenses), in the schema's place in rPr."""
+    spacing = rpr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        # CT_RPr order: … w:color, w:spacing, w:w, w:kern, w:position, w:sz …
+        after = next((rpr.find(qn(tag)) for tag in ("w:color", "w:vanish", "w:snapToGrid", "w:shadow", "w:emboss",
+                                                    "w:imprint", "w:outline", "w:caps", "w:smallCaps", "w:strike",
+                                                    "w:dstrike", "w:i", "w:iCs", "w:b", "w:bCs", "w:rFonts",
+                                                    "w:rStyle") if rpr.find(qn(tag)) is not None), None)
+        if after is not None:
+            after.addnext(spacing)
+        else:
+            rpr.insert(0, spacing)
+    spacing.set(qn("w:val"), str(twips))
 
 
 def _font_table_fallbacks(doc: DocxDocument) -> None:
@@ -220,24 +247,16 @@ def _page_number_field(paragraph: Paragraph) -> None:
     run(" —")
 
 
-def _grid(sect_pr: Any, *, on: bool = True) -> None:
-    """GB/T 9704 5.2.2: 22 lines of 28 characters. The document grid (``w:docGrid``, lines and
-    characters) sets both: without it 三号 characters on the 156mm line fit only 27.
-
-    ``on=False``: no grid, for the 附件 tables in 五号 (a grid would space their characters and
-    lines out to 三号's)."""
+def _grid(sect_pr: Any) -> None:
+    """No document grid: 22 lines come from the exact line spacing, 28 characters from the condensed
+    characters (a grid's snapping differs between Word and LibreOffice)."""
     grid = sect_pr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect_pr.append(grid)
-    if not on:
-        grid.set(qn("w:type"), "default")
-        grid.attrib.pop(qn("w:charSpace"), None)
-        return
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "default")
     grid.set(qn("w:linePitch"), str(LINE_TWIPS))
-    # The pitch beyond the font size, in 1/4096 pt: 156mm / 28 = 15.79pt for 16pt characters.
-    grid.set(qn("w:charSpace"), str(round((GRID_CHAR_PT - 16) * 4096)))
+    grid.attrib.pop(qn("w:charSpace"), None)
 
 
 def _setup_page(doc: DocxDocument) -> None:
@@ -533,21 +552,26 @@ def issuer_lines(issuer: str, date: str) -> list[str]:
 def signature(doc: DocxDocument, issuer: str, date: str) -> None:
     """公文 (GB/T 9704 7.3.5.1): the date four characters in from the right, the 署名 centred over it.
 
-    Every line is centred in a box around one axis, the date's centre: renderers that give digits
-    a little more room (LibreOffice snaps them to the character grid) keep the lines centred on
-    each other, and the date ends four characters from the right where digits are half a character.
+    The date is right-aligned four characters in; each line of the 署名 is centred in a box around
+    the date's centre (digits counted as half a character, as Word sets them).
     """
-    axis = DATE_RIGHT_CHARS + _width_chars(date) / 2  # from the right edge, in characters
-    for text in [*issuer_lines(issuer, date), date]:
+    axis = DATE_RIGHT_CHARS + _width_chars(date) / 2  # the date's centre, from the right edge, in characters
+    for text in issuer_lines(issuer, date):
         half = min(axis, _width_chars(text) / 2 + 2)  # room to spare on both sides, within the margin
-        p = _p(doc, text)
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        fmt = p.paragraph_format
-        fmt.first_line_indent = Pt(0)
-        fmt.right_indent = Pt(GRID_CHAR_PT * (axis - half))
-        fmt.left_indent = Pt(GRID_CHAR_PT * (CHARS_PER_LINE - axis - half))
-        fmt.keep_with_next = True
-        _no_autospace(p)
+        p = _signature_line(doc, text, WD_ALIGN_PARAGRAPH.CENTER)
+        p.paragraph_format.right_indent = Pt(GRID_CHAR_PT * (axis - half))
+        p.paragraph_format.left_indent = Pt(GRID_CHAR_PT * (CHARS_PER_LINE - axis - half))
+    p = _signature_line(doc, date, WD_ALIGN_PARAGRAPH.RIGHT)
+    p.paragraph_format.right_indent = Pt(GRID_CHAR_PT * DATE_RIGHT_CHARS)
+
+
+def _signature_line(doc: DocxDocument, text: str, align: WD_ALIGN_PARAGRAPH) -> Paragraph:
+    p = _p(doc, text)
+    p.alignment = align
+    p.paragraph_format.first_line_indent = Pt(0)
+    p.paragraph_format.keep_with_next = True
+    _no_autospace(p)
+    return p
 
 
 def _no_autospace(paragraph: Paragraph) -> None:
@@ -613,7 +637,7 @@ def _repeat_header(table: Table) -> None:
 
 def _attachment_page(doc: DocxDocument, report: MonthReport, number: str, name: str) -> None:
     """A 附件 on a new page (GB/T 9704 8): 附件N in 黑体 at the top left, its title on the third line."""
-    _grid(doc.add_section(WD_SECTION.NEW_PAGE)._sectPr, on=False)
+    doc.add_section(WD_SECTION.NEW_PAGE)
     head = _p(doc, number)
     head.style = STYLE_H1
     head.paragraph_format.first_line_indent = Pt(0)
@@ -647,7 +671,8 @@ def _table(doc: DocxDocument, labels: Sequence[str], widths_mm: Sequence[float],
     return table, widths
 
 
-CHANGE_COLUMNS = (("序号", 11.5), ("类别", 18), ("部室（单位）", 28), ("工作事项", 56), ("变动情况", 42.5))
+# 类别 fits 调整表述 and 颜色变化 on one line (four characters of 五号 and the padding).
+CHANGE_COLUMNS = (("序号", 11.5), ("类别", 20), ("部室（单位）", 25), ("工作事项", 55), ("变动情况", 44.5))
 
 
 def _changes_table(doc: DocxDocument, report: MonthReport, section: BulletinSection, number: str) -> None:

@@ -271,7 +271,9 @@ def _changes(ws: Worksheet, report: MonthReport, section: BulletinSection) -> No
         _paragraphs(ws, row, last, section)
         setup_print(ws, None, landscape=False)
         return
-    merged_text(ws, row, 1, last, " ".join(section.paragraphs))
+    # The .docx puts the table in its 附件; here it is right below.
+    text = " ".join(section.paragraphs)
+    merged_text(ws, row, 1, last, text.replace(f"见{section.attachment}", "见下表") if section.attachment else text)
     header = row + 1
     rows: list[list[object]] = []
     fills: dict[tuple[int, int], PatternFill | None] = {}
