@@ -683,17 +683,13 @@ def _colour_rows(report: MonthReport, colour: Colour) -> list[SectionRow]:
     return rows
 
 
-def _slow_rows(report: MonthReport) -> list[SectionRow]:
-    """The red items (进展缓慢事项), by department."""
-    return _colour_rows(report, Colour.RED)
-
-
 def _change_rows(report: MonthReport) -> list[SectionRow]:
     """补录, 销号 (by department), 调整表述, 颜色变化 and 连续标红, in that order."""
     closed_marked = {(d.department, c.item) for d in report.departments for c in d.closed if c.marked}
-    rows = [SectionRow(kind=NEW, department=r.department, item=one_line(r.item),
-                       detail="本月补录，当月已销号" if (r.department, r.item) in closed_marked else "本月新增")
-            for r in report.new]
+    rows = []
+    for ref in report.new:
+        said = "本月补录，当月已销号" if (ref.department, ref.item) in closed_marked else "本月新增"
+        rows.append(SectionRow(kind=NEW, department=ref.department, item=one_line(ref.item), detail=said, brief=said))
     for dept in report.departments:
         for closed in dept.closed:
             rows.append(SectionRow(kind=CLOSED, department=dept.department, item=one_line(closed.item),
