@@ -48,12 +48,16 @@ def texts(path: Path) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def test_docx_has_the_title_and_the_five_sections(april_docx: Path) -> None:
+SECTION_TITLES = ["一、总体情况", "二、报送情况", "三、进展较快事项", "四、进展缓慢事项", "五、中间位次及预计较好事项",
+                  "六、账实不符和应标未标情况", "七、事项变动", "八、下步工作要求"]
+
+
+def test_docx_has_the_title_and_the_sections_in_order(april_docx: Path) -> None:
     paragraphs = texts(april_docx)
     assert paragraphs[0] == "重点工作台账督查通报（2022年4月）"
-    headings = [p for p in paragraphs if p[:2] in ("一、", "二、", "三、", "四、", "五、")]
-    assert headings == ["一、总体情况", "二、报送情况", "三、进展缓慢事项", "四、事项变动", "五、下一步工作要求"]
-    assert "附件" in paragraphs
+    headings = [p for p in paragraphs if p[:2] in ("一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、")]
+    assert headings == SECTION_TITLES  # issue 10: blue, red, yellow, checks, changes, requirements
+    assert "附件1" in paragraphs and "附件2" in paragraphs
 
 
 def test_docx_content_follows_the_report(april_docx: Path, reports: dict[str, MonthReport]) -> None:
@@ -64,24 +68,28 @@ def test_docx_content_follows_the_report(april_docx: Path, reports: dict[str, Mo
     assert report.submission in body
     assert "财务部（填报日期2022年4月8日）" in body  # late, by name and date
     assert "未报送的部室（单位）：海事服务部" in body
-    # 三: red before yellow, by department, with the people responsible
-    assert "（一）红色事项（3项）" in body
+    # 四: the red items by department, with the people responsible
+    assert "本月标红色事项3项，其中连续两个月及以上标红2项" in body
     assert "编制港航发展规划。已连续3个月标红。分管负责人：李建华；责任科室/责任人：规划科/吴昊。" in body
     assert "由黄色转为红色（转差）" in body
-    assert "颜色标注需核实的事项（3项）" in body
-    # 四: 补录, 销号, renamed, colour changes
-    assert "（一）补录事项（3项）" in body and "推进内河航道养护" in body
-    assert "开展水运课题研究（已标注销号）" in body
-    assert "做好年度预算编制（本月台账未再列入，请核实是否已完成）" in body
-    assert "“推进港口船舶岸电设施建设”调整为“推进港口船舶岸电设施建设和使用”" in body
-    assert "规范财务报销，黄色→蓝色（好转）" in body
-    # 五: an editable placeholder, the deadline from the config
+    # 六: the 对标对表 flags under 应标未标
+    assert "（二）应标未标" in body and "财务部“推进资金绩效评价”" in body
+    # 七: 补录, 销号, renamed, colour changes: counted in the text, listed in 附件1
+    assert "本月补录事项3项、销号2项、调整表述1项、颜色变化2项" in body and "逐项情况见附件1" in body
+    changes = [[c.text for c in row.cells] for row in Document(str(april_docx)).tables[0].rows]
+    assert ["补录", "规划发展部", "推进内河航道养护", "本月新增"] in [r[1:] for r in changes]
+    assert ["销号", "规划发展部", "开展水运课题研究", "已标注销号"] in [r[1:] for r in changes]
+    assert ["销号", "财务部", "做好年度预算编制", "本月台账未再列入，请核实是否已完成"] in [r[1:] for r in changes]
+    assert ["调整表述", "规划发展部", "推进港口船舶岸电设施建设和使用", "原为“推进港口船舶岸电设施建设”"] in [
+        r[1:] for r in changes]
+    assert ["颜色变化", "财务部", "规范财务报销", "黄色→蓝色（好转）"] in [r[1:] for r in changes]
+    # 八: an editable placeholder, the deadline from the config
     assert "此段为草稿" in body and "每月5日前" in body
     assert "2022年4月12日" in body
 
 
 def test_docx_appendix_table_by_department(april_docx: Path) -> None:
-    (table,) = Document(str(april_docx)).tables
+    table = Document(str(april_docx)).tables[-1]  # 附件2, after 附件1 事项变动情况表
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert rows[0][:3] == ["部室（单位）", "报送情况", "事项数"]
     assert [r[0] for r in rows[1:]] == ["规划发展部", "财务部", "工程建设部", "海事服务部", "合计"]
@@ -122,7 +130,8 @@ def test_docx_for_the_first_month_says_there_is_no_comparison(reports: dict[str,
     assert "重点工作台账督查通报（2022年2月）" in body
     assert "没有上月台账可供比较" in body
     assert "本月不统计补录、销号和颜色变化" in body
-    assert "（一）红色事项（1项）" in body  # the month itself is still reported
+    assert "本月标红色事项1项" in body  # the month itself is still reported
+    assert "附件：各部室（单位）重点工作台账情况表" in body and "附件1" in body  # the only 附件
 
 
 def test_docx_refuses_to_overwrite_an_input(reports: dict[str, MonthReport], tmp_path: Path) -> None:
@@ -149,7 +158,7 @@ def test_docx_renders_with_libreoffice(april_docx: Path, tmp_path: Path,
         return
     text = "".join(subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True,
                                   check=True).stdout.split())
-    for words in ("重点工作台账督查通报（2022年4月）", "一、总体情况", "五、下一步工作要求",
+    for words in ("重点工作台账督查通报（2022年4月）", "一、总体情况", "八、下步工作要求",
                   "各部室（单位）重点工作台账情况表", "—1—", "—2—"):
         assert words in text
     # every "、" survives line breaking (LibreOffice drops one at a justified line's end)
@@ -173,7 +182,8 @@ def column(ws, col: int, first: int) -> list[object]:
 def test_xlsx_has_one_sheet_per_section(april_xlsx: Path) -> None:
     wb = load_workbook(april_xlsx)
     assert wb.sheetnames == list(SHEETS)
-    assert wb.sheetnames[:5] == ["总体情况", "报送情况", "进展缓慢事项", "事项变动", "分部室"]
+    assert wb.sheetnames == ["总体情况", "报送情况", "进展较快事项", "进展缓慢事项", "中间位次及预计较好事项",
+                             "账实不符和应标未标", "事项变动", "下步工作要求", "分部室"]
     for ws in wb:
         assert ws["A1"].value == "重点工作台账督查通报（2022年4月）"
         assert int(ws.page_setup.paperSize) == 9  # A4

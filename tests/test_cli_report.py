@@ -46,8 +46,9 @@ def test_terminal_view_shows_every_section(db: Path) -> None:
     result = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db)])
     assert result.exit_code == 0, result.output
     out = flat(result.stdout)
-    for heading in ("重点工作台账督查通报（2022年4月）", "一、总体情况", "二、报送情况", "三、进展缓慢事项",
-                    "四、事项变动", "分部室情况"):
+    for heading in ("重点工作台账督查通报（2022年4月）", "一、总体情况", "二、报送情况", "三、进展较快事项",
+                    "四、进展缓慢事项", "五、中间位次及预计较好事项", "六、账实不符和应标未标情况", "七、事项变动",
+                    "八、下步工作要求", "分部室情况"):
         assert heading in out
     assert "逾期报送1个（财务部），未报送1个（海事服务部）" in out
     assert "编制港航发展规划" in out and "3个月" in out and "李建华" in out
@@ -128,7 +129,8 @@ def test_writes_the_xlsx(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "督查通报-2022-04.XLSX"
     result = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert load_workbook(out).sheetnames[:5] == ["总体情况", "报送情况", "进展缓慢事项", "事项变动", "分部室"]
+    assert load_workbook(out).sheetnames[:5] == ["总体情况", "报送情况", "进展较快事项", "进展缓慢事项",
+                                                 "中间位次及预计较好事项"]
 
 
 def test_refuses_to_overwrite_the_store(db: Path, tmp_path: Path) -> None:

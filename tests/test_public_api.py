@@ -67,8 +67,8 @@ def test_the_readme_library_example_runs_as_a_plain_script(tmp_path: Path) -> No
     lines = done.stdout.splitlines()
     assert lines[0].startswith("水运服务部 ")
     titles = [line.rsplit(" ", 1)[0] for line in lines[1:]]
-    assert titles[:3] == ["一、总体情况", "二、报送情况", "三、进展缓慢事项"]
-    assert "四、事项变动" in titles and "附件：各部室（单位）重点工作台账情况表" in titles
+    assert titles[:4] == ["一、总体情况", "二、报送情况", "三、进展较快事项", "四、进展缓慢事项"]
+    assert "七、事项变动" in titles and "附件2：各部室（单位）重点工作台账情况表" in titles
 
     for month in ("2022-04", "2022-05"):
         merged = load_workbook(tmp_path / f"重点工作台账汇总-{month}.xlsx", read_only=True)
@@ -94,13 +94,15 @@ def test_the_sections_are_what_each_bulletin_shows(tmp_path: Path) -> None:
     sections = {s.kind: s for s in taizhang.bulletin_sections(report)}
     changes = sections[SectionKind.CHANGES]
     assert len(changes.of_kind("补录")) == len(report.new) and len(changes.of_kind("销号")) == len(report.closed)
-    slow = sections[SectionKind.SLOW]
-    assert len(slow.rows) == sum(len(d.red) + len(d.yellow) for d in report.departments)
+    slow, middle = sections[SectionKind.SLOW], sections[SectionKind.MIDDLE]
+    assert len(slow.rows) == sum(len(d.red) for d in report.departments)  # issue 10: yellow is not 缓慢
+    assert len(middle.rows) == sum(len(d.yellow) for d in report.departments)
 
     docx = taizhang.write_bulletin_docx(report, tmp_path / "通报.docx")
     paragraphs = [p.text for p in Document(str(docx)).paragraphs]
-    for kind in (SectionKind.OVERVIEW, SectionKind.SUBMISSION, SectionKind.SLOW, SectionKind.CHANGES,
-                 SectionKind.REQUIREMENTS, SectionKind.DEPARTMENTS):
+    for kind in (SectionKind.OVERVIEW, SectionKind.SUBMISSION, SectionKind.FAST, SectionKind.SLOW,
+                 SectionKind.MIDDLE, SectionKind.CHECKS, SectionKind.CHANGES, SectionKind.REQUIREMENTS,
+                 SectionKind.DEPARTMENTS):
         assert sections[kind].title in paragraphs or sections[kind].number in paragraphs, kind
         for text in sections[kind].paragraphs:
             assert text in paragraphs

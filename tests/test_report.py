@@ -328,7 +328,9 @@ def test_gap_in_stored_months_is_said() -> None:
     (Colour.YELLOW, Colour.RED, "worsened"),
     (Colour.RED, Colour.BLUE, "improved"),
     (Colour.BLUE, Colour.NONE, "worsened"),
-    (Colour.NONE, Colour.YELLOW, "worsened"),
+    (Colour.NONE, Colour.YELLOW, None),  # issue 10: yellow is 中间位次/预计较好, not a worse mark
+    (Colour.YELLOW, Colour.NONE, None),
+    (Colour.BLUE, Colour.YELLOW, "worsened"),
     (Colour.RED, Colour.YELLOW, "improved"),
     (Colour.RED, Colour.RED, None),
     (Colour.UNKNOWN, Colour.RED, None),

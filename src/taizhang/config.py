@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .errors import ConfigError
 from .findings import RuleConfig, RuleSettingError
-from .models import ASSESSMENT_FIGURES, Config, StatsConfig
+from .models import ASSESSMENT_FIGURES, ISSUER, Config, StatsConfig
 
 CONFIG_NAME = "taizhang.toml"
 
@@ -35,6 +35,7 @@ KEY_LABELS = {
     "prepare_keep_colours": "预填下月台账时是否保留上月进度评价颜色",
     "rules": "检查规则的开关与级别",
     "paper": "汇总表纸张",
+    "issuer": "发文机关署名",
     "stats": "全年统计",
 }
 # The keys of [stats], for messages.
@@ -161,6 +162,10 @@ def _explain(key: str, err: Any) -> str:
         return "应为 true（保留上月的进度评价及颜色）或 false（清空，由部室重新评价）。"
     if key == "paper":
         return "只能是 \"A4\" 或 \"A3\"（汇总表按哪种纸张排版），例如 paper = \"A3\"。"
+    if key == "issuer":
+        if kind == "value_error":
+            return "不能为空，例如 issuer = \"济宁市港航事业发展中心重点工作督查考核领导小组\"。"
+        return "应为文字，例如 issuer = \"济宁市港航事业发展中心重点工作督查考核领导小组\"。"
     if key == "center":
         if kind == "value_error":
             return "不能为空，例如 center = \"市港航事业发展中心\"。"
@@ -218,6 +223,10 @@ deadline_day = 5
 departments = [
 {roster}
 ]
+
+# 发文机关署名：督查通报末尾的署名，成文日期（taizhang report --date，默认当天）写在其下，
+# 按 GB/T 9704 右空四字、署名以成文日期为准居中。默认为通知中的领导小组名称。
+issuer = "{ISSUER}"
 
 # 督查通报中“序时进度”的算法："month" 按已过整月数（4月报送的台账对应1—3月，为 3/12），"day" 按填报日期已过天数占全年天数。
 progress_basis = "month"

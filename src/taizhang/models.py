@@ -366,6 +366,10 @@ class StatsConfig(BaseModel):
         return names
 
 
+# 通知 五: 中心成立重点工作督查考核领导小组; the notice signs in its name.
+ISSUER = "济宁市港航事业发展中心重点工作督查考核领导小组"
+
+
 class Config(BaseModel):
     """The settings of ``taizhang.toml`` (all optional)."""
 
@@ -387,10 +391,12 @@ class Config(BaseModel):
     stats: StatsConfig = Field(default_factory=StatsConfig)
     # The paper the consolidated workbook's sheets are laid out for (A3: wider columns, fewer pages).
     paper: Literal["A4", "A3"] = "A4"
+    # The bulletin's 发文机关署名 (GB/T 9704 7.3.5), as the notice writes its own.
+    issuer: str = ISSUER
     # Where the settings were loaded from; None when the defaults apply.
     path: Path | None = Field(default=None, exclude=True)
 
-    @field_validator("center")
+    @field_validator("center", "issuer")
     @classmethod
     def _center(cls, value: str) -> str:
         value = value.strip()
@@ -529,8 +535,15 @@ _RANK_OF_COLOUR = {Colour.RED: 0, Colour.YELLOW: 1, Colour.NONE: 2, Colour.BLUE:
 
 
 def direction(old: Colour, new: Colour) -> Direction | None:
-    """``worsened`` (e.g. yellow→red, blue→none), ``improved`` (red→blue), None when not comparable."""
+    """``worsened`` (e.g. yellow→red, blue→none), ``improved`` (red→blue), None when not comparable.
+
+    Unmarked and yellow are not comparable: the 说明 第3条 gives yellow to 排名全市中间位次 and
+    预计为“较好”等次 items, and leaves 其他事项 unmarked, so an item newly marked yellow has not
+    got worse (issue 10: never call it 转差), nor better when the yellow is taken off.
+    """
     if old not in _RANK_OF_COLOUR or new not in _RANK_OF_COLOUR or old is new:
+        return None
+    if {old, new} == {Colour.NONE, Colour.YELLOW}:
         return None
     return "improved" if _RANK_OF_COLOUR[new] > _RANK_OF_COLOUR[old] else "worsened"
 
@@ -565,6 +578,8 @@ class ResponsibleItem(BaseModel):
     stars: str | None = None
     source: str | None = None
     months: int = 1  # months in a row with this colour, this month included
+    # What its 推进情况 states that explains the colour (完成年度计划37%, 全市第2位), if read.
+    stated: str = ""
 
 
 Status = Literal["on_time", "late", "missing"]
@@ -588,6 +603,54 @@ class DepartmentReport(BaseModel):
     red: list[ResponsibleItem] = Field(default_factory=list)
     yellow: list[ResponsibleItem] = Field(default_factory=list)
     note: str = ""
+    blue: list[ResponsibleItem] = Field(default_factory=list)
+
+
+class DepartmentItems(BaseModel):
+    """A department's open items in a month (``month``) that enter or leave the centre's total."""
+
+    department: str
+    items: int
+    month: str
+
+
+class TotalChange(BaseModel):
+    """Why the centre's total moved from ``before`` to ``now``, every part counted.
+
+    ``now == before + new - closed + Σ first_time + Σ returned - Σ missing`` exactly: 补录 and 销号
+    are the compared departments' (a department back after missing months is compared with its last
+    ledger, whose open items ``returned`` brings back); ``first_time`` departments never reported
+    before (their items are not 补录); ``missing`` ones reported last month but not this month.
+    An item entered and crossed off in the same month is counted in both 补录 and 销号.
+    """
+
+    before: int
+    now: int
+    new: int = 0
+    closed: int = 0
+    first_time: list[DepartmentItems] = Field(default_factory=list)
+    returned: list[DepartmentItems] = Field(default_factory=list)
+    missing: list[DepartmentItems] = Field(default_factory=list)
+
+    @property
+    def explained(self) -> int:
+        """The total the parts add up to (always ``now``)."""
+        return (self.before + self.new - self.closed + sum(d.items for d in self.first_time)
+                + sum(d.items for d in self.returned) - sum(d.items for d in self.missing))
+
+
+class CheckEntry(BaseModel):
+    """A problem the bulletin names under 账实不符 / 应标未标 (通知 第五条: grounds for 通报).
+
+    ``part`` is the part's name (``report.CHECK_PARTS``); ``item`` is empty for a ledger-wide one
+    (the summary sentence)."""
+
+    part: str
+    department: str
+    item: str = ""
+    code: str
+    cell: str | None = None
+    message: str
 
 
 class MonthReport(BaseModel):
@@ -618,6 +681,10 @@ class MonthReport(BaseModel):
     progress_basis: Literal["month", "day"] = "month"
     schedule: float = 0.0  # 序时进度 at the month's 截至 date
     progress_flags: list[ProgressFlag] = Field(default_factory=list)
+    # Issue 10: the total's change explained part by part, its sentence, and 账实不符/应标未标.
+    total_change: TotalChange | None = None
+    reconciliation: str = ""
+    checks: list[CheckEntry] = Field(default_factory=list)
 
     @property
     def month_cn(self) -> str:
@@ -642,11 +709,22 @@ class MonthReport(BaseModel):
 class SectionKind(StrEnum):
     OVERVIEW = "overview"  # 一、总体情况
     SUBMISSION = "submission"  # 二、报送情况
-    SLOW = "slow"  # 三、进展缓慢事项
-    FLAGS = "flags"  # 对标对表: part of 三 in the .docx and the terminal, its own sheet in the .xlsx
-    CHANGES = "changes"  # 四、事项变动
-    REQUIREMENTS = "requirements"  # 五、下一步工作要求: a draft only the Word bulletin carries
-    DEPARTMENTS = "departments"  # 附件: the table by department
+    FAST = "fast"  # 三、进展较快事项 (blue)
+    SLOW = "slow"  # 四、进展缓慢事项 (red)
+    MIDDLE = "middle"  # 五、中间位次及预计较好事项 (yellow)
+    CHECKS = "checks"  # 六、账实不符和应标未标情况 (findings and 对标对表)
+    FLAGS = "flags"  # (before issue 10: 对标对表 on its own; now a part of CHECKS)
+    CHANGES = "changes"  # 七、事项变动 (the table is 附件1)
+    REQUIREMENTS = "requirements"  # 八、下步工作要求: a draft to be replaced by hand
+    DEPARTMENTS = "departments"  # 附件2: the table by department
+
+
+class SectionPart(BaseModel):
+    """A part of a section ((一)账实不符, (二)应标未标): its rows are the section's of ``kind == name``."""
+
+    name: str
+    intro: str = ""
+    empty: str = ""
 
 
 class SectionRow(BaseModel):
@@ -678,13 +756,20 @@ class BulletinSection(BaseModel):
     rows: list[SectionRow] = Field(default_factory=list)
     empty: str = ""  # said instead of the rows when there are none
     table: str | None = None
+    parts: list[SectionPart] = Field(default_factory=list)
+    # Draft text a person must replace before issuing: highlighted in every file, with ``note``.
+    draft: bool = False
+    note: str = ""
+    # The 附件 that carries the section's rows as a table (附件1), or "" when they are in the text.
+    attachment: str = ""
+    attachment_name: str = ""
 
     @property
     def title(self) -> str:
-        """``一、总体情况``, ``附件：各部室（单位）重点工作台账情况表``, or the name alone."""
+        """``一、总体情况``, ``附件2：各部室（单位）重点工作台账情况表``, or the name alone."""
         if not self.number:
             return self.name
-        return f"{self.number}{'：' if self.number == '附件' else '、'}{self.name}"
+        return f"{self.number}{'：' if self.number.startswith('附件') else '、'}{self.name}"
 
     def of_kind(self, kind: str) -> list[SectionRow]:
         return [r for r in self.rows if r.kind == kind]

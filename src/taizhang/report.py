@@ -12,15 +12,21 @@ still the same item.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .models import (
     BulletinSection,
+    CheckEntry,
     ClosedItem,
     Colour,
     ColourChange,
     Config,
+    DepartmentItems,
     DepartmentReport,
     ItemColourChange,
     ItemRef,
@@ -31,13 +37,17 @@ from .models import (
     RenamedItem,
     ResponsibleItem,
     SectionKind,
+    SectionPart,
     SectionRow,
+    Severity,
     Status,
+    StoredFinding,
     StoredItem,
+    TotalChange,
     direction,
 )
-from .progress import BASIS_NAMES, check_snapshot, format_share, schedule_share
-from .rules import COLOUR_NAMES, month_cn, normalise_label
+from .progress import BASIS_NAMES, FLAG_TITLES, check_snapshot, format_share, schedule_share
+from .rules import COLOUR_NAMES, month_cn, normalise_label, parse_rank, parse_share
 
 if TYPE_CHECKING:
     from .store import Store
@@ -168,9 +178,29 @@ def _streak(item: StoredItem, history: _History) -> int:
     return months
 
 
-def _responsible(item: StoredItem, months: int) -> ResponsibleItem:
+def _responsible(item: StoredItem, months: int, stated: str = "") -> ResponsibleItem:
     return ResponsibleItem(item=item.name, colour=item.colour, leader=item.leader, owner=item.owner,
-                           progress=item.progress, stars=item.stars, source=item.source, months=months)
+                           progress=item.progress, stars=item.stars, source=item.source, months=months,
+                           stated=stated)
+
+
+def _stated(item: StoredItem, expected: float) -> str:
+    """What the 推进情况 states against 序时进度 ``expected`` or as a 全市 rank, in a few words
+    (``完成年度计划37%，领先序时进度25%``; ``全市第2位``), or "" when it states neither."""
+    parts = []
+    share = parse_share(item.progress) or parse_share(item.judgement)
+    if share is not None:
+        due = format_share(expected)
+        if share.value > expected + 0.005:
+            parts.append(f"{share.text}，领先序时进度{due}")
+        elif share.value < expected - 0.005:
+            parts.append(f"{share.text}，落后于序时进度{due}")
+        else:
+            parts.append(f"{share.text}，与序时进度{due}持平")
+    rank = parse_rank(item.progress) or parse_rank(item.judgement)
+    if rank is not None:
+        parts.append(rank.text)
+    return "；".join(parts)
 
 
 def _order(names: Iterable[str], roster: Sequence[str]) -> list[str]:
@@ -229,19 +259,61 @@ def compare(
             dept.note = "本月未报送台账，事项无法比较。"
         elif previous is not None:
             _compare_department(dept, items, history, report)
+        expected = schedule_share(current.month, (entry.date if entry else None) or current.date, basis)
         for it in items:
-            if it.closed or it.colour not in (Colour.RED, Colour.YELLOW):
+            if it.closed or it.colour not in (Colour.RED, Colour.YELLOW, Colour.BLUE):
+                continue
+            stated = _stated(it, expected)
+            if it.colour is Colour.BLUE:
+                dept.blue.append(_responsible(it, 1, stated))
                 continue
             months = _streak(it, history)
-            (dept.red if it.colour is Colour.RED else dept.yellow).append(_responsible(it, months))
+            (dept.red if it.colour is Colour.RED else dept.yellow).append(_responsible(it, months, stated))
             if it.colour is Colour.RED and months >= 2:
                 report.persistent_red.append(PersistentRed(department=name, item=it.name, months=months))
         report.departments.append(dept)
 
     report.progress_flags = check_snapshot(current, basis=basis)
+    report.checks = check_entries(current, report)
+    if previous is not None:
+        report.total_change = total_change(current, previous, report)
     report.comparison = comparison_text(report)
+    report.reconciliation = reconciliation_text(report)
     report.submission = submission_text(report)
     return report
+
+
+def _open_items(snapshot: MonthSnapshot) -> dict[str, int]:
+    """Each department's counted (open) items in a month: its ledgers' totals (two files of one
+    department both count, as in the centre's total)."""
+    totals: dict[str, int] = {}
+    for d in snapshot.departments:
+        totals[d.department] = totals.get(d.department, 0) + d.counts.total
+    return totals
+
+
+def total_change(current: MonthSnapshot, previous: MonthSnapshot, report: MonthReport) -> TotalChange:
+    """The centre's total from ``previous`` to ``current``, part by part (``TotalChange``)."""
+    change = TotalChange(before=previous.counts.total, now=current.counts.total,
+                         new=len(report.new), closed=len(report.closed))
+    before = _present(previous)
+    now_items, before_items = _open_items(current), _open_items(previous)
+    for dept in report.departments:
+        name = dept.department
+        if dept.status == "missing" or name in before:
+            continue
+        if dept.compared_with is None:
+            change.first_time.append(DepartmentItems(department=name, items=now_items.get(name, 0),
+                                                     month=current.month))
+        else:  # back after missing months: compared with its last ledger, whose items come back
+            change.returned.append(DepartmentItems(
+                department=name, items=dept.previous_counts.total if dept.previous_counts else 0,
+                month=dept.compared_with))
+    now = _present(current)
+    for name in _order([d.department for d in previous.departments if d.department not in now], report.missing):
+        change.missing.append(DepartmentItems(department=name, items=before_items.get(name, 0),
+                                              month=previous.month))
+    return change
 
 
 def _compare_department(dept: DepartmentReport, items: list[StoredItem], history: _History,
@@ -258,10 +330,11 @@ def _compare_department(dept: DepartmentReport, items: list[StoredItem], history
         dept.note = f"{month_cn(report.previous or base.month)}未报送，与{month_cn(base.month)}台账比较。"
     pairs, added, gone = _pair(items, _items_of(base, name))
     for now in added:
-        if not now.closed:  # added and crossed off in the same month: only listed as 销号
-            dept.new.append(now.name)
-            report.new.append(ItemRef(department=name, item=now.name))
-        else:
+        # Added and crossed off in the same month: listed as 补录 and as 销号, so the total's
+        # change adds up (it enters and leaves the ledger within the month).
+        dept.new.append(now.name)
+        report.new.append(ItemRef(department=name, item=now.name))
+        if now.closed:
             dept.closed.append(ClosedItem(item=now.name, marked=True))
             report.closed.append(ItemRef(department=name, item=now.name))
     for old in gone:
@@ -289,6 +362,60 @@ def _compare_department(dept: DepartmentReport, items: list[StoredItem], history
 
 
 # --------------------------------------------------------------------------------------------
+# Cell text as one line (a clerk's Alt+Enter is not the end of a sentence)
+# --------------------------------------------------------------------------------------------
+
+# A new point of a list written one per line: 1. 2、 (1) （一） ① 一、
+_LIST_MARK = re.compile(r"^(?:\d{1,2}[.、．](?!\d)|[（(][0-9一二三四五六七八九十]{1,3}[）)]|[①-⑳]|[一二三四五六七八九十]{1,3}、)")
+_SENTENCE_END = "。！？；;!?"
+_JOINS_DIRECTLY = _SENTENCE_END + "，,、：:（(“‘《【—…"
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def one_line(text: str) -> str:
+    """A cell's text with its line breaks joined the way the sentence reads.
+
+    Excel wraps a long cell at Alt+Enter: the break is layout, not punctuation. Chinese text joins
+    with nothing (``推进港口船舶岸电\n设施建设`` → ``推进港口船舶岸电设施建设``), Latin words with a space
+    (``AIS\nterminal``); a list written one point per line (``1.…\n2.…``) gets a ``；`` between
+    points unless the line already ends a sentence.
+    """
+    lines = [re.sub(r"[ \t\u3000]+", " ", line).strip() for line in re.split(r"\r\n|\r|\n", text or "")]
+    out = ""
+    for line in (line for line in lines if line):
+        if not out:
+            out = line
+            continue
+        last, first = out[-1], line[0]
+        if _LIST_MARK.match(line) and last not in _SENTENCE_END + "：:":
+            out += "；" + line
+        elif last in _JOINS_DIRECTLY or _wide(last) or _wide(first):
+            out += line
+        else:
+            out += " " + line
+    return out
+
+
+def names_line(text: str) -> str:
+    """分管负责人 written on several lines or with spaces: the names with ``、``."""
+    parts = [p for p in re.split(r"[\s\u3000]+", text or "") if p]
+    return "、".join(parts)
+
+
+def owner_line(text: str) -> str:
+    """责任科室/责任人 written one way: ``规划科/吴昊``, however the cell put them.
+
+    附件2's header is ``责任科室`` over ``责任人``, so clerks write the section on one line and the
+    person on the next, or with a space or a full-width slash between: all become ``科室/人``.
+    """
+    parts = [p for p in re.split(r"[\s\u3000]*(?:[\r\n]+|[／/]|[ \t\u3000]+)[\s\u3000]*", (text or "").strip()) if p]
+    return "/".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
 # Wording shared by the terminal, the .docx and the .xlsx
 # --------------------------------------------------------------------------------------------
 
@@ -297,6 +424,21 @@ def _change(label: str, before: int, now: int) -> str:
     if before == now:
         return f"{label}{now}项，与上月持平"
     return f"{label}由{before}项{'增至' if now > before else '减至'}{now}项"
+
+
+def _colour_moves(report: MonthReport) -> str:
+    """转差/好转, and the moves between unmarked and yellow in neutral words (说明 第3条)."""
+    worse, better = len(report.worsened), len(report.improved)
+    to_yellow = sum(1 for c in report.colour_changes if c.from_ is Colour.NONE and c.to is Colour.YELLOW)
+    off_yellow = sum(1 for c in report.colour_changes if c.from_ is Colour.YELLOW and c.to is Colour.NONE)
+    bits = [f"颜色转差{worse}项、好转{better}项"] if worse or better else []
+    if to_yellow:
+        bits.append(f"由未标注改标黄色{to_yellow}项")
+    if off_yellow:
+        bits.append(f"由黄色改为不标注{off_yellow}项")
+    if not bits:
+        return "没有事项颜色发生变化" if not report.colour_changes else f"颜色变化{len(report.colour_changes)}项"
+    return "、".join(bits)
 
 
 def comparison_text(report: MonthReport) -> str:
@@ -316,12 +458,7 @@ def comparison_text(report: MonthReport) -> str:
     parts[0] += "，本月" + "、".join(moves) if moves else "，没有补录、销号的事项"
     parts.append("，".join(_change(COLOUR_NAMES[c], before.colours.get(c.value, 0), now.colours.get(c.value, 0))
                           for c in (Colour.RED, Colour.YELLOW, Colour.BLUE)))
-    worse, better = len(report.worsened), len(report.improved)
-    if worse or better:
-        parts.append(f"颜色转差{worse}项、好转{better}项")
-    else:
-        parts.append("没有事项颜色发生变化" if not report.colour_changes else
-                     f"颜色变化{len(report.colour_changes)}项")
+    parts.append(_colour_moves(report))
     if report.persistent_red:
         longest = max(p.months for p in report.persistent_red)
         parts.append(f"连续两个月及以上标红{len(report.persistent_red)}项（最长连续{longest}个月）")
@@ -330,6 +467,30 @@ def comparison_text(report: MonthReport) -> str:
         text += (f"按序时进度{format_share(report.schedule)}（{BASIS_NAMES[report.progress_basis]}）对标对表，"
                  f"有{len(report.progress_flags)}项事项的颜色标注与推进情况不一致，需核实。")
     return text
+
+
+def reconciliation_text(report: MonthReport) -> str:
+    """The total's change explained part by part, with the sum written out (``52＋3－4＋10＝61``)."""
+    change = report.total_change
+    if change is None:
+        return ""
+    terms: list[tuple[str, int, str]] = [("＋", change.new, f"补录{change.new}项"),
+                                         ("－", change.closed, f"销号{change.closed}项")]
+    for d in change.first_time:
+        terms.append(("＋", d.items, f"{d.department}首次报送{d.items}项"))
+    for d in change.returned:
+        terms.append(("＋", d.items, f"{d.department}{month_cn(report.previous or d.month)}未报送、本月恢复报送，"
+                                     f"计入其{month_cn(d.month)}台账的{d.items}项"))
+    for d in change.missing:
+        terms.append(("－", d.items, f"{d.department}本月未报送，减去其上月{d.items}项"))
+    shown = [t for t in terms if t[1]]
+    if change.before == change.now and not shown:
+        return f"事项数变化：本月{change.now}项，与上月{change.before}项相同，各部室没有补录、销号的事项。"
+    delta = change.now - change.before
+    head = (f"事项数变化：上月{change.before}项，本月{change.now}项，"
+            + (f"增加{delta}项" if delta > 0 else f"减少{-delta}项" if delta < 0 else "数量持平"))
+    sum_text = f"{change.before}" + "".join(f"{sign}{n}" for sign, n, _ in shown) + f"＝{change.now}"
+    return f"{head}。其中" + "，".join(words for _, _, words in shown) + f"，即{sum_text}。"
 
 
 def submission_text(report: MonthReport) -> str:
@@ -350,93 +511,280 @@ def submission_text(report: MonthReport) -> str:
 
 
 def colour_change_text(change: ColourChange | ItemColourChange) -> str:
-    """``黄色→红色（转差）``."""
+    """``黄色→红色（转差）``; ``未标注颜色→黄色`` (neither: 说明 第3条's yellow is not a worse mark)."""
     way = direction(change.from_, change.to)
     tail = {"worsened": "（转差）", "improved": "（好转）"}.get(way or "", "")
     return f"{COLOUR_NAMES[change.from_]}→{COLOUR_NAMES[change.to]}{tail}"
+
+
+OWNER_LABEL = "责任科室/责任人"  # one spelling everywhere (附件2 writes it on two lines)
+LEADER_LABEL = "分管负责人"
 
 
 def people_text(item: ResponsibleItem) -> str:
     """``分管负责人：张三；责任科室/责任人：规划科/李四``, leaving out what is blank."""
     parts = []
     if item.leader:
-        parts.append(f"分管负责人：{item.leader}")
+        parts.append(f"{LEADER_LABEL}：{names_line(item.leader)}")
     if item.owner:
-        parts.append(f"责任科室/责任人：{item.owner}")
+        parts.append(f"{OWNER_LABEL}：{owner_line(item.owner)}")
     return "；".join(parts) if parts else "未填写责任人"
+
+
+# --------------------------------------------------------------------------------------------
+# 账实不符 and 应标未标 (通知 第五条: grounds for 通报批评)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckPart:
+    """A part of the bulletin's 账实不符/应标未标 section: the finding codes it names.
+
+    ``flags``: the 序时进度 check's flags (progress.py) belong to it too; ``errors``: only findings
+    at error level count (a [rules] warning is not grounds for 通报); ``rest``: every other error
+    finding of the month that no part claims, one entry per department.
+    """
+
+    name: str
+    codes: tuple[str, ...] = ()
+    intro: str = ""
+    empty: str = ""
+    flags: bool = False
+    errors: bool = False
+    rest: bool = False
+
+
+CHECK_PARTS: tuple[CheckPart, ...] = (
+    CheckPart("账实不符", ("summary.mismatch",), errors=True,
+              intro="以下部室（单位）台账的汇总句与表中实际事项数不符：",
+              empty="本月各部室（单位）台账汇总句与表中事项数一致，未发现账实不符。"),
+    # 应纳未纳 (通知 第五条; finding code task.not_listed) belongs here, after 账实不符.
+    CheckPart("应标未标", ("rule.should_be_red", "rule.should_be_blue"), flags=True,
+              intro="以下事项推进情况写明的进度或名次与颜色标注不一致，应标未标或标注不当，请有关部室（单位）核实更正：",
+              empty="本月未发现推进情况与颜色标注不一致的事项。"),
+    CheckPart("填报错误", errors=True, rest=True,
+              intro="以下台账有必须改正的填报错误（逐处说明见汇总工作簿“问题清单”）：",
+              empty="本月台账没有其他必须改正的填报错误。"),
+)
+
+
+def _row_of(cell: str | None) -> int | None:
+    m = re.fullmatch(r"\$?[A-Za-z]{1,3}\$?(\d+)", cell or "")
+    return int(m.group(1)) if m else None
+
+
+def _item_at(items: Sequence[StoredItem], rows: Sequence[int], cell: str | None) -> str:
+    """The 工作事项 of the item a finding's cell is in (the last item starting at or above it);
+    ``items`` sorted by row, ``rows`` their rows."""
+    row = _row_of(cell)
+    if row is None:
+        return ""
+    at = bisect_right(rows, row)
+    return one_line(items[at - 1].name) if at else ""
+
+
+def check_entries(current: MonthSnapshot, report: MonthReport) -> list[CheckEntry]:
+    """The month's stored findings and 对标对表 flags as the parts of ``CHECK_PARTS``."""
+    order = {d.department: i for i, d in enumerate(report.departments)}
+    by_department: dict[str, list[StoredFinding]] = {}
+    for f in current.findings:
+        if f.department:
+            by_department.setdefault(f.department, []).append(f)
+    claimed = {code for part in CHECK_PARTS for code in part.codes}
+    items_of: dict[str, list[StoredItem]] = {}
+    for it in current.items:
+        if it.department in by_department:
+            items_of.setdefault(it.department, []).append(it)
+    for listed in items_of.values():
+        listed.sort(key=lambda i: i.row)
+    rows_of = {d: [i.row for i in listed] for d, listed in items_of.items()}
+    entries: list[CheckEntry] = []
+    for part in CHECK_PARTS:
+        found: list[CheckEntry] = []
+        seen: set[tuple[str, str]] = set()
+        if part.flags:
+            for flag in report.progress_flags:
+                key = (flag.department, normalise_name(flag.item))
+                if key in seen:
+                    continue
+                seen.add(key)
+                found.append(CheckEntry(part=part.name, department=flag.department, item=one_line(flag.item),
+                                        code=flag.code, message=flag.message))
+        for department, findings in by_department.items():
+            items, rows = items_of.get(department, []), rows_of.get(department, [])
+            rest: dict[str, list[str]] = {}
+            for f in findings:
+                if part.errors and f.severity != Severity.ERROR:
+                    continue
+                if part.rest:
+                    if f.code not in claimed:
+                        title = FINDING_TITLES.get(f.code, f.code)
+                        rest.setdefault(title, []).append(f.cell or "")
+                    continue
+                if f.code not in part.codes:
+                    continue
+                name = _item_at(items, rows, f.cell) if f.code != "summary.mismatch" else ""
+                key = (department, normalise_name(name))
+                if name and key in seen:
+                    continue
+                seen.add(key)
+                found.append(CheckEntry(part=part.name, department=department, item=name, code=f.code,
+                                        cell=f.cell, message=f.message))
+            if rest:
+                text = "；".join(f"{title}{len(cells)}处" + (f"（{'、'.join(c for c in cells if c)}）"
+                                                            if any(cells) else "")
+                                for title, cells in rest.items())
+                found.append(CheckEntry(part=part.name, department=department, code="", message=text + "。"))
+        found.sort(key=lambda e: order.get(e.department, len(order)))
+        entries.extend(found)
+    return entries
+
+
+def _finding_titles() -> dict[str, str]:
+    from .findings import CODES
+
+    return {code: c.title for code, c in CODES.items()}
+
+
+FINDING_TITLES: dict[str, str] = _finding_titles()
 
 
 # --------------------------------------------------------------------------------------------
 # The bulletin's sections, built once for the terminal, the .docx and the .xlsx
 # --------------------------------------------------------------------------------------------
 
-# The kinds of rows of 四、事项变动, in the bulletin's order.
+# The kinds of rows of 事项变动 (附件1), in the bulletin's order.
 NEW, CLOSED, RENAMED, COLOUR_CHANGE, PERSISTENT_RED = "补录", "销号", "调整表述", "颜色变化", "连续标红"
 CHANGE_KINDS = (NEW, CLOSED, RENAMED, COLOUR_CHANGE, PERSISTENT_RED)
 
+CN_NUMBERS = "一二三四五六七八九十"
 
-def _slow_rows(report: MonthReport) -> list[SectionRow]:
-    """三: the red items, then the yellow ones, by department, with their colour change if any."""
+DRAFT_NOTE = ("【草稿，须人工改写】本节为通用要求的草稿，请结合本月督查情况改写，改好后删除本提示并去掉底色，"
+              "否则不得印发。")
+
+
+def _shown(entry: ResponsibleItem) -> ResponsibleItem:
+    """The item as the bulletin writes it: cell line breaks joined, people written one way."""
+    return entry.model_copy(update={"item": one_line(entry.item), "leader": names_line(entry.leader),
+                                    "owner": owner_line(entry.owner), "progress": one_line(entry.progress)})
+
+
+def _colour_rows(report: MonthReport, colour: Colour) -> list[SectionRow]:
+    """The blue, red or yellow items by department, with their colour change if any."""
     rows: list[SectionRow] = []
-    for colour in (Colour.RED, Colour.YELLOW):
-        for dept in report.departments:
-            changes = {c.item: colour_change_text(c) for c in dept.colour_changes}
-            for entry in dept.red if colour is Colour.RED else dept.yellow:
-                rows.append(SectionRow(kind=COLOUR_NAMES[colour], department=dept.department, item=entry.item,
-                                       colour=colour, detail=changes.get(entry.item, ""),
-                                       brief=f"{entry.months}个月" if entry.months > 1 else "",
-                                       months=entry.months, responsible=entry))
+    for dept in report.departments:
+        changes = {c.item: colour_change_text(c) for c in dept.colour_changes}
+        entries = {Colour.BLUE: dept.blue, Colour.RED: dept.red, Colour.YELLOW: dept.yellow}[colour]
+        for entry in entries:
+            rows.append(SectionRow(kind=COLOUR_NAMES[colour], department=dept.department, item=one_line(entry.item),
+                                   colour=colour, detail=changes.get(entry.item, ""),
+                                   brief=f"{entry.months}个月" if entry.months > 1 else "",
+                                   months=entry.months, responsible=_shown(entry)))
     return rows
 
 
 def _change_rows(report: MonthReport) -> list[SectionRow]:
-    """四: 补录, 销号 (by department), 调整表述, 颜色变化 and 连续标红, in that order."""
-    rows = [SectionRow(kind=NEW, department=r.department, item=r.item, detail="本月新增") for r in report.new]
+    """补录, 销号 (by department), 调整表述, 颜色变化 and 连续标红, in that order."""
+    closed_marked = {(d.department, c.item) for d in report.departments for c in d.closed if c.marked}
+    rows = []
+    for ref in report.new:
+        said = "本月补录，当月已销号" if (ref.department, ref.item) in closed_marked else "本月新增"
+        rows.append(SectionRow(kind=NEW, department=ref.department, item=one_line(ref.item), detail=said, brief=said))
     for dept in report.departments:
         for closed in dept.closed:
-            rows.append(SectionRow(kind=CLOSED, department=dept.department, item=closed.item, marked=closed.marked,
+            rows.append(SectionRow(kind=CLOSED, department=dept.department, item=one_line(closed.item),
+                                   marked=closed.marked,
                                    detail="已标注销号" if closed.marked else "本月台账未再列入，请核实是否已完成",
                                    brief="已标注销号" if closed.marked else "未再列入"))
     for r in report.renamed:
-        rows.append(SectionRow(kind=RENAMED, department=r.department, item=r.to, previous=r.from_,
-                               detail=f"原为“{r.from_}”", brief=f"原为“{r.from_}”"))
+        rows.append(SectionRow(kind=RENAMED, department=r.department, item=one_line(r.to),
+                               previous=one_line(r.from_), detail=f"原为“{one_line(r.from_)}”",
+                               brief=f"原为“{one_line(r.from_)}”"))
     for change in report.colour_changes:
         text = colour_change_text(change)
-        rows.append(SectionRow(kind=COLOUR_CHANGE, department=change.department, item=change.item,
+        rows.append(SectionRow(kind=COLOUR_CHANGE, department=change.department, item=one_line(change.item),
                                colour=change.to, detail=text, brief=text))
     for p in report.persistent_red:
-        rows.append(SectionRow(kind=PERSISTENT_RED, department=p.department, item=p.item, colour=Colour.RED,
-                               months=p.months, detail=f"已连续{p.months}个月标红", brief=f"连续{p.months}个月"))
+        rows.append(SectionRow(kind=PERSISTENT_RED, department=p.department, item=one_line(p.item),
+                               colour=Colour.RED, months=p.months, detail=f"已连续{p.months}个月标红",
+                               brief=f"连续{p.months}个月"))
     return rows
+
+
+def _check_rows(report: MonthReport) -> list[SectionRow]:
+    return [SectionRow(kind=e.part, department=e.department, item=e.item, detail=e.message,
+                       brief=FLAG_TITLES.get(e.code) or FINDING_TITLES.get(e.code, "") or e.part,
+                       previous=e.cell or "")
+            for e in report.checks]
+
+
+def checks_name(parts: Sequence[CheckPart] | None = None) -> str:
+    """``账实不符和应标未标情况`` from the parts that name a problem of the notice (not 填报错误)."""
+    names = [p.name for p in (CHECK_PARTS if parts is None else parts) if not p.rest]
+    return ("、".join(names[:-1]) + "和" + names[-1] if len(names) > 1 else "".join(names)) + "情况"
 
 
 def bulletin_sections(report: MonthReport) -> list[BulletinSection]:
     """The 督查通报's sections in order: what every renderer (terminal, .docx, .xlsx) walks.
 
-    A renderer may leave a section out (the terminal and the .xlsx have no 五、 draft) or add
-    words of its medium, but the titles, the paragraphs and the rows come from here.
+    一 总体情况, 二 报送情况, 三 进展较快事项 (blue), 四 进展缓慢事项 (red), 五 中间位次及预计较好事项
+    (yellow, in the 说明's neutral words), 六 账实不符和应标未标情况, 七 事项变动 (its table is 附件1),
+    八 下步工作要求 (a highlighted draft), then 附件2 the table by department. A renderer adds only
+    the words of its medium; the titles, paragraphs and rows come from here.
     """
     first = report.first_month
-    return [
-        BulletinSection(kind=SectionKind.OVERVIEW, number="一", name="总体情况",
-                        paragraphs=[report.sentence, report.comparison], table="figures"),
-        BulletinSection(kind=SectionKind.SUBMISSION, number="二", name="报送情况",
-                        paragraphs=[report.submission], table="submission"),
-        BulletinSection(kind=SectionKind.SLOW, number="三", name="进展缓慢事项", rows=_slow_rows(report),
-                        empty="本月没有标红色、黄色的事项。"),
-        BulletinSection(kind=SectionKind.FLAGS, name="颜色标注需核实的事项", table="flags",
-                        empty="没有颜色标注与推进情况不一致的事项。"),
-        BulletinSection(kind=SectionKind.CHANGES, number="四", name="事项变动",
-                        paragraphs=[f"{report.month_cn}是历史库中最早的月份，没有上月台账可供比较，"
-                                    "本月不统计补录、销号和颜色变化。"] if first else [],
-                        rows=[] if first else _change_rows(report),
-                        empty="本月没有补录、销号、调整表述或颜色变化的事项。"),
-        BulletinSection(kind=SectionKind.REQUIREMENTS, number="五", name="下一步工作要求", paragraphs=[
+    blue, red, yellow = (_colour_rows(report, c) for c in (Colour.BLUE, Colour.RED, Colour.YELLOW))
+    streak = sum(1 for r in red if r.months >= 2)
+    to_yellow = {c.item for c in report.colour_changes if c.from_ is Colour.NONE and c.to is Colour.YELLOW}
+    changes = [] if first else _change_rows(report)
+    kinds = {kind: sum(1 for r in changes if r.kind == kind) for kind in CHANGE_KINDS}
+    when = month_cn(report.previous) if report.previous else ""
+    if first:
+        change_text = (f"{report.month_cn}是历史库中最早的月份，没有上月台账可供比较，"
+                       "本月不统计补录、销号和颜色变化。")
+    elif changes:
+        change_text = (f"与{when}台账相比，本月补录事项{kinds[NEW]}项、销号{kinds[CLOSED]}项、"
+                       f"调整表述{kinds[RENAMED]}项、颜色变化{kinds[COLOUR_CHANGE]}项，"
+                       f"连续两个月及以上标红{kinds[PERSISTENT_RED]}项，逐项情况见附件1。")
+    else:
+        change_text = f"与{when}台账相比，本月没有补录、销号、调整表述或颜色变化的事项。"
+    check_rows = _check_rows(report)
+    sections = [
+        BulletinSection(kind=SectionKind.OVERVIEW, name="总体情况", table="figures",
+                        paragraphs=[p for p in (report.sentence, report.comparison, report.reconciliation) if p]),
+        BulletinSection(kind=SectionKind.SUBMISSION, name="报送情况", paragraphs=[report.submission],
+                        table="submission"),
+        BulletinSection(kind=SectionKind.FAST, name="进展较快事项", rows=blue, empty="本月没有标蓝色的事项。",
+                        paragraphs=[f"按照说明第3条，领先时序进度的进展较快事项、排名全市前3位事项、对上争取成效显著事项等"
+                                    f"标蓝色。本月标蓝色事项{len(blue)}项，分部室（单位）列示如下："] if blue else []),
+        BulletinSection(kind=SectionKind.SLOW, name="进展缓慢事项", rows=red, empty="本月没有标红色的事项。",
+                        paragraphs=[f"按照说明第3条，排名全市后3位事项、落后于时序进度的缓慢类事项、存在失分扣分风险的事项、"
+                                    f"被上级通报批评或曝光约谈类事项等标红色。本月标红色事项{len(red)}项"
+                                    + (f"，其中连续两个月及以上标红{streak}项" if streak else "")
+                                    + "，现将事项及其分管负责人、责任科室/责任人通报如下："] if red else []),
+        BulletinSection(kind=SectionKind.MIDDLE, name="中间位次及预计较好事项", rows=yellow,
+                        empty="本月没有标黄色的事项。",
+                        paragraphs=[f"按照说明第3条，排名全市中间位次事项、预计为“较好”等次事项等标黄色。"
+                                    f"本月标黄色事项{len(yellow)}项"
+                                    + (f"（其中{len(to_yellow)}项上月未标注颜色，本月标为黄色）" if to_yellow else "")
+                                    + "，列示如下："] if yellow else []),
+        BulletinSection(kind=SectionKind.CHECKS, name=checks_name(), rows=check_rows,
+                        paragraphs=["按照通知第五条，督查中发现账实不符、应纳未纳、弄虚作假等情况的，将视情采取通报批评、"
+                                    "约谈等督查问责手段。经核对，本月情况如下："],
+                        parts=[SectionPart(name=p.name, intro=p.intro, empty=p.empty) for p in CHECK_PARTS]),
+        BulletinSection(kind=SectionKind.CHANGES, name="事项变动", paragraphs=[change_text], rows=changes,
+                        empty="本月没有补录、销号、调整表述或颜色变化的事项。",
+                        attachment="附件1" if changes else "", attachment_name="事项变动情况表"),
+        BulletinSection(kind=SectionKind.REQUIREMENTS, name="下步工作要求", draft=True, note=DRAFT_NOTE, paragraphs=[
             "（此段为草稿，请根据本月督查情况修改）各部室（单位）要对照本通报，对标红、标黄事项逐项分析原因，"
             "明确整改措施、责任人和完成时限，分管负责同志要盯紧靠牢、强力推进，力促尽快改变被动工作局面；"
-            "对已完成的事项及时销号，对新增工作及时补录；"
+            "对账实不符、应标未标的台账立即改正；对已完成的事项及时销号，对新增工作及时补录；"
             f"严格按照每月{report.deadline_day}日前报送台账的要求，确保台账内容应纳尽纳、数据实事求是，"
             "对进展缓慢事项、未完成事项如实、全面、及时报告。"]),
-        BulletinSection(kind=SectionKind.DEPARTMENTS, number="附件", name="各部室（单位）重点工作台账情况表",
-                        table="departments"),
     ]
+    for number, section in zip(CN_NUMBERS, sections, strict=False):
+        section.number = number
+    attachment = "附件2" if changes else "附件1"
+    sections.append(BulletinSection(kind=SectionKind.DEPARTMENTS, number=attachment,
+                                    name="各部室（单位）重点工作台账情况表", table="departments"))
+    return sections

@@ -26,7 +26,7 @@ from .rules import CHOICE_LABEL, COLUMNS, colour_from_text, iso_date_cn, normali
 from .rules import Column as ColumnSpec
 
 if TYPE_CHECKING:
-    from .models import DepartmentReport, MonthReport
+    from .models import DepartmentReport, MonthReport, ResponsibleItem
 
 R = TypeVar("R")
 
@@ -308,6 +308,13 @@ def _dept_colour(key: str) -> Callable[[DepartmentReport], int]:
     return lambda d: d.counts.colours.get(key, 0)
 
 
+def _one_a_line(entries: Sequence[ResponsibleItem]) -> str:
+    """Items one a line, each item's own cell line breaks joined (a line is a whole 工作事项)."""
+    from .report import one_line  # the report is loaded only where a bulletin is written
+
+    return "\n".join(one_line(e.item) for e in entries)
+
+
 def appendix_total_row(report: MonthReport, columns: Sequence[Column[DepartmentReport]]) -> list[object]:
     """The appendix's 合计 row: a column's own total, else a count column summed over the departments
     (a department that did not hand in leaves its figures blank, so adds nothing), else empty."""
@@ -340,6 +347,6 @@ APPENDIX: Table[DepartmentReport] = Table("分部室", (
     Column("renamed", "调整\n表述", lambda d: len(d.renamed), width=6, kind="count"),
     Column("colour_changes", "颜色\n变化", lambda d: len(d.colour_changes), width=6, kind="count", mm=13.5,
            terminal="变色"),
-    Column("red_items", "红色事项", lambda d: "\n".join(r.item for r in d.red), width=36, align="left"),
-    Column("yellow_items", "黄色事项", lambda d: "\n".join(r.item for r in d.yellow), width=36, align="left"),
+    Column("red_items", "红色事项", lambda d: _one_a_line(d.red), width=36, align="left"),
+    Column("yellow_items", "黄色事项", lambda d: _one_a_line(d.yellow), width=36, align="left"),
 ))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -14,9 +15,9 @@ from .. import tables
 from ..config import Config, load_config
 from ..errors import TaizhangError
 from ..models import BulletinSection, Colour, MonthReport, SectionKind, jsonable
-from ..progress import BASIS_NAMES, FLAG_TITLES, format_share
-from ..report import build_report, bulletin_sections
-from ..rules import COLOUR_NAMES, month_cn, require_month
+from ..progress import BASIS_NAMES, format_share
+from ..report import LEADER_LABEL, OWNER_LABEL, build_report, bulletin_sections
+from ..rules import COLOUR_NAMES, month_cn, parse_date_text, require_month
 from ..store import Store, default_db_path
 from ..validate import file_sha256
 from .app import (
@@ -53,6 +54,9 @@ def report_command(
     force: Annotated[bool, typer.Option(
         "--force", "-f", metavar="",
         help="通报文件已存在时覆盖它（已存在的通报可能已经人工修改过，所以默认不覆盖）。")] = False,
+    issued: Annotated[str | None, typer.Option(
+        "--date", metavar="YYYY-MM-DD", show_default=False,
+        help="通报的成文日期，写在发文机关署名之下（默认今天），如 2022-05-12 或 2022年5月12日。")] = None,
 ) -> None:
     """生成月度督查通报：与历史库中上一个月份比较，列出补录、销号、调整表述、颜色变化、连续标红的事项，
     未报送和逾期报送的部室，各部室红黄事项及其分管负责人、责任人，并按序时进度对标对表核对颜色标注。
@@ -61,11 +65,14 @@ def report_command(
 
     退出码：0 成功；2 月份未记入历史库、找不到历史库、通报文件已存在（未加 --force）或调用有误；3 程序内部错误。
 
-    示例：taizhang report --month 2022-04 -o 督查通报-2022-04.docx
+    发文机关署名取 taizhang.toml 的 issuer（默认为通知的“济宁市港航事业发展中心重点工作督查考核领导小组”）。
+
+    示例：taizhang report --month 2022-04 --date 2022-04-12 -o 督查通报-2022-04.docx
     """
     try:
         month_text = require_month(month)
         config = load_config(config_path)
+        issued_on = issue_date(issued)
     except TaizhangError as exc:
         fail(escape(str(exc)))
     if output is not None and output.suffix.lower() not in SUFFIXES:
@@ -89,7 +96,7 @@ def report_command(
     if output is not None:
         working_on(output)
         written = _write(report, output, refuse=[db_path, *([config.path] if config.path else [])],
-                         ledger_hashes=hashes)
+                         ledger_hashes=hashes, issued=issued_on, issuer=config.issuer)
 
     if as_json:
         print_json(jsonable(report))
@@ -100,7 +107,21 @@ def report_command(
     raise typer.Exit(0)
 
 
-def _write(report: MonthReport, output: Path, *, refuse: list[Path], ledger_hashes: set[str]) -> Path:
+def issue_date(text: str | None) -> dt.date:
+    """``--date``: 2022-05-12, 2022.5.12 or 2022年5月12日; today when not given."""
+    if text is None:
+        return dt.date.today()
+    parts = parse_date_text(text)
+    if parts is not None:
+        try:
+            return dt.date(*parts)
+        except ValueError:
+            pass
+    raise TaizhangError(f"成文日期“{text}”无法识别，应为 YYYY-MM-DD，例如 2022-05-12。")
+
+
+def _write(report: MonthReport, output: Path, *, refuse: list[Path], ledger_hashes: set[str],
+           issued: dt.date, issuer: str) -> Path:
     """Write the .docx or .xlsx; never over the history store, the config or a department's ledger."""
     if output.is_file() and output.suffix.lower() == ".xlsx" and file_sha256(output) in ledger_hashes:
         fail(f"拒绝写入 {escape(str(output))}：它是本月汇总过的部室台账，不能被覆盖。请换一个输出文件名。")
@@ -108,10 +129,10 @@ def _write(report: MonthReport, output: Path, *, refuse: list[Path], ledger_hash
         if output.suffix.lower() == ".docx":
             from ..writing.bulletin_docx import write_bulletin_docx
 
-            return write_bulletin_docx(report, output, refuse=refuse)
+            return write_bulletin_docx(report, output, refuse=refuse, issued=issued, issuer=issuer)
         from ..writing.bulletin_xlsx import write_bulletin_xlsx
 
-        return write_bulletin_xlsx(report, output, refuse=refuse)
+        return write_bulletin_xlsx(report, output, refuse=refuse, issued=issued, issuer=issuer)
     except TaizhangError as exc:
         fail(escape(str(exc)))
 
@@ -129,7 +150,7 @@ def render_report(report: MonthReport, config: Config) -> None:
     console.rule(f"[bold]重点工作台账督查通报（{month_cn(report.month)}）[/]")
     for section in bulletin_sections(report):
         render = _RENDERERS.get(section.kind)
-        if render is not None:  # no 五、: the draft is for the Word bulletin
+        if render is not None:
             render(section, report, config)
 
 
@@ -150,13 +171,14 @@ def _submission(section: BulletinSection, report: MonthReport, config: Config) -
         console.print(escape(text))
 
 
-def _slow(section: BulletinSection, report: MonthReport, config: Config) -> None:
+def _coloured(section: BulletinSection, report: MonthReport, config: Config) -> None:
+    """进展较快 (blue), 进展缓慢 (red), 中间位次及预计较好 (yellow): a table each."""
     console.print()
     console.print(f"[bold]{section.title}[/]")
     slow = Table(show_header=True, header_style="bold", expand=False)
     for label, kw in (("颜色", {"no_wrap": True}), ("部室", {"no_wrap": True}), ("工作事项", {"overflow": "fold"}),
-                      ("连续", {"justify": "right", "no_wrap": True}), ("分管负责人", {"no_wrap": True}),
-                      ("责任科室/责任人", {"overflow": "fold"})):
+                      ("连续", {"justify": "right", "no_wrap": True}), (LEADER_LABEL, {"no_wrap": True}),
+                      (OWNER_LABEL, {"overflow": "fold"})):
         slow.add_column(label, **kw)
     for row in section.rows:
         entry = row.responsible
@@ -168,21 +190,33 @@ def _slow(section: BulletinSection, report: MonthReport, config: Config) -> None
         console.print(section.empty)
 
 
-def _flags(section: BulletinSection, report: MonthReport, config: Config) -> None:
-    if not report.progress_flags:
-        return
-    console.print(f"对标对表（序时进度 {format_share(report.schedule)}，{BASIS_NAMES[report.progress_basis]}）"
-                  f"：{len(report.progress_flags)} 项颜色标注需核实")
-    flags = Table(show_header=True, header_style="bold", expand=False)
-    flags.add_column("部室", no_wrap=True)
-    flags.add_column("工作事项", overflow="fold")
-    flags.add_column("颜色", no_wrap=True)
-    flags.add_column("推进情况写明", overflow="fold")
-    flags.add_column("问题", overflow="fold")
-    for f in report.progress_flags:
-        flags.add_row(escape(f.department), escape(f.item), _colour(f.colour), escape(f.stated),
-                      FLAG_TITLES.get(f.code, f.code))
-    console.print(flags)
+def _checks(section: BulletinSection, report: MonthReport, config: Config) -> None:
+    """账实不符和应标未标情况: each part's entries (the 对标对表 flags among them)."""
+    console.print()
+    console.print(f"[bold]{section.title}[/]")
+    if report.progress_flags:
+        console.print(f"对标对表（序时进度 {format_share(report.schedule)}，{BASIS_NAMES[report.progress_basis]}）"
+                      f"：{len(report.progress_flags)} 项颜色标注需核实")
+    for part in section.parts:
+        rows = section.of_kind(part.name)
+        if not rows:
+            console.print(f"{part.name}：{part.empty}")
+            continue
+        table = Table(show_header=True, header_style="bold", expand=False, title=part.name, title_justify="left")
+        table.add_column("部室", no_wrap=True)
+        table.add_column("工作事项", overflow="fold")
+        table.add_column("问题", overflow="fold")
+        table.add_column("说明", overflow="fold")
+        for row in rows:
+            table.add_row(escape(row.department), escape(row.item), escape(row.brief), escape(row.detail))
+        console.print(table)
+
+
+def _requirements(section: BulletinSection, report: MonthReport, config: Config) -> None:
+    """下步工作要求: a draft; the terminal names it and where it is written."""
+    console.print()
+    console.print(f"[bold]{section.title}[/]")
+    console.print("[dim]（草稿，写在 .docx / .xlsx 通报中，须人工改写后印发）[/]")
 
 
 def _changes(section: BulletinSection, report: MonthReport, config: Config) -> None:
@@ -231,6 +265,7 @@ def _departments(section: BulletinSection, report: MonthReport, config: Config) 
 
 
 _RENDERERS: dict[SectionKind, Callable[[BulletinSection, MonthReport, Config], None]] = {
-    SectionKind.OVERVIEW: _overview, SectionKind.SUBMISSION: _submission, SectionKind.SLOW: _slow,
-    SectionKind.FLAGS: _flags, SectionKind.CHANGES: _changes, SectionKind.DEPARTMENTS: _departments,
+    SectionKind.OVERVIEW: _overview, SectionKind.SUBMISSION: _submission, SectionKind.FAST: _coloured,
+    SectionKind.SLOW: _coloured, SectionKind.MIDDLE: _coloured, SectionKind.CHECKS: _checks,
+    SectionKind.CHANGES: _changes, SectionKind.REQUIREMENTS: _requirements, SectionKind.DEPARTMENTS: _departments,
 }

@@ -2,8 +2,11 @@
 
 Layout after GB/T 9704 (党政机关公文格式): A4; margins 上37mm 下35mm 左28mm 右26mm; title in
 方正小标宋简体 二号; 一级标题 (一、) in 黑体, 二级标题 (（一）) in 楷体_GB2312, body in 仿宋_GB2312 三号
-(16pt) on a fixed 29pt line (22 lines a page); page numbers ``— 1 —`` in 宋体 四号 below the text,
-right on odd pages and left on even pages. Every font is set for East-Asian text too
+(16pt), 22 lines of 28 characters (a 28.95pt exact line, characters condensed by a quarter point);
+page numbers ``— 1 —`` in 宋体 四号 below the text, right on odd pages and left on even pages;
+after the text the 附件说明, the 发文机关署名 and the 成文日期 (7.3.5.1: the date four characters in from
+the right, the 署名 centred over it), then each 附件 on pages of its own (事项变动情况表, the table by
+department). Draft text a person must rewrite is highlighted yellow. Every font is set for East-Asian text too
 (``w:rFonts w:eastAsia``), and the font table names the font Word uses where one is missing
 (仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体, 方正小标宋简体 → 宋体); LibreOffice substitutes through
 fontconfig.
@@ -18,20 +21,21 @@ import datetime as dt
 import io
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Length, Mm, Pt, RGBColor, Twips
 from docx.styles.style import ParagraphStyle
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
@@ -40,6 +44,7 @@ from docx.text.run import Run
 from .. import tables
 from ..fileio import atomic_write_bytes
 from ..models import (
+    ISSUER,
     BulletinSection,
     Colour,
     MonthReport,
@@ -47,9 +52,8 @@ from ..models import (
     SectionKind,
     SectionRow,
 )
-from ..progress import BASIS_NAMES, format_share
-from ..report import CHANGE_KINDS, bulletin_sections, people_text
-from ..rules import COLOUR_NAMES, STANDARD_FILLS, format_date_cn, iso_date_cn, month_cn, xml_text
+from ..report import bulletin_sections, people_text
+from ..rules import STANDARD_FILLS, format_date_cn, iso_date_cn, month_cn, xml_text
 
 # --------------------------------------------------------------------------------------------
 # Fonts and sizes (公文: 二号 22pt, 三号 16pt, 四号 14pt, 五号 10.5pt)
@@ -70,8 +74,17 @@ SIZE_TITLE = Pt(22)
 SIZE_BODY = Pt(16)
 SIZE_PAGE_NUMBER = Pt(14)
 SIZE_TABLE = Pt(10.5)
-LINE = Pt(29)  # 22 lines on the 225mm of text height
-INDENT = Pt(32)  # two characters of 三号
+# 22 lines on the 225mm (637.8pt) of text height: 28.95pt, not 29 (22 lines of 29pt are 638pt).
+LINE_TWIPS = 579
+LINE = Twips(LINE_TWIPS)
+CHARS_PER_LINE = 28
+# 28 characters on the 156mm (442.2pt) line: 三号 characters condensed by a quarter point (w:spacing
+# -5 twips), 15.75pt each. Not a character grid (w:docGrid linesAndChars with a negative charSpace):
+# Word compresses characters onto such a grid, but LibreOffice gives a 16pt character two 15.8pt
+# cells and prints 14 characters a line.
+CONDENSE_TWIPS = -5
+GRID_CHAR_PT = 16 + CONDENSE_TWIPS / 20
+INDENT = Pt(2 * GRID_CHAR_PT)  # two characters of 三号
 
 MAX_PROGRESS_CHARS = 120  # 推进情况 quoted in 三、 is cut here ("……"); the full text is in the ledgers
 
@@ -101,8 +114,8 @@ def _outline(style: ParagraphStyle, level: int) -> None:
 
 
 def _paragraph_style(doc: DocxDocument, name: str, font: str, size: Pt, *, bold: bool = False,
-                     align: WD_ALIGN_PARAGRAPH | None = None, indent: Pt | None = INDENT,
-                     line: Pt | None = LINE, outline: int | None = None) -> ParagraphStyle:
+                     align: WD_ALIGN_PARAGRAPH | None = None, indent: Length | None = INDENT,
+                     line: Length | None = LINE, outline: int | None = None) -> ParagraphStyle:
     style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = doc.styles["Normal"]
     style.quick_style = True
@@ -150,12 +163,31 @@ def _setup_styles(doc: DocxDocument) -> None:
     # Latin text (years, numbers) breaks as Latin: "2022" never splits across lines.
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
+    _condense(normal.element.get_or_add_rPr(), CONDENSE_TWIPS)
     _paragraph_style(doc, STYLE_TITLE, TITLE_FONT, SIZE_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=Pt(0),
                      line=Pt(36), outline=None)
     _paragraph_style(doc, STYLE_H1, H1_FONT, SIZE_BODY, outline=0)
     _paragraph_style(doc, STYLE_H2, H2_FONT, SIZE_BODY, outline=1)
-    _paragraph_style(doc, STYLE_TABLE, BODY_FONT, SIZE_TABLE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=Pt(0),
-                     line=None)
+    table = _paragraph_style(doc, STYLE_TABLE, BODY_FONT, SIZE_TABLE, align=WD_ALIGN_PARAGRAPH.CENTER,
+                             indent=Pt(0), line=None)
+    _condense(table.element.get_or_add_rPr(), 0)  # 五号 in the tables keeps its width
+
+
+def _condense(rpr: Any, twips: int) -> None:
+    """Character spacing (``w:spacing``, in twips; negative condenses), in the schema's place in rPr."""
+    spacing = rpr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        # CT_RPr order: … w:color, w:spacing, w:w, w:kern, w:position, w:sz …
+        after = next((rpr.find(qn(tag)) for tag in ("w:color", "w:vanish", "w:snapToGrid", "w:shadow", "w:emboss",
+                                                    "w:imprint", "w:outline", "w:caps", "w:smallCaps", "w:strike",
+                                                    "w:dstrike", "w:i", "w:iCs", "w:b", "w:bCs", "w:rFonts",
+                                                    "w:rStyle") if rpr.find(qn(tag)) is not None), None)
+        if after is not None:
+            after.addnext(spacing)
+        else:
+            rpr.insert(0, spacing)
+    spacing.set(qn("w:val"), str(twips))
 
 
 def _font_table_fallbacks(doc: DocxDocument) -> None:
@@ -215,6 +247,18 @@ def _page_number_field(paragraph: Paragraph) -> None:
     run(" —")
 
 
+def _grid(sect_pr: Any) -> None:
+    """No document grid: 22 lines come from the exact line spacing, 28 characters from the condensed
+    characters (a grid's snapping differs between Word and LibreOffice)."""
+    grid = sect_pr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect_pr.append(grid)
+    grid.set(qn("w:type"), "default")
+    grid.set(qn("w:linePitch"), str(LINE_TWIPS))
+    grid.attrib.pop(qn("w:charSpace"), None)
+
+
 def _setup_page(doc: DocxDocument) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -222,6 +266,7 @@ def _setup_page(doc: DocxDocument) -> None:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.header_distance = Mm(15)
     section.footer_distance = Mm(24)  # the number's dash about 7mm below the text
+    _grid(section._sectPr)
     doc.settings.odd_and_even_pages_header_footer = True
     for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
                           (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
@@ -284,7 +329,8 @@ def _h2(doc: DocxDocument, text: str) -> Paragraph:
     return doc.add_paragraph(xml_text(text), style=STYLE_H2)
 
 
-def _people_line(entry: ResponsibleItem, change: str | None) -> str:
+
+def _people_line(entry: ResponsibleItem, change: str | None, *, people: bool = True) -> str:
     notes = []
     if entry.colour is Colour.RED and entry.months >= 2:
         notes.append(f"已连续{entry.months}个月标红")
@@ -293,35 +339,42 @@ def _people_line(entry: ResponsibleItem, change: str | None) -> str:
     if change:
         notes.append(f"由{change}")
     text = f"{entry.item}。"
+    if entry.stated and not people:  # the others quote their 推进情况 below
+        text += f"推进情况写明{entry.stated}。"
     if notes:
         text += "，".join(notes) + "。"
-    text += _end(people_text(entry))
-    if entry.progress:
+    if people:
+        text += _end(people_text(entry))
+    if entry.progress and entry.colour is not Colour.BLUE:
         text += "推进情况：" + _end(_short(entry.progress))
     return text
 
 
-def _slow_items(doc: DocxDocument, rows: Sequence[SectionRow]) -> None:
-    """One numbered department paragraph, then its items with the people responsible."""
+def _colour_items(doc: DocxDocument, rows: Sequence[SectionRow], *, people: bool = True) -> None:
+    """One numbered department paragraph, then its items (with the people responsible)."""
     for number, (department, grouped) in enumerate(groupby(rows, key=lambda r: r.department), start=1):
         entries = list(grouped)
         lead = _p(doc, bold_lead=f"{number}.{department}（{len(entries)}项）")
         lead.paragraph_format.keep_with_next = True  # never alone at the foot of a page
         for i, entry in enumerate(entries, start=1):
-            people = entry.responsible or ResponsibleItem(item=entry.item, colour=Colour.UNKNOWN)
-            _p(doc, f"（{i}）" + _people_line(people, entry.detail.replace("→", "转为") or None))
+            shown = entry.responsible or ResponsibleItem(item=entry.item, colour=Colour.UNKNOWN)
+            _p(doc, f"（{i}）" + _people_line(shown, entry.detail.replace("→", "转为") or None, people=people))
 
 
-def _list_by_department(doc: DocxDocument, rows: Iterable[tuple[str, str]], empty: str) -> None:
-    """``规划发展部：甲、乙。`` one paragraph per department, in the order given."""
+def _by_department(doc: DocxDocument, rows: Iterable[tuple[str, str]]) -> None:
+    """``规划发展部：甲；乙。`` one paragraph per department, in the order given."""
     grouped: dict[str, list[str]] = {}
     for department, text in rows:
-        grouped.setdefault(department, []).append(text)
-    if not grouped:
-        _p(doc, empty)
-        return
+        grouped.setdefault(department, []).append(text.rstrip("。"))
     for department, texts in grouped.items():
         _p(doc, _end("；".join(texts)), bold_lead=f"{department}：")
+
+
+def _highlight(paragraph: Paragraph) -> Paragraph:
+    """Draft text: every run on a yellow highlight, so it cannot be issued unnoticed."""
+    for run in paragraph.runs:
+        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    return paragraph
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,8 +382,11 @@ def _list_by_department(doc: DocxDocument, rows: Iterable[tuple[str, str]], empt
 # --------------------------------------------------------------------------------------------
 
 
-def build_bulletin(report: MonthReport, *, issued: dt.date | None = None) -> DocxDocument:
-    """The 督查通报 of ``report`` as a python-docx Document (not yet saved)."""
+def build_bulletin(report: MonthReport, *, issued: dt.date | None = None, issuer: str = ISSUER) -> DocxDocument:
+    """The 督查通报 of ``report`` as a python-docx Document (not yet saved).
+
+    ``issued``: the 成文日期 (default today); ``issuer``: the 发文机关署名 (taizhang.toml ``issuer``).
+    """
     issued = issued or dt.date.today()
     doc = Document()
     _setup_styles(doc)
@@ -341,7 +397,7 @@ def build_bulletin(report: MonthReport, *, issued: dt.date | None = None) -> Doc
     props = doc.core_properties
     props.title = title
     props.subject = f"{report.center}重点工作台账督查通报"
-    props.author = f"{report.center}综合部"
+    props.author = issuer
     props.language = "zh-CN"
 
     doc.add_paragraph(title, style=STYLE_TITLE)
@@ -350,7 +406,7 @@ def build_bulletin(report: MonthReport, *, issued: dt.date | None = None) -> Doc
     _p(doc, f"根据《关于建立健全重点工作台账制度的通知》（济航〔2022〕13号）要求，中心综合部对各部室（单位）"
             f"{month}重点工作台账进行了督查，用序时进度、目标名次衡量实际进度、实际名次。现将有关情况通报如下：")
 
-    state = _State(issued)
+    state = _State(issued, issuer)
     for section in bulletin_sections(report):
         _SECTIONS[section.kind](doc, report, section, state)
     return doc
@@ -358,14 +414,15 @@ def build_bulletin(report: MonthReport, *, issued: dt.date | None = None) -> Doc
 
 @dataclass
 class _State:
-    """What the sections share: the date of issue, and the number of the last （一） of 三."""
+    """What the sections share: the date of issue, the signer, and the sections whose tables are 附件."""
 
     issued: dt.date
-    subsection: int = 0
+    issuer: str
+    attachments: list[BulletinSection] = field(default_factory=list)
 
 
 def _plain(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
-    """一、总体情况 and 五、下一步工作要求: the heading and the paragraphs."""
+    """一、总体情况: the heading and the paragraphs."""
     _h1(doc, section.title)
     for text in section.paragraphs:
         _p(doc, text)
@@ -381,78 +438,84 @@ def _submission(doc: DocxDocument, report: MonthReport, section: BulletinSection
         _p(doc, f"未报送的部室（单位）：{'、'.join(report.missing)}。请尽快补报，督查组将视情进行督导。")
 
 
-def _slow(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
+def _coloured(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
+    """三、进展较快事项 (blue), 四、进展缓慢事项 (red), 五、中间位次及预计较好事项 (yellow)."""
     _h1(doc, section.title)
-    by_colour = {colour: [r for r in section.rows if r.colour is colour] for colour in (Colour.RED, Colour.YELLOW)}
-    red, yellow = len(by_colour[Colour.RED]), len(by_colour[Colour.YELLOW])
-    if red or yellow:
-        _p(doc, f"本月标红色事项{red}项、黄色事项{yellow}项。按照通知要求，对落后时序进度的缓慢事项进行黄、红色标识，"
-                "现将事项及其分管负责人、责任人通报如下：")
-    else:
-        _p(doc, section.empty)
-    for colour, rows in by_colour.items():
+    for text in section.paragraphs or [section.empty]:
+        _p(doc, text)
+    # Blue items are many and need no one called to account: the item and what it states.
+    _colour_items(doc, section.rows, people=section.kind is not SectionKind.FAST)
+
+
+def _checks(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
+    """六、账实不符和应标未标情况: a （一） per part, its entries by department or numbered by item."""
+    _h1(doc, section.title)
+    for text in section.paragraphs:
+        _p(doc, text)
+    for number, part in enumerate(section.parts, start=1):
+        rows = section.of_kind(part.name)
+        _h2(doc, f"（{cn_ordinal(number)}）{part.name}")
         if not rows:
+            _p(doc, part.empty)
             continue
-        state.subsection += 1
-        _h2(doc, f"（{cn_ordinal(state.subsection)}）{COLOUR_NAMES[colour]}事项（{len(rows)}项）")
-        _slow_items(doc, rows)
-
-
-def _flags(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
-    """The last （…） of 三."""
-    if not report.progress_flags:
-        return
-    state.subsection += 1
-    _h2(doc, f"（{cn_ordinal(state.subsection)}）{section.name}（{len(report.progress_flags)}项）")
-    _p(doc, f"按序时进度{format_share(report.schedule)}（{BASIS_NAMES[report.progress_basis]}）和全市名次，"
-            "对照说明第3条核对推进情况中写明的完成比例和名次，以下事项的颜色标注与之不一致，请有关部室核实并更正：")
-    for i, flag in enumerate(report.progress_flags, start=1):
-        _p(doc, f"{i}.{flag.department}“{flag.item}”：{flag.message}")
+        _p(doc, part.intro)
+        items = [r for r in rows if r.item]
+        for i, row in enumerate(items, start=1):
+            _p(doc, f"{i}.{row.department}“{row.item}”：{_end(row.detail)}")
+        _by_department(doc, ((r.department, r.detail) for r in rows if not r.item))
 
 
 def _changes(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
+    """七、事项变动: the counts in one paragraph; the items are the table of its 附件."""
+    _plain(doc, report, section, state)
+    if section.attachment and section.rows:
+        state.attachments.append(section)
+
+
+def _requirements(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
+    """八、下步工作要求: a draft, highlighted with its note until a person rewrites it."""
     _h1(doc, section.title)
-    if report.first_month:
-        for text in section.paragraphs:
-            _p(doc, text)
-        return
-    new, closed, renamed, changed, red = (section.of_kind(kind) for kind in CHANGE_KINDS)
-    when = month_cn(report.previous or "")
-    _p(doc, f"与{when}台账相比，本月补录事项{len(new)}项、销号{len(closed)}项、"
-            f"调整表述{len(renamed)}项、颜色变化{len(changed)}项。")
-    _h2(doc, f"（一）补录事项（{len(new)}项）")
-    _list_by_department(doc, ((r.department, r.item) for r in new), "本月没有补录事项。")
-    _h2(doc, f"（二）销号事项（{len(closed)}项）")
-    _list_by_department(doc, ((r.department, f"{r.item}（{r.detail}）") for r in closed), "本月没有销号事项。")
-    _h2(doc, f"（三）调整表述的事项（{len(renamed)}项）")
-    _list_by_department(doc, ((r.department, f"“{r.previous}”调整为“{r.item}”") for r in renamed),
-                        "本月没有调整表述的事项。")
-    if renamed:
-        _p(doc, "以上事项按同一事项跟踪，不计为补录或销号。")
-    worse, better = len(report.worsened), len(report.improved)
-    _h2(doc, f"（四）颜色变化的事项（{len(changed)}项，转差{worse}项、好转{better}项）")
-    _list_by_department(doc, ((r.department, f"{r.item}，{r.detail}") for r in changed),
-                        "本月没有颜色发生变化的事项。")
-    if red:
-        listed = "；".join(f"{r.department}“{r.item}”（连续{r.months}个月）" for r in red)
-        _p(doc, f"连续两个月及以上标红的事项：{listed}。请分管负责同志靠上调度，力促尽快改变被动局面。")
+    if section.draft and section.note:
+        _highlight(_p(doc, section.note))
+    for text in section.paragraphs:
+        p = _p(doc, text)
+        if section.draft:
+            _highlight(p)
 
 
 def _attachment(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
-    """The line naming the 附件, the signature, then the 附件 on a page of its own."""
-    _p(doc, section.title).paragraph_format.space_before = LINE
-    _p(doc)
-    _p(doc)
+    """附件说明, the signature and date, then each 附件 on pages of its own."""
+    tables_ = [*state.attachments, section]
+    if len(tables_) == 1:
+        names = [f"附件：{section.name}"]
+    else:
+        names = [f"附件：1.{tables_[0].attachment_name}",
+                 *(f"{i}.{t.attachment_name or t.name}" for i, t in enumerate(tables_[1:], start=2))]
+    # GB/T 9704 7.3.5.4: the 署名 and date never stand alone on a page: the last paragraph of the
+    # text, the 附件说明 and the seal's room go with them.
+    last = doc.paragraphs[-1]
+    last.paragraph_format.keep_with_next = True
+    last.paragraph_format.keep_together = True
+    for i, text in enumerate(names):
+        p = _p(doc, text)
+        p.paragraph_format.keep_with_next = True
+        if i == 0:
+            p.paragraph_format.space_before = LINE  # 正文下空一行
+        else:  # 1. and 2. aligned: 附件： is three characters
+            p.paragraph_format.first_line_indent = INDENT + Pt(3 * GRID_CHAR_PT)
+    for _ in range(SEAL_LINES):
+        _p(doc).paragraph_format.keep_with_next = True
     issued = state.issued
-    _signature(doc, f"{report.center}重点工作督查考核领导小组办公室",
-               format_date_cn(issued.year, issued.month, issued.day))
+    signature(doc, state.issuer, format_date_cn(issued.year, issued.month, issued.day))
+    for number, changes in enumerate(state.attachments, start=1):
+        _changes_table(doc, report, changes, f"附件{number}")
     _appendix(doc, report, section)
 
 
 _SECTIONS: dict[SectionKind, Callable[[DocxDocument, MonthReport, BulletinSection, _State], None]] = {
-    SectionKind.OVERVIEW: _plain, SectionKind.SUBMISSION: _submission, SectionKind.SLOW: _slow,
-    SectionKind.FLAGS: _flags, SectionKind.CHANGES: _changes, SectionKind.REQUIREMENTS: _plain,
-    SectionKind.DEPARTMENTS: _attachment,
+    SectionKind.OVERVIEW: _plain, SectionKind.SUBMISSION: _submission, SectionKind.FAST: _coloured,
+    SectionKind.SLOW: _coloured, SectionKind.MIDDLE: _coloured, SectionKind.CHECKS: _checks,
+    SectionKind.CHANGES: _changes, SectionKind.REQUIREMENTS: _requirements, SectionKind.DEPARTMENTS: _attachment,
 }
 
 
@@ -461,16 +524,64 @@ def _width_chars(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
 
 
-def _signature(doc: DocxDocument, signer: str, date: str) -> None:
-    """公文: the signer two characters in from the right, the date centred under it."""
-    right = 2.0
-    for text, indent in ((signer, right),
-                         (date, right + max(0.0, (_width_chars(signer) - _width_chars(date)) / 2))):
-        p = _p(doc, text)
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        p.paragraph_format.first_line_indent = Pt(0)
-        p.paragraph_format.right_indent = Pt(16 * indent)
-        p.paragraph_format.keep_with_next = True
+# GB/T 9704 7.3.5.1 (加盖印章的公文): 成文日期右空四字; the 署名 centred over the date; the seal
+# presses on both, its top within a line of the text: room for it above the 署名.
+DATE_RIGHT_CHARS = 4
+SEAL_LINES = 2
+
+
+def issuer_lines(issuer: str, date: str) -> list[str]:
+    """The 署名 in lines that can be centred over the date without passing the right margin.
+
+    A long name breaks after the organisation (``济宁市港航事业发展中心`` / ``重点工作督查考核领导小组``)
+    where that fits, else into even pieces.
+    """
+    room = 2 * (DATE_RIGHT_CHARS + _width_chars(date) / 2)  # widest line centred on the date
+    if _width_chars(issuer) <= room:
+        return [issuer]
+    ends = ("中心", "委员会", "办公室", "局", "厅", "院", "委", "部", "处", "站")
+    cuts = [i for i in range(1, len(issuer)) if issuer[:i].endswith(ends)
+            and max(_width_chars(issuer[:i]), _width_chars(issuer[i:])) <= room]
+    if cuts:
+        cut = min(cuts, key=lambda i: abs(_width_chars(issuer[:i]) - _width_chars(issuer[i:])))
+        return [issuer[:cut], issuer[cut:]]
+    size = int(room)
+    return [issuer[i:i + size] for i in range(0, len(issuer), size)]
+
+
+def signature(doc: DocxDocument, issuer: str, date: str) -> None:
+    """公文 (GB/T 9704 7.3.5.1): the date four characters in from the right, the 署名 centred over it.
+
+    The date is right-aligned four characters in; each line of the 署名 is centred in a box around
+    the date's centre (digits counted as half a character, as Word sets them).
+    """
+    axis = DATE_RIGHT_CHARS + _width_chars(date) / 2  # the date's centre, from the right edge, in characters
+    for text in issuer_lines(issuer, date):
+        half = min(axis, _width_chars(text) / 2 + 2)  # room to spare on both sides, within the margin
+        p = _signature_line(doc, text, WD_ALIGN_PARAGRAPH.CENTER)
+        p.paragraph_format.right_indent = Pt(GRID_CHAR_PT * (axis - half))
+        p.paragraph_format.left_indent = Pt(GRID_CHAR_PT * (CHARS_PER_LINE - axis - half))
+    p = _signature_line(doc, date, WD_ALIGN_PARAGRAPH.RIGHT)
+    p.paragraph_format.right_indent = Pt(GRID_CHAR_PT * DATE_RIGHT_CHARS)
+
+
+def _signature_line(doc: DocxDocument, text: str, align: WD_ALIGN_PARAGRAPH) -> Paragraph:
+    p = _p(doc, text)
+    p.alignment = align
+    p.paragraph_format.first_line_indent = Pt(0)
+    p.paragraph_format.keep_with_next = True
+    _no_autospace(p)
+    return p
+
+
+def _no_autospace(paragraph: Paragraph) -> None:
+    """No extra space between Chinese and digits (``w:autoSpaceDN``, ``w:autoSpaceDE``): the date
+    keeps the width it is centred by."""
+    ppr = paragraph._p.get_or_add_pPr()
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), "0")
+        ppr.append(el)
 
 
 def _date_cn(date: str | None) -> str:
@@ -524,34 +635,71 @@ def _repeat_header(table: Table) -> None:
     trpr.append(el)
 
 
-def _appendix(doc: DocxDocument, report: MonthReport, section: BulletinSection) -> None:
+def _attachment_page(doc: DocxDocument, report: MonthReport, number: str, name: str) -> None:
+    """A 附件 on a new page (GB/T 9704 8): 附件N in 黑体 at the top left, its title on the third line."""
     doc.add_section(WD_SECTION.NEW_PAGE)
-    head = _p(doc, section.number)
+    head = _p(doc, number)
     head.style = STYLE_H1
     head.paragraph_format.first_line_indent = Pt(0)
     doc.add_paragraph("", style=STYLE_TITLE)
-    p = doc.add_paragraph(section.name, style=STYLE_TITLE)
+    p = doc.add_paragraph(name, style=STYLE_TITLE)
     p.paragraph_format.keep_with_next = True
     sub = _p(doc, f"（{month_cn(report.month)}）")
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     sub.paragraph_format.first_line_indent = Pt(0)
     sub.paragraph_format.space_after = Pt(6)
 
-    columns = [c for c in tables.APPENDIX.columns if c.mm is not None]
-    width_scale = 156 / sum(c.mm or 0 for c in columns)
-    widths = [Mm((c.mm or 0) * width_scale) for c in columns]
-    table = doc.add_table(rows=1, cols=len(columns))
+
+def _table(doc: DocxDocument, labels: Sequence[str], widths_mm: Sequence[float],
+           fills: Sequence[str | None] = ()) -> tuple[Table, list[Mm]]:
+    """A bordered table over the text block's width, its header row shaded (grey, or ``fills``) and
+    repeated on each page."""
+    scale = 156 / sum(widths_mm)
+    widths = [Mm(w * scale) for w in widths_mm]
+    table = doc.add_table(rows=1, cols=len(labels))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for i, column in enumerate(columns):
+    for i, label in enumerate(labels):
         table.columns[i].width = widths[i]
         cell = table.rows[0].cells[i]
         cell.width = widths[i]
-        _cell(cell, column.label, font=H1_FONT)
-        _shade(cell, STANDARD_FILLS.get(column.colour, "D9D9D9") if column.colour else "D9D9D9")
+        _cell(cell, label, font=H1_FONT)
+        _shade(cell, (fills[i] if i < len(fills) else None) or "D9D9D9")
     _repeat_header(table)
     _min_height(table.rows[0])
+    return table, widths
+
+
+# 类别 fits 调整表述 and 颜色变化 on one line (four characters of 五号 and the padding).
+CHANGE_COLUMNS = (("序号", 11.5), ("类别", 20), ("部室（单位）", 25), ("工作事项", 55), ("变动情况", 44.5))
+
+
+def _changes_table(doc: DocxDocument, report: MonthReport, section: BulletinSection, number: str) -> None:
+    """附件: 事项变动情况表, a row per change (补录, 销号, 调整表述, 颜色变化, 连续标红)."""
+    _attachment_page(doc, report, number, section.attachment_name)
+    table, widths = _table(doc, [label for label, _ in CHANGE_COLUMNS], [w for _, w in CHANGE_COLUMNS])
+    for i, row in enumerate(section.rows, start=1):
+        cells = table.add_row()
+        _min_height(cells)
+        for j, value in enumerate((i, row.kind, row.department, row.item, row.detail)):
+            cells.cells[j].width = widths[j]
+            _cell(cells.cells[j], value, align=WD_ALIGN_PARAGRAPH.LEFT if j >= 3 else None)
+        if row.colour is not None and row.kind != "连续标红":
+            _shade(cells.cells[4], STANDARD_FILLS.get(row.colour, "FFFFFF"))
+    note = _p(doc, f"注：与{month_cn(report.previous or '')}台账比较；调整表述的事项按同一事项跟踪，不计为补录或销号；"
+                   "颜色变化一栏的底色为本月颜色。")
+    note.style = STYLE_TABLE
+    note.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    note.paragraph_format.space_before = Pt(6)
+
+
+def _appendix(doc: DocxDocument, report: MonthReport, section: BulletinSection) -> None:
+    _attachment_page(doc, report, section.number, section.name)
+
+    columns = [c for c in tables.APPENDIX.columns if c.mm is not None]
+    table, widths = _table(doc, [c.label for c in columns], [c.mm or 0 for c in columns],
+                           [STANDARD_FILLS.get(c.colour) if c.colour else None for c in columns])
 
     for dept in report.departments:
         missing = dept.status == "missing"
@@ -573,13 +721,15 @@ def _appendix(doc: DocxDocument, report: MonthReport, section: BulletinSection) 
     note.paragraph_format.space_before = Pt(6)
 
 
-def bulletin_bytes(report: MonthReport, *, issued: dt.date | None = None) -> bytes:
+def bulletin_bytes(report: MonthReport, *, issued: dt.date | None = None, issuer: str = ISSUER) -> bytes:
     buffer = io.BytesIO()
-    build_bulletin(report, issued=issued).save(buffer)
+    build_bulletin(report, issued=issued, issuer=issuer).save(buffer)
     return buffer.getvalue()
 
 
 def write_bulletin_docx(report: MonthReport, path: Path, *, refuse: Iterable[Path | str] = (),
-                        issued: dt.date | None = None) -> Path:
-    """Write the 督查通报 to ``path`` (.docx) atomically; refuses to write over any path in ``refuse``."""
-    return atomic_write_bytes(bulletin_bytes(report, issued=issued), Path(path), refuse=refuse)
+                        issued: dt.date | None = None, issuer: str = ISSUER) -> Path:
+    """Write the 督查通报 to ``path`` (.docx) atomically; refuses to write over any path in ``refuse``.
+
+    ``issued``: the 成文日期 (default today); ``issuer``: the 发文机关署名."""
+    return atomic_write_bytes(bulletin_bytes(report, issued=issued, issuer=issuer), Path(path), refuse=refuse)

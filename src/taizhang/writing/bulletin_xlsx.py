@@ -1,13 +1,16 @@
-"""The 督查通报 as a workbook: the same content as the .docx, one sheet per section.
+"""The 督查通报 as a workbook: the same sections as the .docx, in the same order, one sheet each
+(``report.bulletin_sections`` walked once).
 
-* 总体情况: the summary sentence, the comparison with last month and a table of this month's
-  figures against last month's;
+* 总体情况: the summary sentence, the comparison with last month, the total's change explained
+  part by part, and a table of this month's figures against last month's;
 * 报送情况: every department on time, late or missing, with its 填报日期;
-* 进展缓慢事项: the red, then the yellow items by department with 分管负责人 and 责任人, the
-  colour cell filled;
-* 事项变动: 补录, 销号, 调整表述, 颜色变化 and 连续标红 items;
-* 分部室: the appendix table by department, with a total row;
-* 对标对表: the items whose marking disagrees with the progress or rank they state.
+* 进展较快事项, 进展缓慢事项, 中间位次及预计较好事项: the blue, red and yellow items by department
+  with 分管负责人 and 责任科室/责任人, the colour cell filled;
+* 账实不符和应标未标: each part's entries (summary sentences that disagree with the table, the
+  对标对表 flags, other errors);
+* 事项变动 (附件1 of the .docx): 补录, 销号, 调整表述, 颜色变化 and 连续标红 items;
+* 下步工作要求: the draft, filled yellow with its note, then the 署名 and the 成文日期;
+* 分部室: the appendix table by department, with a total row.
 
 Printable like the consolidated workbook (xlsx_common: A4, header rows repeated, fit to width,
 page numbers); every department's text goes through ``set_text``, never a formula.
@@ -15,6 +18,7 @@ page numbers); every department's text goes through ``set_text``, never a formul
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -24,10 +28,19 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import tables
-from ..models import STATUS_NAMES, BulletinSection, Colour, Counts, MonthReport, ResponsibleItem, SectionKind
-from ..progress import BASIS_NAMES, FLAG_TITLES, format_share
-from ..report import bulletin_sections
-from ..rules import COLOUR_NAMES, iso_date_cn, month_cn
+from ..models import (
+    ISSUER,
+    STATUS_NAMES,
+    BulletinSection,
+    Colour,
+    Counts,
+    MonthReport,
+    ResponsibleItem,
+    SectionKind,
+)
+from ..progress import BASIS_NAMES, format_share
+from ..report import LEADER_LABEL, OWNER_LABEL, bulletin_sections, checks_name
+from ..rules import COLOUR_NAMES, format_date_cn, iso_date_cn, month_cn
 from .xlsx_common import (
     BODY_FONT,
     BODY_FONT_NAME,
@@ -131,6 +144,7 @@ def _overview(ws: Worksheet, report: MonthReport, section: BulletinSection) -> N
         rows += [
             ["补录事项", len(report.new), "", "", ""],
             ["销号事项", len(report.closed), "", "", ""],
+            *_total_change_rows(report),
             ["调整表述事项", len(report.renamed), "", "", "按同一事项跟踪，不计为补录或销号"],
             ["颜色转差事项", len(report.worsened), "", "", ""],
             ["颜色好转事项", len(report.improved), "", "", ""],
@@ -143,6 +157,21 @@ def _overview(ws: Worksheet, report: MonthReport, section: BulletinSection) -> N
     _table(ws, row, labels, rows, centred=(2, 3, 4), fills=fills)
     freeze_below(ws, 2)
     setup_print(ws, None, landscape=False)
+
+
+def _total_change_rows(report: MonthReport) -> list[list[object]]:
+    """The departments whose items enter or leave the total besides 补录 and 销号 (事项数变化)."""
+    change = report.total_change
+    if change is None:
+        return []
+    rows: list[list[object]] = []
+    for d in change.first_time:
+        rows.append([f"首次报送：{d.department}", d.items, "", "", "计入本月事项数"])
+    for d in change.returned:
+        rows.append([f"恢复报送：{d.department}", d.items, "", "", f"按其{month_cn(d.month)}台账计入"])
+    for d in change.missing:
+        rows.append([f"本月未报送：{d.department}", -d.items, "", "", "减去其上月事项数"])
+    return rows
 
 
 def _submission(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
@@ -164,20 +193,21 @@ def _submission(ws: Worksheet, report: MonthReport, section: BulletinSection) ->
     setup_print(ws, f"{header}:{header}", landscape=False)
 
 
-def _slow(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
+def _coloured(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
+    """进展较快 (blue), 进展缓慢 (red), 中间位次及预计较好 (yellow): a row per item, by department."""
     set_widths(ws, (6, 8, 14, 30, 8, 19, 11, 16, 48))
     last = 9
-    row = _title(ws, report, f"{section.title}（红色在前，黄色在后，按部室）", last)
-    header = row
+    header = _title(ws, report, section.title, last)  # the title says it: the table right below
     rows: list[list[object]] = []
     fills: dict[tuple[int, int], PatternFill | None] = {}
     for entry in section.rows:
         people = entry.responsible or ResponsibleItem(item=entry.item, colour=Colour.UNKNOWN)
         fills[(len(rows), 2)] = fill_for(entry.colour or Colour.UNKNOWN)
+        said = people.progress if entry.colour is not Colour.BLUE or not people.stated else people.stated
         rows.append([len(rows) + 1, entry.kind, entry.department, entry.item, entry.months, entry.detail,
-                     people.leader, people.owner, people.progress])
-    labels = ["序号", "颜色", "部室", "工作事项", "连续\n月数", "颜色变化", "分管\n负责人", "责任科室\n责任人",
-              "推进情况"]
+                     people.leader, people.owner, said])
+    labels = ["序号", "颜色", "部室", "工作事项", "连续月数", "颜色变化", LEADER_LABEL, OWNER_LABEL,
+              "推进情况写明" if section.kind is SectionKind.FAST else "推进情况"]
     end = _table(ws, header, labels, rows, centred=(1, 2, 3, 5, 7), fills=fills)
     if not rows:
         _empty(ws, end, last, section.empty)
@@ -185,7 +215,55 @@ def _slow(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
     setup_print(ws, f"{header}:{header}")
 
 
+def _checks(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
+    """账实不符和应标未标: a row per entry, its part first (账实不符, 应标未标, 填报错误)."""
+    set_widths(ws, (6, 10, 14, 28, 9, 22, 60))
+    last = 7
+    row = _title(ws, report, section.title, last)
+    for text in section.paragraphs:
+        merged_text(ws, row, 1, last, text)
+        row += 1
+    merged_text(ws, row, 1, last, f"序时进度{format_share(report.schedule)}（{BASIS_NAMES[report.progress_basis]}）。"
+                                  + "；".join(f"{part.name}{len(section.of_kind(part.name))}项" for part in section.parts)
+                                  + "。")
+    header = row + 1
+    rows: list[list[object]] = []
+    for part in section.parts:
+        for entry in section.of_kind(part.name):
+            rows.append([len(rows) + 1, part.name, entry.department, entry.item, entry.previous, entry.brief,
+                         entry.detail])
+    end = _table(ws, header, ["序号", "类别", "部室", "工作事项", "单元格", "问题", "说明"], rows,
+                 centred=(1, 2, 3, 5))
+    if not rows:
+        _empty(ws, end, last, "；".join(part.empty for part in section.parts))
+    freeze_below(ws, header)
+    setup_print(ws, f"{header}:{header}")
+
+
+DRAFT_FILL = PatternFill(fill_type="solid", fgColor="FFFF00")
+
+
+def _requirements(ws: Worksheet, report: MonthReport, section: BulletinSection, *, issued: dt.date,
+                  issuer: str) -> None:
+    """下步工作要求: the draft filled yellow under its note; then the 署名 and 成文日期 at the right."""
+    set_widths(ws, (16, 16, 16, 16, 16, 16))
+    last = 6
+    row = _title(ws, report, section.title, last)
+    if section.draft and section.note:
+        merged_text(ws, row, 1, last, section.note, font=BOLD_BODY_FONT, fill=DRAFT_FILL)
+        row += 1
+    for text in section.paragraphs:
+        merged_text(ws, row, 1, last, text, fill=DRAFT_FILL if section.draft else None)
+        row += 1
+    row += 1
+    for text in (issuer, format_date_cn(issued.year, issued.month, issued.day)):
+        merged_text(ws, row, 3, last, text, align="right")
+        row += 1
+    setup_print(ws, None, landscape=False)
+
+
 def _changes(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
+    """事项变动 (附件1 of the .docx): the section's paragraph, then a row per change."""
     set_widths(ws, (6, 14, 14, 40, 40))
     last = 5
     row = _title(ws, report, section.title, last)
@@ -193,7 +271,9 @@ def _changes(ws: Worksheet, report: MonthReport, section: BulletinSection) -> No
         _paragraphs(ws, row, last, section)
         setup_print(ws, None, landscape=False)
         return
-    merged_text(ws, row, 1, last, f"与{month_cn(report.previous or '')}台账相比。")
+    # The .docx puts the table in its 附件; here it is right below.
+    text = " ".join(section.paragraphs)
+    merged_text(ws, row, 1, last, text.replace(f"见{section.attachment}", "见下表") if section.attachment else text)
     header = row + 1
     rows: list[list[object]] = []
     fills: dict[tuple[int, int], PatternFill | None] = {}
@@ -248,55 +328,50 @@ def _by_department(ws: Worksheet, report: MonthReport, section: BulletinSection)
     setup_print(ws, f"{header}:{header}")
 
 
-def _flags(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
-    set_widths(ws, (6, 14, 28, 11, 24, 10, 10, 22, 60))
-    last = 9
-    row = _title(ws, report, f"对标对表：{section.name}", last)
-    merged_text(ws, row, 1, last, f"序时进度{format_share(report.schedule)}（{BASIS_NAMES[report.progress_basis]}）。"
-                                  "对照说明第3条，核对推进情况中写明的完成比例和全市名次与颜色标注是否一致。")
-    header = row + 1
-    rows: list[list[object]] = []
-    fills: dict[tuple[int, int], PatternFill | None] = {}
-    for number, flag in enumerate(report.progress_flags, start=1):
-        fills[(number - 1, 4)] = fill_for(flag.colour)
-        rows.append([number, flag.department, flag.item, COLOUR_NAMES[flag.colour], flag.stated,
-                     format_share(flag.share) if flag.share is not None else "",
-                     format_share(flag.expected) if flag.expected is not None else "",
-                     FLAG_TITLES.get(flag.code, flag.code), flag.message])
-    labels = ["序号", "部室", "工作事项", "颜色", "推进情况写明", "完成比例", "序时进度", "问题", "说明"]
-    end = _table(ws, header, labels, rows, centred=(1, 2, 4, 6, 7), fills=fills)
-    if not rows:
-        _empty(ws, end, last, section.empty)
-    freeze_below(ws, header)
-    setup_print(ws, f"{header}:{header}")
-
-
 # --------------------------------------------------------------------------------------------
 # The workbook
 # --------------------------------------------------------------------------------------------
 
 
-# The sheet of each section (五、, a draft for the Word bulletin, has none), in the workbook's order:
-# the bulletin's sections first, the 对标对表 check for the 综合部 last.
-SHEET_OF: dict[SectionKind, tuple[str, Callable[[Worksheet, MonthReport, BulletinSection], None]]] = {
-    SectionKind.OVERVIEW: ("总体情况", _overview),
-    SectionKind.SUBMISSION: ("报送情况", _submission),
-    SectionKind.SLOW: ("进展缓慢事项", _slow),
-    SectionKind.CHANGES: ("事项变动", _changes),
-    SectionKind.DEPARTMENTS: ("分部室", _by_department),
-    SectionKind.FLAGS: ("对标对表", _flags),
+# The sheet of each section, named after it (the 账实不符 section's name without its 情况, the
+# 附件 table by department 分部室); the sheets come in the sections' order.
+SHEET_OF: dict[SectionKind, Callable[[Worksheet, MonthReport, BulletinSection], None]] = {
+    SectionKind.OVERVIEW: _overview,
+    SectionKind.SUBMISSION: _submission,
+    SectionKind.FAST: _coloured,
+    SectionKind.SLOW: _coloured,
+    SectionKind.MIDDLE: _coloured,
+    SectionKind.CHECKS: _checks,
+    SectionKind.CHANGES: _changes,
+    SectionKind.DEPARTMENTS: _by_department,
 }
-SHEETS = tuple(name for name, _ in SHEET_OF.values())
+DEPARTMENTS_SHEET = "分部室"
 
 
-def build_bulletin_workbook(report: MonthReport) -> Workbook:
+def sheet_name(section: BulletinSection) -> str:
+    """The sheet a section is written on: its name (at most 31 characters, Excel's limit)."""
+    if section.kind is SectionKind.DEPARTMENTS:
+        return DEPARTMENTS_SHEET
+    if section.kind is SectionKind.CHECKS:
+        return section.name.removesuffix("情况")[:31]
+    return section.name[:31]
+
+
+SHEETS = ("总体情况", "报送情况", "进展较快事项", "进展缓慢事项", "中间位次及预计较好事项",
+          checks_name().removesuffix("情况"), "事项变动", "下步工作要求", DEPARTMENTS_SHEET)
+
+
+def build_bulletin_workbook(report: MonthReport, *, issued: dt.date | None = None,
+                            issuer: str = ISSUER) -> Workbook:
+    """The bulletin as a workbook: one sheet per section of ``bulletin_sections``, in its order."""
     wb = Workbook()
     first = wb.active
-    order = list(SHEET_OF)
-    sections = sorted((s for s in bulletin_sections(report) if s.kind in SHEET_OF), key=lambda s: order.index(s.kind))
-    for section in sections:
-        name, fill = SHEET_OF[section.kind]
-        fill(wb.create_sheet(name), report, section)
+    for section in bulletin_sections(report):
+        ws = wb.create_sheet(sheet_name(section))
+        if section.kind is SectionKind.REQUIREMENTS:
+            _requirements(ws, report, section, issued=issued or dt.date.today(), issuer=issuer)
+        else:
+            SHEET_OF[section.kind](ws, report, section)
     wb.remove(first)
     wb.active = 0
     props = wb.properties
@@ -306,12 +381,14 @@ def build_bulletin_workbook(report: MonthReport) -> Workbook:
     return wb
 
 
-def bulletin_workbook_bytes(report: MonthReport) -> bytes:
+def bulletin_workbook_bytes(report: MonthReport, *, issued: dt.date | None = None, issuer: str = ISSUER) -> bytes:
     buffer = io.BytesIO()
-    build_bulletin_workbook(report).save(buffer)
+    build_bulletin_workbook(report, issued=issued, issuer=issuer).save(buffer)
     return buffer.getvalue()
 
 
-def write_bulletin_xlsx(report: MonthReport, path: Path, *, refuse: Iterable[Path | str] = ()) -> Path:
+def write_bulletin_xlsx(report: MonthReport, path: Path, *, refuse: Iterable[Path | str] = (),
+                        issued: dt.date | None = None, issuer: str = ISSUER) -> Path:
     """Write the bulletin workbook to ``path`` atomically; refuses to write over any path in ``refuse``."""
-    return atomic_write_bytes(bulletin_workbook_bytes(report), Path(path), refuse=refuse)
+    return atomic_write_bytes(bulletin_workbook_bytes(report, issued=issued, issuer=issuer), Path(path),
+                              refuse=refuse)
