@@ -36,6 +36,10 @@ _EXPORTS: dict[str, str] = {
     "NothingToMerge": "saving",
     "MonthNotStored": "saving",
     "write_consolidated": "writing.consolidated",
+    # 应纳未纳: the centre's task list against the ledgers (merge --tasks)
+    "read_tasks": "tasks",
+    "check_tasks": "tasks",
+    "TaskCheck": "models",
     # rules: [rules] settings, and the registry a new check is added to
     "RuleConfig": "findings",
     "item_rule": "checks",
@@ -78,6 +82,9 @@ __all__ = [
     "MonthNotStored",
     "snapshot_of",
     "write_consolidated",
+    "read_tasks",
+    "check_tasks",
+    "TaskCheck",
     "build_report",
     "bulletin_sections",
     "write_bulletin_docx",
@@ -144,11 +151,13 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors (never ru
         ProgressFlag,
         SectionRow,
         Severity,
+        TaskCheck,
         ValidationResult,
     )
     from .report import build_report, bulletin_sections
     from .saving import MonthNotStored, NothingToMerge, merge_and_save
     from .store import Store
+    from .tasks import check_tasks, read_tasks
     from .validate import validate_file, validate_files
     from .writing.bulletin_docx import write_bulletin_docx
     from .writing.bulletin_xlsx import write_bulletin_xlsx

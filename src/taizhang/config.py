@@ -33,6 +33,7 @@ KEY_LABELS = {
     "departments": "部室名单",
     "progress_basis": "序时进度计算方式",
     "rules": "检查规则的开关与级别",
+    "leaders": "中心分管领导及其分管部室",
 }
 
 
@@ -124,6 +125,10 @@ def _explain(key: str, err: Any) -> str:
         if kind == "value_error":
             return f"有误：{str(err.get('ctx', {}).get('error', err.get('msg', '')))}。"
         return "应为部室名称的列表，例如 departments = [\"综合部\", \"规划发展部\"]。"
+    if key == "leaders":
+        if kind == "value_error":
+            return f"有误：{str(err.get('ctx', {}).get('error', err.get('msg', '')))}。"
+        return "应写成一个表，每位中心分管领导一行，列出其分管的部室，例如\n[leaders]\n\"张三\" = [\"综合部\", \"财务部\"]"
     if key == "center":
         if kind == "value_error":
             return "不能为空，例如 center = \"市港航事业发展中心\"。"
@@ -184,6 +189,12 @@ departments = [
 
 # 督查通报中“序时进度”的算法："month" 按已过整月数（4月报送的台账对应1—3月，为 3/12），"day" 按填报日期已过天数占全年天数。
 progress_basis = "month"
+
+# 中心分管领导及其分管的部室（通知第四条）：taizhang report --by-leader 为每位领导写一份分管部室的摘要。
+# 不写时按各台账底部“中心分管领导：×××”归属；写了的以这里为准。需要时去掉下面几行开头的 #：
+# [leaders]
+# "张三" = ["综合部", "智慧港航部"]
+# "李四" = ["规划发展部", "工程建设部"]
 
 # 检查规则的开关与级别：按问题代码（见 README 的问题代码表）或一类问题（如 numbering）关闭某条检查（"off"），
 # 或改为提示（"warning"）、错误（"error"）。需要时去掉下面几行开头的 #：

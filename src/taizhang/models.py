@@ -196,6 +196,8 @@ class FileReport(BaseModel):
     stated: StatedSummary | None = None
     sha256: str | None = None
     findings: list[Finding] = Field(default_factory=list)
+    # The footer's 中心分管领导：… (as written, several names possible; None when blank or ×××).
+    center_leader: str | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -264,6 +266,8 @@ class MergeResult(BaseModel):
     skipped: list[Skipped] = Field(default_factory=list)
     output: str | None = None
     roster_checked: bool = True
+    # ``merge --tasks``: the centre's task list checked against the ledgers (应纳未纳).
+    tasks: TaskCheck | None = None
     # The full per-file reports (items, findings): written to the workbook and the store, not to --json.
     reports: list[FileReport] = Field(default_factory=list, exclude=True)
 
@@ -289,6 +293,60 @@ class StoredFinding(Finding):
     file: str
 
 
+# --------------------------------------------------------------------------------------------
+# merge --tasks: the centre's task list against the ledgers (应纳未纳, 通知 五)
+# --------------------------------------------------------------------------------------------
+
+
+class Task(BaseModel):
+    """One row of the centre's task list (任务清单): 事项, 责任部室, 来源, optional 时限."""
+
+    row: int
+    cell: str  # A1 of its 事项 cell
+    name: str
+    departments: list[str]  # 责任部室, split where several share the task
+    source: str = ""
+    deadline: str = ""
+
+
+TaskStatus = Literal["listed", "uncertain", "not_listed"]
+
+
+class TaskMatch(BaseModel):
+    """One task against one responsible department's ledger, with its closest item."""
+
+    task: str
+    department: str
+    cell: str
+    status: TaskStatus
+    item: str | None = None  # the department's closest ledger item (the pair shown for review)
+    similarity: float = 0.0  # 0..1
+    elsewhere: str | None = None  # another department whose ledger carries it (a task in the wrong ledger)
+    elsewhere_item: str | None = None
+
+
+class TaskCheck(BaseModel):
+    """``merge --tasks``: which tasks of the list each department's ledger carries."""
+
+    file: FileName
+    sheet: str
+    tasks: list[Task] = Field(default_factory=list)
+    matches: list[TaskMatch] = Field(default_factory=list)
+    # task.not_listed / task.uncertain_match / task.no_department, each with its department.
+    findings: list[StoredFinding] = Field(default_factory=list)
+
+    @property
+    def not_listed(self) -> list[TaskMatch]:
+        return [m for m in self.matches if m.status == "not_listed"]
+
+    @property
+    def uncertain(self) -> list[TaskMatch]:
+        return [m for m in self.matches if m.status == "uncertain"]
+
+
+MergeResult.model_rebuild()
+
+
 class MonthSnapshot(BaseModel):
     """Everything the report needs of one merged month."""
 
@@ -303,6 +361,9 @@ class MonthSnapshot(BaseModel):
     missing: list[str] = Field(default_factory=list)
     late: list[str] = Field(default_factory=list)
     file_hashes: dict[str, str] = Field(default_factory=dict)  # file name -> sha256
+    # Department -> the footer's 中心分管领导 (as written): for the leaders' digests only, so not
+    # part of the month's JSON form (a store of schema version 1 has none).
+    center_leaders: dict[str, str] = Field(default_factory=dict, exclude=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -324,6 +385,9 @@ class Config(BaseModel):
     progress_basis: Literal["month", "day"] = "month"
     # [rules]: a finding code (or a whole area) → "off" / "warning" / "error".
     rules: dict[str, str] = Field(default_factory=dict)
+    # [leaders]: each 中心分管领导 → the departments they supervise (通知 四); the ledgers' footers
+    # fill in the departments not listed here.
+    leaders: dict[str, list[str]] = Field(default_factory=dict)
     # Where the settings were loaded from; None when the defaults apply.
     path: Path | None = Field(default=None, exclude=True)
 
@@ -348,6 +412,24 @@ class Config(BaseModel):
                 raise ValueError(f"部室“{name}”在名单中出现了两次")
             names.append(name)
         return names
+
+    @field_validator("leaders")
+    @classmethod
+    def _leaders(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = {}
+        for raw, departments in value.items():
+            leader = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
+            if not leader:
+                raise ValueError("有空的领导姓名")
+            names: list[str] = []
+            for dept in departments:
+                name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", dept))
+                if not name:
+                    raise ValueError(f"“{leader}”分管的部室中有空的名称")
+                if name not in names:
+                    names.append(name)
+            table.setdefault(leader, []).extend(n for n in names if n not in table.get(leader, []))
+        return table
 
     @property
     def rule_config(self) -> RuleConfig:
@@ -527,6 +609,15 @@ class DepartmentReport(BaseModel):
     note: str = ""
 
 
+class NotListed(BaseModel):
+    """A task of the centre's list (``merge --tasks``) that its department's ledger does not carry."""
+
+    department: str
+    task: str
+    message: str  # the finding's message: source, 时限, the closest ledger item
+    severity: Severity = Severity.ERROR  # a warning: a middling match, for review
+
+
 class MonthReport(BaseModel):
     """``taizhang report``: one stored month and what changed since the month before."""
 
@@ -555,6 +646,9 @@ class MonthReport(BaseModel):
     progress_basis: Literal["month", "day"] = "month"
     schedule: float = 0.0  # 序时进度 at the month's 截至 date
     progress_flags: list[ProgressFlag] = Field(default_factory=list)
+    # 应纳未纳 (通知 五): the task list's tasks missing from their department's ledger, and the middling
+    # matches to review; recorded by ``merge --tasks``.
+    not_listed: list[NotListed] = Field(default_factory=list)
 
     @property
     def month_cn(self) -> str:
@@ -584,6 +678,7 @@ class SectionKind(StrEnum):
     CHANGES = "changes"  # 四、事项变动
     REQUIREMENTS = "requirements"  # 五、下一步工作要求: a draft only the Word bulletin carries
     DEPARTMENTS = "departments"  # 附件: the table by department
+    NOT_LISTED = "not_listed"  # 应纳未纳: tasks of the centre's list no ledger of their department carries
 
 
 class SectionRow(BaseModel):

@@ -26,12 +26,14 @@ from .models import (
     ItemRef,
     MonthReport,
     MonthSnapshot,
+    NotListed,
     PersistentRed,
     Renamed,
     RenamedItem,
     ResponsibleItem,
     SectionKind,
     SectionRow,
+    Severity,
     Status,
     StoredItem,
     direction,
@@ -239,9 +241,21 @@ def compare(
         report.departments.append(dept)
 
     report.progress_flags = check_snapshot(current, basis=basis)
+    report.not_listed = not_listed_of(current)
     report.comparison = comparison_text(report)
     report.submission = submission_text(report)
     return report
+
+
+TASK_CODES = ("task.not_listed", "task.uncertain_match")
+
+
+def not_listed_of(snapshot: MonthSnapshot) -> list[NotListed]:
+    """应纳未纳 as ``merge --tasks`` recorded it: the tasks not carried, then those to review."""
+    found = [f for f in snapshot.findings if f.code in TASK_CODES and f.department]
+    found.sort(key=lambda f: TASK_CODES.index(f.code))
+    return [NotListed(department=f.department or "", task=f.value or "", message=f.message, severity=f.severity)
+            for f in found]
 
 
 def _compare_department(dept: DepartmentReport, items: list[StoredItem], history: _History,
@@ -410,6 +424,16 @@ def _change_rows(report: MonthReport) -> list[SectionRow]:
     return rows
 
 
+NOT_LISTED, TO_REVIEW = "应纳未纳", "待核对"
+
+
+def _not_listed_rows(report: MonthReport) -> list[SectionRow]:
+    """应纳未纳 (通知 五): a task of the centre's list missing from its department's ledger, then the
+    middling matches a person must judge."""
+    return [SectionRow(kind=NOT_LISTED if n.severity is Severity.ERROR else TO_REVIEW, department=n.department,
+                       item=n.task, detail=n.message) for n in report.not_listed]
+
+
 def bulletin_sections(report: MonthReport) -> list[BulletinSection]:
     """The 督查通报's sections in order: what every renderer (terminal, .docx, .xlsx) walks.
 
@@ -426,6 +450,8 @@ def bulletin_sections(report: MonthReport) -> list[BulletinSection]:
                         empty="本月没有标红色、黄色的事项。"),
         BulletinSection(kind=SectionKind.FLAGS, name="颜色标注需核实的事项", table="flags",
                         empty="没有颜色标注与推进情况不一致的事项。"),
+        BulletinSection(kind=SectionKind.NOT_LISTED, name="应纳未纳事项", rows=_not_listed_rows(report),
+                        empty="未发现应纳未纳的任务（汇总时用 --tasks 给出中心任务清单才会核对）。"),
         BulletinSection(kind=SectionKind.CHANGES, number="四", name="事项变动",
                         paragraphs=[f"{report.month_cn}是历史库中最早的月份，没有上月台账可供比较，"
                                     "本月不统计补录、销号和颜色变化。"] if first else [],

@@ -15,7 +15,7 @@ from ..config import Config, load_config
 from ..errors import TaizhangError
 from ..models import BulletinSection, Colour, MonthReport, SectionKind, jsonable
 from ..progress import BASIS_NAMES, FLAG_TITLES, format_share
-from ..report import build_report, bulletin_sections
+from ..report import NOT_LISTED, build_report, bulletin_sections
 from ..rules import COLOUR_NAMES, month_cn, require_month
 from ..store import Store, default_db_path
 from ..validate import file_sha256
@@ -185,6 +185,21 @@ def _flags(section: BulletinSection, report: MonthReport, config: Config) -> Non
     console.print(flags)
 
 
+def _not_listed(section: BulletinSection, report: MonthReport, config: Config) -> None:
+    if not section.rows:
+        return
+    console.print()
+    console.print(f"[bold]{section.title}[/]（对照中心任务清单）")
+    table = Table(show_header=True, header_style="bold", expand=False)
+    table.add_column("类别", no_wrap=True)
+    table.add_column("部室", no_wrap=True)
+    table.add_column("情况", overflow="fold")
+    for row in section.rows:
+        table.add_row(f"[bold red]{row.kind}[/]" if row.kind == NOT_LISTED else row.kind, escape(row.department),
+                      escape(row.detail))
+    console.print(table)
+
+
 def _changes(section: BulletinSection, report: MonthReport, config: Config) -> None:
     console.print()
     console.print(f"[bold]{section.title}[/]")
@@ -233,4 +248,5 @@ def _departments(section: BulletinSection, report: MonthReport, config: Config) 
 _RENDERERS: dict[SectionKind, Callable[[BulletinSection, MonthReport, Config], None]] = {
     SectionKind.OVERVIEW: _overview, SectionKind.SUBMISSION: _submission, SectionKind.SLOW: _slow,
     SectionKind.FLAGS: _flags, SectionKind.CHANGES: _changes, SectionKind.DEPARTMENTS: _departments,
+    SectionKind.NOT_LISTED: _not_listed,
 }

@@ -48,7 +48,7 @@ from ..models import (
     SectionRow,
 )
 from ..progress import BASIS_NAMES, format_share
-from ..report import CHANGE_KINDS, bulletin_sections, people_text
+from ..report import CHANGE_KINDS, NOT_LISTED, bulletin_sections, people_text
 from ..rules import COLOUR_NAMES, STANDARD_FILLS, format_date_cn, iso_date_cn, month_cn, xml_text
 
 # --------------------------------------------------------------------------------------------
@@ -410,6 +410,19 @@ def _flags(doc: DocxDocument, report: MonthReport, section: BulletinSection, sta
         _p(doc, f"{i}.{flag.department}“{flag.item}”：{flag.message}")
 
 
+def _not_listed(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
+    """应纳未纳 (通知 五), after the 对标对表 check: only when the centre's task list found some."""
+    if not section.rows:
+        return
+    state.subsection += 1
+    missing = len(section.of_kind(NOT_LISTED))
+    _h2(doc, f"（{cn_ordinal(state.subsection)}）{section.name}（{missing}项）")
+    _p(doc, "对照中心任务清单，以下任务未纳入责任部室（单位）的台账。通知第五条要求各条工作线安排部署的工作任务"
+            "全部纳入台账管理，请有关部室（单位）补录；列为待核对的，请核实是否为同一事项：")
+    for i, row in enumerate(section.rows, start=1):
+        _p(doc, f"{i}.{'（待核对）' if row.kind != NOT_LISTED else ''}{row.detail}")
+
+
 def _changes(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
     _h1(doc, section.title)
     if report.first_month:
@@ -452,7 +465,7 @@ def _attachment(doc: DocxDocument, report: MonthReport, section: BulletinSection
 _SECTIONS: dict[SectionKind, Callable[[DocxDocument, MonthReport, BulletinSection, _State], None]] = {
     SectionKind.OVERVIEW: _plain, SectionKind.SUBMISSION: _submission, SectionKind.SLOW: _slow,
     SectionKind.FLAGS: _flags, SectionKind.CHANGES: _changes, SectionKind.REQUIREMENTS: _plain,
-    SectionKind.DEPARTMENTS: _attachment,
+    SectionKind.DEPARTMENTS: _attachment, SectionKind.NOT_LISTED: _not_listed,
 }
 
 

@@ -271,6 +271,20 @@ def _flags(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None
     setup_print(ws, f"{header}:{header}")
 
 
+def _not_listed(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
+    """应纳未纳 (通知 五): the centre's tasks missing from their department's ledger, then those to review."""
+    set_widths(ws, (6, 10, 14, 30, 80))
+    last = 5
+    header = _title(ws, report, section.name, last)
+    rows = [[number, row.kind, row.department, row.item, row.detail]
+            for number, row in enumerate(section.rows, start=1)]
+    end = _table(ws, header, ["序号", "类别", "部室", "任务", "情况"], rows, centred=(1, 2, 3))
+    if not rows:
+        _empty(ws, end, last, section.empty)
+    freeze_below(ws, header)
+    setup_print(ws, f"{header}:{header}")
+
+
 # --------------------------------------------------------------------------------------------
 # The workbook
 # --------------------------------------------------------------------------------------------
@@ -285,6 +299,7 @@ SHEET_OF: dict[SectionKind, tuple[str, Callable[[Worksheet, MonthReport, Bulleti
     SectionKind.CHANGES: ("事项变动", _changes),
     SectionKind.DEPARTMENTS: ("分部室", _by_department),
     SectionKind.FLAGS: ("对标对表", _flags),
+    SectionKind.NOT_LISTED: ("应纳未纳", _not_listed),
 }
 SHEETS = tuple(name for name, _ in SHEET_OF.values())
 

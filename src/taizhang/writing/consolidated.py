@@ -376,8 +376,10 @@ def _summary_notes(result: MergeResult, config: Config) -> list[str]:
     if unreadable:
         notes.append(f"无法读取、未汇总的文件（{len(unreadable)}个）：{'、'.join(Path(r.file).name for r in unreadable)}，"
                      "见“问题清单”。")
-    errors = sum(len(r.errors) for r in result.reports)
-    warnings = sum(len(r.warnings) for r in result.reports)
+    task_findings = result.tasks.findings if result.tasks is not None else []  # 应纳未纳 (merge --tasks)
+    errors = sum(len(r.errors) for r in result.reports) + sum(f.severity is Severity.ERROR for f in task_findings)
+    warnings = sum(len(r.warnings) for r in result.reports) + sum(f.severity is Severity.WARNING
+                                                                  for f in task_findings)
     notes.append(f"校验发现错误{errors}条、提示{warnings}条，逐条列在“问题清单”工作表中；"
                  "已销号事项列在“台账”中（灰色），不计入统计。")
     return notes
@@ -607,8 +609,10 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles) -> _Row
     alert = tuple((c.align, None, "error" if c.kind == "severity" else "body") for c in table.columns)
     set_widths(ws, widths)
     last = len(widths)
-    errors = sum(len(r.errors) for r in result.reports)
-    warnings = sum(len(r.warnings) for r in result.reports)
+    task_findings = result.tasks.findings if result.tasks is not None else []  # 应纳未纳 (merge --tasks)
+    errors = sum(len(r.errors) for r in result.reports) + sum(f.severity is Severity.ERROR for f in task_findings)
+    warnings = sum(len(r.warnings) for r in result.reports) + sum(f.severity is Severity.WARNING
+                                                                  for f in task_findings)
     merged_text(ws, 1, 1, last, f"问题清单（{month_cn(result.month)}：错误{errors}条、提示{warnings}条）",
                 font=TITLE_FONT, align="center", height=40)
     write_header(ws, 2, table.labels)
@@ -622,6 +626,11 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles) -> _Row
             listed = FindingRow(number, department or "", name, f.sheet or "", f.cell or "", f.severity, f.code,
                                 f.message)
             rows.add(table.values(listed), alert if f.severity is Severity.ERROR else plain)
+    for f in task_findings:
+        number += 1
+        listed = FindingRow(number, f.department or "", f.file, f.sheet or "", f.cell or "", f.severity, f.code,
+                            f.message)
+        rows.add(table.values(listed), alert if f.severity is Severity.ERROR else plain)
     for s in result.skipped:
         if s.code is not None:  # unreadable files: their finding is listed above
             continue
