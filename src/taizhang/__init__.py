@@ -49,6 +49,11 @@ _EXPORTS: dict[str, str] = {
     "bulletin_sections": "report",
     "write_bulletin_docx": "writing.bulletin_docx",
     "write_bulletin_xlsx": "writing.bulletin_xlsx",
+    # leaders' digests (report --by-leader)
+    "leader_digests": "digest",
+    "write_digest_docx": "writing.digest_docx",
+    "LeaderDigest": "models",
+    "LeaderDigests": "models",
     # config and store
     "load_config": "config",
     "Config": "models",
@@ -89,6 +94,10 @@ __all__ = [
     "bulletin_sections",
     "write_bulletin_docx",
     "write_bulletin_xlsx",
+    "leader_digests",
+    "write_digest_docx",
+    "LeaderDigest",
+    "LeaderDigests",
     "load_config",
     "Config",
     "RuleConfig",
@@ -133,6 +142,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors (never ru
 
     from .checks import item_rule, ledger_rule
     from .config import load_config
+    from .digest import leader_digests
     from .errors import TaizhangError
     from .findings import RuleConfig
     from .merge import merge_inbox, snapshot_of
@@ -145,6 +155,8 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors (never ru
         FileReport,
         Finding,
         Item,
+        LeaderDigest,
+        LeaderDigests,
         MergeResult,
         MonthReport,
         MonthSnapshot,
@@ -162,3 +174,4 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors (never ru
     from .writing.bulletin_docx import write_bulletin_docx
     from .writing.bulletin_xlsx import write_bulletin_xlsx
     from .writing.consolidated import write_consolidated
+    from .writing.digest_docx import write_digest_docx

@@ -666,6 +666,50 @@ class MonthReport(BaseModel):
 
 
 # --------------------------------------------------------------------------------------------
+# report --by-leader: one digest per 中心分管领导 (通知 四)
+# --------------------------------------------------------------------------------------------
+
+Assignment = Literal["config", "footer"]
+
+
+class LeaderDigest(BaseModel):
+    """One 中心分管领导's month: their departments' reports, red and yellow items, changes since
+    last month, persistent reds, and what the notice makes grounds for 通报批评 (账实不符, 应纳未纳)."""
+
+    leader: str
+    month: str
+    previous: str | None = None
+    # Department -> where the assignment comes from: taizhang.toml's [leaders], or the ledger's footer.
+    assigned_by: dict[str, Assignment] = Field(default_factory=dict)
+    departments: list[DepartmentReport] = Field(default_factory=list)
+    counts: Counts = Field(default_factory=Counts)
+    previous_counts: Counts | None = None
+    persistent_red: list[PersistentRed] = Field(default_factory=list)
+    not_listed: list[NotListed] = Field(default_factory=list)
+    mismatches: list[StoredFinding] = Field(default_factory=list)  # summary.mismatch: 账实不符
+    file: str | None = None  # the .docx written for them
+
+    @property
+    def red(self) -> int:
+        return sum(len(d.red) for d in self.departments)
+
+    @property
+    def yellow(self) -> int:
+        return sum(len(d.yellow) for d in self.departments)
+
+
+class LeaderDigests(BaseModel):
+    """``taizhang report --by-leader``: a digest per 中心分管领导, and what could not be assigned."""
+
+    month: str
+    previous: str | None = None
+    center: str = ""
+    leaders: list[LeaderDigest] = Field(default_factory=list)
+    unassigned: list[str] = Field(default_factory=list)  # departments with no 中心分管领导 anywhere
+    warnings: list[str] = Field(default_factory=list)  # footers that disagree with taizhang.toml, …
+
+
+# --------------------------------------------------------------------------------------------
 # the bulletin's sections: built once from a MonthReport, walked by every renderer
 # --------------------------------------------------------------------------------------------
 

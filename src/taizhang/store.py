@@ -281,6 +281,19 @@ class Store:
         snapshot.file_hashes = self.file_hashes(month)
         return snapshot
 
+    def center_leaders(self, month: str) -> dict[str, str]:
+        """Each department's 中心分管领导 as its latest footer up to ``month`` names it: a department
+        that did not report this month keeps last month's; one that never reported before takes
+        that of its first ledger after ``month``."""
+        leaders: dict[str, str] = {}
+        # Later months first, newest first, then the months up to ``month`` oldest first: the last
+        # footer written for a department wins.
+        for department, leader in self._db.execute(
+                "SELECT department, center_leader FROM departments WHERE center_leader IS NOT NULL "
+                "ORDER BY month <= ?, CASE WHEN month <= ? THEN month END, month DESC, position", (month, month)):
+            leaders[department] = leader
+        return leaders
+
     def file_hashes(self, month: str) -> dict[str, str]:
         """The SHA-256 of each file merged for ``month``, by file name."""
         return dict(

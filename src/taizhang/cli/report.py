@@ -53,21 +53,32 @@ def report_command(
     force: Annotated[bool, typer.Option(
         "--force", "-f", metavar="",
         help="通报文件已存在时覆盖它（已存在的通报可能已经人工修改过，所以默认不覆盖）。")] = False,
+    by_leader: Annotated[bool, typer.Option(
+        "--by-leader", metavar="",
+        help="为每位中心分管领导写一份分管部室摘要（.docx，一至两页）：红黄事项、较上月变化、连续标红、账实不符、应纳未纳；"
+             "-o 为存放的文件夹（默认“分管领导摘要-YYYY-MM”）。分管关系取 taizhang.toml 的 [leaders]，"
+             "其中没有的部室按台账底部“中心分管领导：”。")] = False,
 ) -> None:
     """生成月度督查通报：与历史库中上一个月份比较，列出补录、销号、调整表述、颜色变化、连续标红的事项，
     未报送和逾期报送的部室，各部室红黄事项及其分管负责人、责任人，并按序时进度对标对表核对颜色标注。
 
     历史库中最早的月份没有可比较的上月，照常报告本月情况。
 
+    加 --by-leader 时为每位中心分管领导写一份分管部室摘要（通知第四条），-o 为存放摘要的文件夹。
+
     退出码：0 成功；2 月份未记入历史库、找不到历史库、通报文件已存在（未加 --force）或调用有误；3 程序内部错误。
 
-    示例：taizhang report --month 2022-04 -o 督查通报-2022-04.docx
+    示例：taizhang report --month 2022-04 -o 督查通报-2022-04.docx；taizhang report --month 2022-04 --by-leader -o 摘要
     """
     try:
         month_text = require_month(month)
         config = load_config(config_path)
     except TaizhangError as exc:
         fail(escape(str(exc)))
+    if by_leader:
+        from .digest import run_by_leader
+
+        run_by_leader(month_text, config, db=db, output=output, force=force, as_json=as_json)
     if output is not None and output.suffix.lower() not in SUFFIXES:
         fail(f"通报文件须以 .docx（Word）或 .xlsx（Excel）结尾：{escape(str(output))}")
     if output is not None and output.exists() and not force:
