@@ -285,3 +285,59 @@ def test_digests_of_a_month_without_footers_or_table_name_the_unassigned(history
     digests = digests_of(report, month, footers={}, config=load_config(CONFIG))
     assert digests.leaders == [] and digests.unassigned == list(LEADERS["褚建华"][:1]) + [
         "规划发展部", "污染防治部", "工程建设部", "智慧港航部", "水运服务部"]
+
+
+# --------------------------------------------------------------------------------------------
+# The footer's 中心分管领导, as clerks write it
+# --------------------------------------------------------------------------------------------
+
+
+def _footer_ledger(path: Path, cells: dict[tuple[int, int], str]) -> Path:
+    from openpyxl import load_workbook
+
+    from builders import build_ledger, item
+
+    build_ledger(path, [item("港口岸线利用规划修编"), item("对上争取资金")], footer=False)
+    wb = load_workbook(path)
+    for (r, c), text in cells.items():
+        wb.active.cell(7 + r, c, text)  # the footer below the two items (header on row 4)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("cells", "leader"), [
+    ({(0, 1): "中心分管领导：孟庆军", (0, 5): "台账联系人：曹文博，2603547"}, "孟庆军"),
+    ({(0, 1): "中心分管领导：", (0, 2): "孟庆军"}, "孟庆军"),  # the name in the next cell
+    ({(0, 1): "中心分管领导:孟庆军          台账联系人：曹文博"}, "孟庆军"),  # one cell for the whole line
+    ({(0, 1): "中心分管领导：褚建华、孟庆军"}, "褚建华、孟庆军"),
+    ({(0, 1): "中心分管领导：×××", (0, 5): "台账联系人：×××，260××"}, None),  # the template left as it was
+    ({(0, 1): "台账联系人：曹文博", (1, 1): "中心分管领导：孟庆军"}, "孟庆军"),
+    ({}, None),
+])
+def test_the_footer_names_the_center_leader(tmp_path: Path, cells: dict[tuple[int, int], str],
+                                            leader: str | None) -> None:
+    from taizhang.validate import validate_file
+
+    report = validate_file(_footer_ledger(tmp_path / "规划发展部台账.xlsx", cells))
+    assert report.center_leader == leader
+    assert len(report.items) == 2  # the footer is not read as an item
+
+
+def test_the_xls_example_footer_is_read() -> None:
+    from taizhang.validate import validate_file
+
+    assert validate_file(EXAMPLES / "2022-04" / "污染防治部-4月台账.xls").center_leader == "韩立新"
+
+
+def test_a_store_of_schema_1_has_no_footers_and_its_departments_are_unassigned(tmp_path: Path) -> None:
+    store_path = tmp_path / "v1.db"
+    shutil.copyfile(ROOT / "tests" / "data" / "history_v1_two_months.db", store_path)
+    with Store(store_path) as store:
+        assert store.center_leaders("2022-05") == {}
+        digests = leader_digests(store, "2022-05", config=load_config(CONFIG))
+    assert digests.leaders == [] and len(digests.unassigned) == 6
+    # With the [leaders] table the upgraded store gives digests all the same.
+    config = load_config(CONFIG).model_copy(update={"leaders": LEADERS})
+    with Store(store_path) as store:
+        digests = leader_digests(store, "2022-05", config=config)
+    assert [d.leader for d in digests.leaders] == list(LEADERS) and digests.unassigned == []

@@ -239,3 +239,14 @@ def test_a_list_without_the_two_columns_is_refused(tmp_path: Path) -> None:
 ])
 def test_similarity_of_rewordings_and_of_other_tasks(task: str, item: str, carried: bool) -> None:
     assert (similarity(task, item) >= LISTED) is carried
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xls", "xlsx"])
+def test_a_list_saved_by_libreoffice_reads_the_same(tmp_path: Path, fmt: str,
+                                                    soffice_convert: Any) -> None:
+    original = task_list(tmp_path / "src" / "任务清单.xlsx")
+    saved = soffice_convert(original, fmt, tmp_path / "saved")
+    again = read_tasks(saved)
+    assert [(t.name, t.departments, t.source, t.deadline, t.cell) for t in again.tasks] == [
+        (t.name, t.departments, t.source, t.deadline, t.cell) for t in read_tasks(original).tasks]
