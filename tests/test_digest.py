@@ -37,6 +37,7 @@ from taizhang.models import (
 from taizhang.saving import merge_and_save
 from taizhang.store import Store
 from taizhang.writing.digest_docx import MAX_ITEM_ROWS, write_digest_docx
+from test_tasks import task_list
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -77,8 +78,12 @@ def build_history(folder: Path) -> Path:
             else:
                 next_month_ledger(src, dst, date=when, recolour=recolour)
             latest[key] = dst
+        tasks = None
+        if month == "2022-09":  # 综合部 checks the centre's task list this month: one task is in no ledger
+            tasks = task_list(folder / "任务清单.xlsx", [("水路运输市场监管", "水运服务部", "市政府", ""),
+                                                         ("内河航运安全隐患排查整治", "水运服务部", "市安委会", "9月底")])
         merge_and_save(inbox, config=config, month=month, date=when + dt.timedelta(days=3), db=db,
-                       output=folder / f"汇总-{month}.xlsx")
+                       output=folder / f"汇总-{month}.xlsx", tasks=tasks)
     return db
 
 
@@ -190,6 +195,9 @@ def test_cli_writes_one_docx_per_leader_with_their_items(history: Path, tmp_path
     text = docx_text(out / "韩立新-重点工作台账摘要-2022-09.docx")
     assert "重点工作台账分管部室摘要" in text and "呈韩立新同志" in text
     assert "污染防治部、水运服务部" in text and "船舶污染物接收转运处置" in text and "连续标红" in text
+    assert "应纳未纳：中心任务清单中的水运服务部“内河航运安全隐患排查整治”未纳入台账" in text
+    assert data["leaders"][2]["not_listed"][0]["task"] == "内河航运安全隐患排查整治"
+    assert data["leaders"][0]["not_listed"] == []
     assert "综合部" not in text  # another leader's department is not in it
     meng = docx_text(out / "孟庆军-重点工作台账摘要-2022-09.docx")
     assert "对上争取资金" in meng and "红色→蓝色" in meng  # September's change

@@ -250,3 +250,30 @@ def test_a_list_saved_by_libreoffice_reads_the_same(tmp_path: Path, fmt: str,
     again = read_tasks(saved)
     assert [(t.name, t.departments, t.source, t.deadline, t.cell) for t in again.tasks] == [
         (t.name, t.departments, t.source, t.deadline, t.cell) for t in read_tasks(original).tasks]
+
+
+def test_a_department_that_did_not_report_or_does_not_exist_is_said_so(tmp_path: Path) -> None:
+    inbox = tmp_path / "2022-04"
+    shutil.copytree(EXAMPLES / "2022-04", inbox)  # 水运服务部 did not report in April
+    tasks = task_list(tmp_path / "清单.xlsx", [("水路运输市场监管", "水运服务部", "市政府", ""),
+                                                ("船舶检验质量提升", "船检部", "中心", "")])
+    result = merge_and_save(inbox, config=load_config(CONFIG), month="2022-04", date=dt.date(2022, 4, 6),
+                            db=tmp_path / "t.db", tasks=tasks)
+    assert result.tasks is not None
+    messages = {f.department: f.message for f in result.tasks.findings}
+    assert "该部室本月未报送台账" in messages["水运服务部"]
+    assert "没有这个部室的台账，请核对部室名称" in messages["船检部"]
+
+
+def test_rules_can_make_not_listed_a_warning(tmp_path: Path) -> None:
+    inbox = tmp_path / "2022-05"
+    shutil.copytree(EXAMPLES / "2022-05", inbox)
+    config = load_config(CONFIG).model_copy(update={"rules": {"task.not_listed": "warning"}})
+    tasks = task_list(tmp_path / "清单.xlsx", [("内河航运安全隐患排查整治", "水运服务部", "市安委会", "")])
+    result = merge_and_save(inbox, config=config, month="2022-05", date=dt.date(2022, 5, 6), db=tmp_path / "t.db",
+                            tasks=tasks)
+    assert result.tasks is not None
+    assert [(f.code, f.severity) for f in result.tasks.findings] == [("task.not_listed", Severity.WARNING)]
+    with Store(tmp_path / "t.db") as store:
+        report = build_report(store, "2022-05", config=config)
+    assert [(n.task, n.missing) for n in report.not_listed] == [("内河航运安全隐患排查整治", True)]

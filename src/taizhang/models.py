@@ -615,7 +615,13 @@ class NotListed(BaseModel):
     department: str
     task: str
     message: str  # the finding's message: source, 时限, the closest ledger item
-    severity: Severity = Severity.ERROR  # a warning: a middling match, for review
+    severity: Severity = Severity.ERROR
+    code: str = "task.not_listed"  # or task.uncertain_match: a middling match, for review
+
+    @property
+    def missing(self) -> bool:
+        """Not carried (rather than a pair to review)."""
+        return self.code == "task.not_listed"
 
 
 class MonthReport(BaseModel):

@@ -33,7 +33,6 @@ from .models import (
     ResponsibleItem,
     SectionKind,
     SectionRow,
-    Severity,
     Status,
     StoredItem,
     direction,
@@ -254,8 +253,8 @@ def not_listed_of(snapshot: MonthSnapshot) -> list[NotListed]:
     """应纳未纳 as ``merge --tasks`` recorded it: the tasks not carried, then those to review."""
     found = [f for f in snapshot.findings if f.code in TASK_CODES and f.department]
     found.sort(key=lambda f: TASK_CODES.index(f.code))
-    return [NotListed(department=f.department or "", task=f.value or "", message=f.message, severity=f.severity)
-            for f in found]
+    return [NotListed(department=f.department or "", task=f.value or "", message=f.message, severity=f.severity,
+                      code=f.code) for f in found]
 
 
 def _compare_department(dept: DepartmentReport, items: list[StoredItem], history: _History,
@@ -430,7 +429,7 @@ NOT_LISTED, TO_REVIEW = "应纳未纳", "待核对"
 def _not_listed_rows(report: MonthReport) -> list[SectionRow]:
     """应纳未纳 (通知 五): a task of the centre's list missing from its department's ledger, then the
     middling matches a person must judge."""
-    return [SectionRow(kind=NOT_LISTED if n.severity is Severity.ERROR else TO_REVIEW, department=n.department,
+    return [SectionRow(kind=NOT_LISTED if n.missing else TO_REVIEW, department=n.department,
                        item=n.task, detail=n.message) for n in report.not_listed]
 
 

@@ -89,7 +89,7 @@ def render_digests(digests: LeaderDigests) -> None:
         departments = "、".join(f"{name}{'' if how == 'config' else '*'}" for name, how in d.assigned_by.items())
         table.add_row(escape(d.leader), escape(departments), str(d.red), str(d.yellow), str(len(d.persistent_red)),
                       str(len({f.department for f in d.mismatches})),
-                      str(sum(1 for n in d.not_listed if n.severity == "error")))
+                      str(sum(1 for n in d.not_listed if n.missing)))
     console.print(table)
     if any(how == "footer" for d in digests.leaders for how in d.assigned_by.values()):
         console.print("[dim]* 按台账底部“中心分管领导”归属（taizhang.toml 的 \\[leaders] 中没有）。[/]")

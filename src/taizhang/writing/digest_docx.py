@@ -179,7 +179,7 @@ def _overview(doc: DocxDocument, digest: LeaderDigest) -> None:
         alerts.append(f"连续两个月及以上标红{len(digest.persistent_red)}项")
     if digest.mismatches:
         alerts.append(f"账实不符{len({f.department for f in digest.mismatches})}个部室")
-    missing = [n for n in digest.not_listed if n.severity == "error"]
+    missing = [n for n in digest.not_listed if n.missing]
     if missing:
         alerts.append(f"应纳未纳{len(missing)}项")
     if alerts:
@@ -279,13 +279,13 @@ def _attention(doc: DocxDocument, digest: LeaderDigest) -> None:
             by_dept[f.department or ""] = by_dept.get(f.department or "", 0) + 1
         listed = "、".join(f"{d}（{n}处）" for d, n in by_dept.items())
         lines.append(("账实不符：", f"{listed}的汇总句与台账不一致。通知第五条将账实不符列为通报批评的情形，请督促更正。"))
-    missing = [n for n in digest.not_listed if n.severity == "error"]
+    missing = [n for n in digest.not_listed if n.missing]
     if missing:
         listed = "；".join(f"{n.department}“{_short(n.task, ITEM_CHARS)}”" for n in missing[:MAX_ITEM_ROWS // 2])
         more = f"等{len(missing)}项" if len(missing) > MAX_ITEM_ROWS // 2 else ""
         lines.append(("应纳未纳：", f"中心任务清单中的{listed}{more}未纳入台账。通知第五条将应纳未纳列为通报批评的情形，"
                                    "请督促补录。"))
-    review = [n for n in digest.not_listed if n.severity != "error"]
+    review = [n for n in digest.not_listed if not n.missing]
     if review:
         lines.append(("待核对：", f"{len(review)}项任务与台账事项只是相近，请有关部室（单位）核实。"))
     late = [d for d in digest.departments if d.status != "on_time"]
