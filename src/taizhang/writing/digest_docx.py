@@ -44,8 +44,8 @@ PROGRESS_CHARS = 40
 ITEM_CHARS = 30
 MAX_CHANGES = 4  # names listed per kind of change and department
 # The table's columns (label, width in mm): 170mm of text width.
-COLUMNS = (("序号", 9), ("部室", 18), ("工作事项", 36), ("连续", 11), ("分管负责人", 16),
-           ("责任科室/责任人", 24), ("推进情况", 56))
+COLUMNS = (("序号", 9), ("部室", 22), ("工作事项", 36), ("连续", 13), ("分管负责人", 15),
+           ("责任科室/责任人", 24), ("推进情况", 51))
 
 
 def _fonts(run: Run, name: str, size: Pt, *, bold: bool = False) -> None:
