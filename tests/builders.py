@@ -380,3 +380,55 @@ def fill_template(path: Path, items: Sequence[dict[str, Any]], *, date: Any = "2
             ws.cell(r, cols["judgement"]).fill = PatternFill(fill_type="solid", fgColor=it["fill"])
     wb.save(path)
     return path
+
+
+# --- A later month of a ledger: what a clerk does each month to last month's workbook -------------
+
+def next_month_ledger(src: Path, dst: Path, *, date: Any, recolour: dict[str, str | None] | None = None,
+                      center: str = "市港航事业发展中心") -> Path:
+    """Copy the .xlsx ledger ``src`` to ``dst`` as next month's: the 填报日期 set to ``date`` (a
+    ``datetime.date``), the items named in ``recolour`` given a new 进度评价 (blue/yellow/red: the
+    standard fill and the colour word; None: neither), and the summary sentence written again from
+    what the ledger then holds (as a careful clerk keeps it). Everything else is kept as it was."""
+    import datetime as dt
+    import re
+
+    from openpyxl import load_workbook
+
+    from taizhang import rules
+    from taizhang.validate import validate_file
+
+    words = {"blue": "蓝色", "yellow": "黄色", "red": "红色"}
+    wb = load_workbook(src)
+    ws = next(s for s in wb.worksheets if s.sheet_state == "visible" and any(
+        rules.match_column(c.value) is not None and rules.match_column(c.value).key == "judgement"  # type: ignore[union-attr]
+        for row in s.iter_rows(max_row=30) for c in row))
+    header = next(r for r in range(1, 31) if sum(rules.match_column(ws.cell(r, c).value) is not None
+                                                 for c in range(1, ws.max_column + 1)) >= 6)
+    cols = {col.key: c for c in range(1, ws.max_column + 1) if (col := rules.match_column(ws.cell(header, c).value))}
+    date_cn = rules.format_date_cn(date.year, date.month, date.day)
+    summary_cell = None
+    for row in ws.iter_rows(max_row=header - 1):
+        for cell in row:
+            if isinstance(cell.value, str) and "填报日期" in cell.value and len(cell.value) < 30:
+                cell.value = f"填报日期：{date_cn}" if re.search(r"\d", cell.value) else cell.value
+            elif isinstance(cell.value, dt.datetime | dt.date):
+                cell.value = dt.datetime(date.year, date.month, date.day)
+            elif isinstance(cell.value, str) and cell.value.startswith("截至"):
+                summary_cell = cell
+    for r in range(header + 1, ws.max_row + 1):
+        name = ws.cell(r, cols["name"]).value
+        if not isinstance(name, str) or name.strip() not in (recolour or {}):
+            continue
+        colour = (recolour or {})[name.strip()]
+        cell = ws.cell(r, cols["judgement"])
+        cell.value = f"{words[colour]}：按月调度" if colour else None
+        cell.fill = PatternFill(fill_type="solid", fgColor=FILLS[colour]) if colour else PatternFill(fill_type=None)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    if summary_cell is not None:
+        counts = validate_file(dst).counts
+        wb = load_workbook(dst)
+        wb[ws.title][summary_cell.coordinate].value = rules.summary_sentence(center, date_cn, counts)
+        wb.save(dst)
+    return dst

@@ -49,7 +49,7 @@ def texts(path: Path) -> list[str]:
 
 
 SECTION_TITLES = ["一、总体情况", "二、报送情况", "三、进展较快事项", "四、进展缓慢事项", "五、中间位次及预计较好事项",
-                  "六、账实不符和应标未标情况", "七、事项变动", "八、下步工作要求"]
+                  "六、账实不符、应纳未纳和应标未标情况", "七、事项变动", "八、下步工作要求"]
 
 
 def test_docx_has_the_title_and_the_sections_in_order(april_docx: Path) -> None:
@@ -73,7 +73,7 @@ def test_docx_content_follows_the_report(april_docx: Path, reports: dict[str, Mo
     assert "编制港航发展规划。已连续3个月标红。分管负责人：李建华；责任科室/责任人：规划科/吴昊。" in body
     assert "由黄色转为红色（转差）" in body
     # 六: the 对标对表 flags under 应标未标
-    assert "（二）应标未标" in body and "财务部“推进资金绩效评价”" in body
+    assert "（三）应标未标" in body and "财务部“推进资金绩效评价”" in body
     # 七: 补录, 销号, renamed, colour changes: counted in the text, listed in 附件1
     assert "本月补录事项3项、销号2项、调整表述1项、颜色变化2项" in body and "逐项情况见附件1" in body
     changes = [[c.text for c in row.cells] for row in Document(str(april_docx)).tables[0].rows]
@@ -183,7 +183,7 @@ def test_xlsx_has_one_sheet_per_section(april_xlsx: Path) -> None:
     wb = load_workbook(april_xlsx)
     assert wb.sheetnames == list(SHEETS)
     assert wb.sheetnames == ["总体情况", "报送情况", "进展较快事项", "进展缓慢事项", "中间位次及预计较好事项",
-                             "账实不符和应标未标", "事项变动", "下步工作要求", "分部室"]
+                             "账实不符、应纳未纳和应标未标", "事项变动", "下步工作要求", "分部室"]
     for ws in wb:
         assert ws["A1"].value == "重点工作台账督查通报（2022年4月）"
         assert int(ws.page_setup.paperSize) == 9  # A4

@@ -20,7 +20,6 @@ from docx.shared import Length
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-import taizhang.report as report_module
 from builders import build_ledger, item
 from taizhang.cli import app
 from taizhang.config import load_config
@@ -37,7 +36,6 @@ from taizhang.models import (
     StoredItem,
 )
 from taizhang.report import (
-    CheckPart,
     build_report,
     bulletin_sections,
     compare,
@@ -224,8 +222,8 @@ def test_blue_red_and_yellow_sections_hold_their_own_colour(examples: dict[str, 
 def test_the_checks_name_the_mismatched_sentence_and_the_unmarked_items(examples: dict[str, MonthReport]) -> None:
     may = examples["2022-05"]
     checks = next(s for s in bulletin_sections(may) if s.kind is SectionKind.CHECKS)
-    assert checks.title == "六、账实不符和应标未标情况"
-    assert [p.name for p in checks.parts] == ["账实不符", "应标未标", "填报错误"]
+    assert checks.title == "六、账实不符、应纳未纳和应标未标情况"
+    assert [p.name for p in checks.parts] == ["账实不符", "应纳未纳", "应标未标", "填报错误"]
     mismatch = checks.of_kind("账实不符")
     assert {r.department for r in mismatch} == {"水运服务部"}
     assert any("汇总句写红色3项，台账中实际为2项" in r.detail for r in mismatch)
@@ -233,28 +231,25 @@ def test_the_checks_name_the_mismatched_sentence_and_the_unmarked_items(examples
     assert unmarked[("智慧港航部", "年度信息化项目建设")] == "应标红色"  # 滞后于时序进度, unmarked
     assert unmarked[("水运服务部", "老旧运输船舶淘汰更新")] == "已全部完成却未销号"
     body = "\n".join(p.text for p in build_bulletin(may, issued=ISSUED).paragraphs)
-    assert "（一）账实不符" in body and "（二）应标未标" in body
+    assert "（一）账实不符" in body and "（三）应标未标" in body
     assert "水运服务部：汇总句写红色3项，台账中实际为2项" in body
     assert "智慧港航部“年度信息化项目建设”：推进情况写有“滞后”" in body
-    ws = build_bulletin_workbook(may, issued=ISSUED)["账实不符和应标未标"]
+    ws = build_bulletin_workbook(may, issued=ISSUED)["账实不符、应纳未纳和应标未标"]
     kinds = [ws.cell(r, 2).value for r in range(5, ws.max_row + 1)]
     assert kinds.count("账实不符") == len(mismatch) and kinds.count("应标未标") == len(unmarked)
 
 
-def test_a_part_added_for_not_listed_tasks_sits_after_the_mismatch(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The place left for 应纳未纳 (task.not_listed): one CheckPart, and the section names it."""
-    parts = list(report_module.CHECK_PARTS)
-    parts.insert(1, CheckPart("应纳未纳", ("task.not_listed",), errors=True, intro="以下任务未纳入台账：",
-                              empty="未发现应纳未纳的任务。"))
-    monkeypatch.setattr(report_module, "CHECK_PARTS", tuple(parts))
+def test_not_listed_tasks_are_a_part_of_the_checks_section_after_the_mismatch() -> None:
+    """应纳未纳 (task.not_listed, 通知 第五条): its own part after 账实不符, named by the task."""
     month = _snapshot("2022-03", [_it("综合部", "督查")], ["综合部"])
     month.findings.append(StoredFinding(severity="error", code="task.not_listed", department="综合部",
-                                        file="综合部.xlsx", message="市里交办的“文明创建”未纳入台账。"))
+                                        file="任务清单.xlsx", value="文明创建",
+                                        message="市里交办的“文明创建”未纳入台账。"))
     report = compare(month, None, config=Config())
     checks = next(s for s in bulletin_sections(report) if s.kind is SectionKind.CHECKS)
     assert checks.name == "账实不符、应纳未纳和应标未标情况"
     assert [p.name for p in checks.parts][:2] == ["账实不符", "应纳未纳"]
-    assert [r.detail for r in checks.of_kind("应纳未纳")] == ["市里交办的“文明创建”未纳入台账。"]
+    assert [(r.item, r.detail) for r in checks.of_kind("应纳未纳")] == [("文明创建", "市里交办的“文明创建”未纳入台账。")]
     assert not checks.of_kind("填报错误")  # claimed by its part, not listed again
 
 
@@ -507,5 +502,5 @@ def test_xlsx_with_every_section_renders(examples: dict[str, MonthReport], tmp_p
     if pdftotext is None:
         return
     text = "".join(subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
-    for title in ("三、进展较快事项", "五、中间位次及预计较好事项", "六、账实不符和应标未标情况", "八、下步工作要求"):
+    for title in ("三、进展较快事项", "五、中间位次及预计较好事项", "六、账实不符、应纳未纳和应标未标情况", "八、下步工作要求"):
         assert title in text

@@ -47,7 +47,7 @@ def test_terminal_view_shows_every_section(db: Path) -> None:
     assert result.exit_code == 0, result.output
     out = flat(result.stdout)
     for heading in ("重点工作台账督查通报（2022年4月）", "一、总体情况", "二、报送情况", "三、进展较快事项",
-                    "四、进展缓慢事项", "五、中间位次及预计较好事项", "六、账实不符和应标未标情况", "七、事项变动",
+                    "四、进展缓慢事项", "五、中间位次及预计较好事项", "六、账实不符、应纳未纳和应标未标情况", "七、事项变动",
                     "八、下步工作要求", "分部室情况"):
         assert heading in out
     assert "逾期报送1个（财务部），未报送1个（海事服务部）" in out

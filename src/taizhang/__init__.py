@@ -36,6 +36,10 @@ _EXPORTS: dict[str, str] = {
     "NothingToMerge": "saving",
     "MonthNotStored": "saving",
     "write_consolidated": "writing.consolidated",
+    # 应纳未纳: the centre's task list against the ledgers (merge --tasks)
+    "read_tasks": "tasks",
+    "check_tasks": "tasks",
+    "TaskCheck": "models",
     # rules: [rules] settings, and the registry a new check is added to
     "RuleConfig": "findings",
     "item_rule": "checks",
@@ -54,6 +58,11 @@ _EXPORTS: dict[str, str] = {
     "build_stats": "stats",
     "write_stats_xlsx": "writing.stats_xlsx",
     "YearStats": "models",
+    # leaders' digests (report --by-leader)
+    "leader_digests": "digest",
+    "write_digest_docx": "writing.digest_docx",
+    "LeaderDigest": "models",
+    "LeaderDigests": "models",
     # config and store
     "load_config": "config",
     "Config": "models",
@@ -87,6 +96,9 @@ __all__ = [
     "MonthNotStored",
     "snapshot_of",
     "write_consolidated",
+    "read_tasks",
+    "check_tasks",
+    "TaskCheck",
     "build_report",
     "bulletin_sections",
     "write_bulletin_docx",
@@ -98,6 +110,10 @@ __all__ = [
     "build_stats",
     "write_stats_xlsx",
     "YearStats",
+    "leader_digests",
+    "write_digest_docx",
+    "LeaderDigest",
+    "LeaderDigests",
     "load_config",
     "Config",
     "RuleConfig",
@@ -142,6 +158,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors (never ru
 
     from .checks import item_rule, ledger_rule
     from .config import load_config
+    from .digest import leader_digests
     from .errors import TaizhangError
     from .findings import RuleConfig
     from .merge import merge_inbox, snapshot_of
@@ -154,6 +171,8 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors (never ru
         FileReport,
         Finding,
         Item,
+        LeaderDigest,
+        LeaderDigests,
         MergeResult,
         MonthReport,
         MonthSnapshot,
@@ -162,6 +181,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors (never ru
         RemindResult,
         SectionRow,
         Severity,
+        TaskCheck,
         ValidationResult,
         YearStats,
     )
@@ -171,8 +191,10 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors (never ru
     from .saving import MonthNotStored, NothingToMerge, merge_and_save
     from .stats import build_stats
     from .store import Store
+    from .tasks import check_tasks, read_tasks
     from .validate import validate_file, validate_files
     from .writing.bulletin_docx import write_bulletin_docx
     from .writing.bulletin_xlsx import write_bulletin_xlsx
     from .writing.consolidated import write_consolidated
+    from .writing.digest_docx import write_digest_docx
     from .writing.stats_xlsx import write_stats_xlsx

@@ -36,6 +36,7 @@ KEY_LABELS = {
     "rules": "检查规则的开关与级别",
     "paper": "汇总表纸张",
     "issuer": "发文机关署名",
+    "leaders": "中心分管领导及其分管部室",
     "stats": "全年统计",
 }
 # The keys of [stats], for messages.
@@ -166,6 +167,10 @@ def _explain(key: str, err: Any) -> str:
         if kind == "value_error":
             return "不能为空，例如 issuer = \"济宁市港航事业发展中心重点工作督查考核领导小组\"。"
         return "应为文字，例如 issuer = \"济宁市港航事业发展中心重点工作督查考核领导小组\"。"
+    if key == "leaders":
+        if kind == "value_error":
+            return f"有误：{str(err.get('ctx', {}).get('error', err.get('msg', '')))}。"
+        return "应写成一个表，每位中心分管领导一行，列出其分管的部室，例如\n[leaders]\n\"张三\" = [\"综合部\", \"财务部\"]"
     if key == "center":
         if kind == "value_error":
             return "不能为空，例如 center = \"市港航事业发展中心\"。"
@@ -236,6 +241,11 @@ progress_basis = "month"
 prepare_keep_colours = false
 # 汇总表的纸张（横向）："A4" 或 "A3"。A4 上台账按 100% 打印（正文 11 磅）；A3 的各栏更宽、页数更少。
 paper = "A4"
+# 中心分管领导及其分管的部室（通知第四条）：taizhang report --by-leader 为每位领导写一份分管部室的摘要。
+# 不写时按各台账底部“中心分管领导：×××”归属；写了的以这里为准。需要时去掉下面几行开头的 #：
+# [leaders]
+# "张三" = ["综合部", "智慧港航部"]
+# "李四" = ["规划发展部", "工程建设部"]
 
 # 检查规则的开关与级别：按问题代码（见 README 的问题代码表）或一类问题（如 numbering）关闭某条检查（"off"），
 # 或改为提示（"warning"）、错误（"error"）。需要时去掉下面几行开头的 #：

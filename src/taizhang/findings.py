@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from .models import Finding, Severity
 
-AREAS = ("file", "sheet", "header", "item", "stars", "source", "colour", "summary", "numbering", "date", "rule")
+AREAS = ("file", "sheet", "header", "item", "stars", "source", "colour", "summary", "numbering", "date", "rule",
+         "task")
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -136,6 +137,15 @@ CODES: dict[str, Code] = {
                                "推进情况写有“{words}”，按说明第3条应标红色，现为{current}，请核对。"),
     "rule.should_be_blue": Code(W, "应标蓝色",
                                 "推进情况写有“{words}”，按说明第3条应标蓝色，现为{current}，请核对。"),
+    # --- merge --tasks: the centre's task list against the ledgers (通知 五: 应纳未纳) ---
+    "task.not_listed": Code(E, "应纳未纳",
+                            "任务清单中{department}的任务“{task}”{about}未纳入{department}本月台账{closest}{elsewhere}。"
+                            "通知第五条要求各条工作线安排部署的工作任务全部纳入台账管理，请补录。"),
+    "task.uncertain_match": Code(W, "任务与台账事项相近（待核对）",
+                                 "任务清单中{department}的任务“{task}”在{department}台账中只找到相近的事项“{item}”"
+                                 "（相似度{similarity}），请人工核对是否为同一事项；不是的话应补录。"),
+    "task.no_department": Code(W, "任务没有责任部室",
+                               "任务清单中的任务“{task}”没有写责任部室，无法核对是否纳入台账，请在任务清单中补上。"),
 }
 
 
@@ -174,7 +184,7 @@ RULE_LEVELS: dict[str, Severity | None] = {"off": None, "warning": W, "error": E
 FIXED_CODES = frozenset({*(c for c in CODES if c.startswith("file.")), "sheet.not_found", "sheet.month_not_found"})
 # Differences that come from what taizhang itself could not read with confidence: 通知 五 blames the
 # clerk only for what was read with confidence, so these can never be made errors.
-NEVER_ERRORS = frozenset({"summary.uncertain", "colour.cf_unevaluated"})
+NEVER_ERRORS = frozenset({"summary.uncertain", "colour.cf_unevaluated", "task.uncertain_match"})
 
 
 class RuleSettingError(ValueError):

@@ -38,9 +38,11 @@ from .models import (
     Skipped,
     StoredFinding,
     StoredItem,
+    TaskCheck,
     all_fields,
 )
 from .reading.gate import ODS_ADVICE
+from .tasks import check_tasks, ledger_texts, read_tasks
 from .validate import apply_rules, file_sha256, unreadable_report, validate_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls")
@@ -350,6 +352,8 @@ def merge_inbox(
     date: dt.date | None = None,
     progress: Progress | None = None,
     on_report: Callable[[FileReport], None] | None = None,
+    tasks: TaskCheck | Path | None = None,
+    task_file: Path | None = None,
 ) -> MergeResult:
     """Check and merge every workbook of ``inbox`` into the centre-wide month.
 
@@ -357,11 +361,32 @@ def merge_inbox(
     the summary sentence) to today. Workbooks written by ``taizhang merge`` are passed over.
     ``on_report`` gets each file's report as soon as it is read, while others are still being
     read (the CLI renders the workbook's rows meanwhile); ``progress(done, total, name)`` too.
-    Raises ``TaizhangError`` only when the inbox itself is unusable.
+    ``tasks``: the centre's task list (its path, or ``tasks.read_tasks``'s result with its path as
+    ``task_file``): each task is looked for in its department's ledger (应纳未纳, ``result.tasks``).
+    Raises ``TaizhangError`` only when the inbox itself (or the task list) is unusable.
     """
     inbox = Path(inbox)
     date = date or dt.date.today()
+    task_list: TaskCheck | None = tasks if isinstance(tasks, TaskCheck) else None
+    if isinstance(tasks, Path | str):
+        task_file, task_list = Path(tasks), read_tasks(Path(tasks))
     files, skipped = scan_inbox(inbox)
+    if task_file is not None:  # the list kept in the inbox is no department's ledger
+        kept = [f for f in files if not _same_file(f, task_file)]
+        skipped += [Skipped(file=f.name, reason=TASK_LIST_REASON) for f in files if f not in kept]
+        files = kept
+    texts: dict[str, list[tuple[str, str]]] = {}
+    if task_list is not None:
+        # What matching needs of each ledger's items, kept before on_report may let the items go.
+        given = on_report
+
+        def collect(report: FileReport) -> None:
+            if report.usable:
+                texts[report.file] = ledger_texts(report.items)
+            if given is not None:
+                given(report)
+
+        on_report = collect
     if not files:
         passed = "；".join(f"{s.file}：{s.reason}" for s in skipped)
         raise TaizhangError(f"收件文件夹 {inbox} 中没有 .xlsx/.xls 工作簿。" + (f"已跳过：{passed}" if passed else ""))
@@ -424,10 +449,18 @@ def merge_inbox(
     sentence = rules.summary_sentence(config.center, rules.format_date_cn(date.year, date.month, date.day), counts)
     # Reports in the order of the consolidated workbook: departments, then the unreadable files.
     ordered = [r for _, r in resolved] + [r for r in reports if not r.usable]
+    checked_tasks = None
+    if task_list is not None:
+        ledgers: dict[str, list[tuple[str, str]]] = {}
+        for name, r in resolved:
+            ledgers.setdefault(name, []).extend(texts.get(r.file) or ledger_texts(r.items))
+        checked_tasks = check_tasks(task_list, ledgers, roster=config.departments, rule_config=rule_config)
     return MergeResult(
         month=month,
         date=date.isoformat(),
-        ok=all(r.ok for r in reports),
+        ok=all(r.ok for r in reports) and not (
+            checked_tasks and any(f.severity is Severity.ERROR for f in checked_tasks.findings)),
+        tasks=checked_tasks,
         counts=counts,
         sentence=sentence,
         departments=departments,
@@ -437,6 +470,16 @@ def merge_inbox(
         roster_checked=config.roster_checked,
         reports=ordered,
     )
+
+
+TASK_LIST_REASON = "这是 --tasks 给出的任务清单，不作为部室台账读取。"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def _flag_duplicates(resolved: list[tuple[str, FileReport]]) -> None:
@@ -499,6 +542,8 @@ def snapshot_of(result: MergeResult, config: Config) -> MonthSnapshot:
         for f in r.findings:
             findings.append(StoredFinding.model_construct(_fields_set=finding_fields, **f.__dict__,
                                                           department=department, file=name))
+    if result.tasks is not None:  # 应纳未纳: kept for the month's report and bulletin
+        findings.extend(result.tasks.findings)
     return MonthSnapshot(
         month=result.month,
         date=result.date,
@@ -511,4 +556,6 @@ def snapshot_of(result: MergeResult, config: Config) -> MonthSnapshot:
         missing=result.missing,
         late=result.late,
         file_hashes=hashes,
+        center_leaders={r.department: r.center_leader for r in result.reports
+                        if r.usable and r.department and r.center_leader},
     )

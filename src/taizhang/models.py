@@ -205,6 +205,8 @@ class FileReport(BaseModel):
     # could not be written (the reason is on the terminal).
     annotation: Literal["written", "clean", "failed"] | None = None
     annotated: FileName | None = None
+    # The footer's 中心分管领导：… (as written, several names possible; None when blank or ×××).
+    center_leader: str | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -273,6 +275,8 @@ class MergeResult(BaseModel):
     skipped: list[Skipped] = Field(default_factory=list)
     output: str | None = None
     roster_checked: bool = True
+    # ``merge --tasks``: the centre's task list checked against the ledgers (应纳未纳).
+    tasks: TaskCheck | None = None
     # The full per-file reports (items, findings): written to the workbook and the store, not to --json.
     reports: list[FileReport] = Field(default_factory=list, exclude=True)
 
@@ -298,6 +302,60 @@ class StoredFinding(Finding):
     file: str
 
 
+# --------------------------------------------------------------------------------------------
+# merge --tasks: the centre's task list against the ledgers (应纳未纳, 通知 五)
+# --------------------------------------------------------------------------------------------
+
+
+class Task(BaseModel):
+    """One row of the centre's task list (任务清单): 事项, 责任部室, 来源, optional 时限."""
+
+    row: int
+    cell: str  # A1 of its 事项 cell
+    name: str
+    departments: list[str]  # 责任部室, split where several share the task
+    source: str = ""
+    deadline: str = ""
+
+
+TaskStatus = Literal["listed", "uncertain", "not_listed"]
+
+
+class TaskMatch(BaseModel):
+    """One task against one responsible department's ledger, with its closest item."""
+
+    task: str
+    department: str
+    cell: str
+    status: TaskStatus
+    item: str | None = None  # the department's closest ledger item (the pair shown for review)
+    similarity: float = 0.0  # 0..1
+    elsewhere: str | None = None  # another department whose ledger carries it (a task in the wrong ledger)
+    elsewhere_item: str | None = None
+
+
+class TaskCheck(BaseModel):
+    """``merge --tasks``: which tasks of the list each department's ledger carries."""
+
+    file: FileName
+    sheet: str
+    tasks: list[Task] = Field(default_factory=list)
+    matches: list[TaskMatch] = Field(default_factory=list)
+    # task.not_listed / task.uncertain_match / task.no_department, each with its department.
+    findings: list[StoredFinding] = Field(default_factory=list)
+
+    @property
+    def not_listed(self) -> list[TaskMatch]:
+        return [m for m in self.matches if m.status == "not_listed"]
+
+    @property
+    def uncertain(self) -> list[TaskMatch]:
+        return [m for m in self.matches if m.status == "uncertain"]
+
+
+MergeResult.model_rebuild()
+
+
 class MonthSnapshot(BaseModel):
     """Everything the report needs of one merged month."""
 
@@ -312,6 +370,9 @@ class MonthSnapshot(BaseModel):
     missing: list[str] = Field(default_factory=list)
     late: list[str] = Field(default_factory=list)
     file_hashes: dict[str, str] = Field(default_factory=dict)  # file name -> sha256
+    # Department -> the footer's 中心分管领导 (as written): for the leaders' digests only, so not
+    # part of the month's JSON form (a store of schema version 1 has none).
+    center_leaders: dict[str, str] = Field(default_factory=dict, exclude=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -393,6 +454,9 @@ class Config(BaseModel):
     paper: Literal["A4", "A3"] = "A4"
     # The bulletin's 发文机关署名 (GB/T 9704 7.3.5), as the notice writes its own.
     issuer: str = ISSUER
+    # [leaders]: each 中心分管领导 → the departments they supervise (通知 四); the ledgers' footers
+    # fill in the departments not listed here.
+    leaders: dict[str, list[str]] = Field(default_factory=dict)
     # Where the settings were loaded from; None when the defaults apply.
     path: Path | None = Field(default=None, exclude=True)
 
@@ -417,6 +481,24 @@ class Config(BaseModel):
                 raise ValueError(f"部室“{name}”在名单中出现了两次")
             names.append(name)
         return names
+
+    @field_validator("leaders")
+    @classmethod
+    def _leaders(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = {}
+        for raw, departments in value.items():
+            leader = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
+            if not leader:
+                raise ValueError("有空的领导姓名")
+            names: list[str] = []
+            for dept in departments:
+                name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", dept))
+                if not name:
+                    raise ValueError(f"“{leader}”分管的部室中有空的名称")
+                if name not in names:
+                    names.append(name)
+            table.setdefault(leader, []).extend(n for n in names if n not in table.get(leader, []))
+        return table
 
     @property
     def rule_config(self) -> RuleConfig:
@@ -653,6 +735,21 @@ class CheckEntry(BaseModel):
     message: str
 
 
+class NotListed(BaseModel):
+    """A task of the centre's list (``merge --tasks``) that its department's ledger does not carry."""
+
+    department: str
+    task: str
+    message: str  # the finding's message: source, 时限, the closest ledger item
+    severity: Severity = Severity.ERROR
+    code: str = "task.not_listed"  # or task.uncertain_match: a middling match, for review
+
+    @property
+    def missing(self) -> bool:
+        """Not carried (rather than a pair to review)."""
+        return self.code == "task.not_listed"
+
+
 class MonthReport(BaseModel):
     """``taizhang report``: one stored month and what changed since the month before."""
 
@@ -685,6 +782,9 @@ class MonthReport(BaseModel):
     total_change: TotalChange | None = None
     reconciliation: str = ""
     checks: list[CheckEntry] = Field(default_factory=list)
+    # 应纳未纳 (通知 五): the task list's tasks missing from their department's ledger, and the middling
+    # matches to review; recorded by ``merge --tasks``.
+    not_listed: list[NotListed] = Field(default_factory=list)
 
     @property
     def month_cn(self) -> str:
@@ -702,6 +802,50 @@ class MonthReport(BaseModel):
 
 
 # --------------------------------------------------------------------------------------------
+# report --by-leader: one digest per 中心分管领导 (通知 四)
+# --------------------------------------------------------------------------------------------
+
+Assignment = Literal["config", "footer"]
+
+
+class LeaderDigest(BaseModel):
+    """One 中心分管领导's month: their departments' reports, red and yellow items, changes since
+    last month, persistent reds, and what the notice makes grounds for 通报批评 (账实不符, 应纳未纳)."""
+
+    leader: str
+    month: str
+    previous: str | None = None
+    # Department -> where the assignment comes from: taizhang.toml's [leaders], or the ledger's footer.
+    assigned_by: dict[str, Assignment] = Field(default_factory=dict)
+    departments: list[DepartmentReport] = Field(default_factory=list)
+    counts: Counts = Field(default_factory=Counts)
+    previous_counts: Counts | None = None
+    persistent_red: list[PersistentRed] = Field(default_factory=list)
+    not_listed: list[NotListed] = Field(default_factory=list)
+    mismatches: list[StoredFinding] = Field(default_factory=list)  # summary.mismatch: 账实不符
+    file: str | None = None  # the .docx written for them
+
+    @property
+    def red(self) -> int:
+        return sum(len(d.red) for d in self.departments)
+
+    @property
+    def yellow(self) -> int:
+        return sum(len(d.yellow) for d in self.departments)
+
+
+class LeaderDigests(BaseModel):
+    """``taizhang report --by-leader``: a digest per 中心分管领导, and what could not be assigned."""
+
+    month: str
+    previous: str | None = None
+    center: str = ""
+    leaders: list[LeaderDigest] = Field(default_factory=list)
+    unassigned: list[str] = Field(default_factory=list)  # departments with no 中心分管领导 anywhere
+    warnings: list[str] = Field(default_factory=list)  # footers that disagree with taizhang.toml, …
+
+
+# --------------------------------------------------------------------------------------------
 # the bulletin's sections: built once from a MonthReport, walked by every renderer
 # --------------------------------------------------------------------------------------------
 
@@ -712,7 +856,7 @@ class SectionKind(StrEnum):
     FAST = "fast"  # 三、进展较快事项 (blue)
     SLOW = "slow"  # 四、进展缓慢事项 (red)
     MIDDLE = "middle"  # 五、中间位次及预计较好事项 (yellow)
-    CHECKS = "checks"  # 六、账实不符和应标未标情况 (findings and 对标对表)
+    CHECKS = "checks"  # 六、账实不符、应纳未纳和应标未标情况 (findings and 对标对表)
     FLAGS = "flags"  # (before issue 10: 对标对表 on its own; now a part of CHECKS)
     CHANGES = "changes"  # 七、事项变动 (the table is 附件1)
     REQUIREMENTS = "requirements"  # 八、下步工作要求: a draft to be replaced by hand

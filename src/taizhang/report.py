@@ -32,6 +32,7 @@ from .models import (
     ItemRef,
     MonthReport,
     MonthSnapshot,
+    NotListed,
     PersistentRed,
     Renamed,
     RenamedItem,
@@ -277,6 +278,7 @@ def compare(
     report.checks = check_entries(current, report)
     if previous is not None:
         report.total_change = total_change(current, previous, report)
+    report.not_listed = not_listed_of(current)
     report.comparison = comparison_text(report)
     report.reconciliation = reconciliation_text(report)
     report.submission = submission_text(report)
@@ -314,6 +316,17 @@ def total_change(current: MonthSnapshot, previous: MonthSnapshot, report: MonthR
         change.missing.append(DepartmentItems(department=name, items=before_items.get(name, 0),
                                               month=previous.month))
     return change
+
+
+TASK_CODES = ("task.not_listed", "task.uncertain_match")
+
+
+def not_listed_of(snapshot: MonthSnapshot) -> list[NotListed]:
+    """应纳未纳 as ``merge --tasks`` recorded it: the tasks not carried, then those to review."""
+    found = [f for f in snapshot.findings if f.code in TASK_CODES and f.department]
+    found.sort(key=lambda f: TASK_CODES.index(f.code))
+    return [NotListed(department=f.department or "", task=f.value or "", message=f.message, severity=f.severity,
+                      code=f.code) for f in found]
 
 
 def _compare_department(dept: DepartmentReport, items: list[StoredItem], history: _History,
@@ -558,7 +571,10 @@ CHECK_PARTS: tuple[CheckPart, ...] = (
     CheckPart("账实不符", ("summary.mismatch",), errors=True,
               intro="以下部室（单位）台账的汇总句与表中实际事项数不符：",
               empty="本月各部室（单位）台账汇总句与表中事项数一致，未发现账实不符。"),
-    # 应纳未纳 (通知 第五条; finding code task.not_listed) belongs here, after 账实不符.
+    # 通知 第五条: tasks of the centre's list (merge --tasks) missing from their department's ledger.
+    CheckPart("应纳未纳", ("task.not_listed",), errors=True,
+              intro="对照中心任务清单，以下任务未纳入责任部室（单位）的台账，请有关部室（单位）补录：",
+              empty="本月未发现应纳未纳的任务（汇总时用 --tasks 给出中心任务清单才会核对）。"),
     CheckPart("应标未标", ("rule.should_be_red", "rule.should_be_blue"), flags=True,
               intro="以下事项推进情况写明的进度或名次与颜色标注不一致，应标未标或标注不当，请有关部室（单位）核实更正：",
               empty="本月未发现推进情况与颜色标注不一致的事项。"),
@@ -623,7 +639,9 @@ def check_entries(current: MonthSnapshot, report: MonthReport) -> list[CheckEntr
                     continue
                 if f.code not in part.codes:
                     continue
-                name = _item_at(items, rows, f.cell) if f.code != "summary.mismatch" else ""
+                # A ledger finding is about the item at its cell; a task finding about the task itself.
+                name = (one_line(f.value or "") if f.code in TASK_CODES
+                        else _item_at(items, rows, f.cell) if f.code != "summary.mismatch" else "")
                 key = (department, normalise_name(name))
                 if name and key in seen:
                     continue
@@ -719,7 +737,7 @@ def _check_rows(report: MonthReport) -> list[SectionRow]:
 
 
 def checks_name(parts: Sequence[CheckPart] | None = None) -> str:
-    """``账实不符和应标未标情况`` from the parts that name a problem of the notice (not 填报错误)."""
+    """``账实不符、应纳未纳和应标未标情况`` from the parts that name a problem of the notice (not 填报错误)."""
     names = [p.name for p in (CHECK_PARTS if parts is None else parts) if not p.rest]
     return ("、".join(names[:-1]) + "和" + names[-1] if len(names) > 1 else "".join(names)) + "情况"
 
@@ -728,7 +746,7 @@ def bulletin_sections(report: MonthReport) -> list[BulletinSection]:
     """The 督查通报's sections in order: what every renderer (terminal, .docx, .xlsx) walks.
 
     一 总体情况, 二 报送情况, 三 进展较快事项 (blue), 四 进展缓慢事项 (red), 五 中间位次及预计较好事项
-    (yellow, in the 说明's neutral words), 六 账实不符和应标未标情况, 七 事项变动 (its table is 附件1),
+    (yellow, in the 说明's neutral words), 六 账实不符、应纳未纳和应标未标情况, 七 事项变动 (its table is 附件1),
     八 下步工作要求 (a highlighted draft), then 附件2 the table by department. A renderer adds only
     the words of its medium; the titles, paragraphs and rows come from here.
     """

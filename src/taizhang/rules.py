@@ -314,6 +314,31 @@ def is_footer(text: str) -> bool:
     return any(t.startswith(mark) for mark in FOOTER_MARKS)
 
 
+# 附件2's footer: 中心分管领导：×××, the centre leader who supervises the department (通知 四).
+_CENTER_LEADER = re.compile(r"^\s*中\s*心\s*分\s*管\s*领\s*导\s*(?:同\s*志)?\s*[:：]?\s*(.*)$", re.S)
+# What may follow the name in the same cell: 台账联系人：…, a phone number.
+_AFTER_LEADER = re.compile(r"\s{2,}|台账联系人|联系人|联系电话|填报人|\n")
+_LEADER_PLACEHOLDER = re.compile(r"^[×xX*＊？?…\.。、\s_-]*$")
+
+
+def center_leader(text: str) -> tuple[bool, str | None]:
+    """Whether ``text`` is the footer's 中心分管领导 cell, and the name(s) written after it
+    (``中心分管领导：褚建华`` → (True, "褚建华"); ``×××`` or nothing → (True, None))."""
+    m = _CENTER_LEADER.match(nfkc(text))
+    if m is None:
+        return False, None
+    name = _AFTER_LEADER.split(m.group(1).strip(), maxsplit=1)[0].strip(" ，,；;。")
+    if _LEADER_PLACEHOLDER.match(name):
+        return True, None
+    return True, name
+
+
+def split_names(text: str) -> list[str]:
+    """``褚建华、孟庆军`` / ``褚建华 孟庆军`` / ``褚建华同志`` → the names."""
+    names = [re.sub(r"同志$", "", n) for n in re.split(r"[、，,；;/／\s]+", nfkc(text)) if n]
+    return [n for n in names if n]
+
+
 # The template's own example rows ("蓝色示例：进展较快事项").
 def is_example_text(text: str) -> bool:
     return "示例" in text

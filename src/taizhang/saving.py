@@ -34,8 +34,9 @@ from .config import Config
 from .errors import StoreError, TaizhangError
 from .fileio import check_not_refused
 from .merge import Progress, default_output_name, merge_inbox, snapshot_of
-from .models import FileReport, Item, MergeResult, MonthSnapshot
+from .models import FileReport, Item, MergeResult, MonthSnapshot, TaskCheck
 from .store import Store, default_db_path
+from .tasks import read_tasks
 
 if TYPE_CHECKING:
     from .writing.consolidated import ConsolidatedWriter
@@ -75,6 +76,7 @@ def merge_and_save(
     db: Path | None = None,
     progress: Progress | None = None,
     working_on: Callable[[Path], None] | None = None,
+    tasks: Path | None = None,
 ) -> MergeResult:
     """Merge ``inbox``, write the consolidated workbook and record the month in the history store.
 
@@ -82,7 +84,10 @@ def merge_and_save(
     ``merge_inbox``. ``output`` is the workbook's path or folder (default: beside the inbox,
     ``重点工作台账汇总-YYYY-MM.xlsx``); ``db`` the store (default: ``default_db_path``).
     ``progress(done, total, name)`` follows the reading; ``working_on(path)`` is told the path
-    being worked on: the inbox, then the workbook once every file is read.
+    being worked on: the inbox, then the workbook once every file is read. ``tasks``: the centre's
+    task list (任务清单.xlsx/.xls), checked against the ledgers (应纳未纳: ``result.tasks``, and
+    ``task.not_listed`` findings in the workbook's 问题清单 and the store); it is read first, and
+    a list that cannot be read raises ``TaizhangError`` before anything is written.
 
     Returns the result with ``output`` set. Raises ``TaizhangError`` when the inbox or the
     output is unusable or the workbook cannot be written (nothing stored), ``NothingToMerge``
@@ -93,11 +98,13 @@ def merge_and_save(
     if output is not None and Path(output).suffix.lower() != ".xlsx" and not Path(output).is_dir():
         raise TaizhangError(f"汇总表文件须以 .xlsx 结尾：{output}")
     db_path = default_db_path(db, config)
+    task_list = read_tasks(Path(tasks)) if tasks is not None else None
     with _no_collector():
         history = _History(db_path, config)
         try:
             return _merge_and_save(history, inbox, config=config, month=month, date=date,
-                                   output=output, progress=progress, working_on=working_on)
+                                   output=output, progress=progress, working_on=working_on,
+                                   tasks=(Path(tasks), task_list) if tasks is not None and task_list is not None else None)
         finally:
             history.finish(keep=False)  # whatever stopped the merge: the store is left as it was
 
@@ -124,7 +131,8 @@ def _no_collector() -> Iterator[None]:
 
 def _merge_and_save(history: _History, inbox: Path, *, config: Config, month: str | None, date: dt.date | None,
                     output: Path | None, progress: Progress | None,
-                    working_on: Callable[[Path], None] | None) -> MergeResult:
+                    working_on: Callable[[Path], None] | None,
+                    tasks: tuple[Path, TaskCheck] | None = None) -> MergeResult:
     writers: list[ConsolidatedWriter] = []
 
     def writer() -> ConsolidatedWriter:
@@ -144,14 +152,15 @@ def _merge_and_save(history: _History, inbox: Path, *, config: Config, month: st
 
     if working_on is not None:
         working_on(inbox)
-    result = merge_inbox(inbox, config=config, month=month, date=date, progress=progress, on_report=prepare)
+    result = merge_inbox(inbox, config=config, month=month, date=date, progress=progress, on_report=prepare,
+                         tasks=tasks[1] if tasks else None, task_file=tasks[0] if tasks else None)
     if not any(r.usable for r in result.reports):
         raise NothingToMerge(result)
 
     out = Path(output) if output is not None else inbox.resolve().parent / default_output_name(result.month)
     if out.is_dir():
         out = out / default_output_name(result.month)
-    inputs = [Path(r.file) for r in result.reports]
+    inputs = [Path(r.file) for r in result.reports] + ([tasks[0]] if tasks else [])
     check_not_refused(out, inputs)
 
     history.start(result)  # the month is stored while the workbook is written

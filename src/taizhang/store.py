@@ -116,9 +116,15 @@ def _add_item_id(db: sqlite3.Connection) -> None:
 # store of the previous version to it (ALTER TABLE, a new table, data moved) and never changes an
 # old step: a store is upgraded by the steps newer than its ``PRAGMA user_version``, in order, in
 # one transaction, when it is opened. ``_SCHEMA`` above is version 1 and stays so.
+def _add_center_leaders(db: sqlite3.Connection) -> None:
+    """Version 2: each department's 中心分管领导 as its ledger's footer names it (leaders' digests)."""
+    db.execute("ALTER TABLE departments ADD COLUMN center_leader TEXT")
+
+
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _create_schema),
     (2, _add_item_id),
+    (3, _add_center_leaders),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]  # the version this code writes
@@ -259,12 +265,14 @@ class Store:
             departments=[], items=[],
         )
         for d in self._db.execute(
-            "SELECT department, file, date, late, ok, counts, errors, warnings FROM departments "
+            "SELECT department, file, date, late, ok, counts, errors, warnings, center_leader FROM departments "
             "WHERE month = ? ORDER BY position", (month,)
         ):
             snapshot.departments.append(DepartmentEntry(
                 department=d[0], file=d[1], date=d[2], late=bool(d[3]), ok=bool(d[4]),
                 counts=Counts.model_validate_json(d[5]), errors=d[6], warnings=d[7]))
+            if d[8]:
+                snapshot.center_leaders.setdefault(d[0], d[8])
         names = _ITEM_COLUMNS[2:]
         for r in self._db.execute(f"SELECT {', '.join(names)} FROM items WHERE month = ? ORDER BY position",
                                   (month,)):
@@ -281,6 +289,19 @@ class Store:
                                                    sheet=f[4], cell=f[5], message=f[6], value=f[7]))
         snapshot.file_hashes = self.file_hashes(month)
         return snapshot
+
+    def center_leaders(self, month: str) -> dict[str, str]:
+        """Each department's 中心分管领导 as its latest footer up to ``month`` names it: a department
+        that did not report this month keeps last month's; one that never reported before takes
+        that of its first ledger after ``month``."""
+        leaders: dict[str, str] = {}
+        # Later months first, newest first, then the months up to ``month`` oldest first: the last
+        # footer written for a department wins.
+        for department, leader in self._db.execute(
+                "SELECT department, center_leader FROM departments WHERE center_leader IS NOT NULL "
+                "ORDER BY month <= ?, CASE WHEN month <= ? THEN month END, month DESC, position", (month, month)):
+            leaders[department] = leader
+        return leaders
 
     def file_hashes(self, month: str) -> dict[str, str]:
         """The SHA-256 of each file merged for ``month``, by file name."""
@@ -337,9 +358,10 @@ class Store:
                  _json(snapshot.missing), _json(snapshot.late)))
             db.executemany(
                 "INSERT INTO departments (month, position, department, file, date, late, ok, counts, errors, "
-                "warnings) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "warnings, center_leader) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(month, i, d.department, d.file, d.date, int(d.late), int(d.ok), d.counts.model_dump_json(),
-                  d.errors, d.warnings) for i, d in enumerate(snapshot.departments)])
+                  d.errors, d.warnings, snapshot.center_leaders.get(d.department))
+                 for i, d in enumerate(snapshot.departments)])
             db.executemany(
                 f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) VALUES ({', '.join('?' * len(_ITEM_COLUMNS))})",
                 (_item_row(month, i, item) for i, item in enumerate(snapshot.items)))

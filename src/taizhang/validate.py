@@ -120,6 +120,7 @@ def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, departme
         findings.append(finding("date.missing", sheet=sheet, cell="A2"))
 
     report.extra_columns = list(ledger.extra_columns)
+    report.center_leader = ledger.center_leader
     # The registered checks (checks.py), less those whose every code [rules] switches off.
     item_checks = [r.check for r in checks.ITEM_RULES if not rule_config.switched_off(r.codes)]
     for raw in ledger.items:

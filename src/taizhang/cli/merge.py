@@ -56,6 +56,10 @@ def merge_command(
     date: Annotated[str | None, typer.Option(
         "--date", metavar="YYYY-MM-DD", show_default=False,
         help="汇总句“截至……”的日期；默认今天。")] = None,
+    tasks: Annotated[Path | None, typer.Option(
+        "--tasks", readable=False, metavar="任务清单.xlsx", show_default=False,
+        help="中心的任务清单（.xlsx/.xls，列：事项、责任部室、来源，可有时限）：逐项核对是否纳入责任部室的台账，"
+             "未纳入的列为“应纳未纳”。")] = None,
     config_path: ConfigOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -67,9 +71,12 @@ def merge_command(
     taizhang validate 的规则校验；无法读取的文件列出并不汇总。汇总表含“汇总”“台账”“问题清单”三个工作表。
     名单（taizhang.toml 的 departments）中没有台账的部室为“未报送”，填报日期晚于当月截止日的为“逾期”。
 
-    退出码：0 所有台账都没有错误；1 有台账存在错误；2 收件文件夹不可用或调用有误；3 程序内部错误。
+    加 --tasks 任务清单.xlsx 时，逐项核对中心任务清单中的任务是否纳入了责任部室的台账（通知第五条“应纳未纳”）：
+    事项文字经去除空格标点、常用套话后比较，相同、互相包含或相似度足够高的算已纳入；相似度居中的列出最接近的台账事项供人工核对。
 
-    示例：taizhang merge 收件箱/2022-04 --date 2022-04-06
+    退出码：0 所有台账都没有错误；1 有台账存在错误或有应纳未纳的任务；2 收件文件夹或任务清单不可用，或调用有误；3 程序内部错误。
+
+    示例：taizhang merge 收件箱/2022-04 --date 2022-04-06 --tasks 任务清单.xlsx
     """
     try:
         config = load_config(config_path)
@@ -87,7 +94,7 @@ def merge_command(
 
     try:
         result = merge_and_save(inbox, config=config, month=month_text, date=as_of, output=output, db=db_path,
-                                progress=bar, working_on=now_on)
+                                progress=bar, working_on=now_on, tasks=tasks)
     except NothingToMerge as exc:
         if as_json:
             print_json(exc.result.model_dump(mode="json"))
@@ -200,6 +207,7 @@ def render_merge(result: MergeResult, config: Config, db_path: Path) -> None:
     if outside:
         console.print(f"[yellow]不在部室名单中：[/]{escape('、'.join(dict.fromkeys(outside)))}（已汇总）。")
     _render_errors(result)
+    _render_tasks(result)
     _render_skipped(result)
     console.print()
     console.print(f"已写出汇总表：{escape(result.output or '')}")
@@ -306,3 +314,28 @@ def _render_skipped(result: MergeResult) -> None:
     for s in result.skipped:
         style = "red" if s.code else "dim"
         console.print(f"  [{style}]{escape(s.file)}[/]：{escape(s.reason)}")
+
+
+def _render_tasks(result: MergeResult) -> None:
+    """应纳未纳: the task list's tasks no ledger of their department carries, and those to review."""
+    check = result.tasks
+    if check is None:
+        return
+    console.print()
+    carried = sum(1 for m in check.matches if m.status == "listed")
+    console.print(f"[bold]任务清单核对[/]（{escape(check.file)}，{len(check.tasks)} 项任务）：已纳入台账 {carried} 项，"
+                  f"[bold red]应纳未纳 {len(check.not_listed)} 项[/]，待人工核对 {len(check.uncertain)} 项。")
+    shown = [f for f in check.findings if f.code != "task.no_department"] + \
+        [f for f in check.findings if f.code == "task.no_department"]
+    if not shown:
+        return
+    table = Table(show_header=True, header_style="bold", expand=False)
+    table.add_column("单元格", no_wrap=True)
+    table.add_column("部室", no_wrap=True)
+    table.add_column("级别", no_wrap=True)
+    table.add_column("问题与改法", overflow="fold")
+    for f in shown:
+        level = {"task.not_listed": "[bold red]应纳未纳[/]", "task.uncertain_match": "[yellow]待核对[/]"}.get(
+            f.code, "提示")
+        table.add_row(escape(f.cell or ""), escape(f.department or ""), level, escape(f.message))
+    console.print(table)

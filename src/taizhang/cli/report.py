@@ -57,17 +57,25 @@ def report_command(
     issued: Annotated[str | None, typer.Option(
         "--date", metavar="YYYY-MM-DD", show_default=False,
         help="通报的成文日期，写在发文机关署名之下（默认今天），如 2022-05-12 或 2022年5月12日。")] = None,
+    by_leader: Annotated[bool, typer.Option(
+        "--by-leader", metavar="",
+        help="为每位中心分管领导写一份分管部室摘要（.docx，一至两页）：红黄事项、较上月变化、连续标红、账实不符、应纳未纳；"
+             "-o 为存放的文件夹（默认“分管领导摘要-YYYY-MM”）。分管关系取 taizhang.toml 的 [leaders]，"
+             "其中没有的部室按台账底部“中心分管领导：”。")] = False,
 ) -> None:
     """生成月度督查通报：与历史库中上一个月份比较，列出补录、销号、调整表述、颜色变化、连续标红的事项，
     未报送和逾期报送的部室，各部室红黄事项及其分管负责人、责任人，并按序时进度对标对表核对颜色标注。
 
     历史库中最早的月份没有可比较的上月，照常报告本月情况。
 
+    加 --by-leader 时为每位中心分管领导写一份分管部室摘要（通知第四条），-o 为存放摘要的文件夹。
+
     退出码：0 成功；2 月份未记入历史库、找不到历史库、通报文件已存在（未加 --force）或调用有误；3 程序内部错误。
 
     发文机关署名取 taizhang.toml 的 issuer（默认为通知的“济宁市港航事业发展中心重点工作督查考核领导小组”）。
 
     示例：taizhang report --month 2022-04 --date 2022-04-12 -o 督查通报-2022-04.docx
+    分管领导摘要：taizhang report --month 2022-04 --by-leader -o 摘要
     """
     try:
         month_text = require_month(month)
@@ -75,6 +83,10 @@ def report_command(
         issued_on = issue_date(issued)
     except TaizhangError as exc:
         fail(escape(str(exc)))
+    if by_leader:
+        from .digest import run_by_leader
+
+        run_by_leader(month_text, config, db=db, output=output, force=force, as_json=as_json)
     if output is not None and output.suffix.lower() not in SUFFIXES:
         fail(f"通报文件须以 .docx（Word）或 .xlsx（Excel）结尾：{escape(str(output))}")
     if output is not None and output.exists() and not force:
@@ -191,7 +203,7 @@ def _coloured(section: BulletinSection, report: MonthReport, config: Config) -> 
 
 
 def _checks(section: BulletinSection, report: MonthReport, config: Config) -> None:
-    """账实不符和应标未标情况: each part's entries (the 对标对表 flags among them)."""
+    """账实不符、应纳未纳和应标未标情况: each part's entries (the 对标对表 flags among them)."""
     console.print()
     console.print(f"[bold]{section.title}[/]")
     if report.progress_flags:

@@ -98,6 +98,8 @@ class ParsedLedger:
     # The sheet's rows that hold cells, ascending: loops over an item's rows visit only these.
     row_numbers: list[int] = field(default_factory=list)
     row_set: set[int] = field(default_factory=set)
+    # The footer's 中心分管领导：… (the name(s) as written), None when absent or left as ×××.
+    center_leader: str | None = None
 
 
 class MergedBelow(Mapping[tuple[int, int], tuple[int, int]]):
@@ -399,6 +401,7 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
             continue  # inside the item before
         cells = [(c, cell) for c, cell in by_row.get(r, []) if c in item_cols or not item_cols]
         if _is_footer_row(by_row.get(r, []), columns):
+            ledger.center_leader = _center_leader(by_row, r)
             break
         end = r
         for key in ("no", "name"):
@@ -651,6 +654,24 @@ def _is_footer_row(cells: list[tuple[int, RawCell]], columns: dict[str, int]) ->
     item_cols = {columns[k] for k in ("target", "leader", "stars", "source") if k in columns}
     return not any((c == no_col and isinstance(v, int | float)) or (c in item_cols and not rules.is_footer(str(v)))
                    for c, v in texts)
+
+
+FOOTER_ROWS = 4  # the 中心分管领导 line is the footer's first, or close below it
+
+
+def _center_leader(by_row: dict[int, list[tuple[int, RawCell]]], footer_row: int) -> str | None:
+    """The name after 中心分管领导： in the footer, or in the cell right of it (``中心分管领导：`` | ``褚建华``)."""
+    rows = [r for r in by_row if footer_row <= r < footer_row + FOOTER_ROWS]
+    for r in rows:
+        cells = [(c, cell.value) for c, cell in by_row[r] if isinstance(cell.value, str) and cell.value.strip()]
+        for i, (_c, value) in enumerate(cells):
+            found, name = rules.center_leader(value)
+            if not found:
+                continue
+            if name is None and i + 1 < len(cells) and not rules.is_footer(cells[i + 1][1]):
+                name = rules.center_leader("中心分管领导：" + cells[i + 1][1])[1]
+            return name
+    return None
 
 
 def _text(cell: RawCell | None) -> str:

@@ -448,7 +448,7 @@ def _coloured(doc: DocxDocument, report: MonthReport, section: BulletinSection, 
 
 
 def _checks(doc: DocxDocument, report: MonthReport, section: BulletinSection, state: _State) -> None:
-    """六、账实不符和应标未标情况: a （一） per part, its entries by department or numbered by item."""
+    """六、账实不符、应纳未纳和应标未标情况: a （一） per part, its entries by department or numbered by item."""
     _h1(doc, section.title)
     for text in section.paragraphs:
         _p(doc, text)

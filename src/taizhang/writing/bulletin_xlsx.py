@@ -6,7 +6,7 @@
 * 报送情况: every department on time, late or missing, with its 填报日期;
 * 进展较快事项, 进展缓慢事项, 中间位次及预计较好事项: the blue, red and yellow items by department
   with 分管负责人 and 责任科室/责任人, the colour cell filled;
-* 账实不符和应标未标: each part's entries (summary sentences that disagree with the table, the
+* 账实不符、应纳未纳和应标未标: each part's entries (summary sentences that disagree with the table, the
   对标对表 flags, other errors);
 * 事项变动 (附件1 of the .docx): 补录, 销号, 调整表述, 颜色变化 and 连续标红 items;
 * 下步工作要求: the draft, filled yellow with its note, then the 署名 and the 成文日期;
@@ -216,7 +216,7 @@ def _coloured(ws: Worksheet, report: MonthReport, section: BulletinSection) -> N
 
 
 def _checks(ws: Worksheet, report: MonthReport, section: BulletinSection) -> None:
-    """账实不符和应标未标: a row per entry, its part first (账实不符, 应标未标, 填报错误)."""
+    """账实不符、应纳未纳和应标未标: a row per entry, its part first (账实不符, 应标未标, 填报错误)."""
     set_widths(ws, (6, 10, 14, 28, 9, 22, 60))
     last = 7
     row = _title(ws, report, section.title, last)

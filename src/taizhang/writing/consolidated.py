@@ -471,8 +471,10 @@ def _summary_notes(result: MergeResult, config: Config) -> list[str]:
     if unreadable:
         notes.append(f"无法读取、未汇总的文件（{len(unreadable)}个）：{'、'.join(Path(r.file).name for r in unreadable)}，"
                      "见“问题清单”。")
-    errors = sum(len(r.errors) for r in result.reports)
-    warnings = sum(len(r.warnings) for r in result.reports)
+    task_findings = result.tasks.findings if result.tasks is not None else []  # 应纳未纳 (merge --tasks)
+    errors = sum(len(r.errors) for r in result.reports) + sum(f.severity is Severity.ERROR for f in task_findings)
+    warnings = sum(len(r.warnings) for r in result.reports) + sum(f.severity is Severity.WARNING
+                                                                  for f in task_findings)
     notes.append(f"校验发现错误{errors}条、提示{warnings}条，逐条列在“问题清单”工作表中，"
                  "所涉单元格在“台账”中以红色斜纹标出、附批注；"
                  "已销号事项列在“台账”末尾的“已销号事项”部分（灰色），不编序号，不计入统计。")
@@ -829,8 +831,10 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
                                                                                                 strict=True))
     set_widths(ws, widths)
     last = len(widths)
-    errors = sum(len(r.errors) for r in result.reports)
-    warnings = sum(len(r.warnings) for r in result.reports)
+    task_findings = result.tasks.findings if result.tasks is not None else []  # 应纳未纳 (merge --tasks)
+    errors = sum(len(r.errors) for r in result.reports) + sum(f.severity is Severity.ERROR for f in task_findings)
+    warnings = sum(len(r.warnings) for r in result.reports) + sum(f.severity is Severity.WARNING
+                                                                  for f in task_findings)
     merged_text(ws, 1, 1, last, f"问题清单（{month_cn(result.month)}：错误{errors}条、提示{warnings}条）",
                 font=TITLE_FONT, align="center", height=40)
     write_header(ws, 2, [c.label for c in columns])
@@ -846,6 +850,11 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
             listed = FindingRow(number, department or "", name, (f.sheet or "") if elsewhere(report, f) else "", f.cell or "",
                                 f.severity, f.code, f.message, item_name)
             rows.add([c.value(listed) for c in columns], alert if f.severity is Severity.ERROR else plain)
+    for f in task_findings:  # 应纳未纳: the task itself is what the row is about
+        number += 1
+        listed = FindingRow(number, f.department or "", f.file, f.sheet or "", f.cell or "", f.severity, f.code,
+                            f.message, f.value or "")
+        rows.add([c.value(listed) for c in columns], alert if f.severity is Severity.ERROR else plain)
     for s in result.skipped:
         if s.code is not None:  # unreadable files: their finding is listed above
             continue
