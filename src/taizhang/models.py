@@ -70,7 +70,14 @@ def _layout(cls: type[BaseModel]) -> tuple[tuple[str, ...], operator.itemgetter[
     return layout
 
 
-class _Compact(BaseModel):
+class _Model(BaseModel):
+    """Every model's base: its validator is built on first use rather than at import, so that a
+    command pays only for the models it uses (``taizhang validate`` never builds a MonthReport)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class _Compact(_Model):
     """Pickled as its field values alone. The reading workers send a merge tens of thousands of
     items and findings: rebuilt this way each weighs about half as much in the merge process
     (no set of field names of its own) and is unpickled several times faster."""
@@ -137,7 +144,7 @@ def _zero(keys: str | tuple[str, ...]) -> dict[str, int]:
     return dict.fromkeys(keys, 0)
 
 
-class Unrecognised(BaseModel):
+class Unrecognised(_Model):
     """Open items whose stars, source or colour could not be recognised (未识别)."""
 
     stars: int = 0
@@ -145,7 +152,7 @@ class Unrecognised(BaseModel):
     colours: int = 0
 
 
-class Counts(BaseModel):
+class Counts(_Model):
     """The figures of the summary sentence; closed (销号) items are not counted."""
 
     total: int = 0
@@ -168,7 +175,7 @@ class Counts(BaseModel):
         self.unrecognised.colours += other.unrecognised.colours
 
 
-class StatedSummary(BaseModel):
+class StatedSummary(_Model):
     """The figures a department wrote in its own summary sentence (any may be missing)."""
 
     cell: str
@@ -179,7 +186,7 @@ class StatedSummary(BaseModel):
     colours: dict[str, int | None] = Field(default_factory=dict)
 
 
-class FileReport(BaseModel):
+class FileReport(_Model):
     """The result of checking one department's workbook."""
 
     file: FileName
@@ -206,7 +213,7 @@ class FileReport(BaseModel):
         return [f for f in self.findings if f.severity is Severity.WARNING]
 
 
-class ValidationResult(BaseModel):
+class ValidationResult(_Model):
     """``taizhang validate`` over one or more files."""
 
     ok: bool
@@ -229,7 +236,7 @@ def jsonable(model: BaseModel) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-class DepartmentEntry(BaseModel):
+class DepartmentEntry(_Model):
     """One department's workbook in a merged month."""
 
     department: str
@@ -242,7 +249,7 @@ class DepartmentEntry(BaseModel):
     warnings: int = 0
 
 
-class Skipped(BaseModel):
+class Skipped(_Model):
     """A file of the inbox that was not merged, and why (lock file, not a workbook, unreadable)."""
 
     file: FileName
@@ -250,7 +257,7 @@ class Skipped(BaseModel):
     code: str | None = None
 
 
-class MergeResult(BaseModel):
+class MergeResult(_Model):
     """``taizhang merge``: the month's centre-wide ledger."""
 
     month: str  # YYYY-MM
@@ -289,7 +296,7 @@ class StoredFinding(Finding):
     file: str
 
 
-class MonthSnapshot(BaseModel):
+class MonthSnapshot(_Model):
     """Everything the report needs of one merged month."""
 
     month: str
@@ -310,7 +317,7 @@ class MonthSnapshot(BaseModel):
 # --------------------------------------------------------------------------------------------
 
 
-class Config(BaseModel):
+class Config(_Model):
     """The settings of ``taizhang.toml`` (all optional)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -367,7 +374,7 @@ class Config(BaseModel):
 # --------------------------------------------------------------------------------------------
 
 
-class StatedShare(BaseModel):
+class StatedShare(_Model):
     """A completion share read from a 推进情况: ``value`` 0.37 for ``完成年度计划37%``."""
 
     value: float
@@ -376,7 +383,7 @@ class StatedShare(BaseModel):
 
 
 
-class StatedRank(BaseModel):
+class StatedRank(_Model):
     """A 全市 rank read from a text: a position from the top, or a top-N / bottom-N band."""
 
     text: str
@@ -394,7 +401,7 @@ class StatedRank(BaseModel):
 
 
 
-class ProgressFlag(BaseModel):
+class ProgressFlag(_Model):
     """An item whose 蓝黄红 marking disagrees with the progress or rank it states."""
 
     code: str  # progress.ahead_but_red, progress.behind_not_marked, progress.complete_not_closed,
@@ -419,7 +426,7 @@ def _from() -> Any:
     return Field(validation_alias=AliasChoices("from_", "from"), serialization_alias="from")
 
 
-class _FromTo(BaseModel):
+class _FromTo(_Model):
     """``from`` is a Python keyword: the field is ``from_`` and is written ``from`` in JSON."""
 
     @model_serializer(mode="wrap")
@@ -428,7 +435,7 @@ class _FromTo(BaseModel):
         return {("from" if key == "from_" else key): value for key, value in data.items()}
 
 
-class ItemRef(BaseModel):
+class ItemRef(_Model):
     """An item named by its department and its (current) 工作事项."""
 
     department: str
@@ -452,7 +459,7 @@ class ColourChange(_FromTo):
     to: Colour
 
 
-class PersistentRed(BaseModel):
+class PersistentRed(_Model):
     """An item red this month and in the month before; ``months`` in a row, this month included."""
 
     department: str
@@ -472,7 +479,7 @@ def direction(old: Colour, new: Colour) -> Direction | None:
     return "improved" if _RANK_OF_COLOUR[new] > _RANK_OF_COLOUR[old] else "worsened"
 
 
-class ClosedItem(BaseModel):
+class ClosedItem(_Model):
     """A closed item of one department: ``marked`` 销号 this month, or gone from the ledger."""
 
     item: str
@@ -491,7 +498,7 @@ class ItemColourChange(_FromTo):
     direction: Direction | None = None
 
 
-class ResponsibleItem(BaseModel):
+class ResponsibleItem(_Model):
     """A red or yellow item with the people the bulletin names (分管负责人, 责任科室/责任人)."""
 
     item: str
@@ -508,7 +515,7 @@ Status = Literal["on_time", "late", "missing"]
 STATUS_NAMES = {"on_time": "按时报送", "late": "逾期报送", "missing": "未报送"}
 
 
-class DepartmentReport(BaseModel):
+class DepartmentReport(_Model):
     """One department's month: status, counts, changes, and its red and yellow items."""
 
     department: str
@@ -527,7 +534,7 @@ class DepartmentReport(BaseModel):
     note: str = ""
 
 
-class MonthReport(BaseModel):
+class MonthReport(_Model):
     """``taizhang report``: one stored month and what changed since the month before."""
 
     month: str
@@ -586,7 +593,7 @@ class SectionKind(StrEnum):
     DEPARTMENTS = "departments"  # 附件: the table by department
 
 
-class SectionRow(BaseModel):
+class SectionRow(_Model):
     """One entry of a section's list: a red or yellow item of 三, or a change of 四."""
 
     kind: str  # 三: 红色 / 黄色; 四: 补录, 销号, 调整表述, 颜色变化, 连续标红
@@ -601,7 +608,7 @@ class SectionRow(BaseModel):
     responsible: ResponsibleItem | None = None  # 三: the item with its people and 推进情况
 
 
-class BulletinSection(BaseModel):
+class BulletinSection(_Model):
     """One section of the 督查通报, in the bulletin's order.
 
     ``paragraphs`` are printed as they are; ``rows`` are the section's list; ``table`` names the
