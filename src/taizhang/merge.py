@@ -38,6 +38,7 @@ from .models import (
     StoredFinding,
     StoredItem,
     all_fields,
+    construct,
 )
 from .reading.gate import ODS_ADVICE
 from .validate import apply_rules, file_sha256, unreadable_report, validate_file
@@ -470,13 +471,13 @@ def snapshot_of(result: MergeResult, config: Config) -> MonthSnapshot:
         if r.sha256:
             hashes[name] = r.sha256
         department = r.department if r.usable else None
-        # model_construct: the items were validated when read; ten thousand of them are copied here.
+        # construct: the items were validated when read; ten thousand of them are copied here.
         for it in r.items if r.usable else ():
-            items.append(StoredItem.model_construct(_fields_set=item_fields, **it.__dict__, key="",
-                                                    department=department or name))
+            items.append(construct(StoredItem, {**it.__dict__, "key": "", "department": department or name},
+                                   item_fields))
         for f in r.findings:
-            findings.append(StoredFinding.model_construct(_fields_set=finding_fields, **f.__dict__,
-                                                          department=department, file=name))
+            findings.append(construct(StoredFinding, {**f.__dict__, "department": department, "file": name},
+                                      finding_fields))
     return MonthSnapshot(
         month=result.month,
         date=result.date,

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -35,6 +35,7 @@ def display_path(text: str) -> str:
 
 
 FileName = Annotated[str, AfterValidator(display_path)]
+_M = TypeVar("_M", bound=BaseModel)
 
 
 def _rebuild(cls: type[_Compact], values: tuple[Any, ...]) -> _Compact:
@@ -68,6 +69,31 @@ def _layout(cls: type[BaseModel]) -> tuple[tuple[str, ...], operator.itemgetter[
         names = tuple(cls.model_fields)
         layout = _LAYOUTS[cls] = (names, operator.itemgetter(*names))
     return layout
+
+
+_PLANS: dict[type[BaseModel], tuple[tuple[str, Any, Any], ...]] = {}
+
+
+def construct(cls: type[_M], values: dict[str, Any], fields_set: set[str] | None = None) -> _M:
+    """What ``cls.model_construct(**values)`` makes (``values`` already of their types, field names
+    only), five times faster: a merge builds tens of thousands of items, and pydantic's version
+    costs several microseconds each. ``values`` becomes the model's ``__dict__``; the fields it
+    lacks get their defaults; ``fields_set`` defaults to the names given."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = tuple((name, info.default_factory, info.default)
+                                   for name, info in cls.model_fields.items())
+    given = set(values) if fields_set is None else fields_set
+    for name, factory, default in plan:
+        if name not in values:
+            values[name] = factory() if factory is not None else default
+    model = cls.__new__(cls)
+    setattr_ = object.__setattr__
+    setattr_(model, "__dict__", values)
+    setattr_(model, "__pydantic_fields_set__", given)
+    setattr_(model, "__pydantic_extra__", None)
+    setattr_(model, "__pydantic_private__", None)
+    return model
 
 
 class _Model(BaseModel):

@@ -18,12 +18,11 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from .children import describe, end_orphaned_writers, lock_holders
 from .config import Config
 from .errors import StoreError
-from .models import Colour, Counts, DepartmentEntry, MonthSnapshot, StoredFinding, StoredItem
+from .models import Colour, Counts, DepartmentEntry, MonthSnapshot, StoredFinding, StoredItem, construct
 from .rules import normalise_label
 
 DB_NAME = "taizhang.db"
@@ -272,8 +271,10 @@ class Store:
             if colour is None or type(data["row"]) is not int:
                 snapshot.items.append(StoredItem.model_validate(data))  # not as we write it: say why
                 continue
+            # The rows were validated when stored, and a year's report loads a hundred thousand of
+            # them: validating each again took most of its time.
             data["colour"] = colour
-            snapshot.items.append(_stored_item(data, given))
+            snapshot.items.append(construct(StoredItem, data, set(given)))
         for f in self._db.execute(
             "SELECT department, file, severity, code, sheet, cell, message, value FROM findings "
             "WHERE month = ? ORDER BY position", (month,)
@@ -450,29 +451,6 @@ def _statements(script: str) -> list[str]:
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-_ITEM_FIELDS: list[tuple[str, Any, Any]] = []  # StoredItem's fields: (name, default factory, default)
-
-
-def _stored_item(data: dict[str, object], given: set[str]) -> StoredItem:
-    """A stored row as a StoredItem, without validating it again: the rows were validated when
-    stored, and a year's report loads a hundred thousand of them (validating each took most of its
-    time; pydantic's ``model_construct`` costs nearly as much). The fields not stored get their
-    defaults; the state is the one ``model_validate`` of ``data`` gives."""
-    if not _ITEM_FIELDS:
-        _ITEM_FIELDS.extend((name, info.default_factory, info.default)
-                            for name, info in StoredItem.model_fields.items())
-    values = data  # a model's __dict__ (its order is not the fields': nothing reads it in order)
-    for name, factory, default in _ITEM_FIELDS:
-        if name not in values:
-            values[name] = factory() if factory is not None else default
-    item = StoredItem.__new__(StoredItem)
-    object.__setattr__(item, "__dict__", values)
-    object.__setattr__(item, "__pydantic_fields_set__", set(given))
-    object.__setattr__(item, "__pydantic_extra__", None)
-    object.__setattr__(item, "__pydantic_private__", None)
-    return item
 
 
 def _item_row(month: str, position: int, item: StoredItem) -> tuple[object, ...]:
