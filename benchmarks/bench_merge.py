@@ -1,83 +1,96 @@
-"""How long ``taizhang merge`` takes against ``pandas.read_excel`` merely reading the same files.
+"""Issue 13's speed and memory targets, each printed as a ratio measured in one run, with its target.
 
-Builds (in a temporary folder) an inbox of 60 department workbooks × 150 items in the 附件2
-layout, then, in the same run and alternately, times
+The machine may be shared, so absolute times are noise: every target is a ratio of two things
+timed side by side, in pairs whose order alternates, and the median of the pairs' ratios is
+compared with the target (``--pairs``, at least 5). The load average is printed with each part.
 
-* ``taizhang merge`` as a user runs it: a subprocess of the installed CLI that checks every
-  file, merges, writes the consolidated workbook and stores the month in a fresh SQLite file;
-* ``pd.read_excel(path, sheet_name=None)`` over every file, in this process.
+Parts (``--part``, repeatable; default: all):
 
-It prints the median of each, their ratio (target: at most 1.0) and the peak RSS of the merge
-processes (``RUSAGE_CHILDREN``: the largest of the merge process and its worker processes).
+* ``ratios``: ``taizhang merge`` (the installed CLI, as a user runs it: checks every file, writes the
+  consolidated workbook, stores the month in a fresh SQLite file) of 60 workbooks × 150 items
+  against ``pandas.read_excel(path, sheet_name=None)`` of the same files (target ≤ 0.5), with the
+  merge on both cores and restricted to one (``taskset -c 0``), and against the zipfile+expat floor
+  (``floor_read`` below: the same cells read with their style index and fill colour; target ≤ 2.5).
+  For the Excel/WPS inbox (shared strings) and the LibreOffice-saved one (skipped without soffice).
+* ``scaling``: merges of 10/60/300/1000 files × 150 items and 60 × 1,000 and 60 × 5,000 items,
+  each with the peak RSS of the merge's whole process tree (target ≤ 100 MB + 2 KB per item),
+  and the 1,000-file time against the 60-file time (target ≤ 17).
+* ``report``: ``taizhang report --month`` of the last of 12 stored months × 60 departments, with
+  ``--json`` (target ≤ 1 s) and ``-o .docx`` (target ≤ 3 s): medians of ``--pairs`` runs.
+* ``startup``: ``taizhang validate one.xlsx`` against ``python -c "import typer, typer.rich_utils"``
+  (target ≤ 2).
 
-Usage: python benchmarks/bench_merge.py [--files 60] [--items 150] [--repeat 5] [--keep DIR]
+Inboxes and the 12-month history store are built on first use and cached (``--cache``).
+
+Usage: python benchmarks/bench_merge.py [--part ratios|scaling|report|startup ...] [--pairs 5]
+       [--files 60] [--items 150] [--cache DIR] [--no-libreoffice]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from xml.parsers import expat
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from builders import build_ledger, item  # noqa: E402
+from inboxes import DEFAULT_CACHE, build_inbox, cached_inbox, department_name  # noqa: E402,F401
 
-PLACES = ("港口", "航道", "船闸", "码头", "船舶", "岸电", "锚地", "服务区", "水运", "海事")
-VERBS = ("推进", "加快", "完成", "做好", "开展", "落实")
-WORKS = ("建设", "整治", "改造", "监管", "专项检查", "信息化平台建设", "安全生产标准化创建", "绿色航运示范")
-COLOURS = ("blue", "yellow", "red", None, None)
-STARS = ("★★★", "★★", "★")
-SOURCES = ("A", "B", "C", "D", "AB", "BC")
+BIN = Path(sys.executable).parent
+RESULTS: list[tuple[str, float, str, bool]] = []  # (what, value, target text, met)
 
 
-def department_name(n: int) -> str:
-    return f"第{n + 1}业务部"
+SRC: Path | None = None  # --src: run the taizhang of this source tree instead of the installed one
 
 
-def build_inbox(folder: Path, files: int, items: int) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for d in range(files):
-        rows = []
-        for i in range(items):
-            name = f"{VERBS[i % len(VERBS)]}{PLACES[(i + d) % len(PLACES)]}{WORKS[i % len(WORKS)]}（第{i + 1}项）"
-            rows.append(item(
-                name,
-                colour=COLOURS[(i + d) % len(COLOURS)],
-                stars=STARS[i % 3],
-                source=SOURCES[(i * 7 + d) % len(SOURCES)],
-                target=f"{name}：年内完成投资{(i % 9) + 1}亿元，{(i % 4) + 1}季度末形成实物工作量，确保按期通过验收。",
-                progress=f"截至{(i % 12) + 1}月底，已完成年度目标的{(i * 13) % 100}%，正在推进招标、施工和质量监督等工作，"
-                         f"下步将加强协调调度，确保按计划节点完成。",
-                leader="张三",
-                owner=f"{PLACES[i % len(PLACES)]}科/李四",
-                note="已销号" if i % 50 == 49 else "",
-            ))
-        dept = department_name(d)
-        paths.append(build_ledger(folder / f"{dept}2022年4月重点工作台账.xlsx", rows, department=dept))
-    return paths
+def taizhang() -> list[str]:
+    """The command that runs taizhang: the installed script, or ``python -m taizhang`` of ``--src``."""
+    if SRC is not None:
+        return [sys.executable, "-m", "taizhang"]
+    return [shutil.which("taizhang", path=str(BIN)) or "taizhang"]
 
 
-def time_merge(inbox: Path, work: Path, run: int) -> float:
-    out = work / f"out-{run}.xlsx"
-    db = work / f"bench-{run}.db"
-    exe = shutil.which("taizhang", path=str(Path(sys.executable).parent)) or "taizhang"
-    cmd = [exe, "merge", str(inbox), "-o", str(out), "--db", str(db), "--month", "2022-04",
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def verdict(what: str, value: float, limit: float, unit: str = "") -> None:
+    met = value <= limit
+    target = f"≤ {limit:g}{unit}"
+    RESULTS.append((what, value, target, met))
+    print(f"  {what}: {value:.3g}{unit}  (target {target})  {'PASS' if met else 'FAIL'}", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# What is timed
+# ---------------------------------------------------------------------------------------------
+
+
+def merge_cmd(inbox: Path, work: Path, tag: str, *, one_core: bool = False) -> list[str]:
+    out, db = work / f"out-{tag}.xlsx", work / f"bench-{tag}.db"
+    for p in (out, db):
+        p.unlink(missing_ok=True)
+    cmd = [*taizhang(), "merge", str(inbox), "-o", str(out), "--db", str(db), "--month", "2022-04",
            "--date", "2022-04-05", "--json"]
+    return (["taskset", "-c", "0"] if one_core else []) + cmd
+
+
+def run_timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0, 1)) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
     elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1) or not out.exists():
-        raise SystemExit(f"taizhang merge failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    if proc.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd[:3])}… failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     return elapsed
 
 
@@ -90,39 +103,330 @@ def time_pandas(paths: list[Path]) -> float:
     return time.perf_counter() - start
 
 
+def floor_read(path: Path) -> list[tuple[int, str, int, str | None, object]]:
+    """The floor: zipfile + expat reading every cell's reference, style index, fill colour and value
+    (shared strings resolved), and nothing else. No reader of the same facts can be much faster."""
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in names:
+            parts: list[str] = []
+            in_t = [False]
+
+            def s_start(tag: str, attrs: dict[str, str]) -> None:
+                if tag == "si":
+                    parts.clear()
+                elif tag == "t":
+                    in_t[0] = True
+
+            def s_end(tag: str) -> None:
+                if tag == "si":
+                    shared.append("".join(parts))
+                elif tag == "t":
+                    in_t[0] = False
+
+            def s_text(data: str) -> None:
+                if in_t[0]:
+                    parts.append(data)
+
+            p = expat.ParserCreate()
+            p.buffer_text = True
+            p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = s_start, s_end, s_text
+            p.Parse(zf.read("xl/sharedStrings.xml"), True)
+        # Fill colour of each cell style: cellXfs/xf@fillId -> fills/fill/patternFill/fgColor@rgb.
+        fills: list[str | None] = []
+        xf_fill: list[int] = []
+        where: list[str] = []
+
+        def st_start(tag: str, attrs: dict[str, str]) -> None:
+            where.append(tag)
+            if tag == "fill":
+                fills.append(None)
+            elif tag == "fgColor" and "fills" in where:
+                fills[-1] = attrs.get("rgb") or attrs.get("theme") or attrs.get("indexed")
+            elif tag == "xf" and "cellXfs" in where:
+                xf_fill.append(int(attrs.get("fillId", 0)))
+
+        p = expat.ParserCreate()
+        p.StartElementHandler = st_start
+        p.EndElementHandler = lambda tag: where.pop()
+        p.Parse(zf.read("xl/styles.xml"), True)
+        style_fill = [fills[i] if i < len(fills) else None for i in xf_fill]
+
+        cells: list[tuple[int, str, int, str | None, object]] = []
+        cur: dict[str, object] = {}
+        value: list[str] = []
+        capture = [False]
+
+        def c_start(tag: str, attrs: dict[str, str]) -> None:
+            if tag == "c":
+                cur.clear()
+                cur.update(attrs)
+                value.clear()
+            elif tag in ("v", "t"):
+                capture[0] = True
+
+        def c_end(tag: str) -> None:
+            if tag == "c":
+                s = int(cur.get("s", 0))  # type: ignore[call-overload]
+                raw = "".join(value)
+                v: object = shared[int(raw)] if cur.get("t") == "s" and raw else raw
+                cells.append((0, str(cur.get("r")), s, style_fill[s] if s < len(style_fill) else None, v))
+            elif tag in ("v", "t"):
+                capture[0] = False
+
+        def c_text(data: str) -> None:
+            if capture[0]:
+                value.append(data)
+
+        sheets = sorted(n for n in names if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
+        for n in sheets:
+            p = expat.ParserCreate()
+            p.buffer_text = True
+            p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = c_start, c_end, c_text
+            with zf.open(n) as fh:
+                p.ParseFile(fh)
+        return cells
+
+
+def time_floor(paths: list[Path]) -> float:
+    start = time.perf_counter()
+    for p in paths:
+        floor_read(p)
+    return time.perf_counter() - start
+
+
+def paired(a: Callable[[], float], b: Callable[[], float], pairs: int, label_a: str, label_b: str
+           ) -> tuple[float, float, float]:
+    """Median of a, median of b and median of the pairs' ratios a/b; the order alternates."""
+    ta, tb, ratios = [], [], []
+    for i in range(pairs):
+        if i % 2 == 0:
+            x = a()
+            y = b()
+        else:
+            y = b()
+            x = a()
+        ta.append(x)
+        tb.append(y)
+        ratios.append(x / y)
+        print(f"    pair {i + 1}: {label_a} {x:.3f} s, {label_b} {y:.3f} s, ratio {x / y:.2f}", flush=True)
+    return statistics.median(ta), statistics.median(tb), statistics.median(ratios)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parts
+# ---------------------------------------------------------------------------------------------
+
+
+def part_ratios(args: argparse.Namespace, work: Path) -> None:
+    import pandas  # noqa: F401  imported before timing, as a script reading files would have it
+
+    has_taskset = shutil.which("taskset") is not None
+    variants = ["excel"] + ([] if args.no_libreoffice else ["libreoffice"])
+    for variant in variants:
+        paths = cached_inbox(args.cache, args.files, args.items, variant)
+        if paths is None:
+            print(f"\n[ratios] {variant}: soffice not found, skipped")
+            continue
+        inbox = paths[0].parent
+        print(f"\n[ratios] {variant} inbox: {len(paths)} workbooks × {args.items} items, "
+              f"{sum(p.stat().st_size for p in paths) / 1048576:.1f} MB; {os.cpu_count()} CPUs; {load()}")
+        time_pandas(paths[:2])
+        time_floor(paths[:2])  # warm the file cache and lazy imports
+        run_timed(merge_cmd(inbox, work, "warm"), work)
+
+        def merge(one_core: bool = False, inbox: Path = inbox) -> float:
+            return run_timed(merge_cmd(inbox, work, "m", one_core=one_core), work)
+
+        m, p, r = paired(merge, lambda paths=paths: time_pandas(paths), args.pairs, "merge", "pandas")
+        print(f"  medians: merge {m:.2f} s, pandas.read_excel {p:.2f} s")
+        verdict(f"{variant}: merge / pandas.read_excel (2 cores)", r, 0.5)
+        if has_taskset:
+            m1, p1, r1 = paired(lambda: merge(True), lambda paths=paths: time_pandas(paths), args.pairs,
+                                "merge@1core", "pandas")
+            print(f"  medians: merge on one core {m1:.2f} s, pandas.read_excel {p1:.2f} s")
+            verdict(f"{variant}: merge (taskset -c 0) / pandas.read_excel", r1, 0.5)
+        else:
+            print("  taskset not found: the one-core ratio is skipped")
+        mf, f, rf = paired(merge, lambda paths=paths: time_floor(paths), args.pairs, "merge", "floor")
+        print(f"  medians: merge {mf:.2f} s, zipfile+expat floor {f:.2f} s")
+        verdict(f"{variant}: merge / zipfile+expat floor", rf, 2.5)
+        print(f"  ({load()})")
+
+
+def part_scaling(args: argparse.Namespace, work: Path) -> None:
+    from bench_memory import TreeSampler
+
+    print(f"\n[scaling] peak RSS = the merge's whole process tree, summed (a forked child's pages shared with\n"
+          f"  its parent count in both; PSS counts them once, shown for information); {load()}")
+    sizes = [(10, 150), (60, 150), (300, 150), (1000, 150), (60, 1000), (60, 5000)]
+    if args.scaling_sizes:
+        sizes = [tuple(int(x) for x in s.split("x")) for s in args.scaling_sizes]  # type: ignore[misc]
+    print(f"  {'files × items':>16} {'items':>8} {'time s':>8} {'s/1k items':>10} {'peak RSS MB':>12} "
+          f"{'limit MB':>9}       {'peak PSS MB':>11}")
+    times: dict[tuple[int, int], float] = {}
+    for files, items in sizes:
+        paths = cached_inbox(args.cache, files, items, "excel")
+        assert paths is not None
+        inbox = paths[0].parent
+        runs = []
+        peak = peak_pss = 0
+        for _ in range(args.scaling_runs):
+            cmd = merge_cmd(inbox, work, "s")
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=work)
+            sampler = TreeSampler(proc.pid, interval=0.01)
+            _, err = proc.communicate()
+            sampler.stop()
+            runs.append(time.perf_counter() - start)
+            if proc.returncode not in (0, 1):
+                raise SystemExit(f"merge failed ({proc.returncode}): {err.decode()[-2000:]}")
+            peak, peak_pss = max(peak, sampler.peak), max(peak_pss, sampler.peak_pss)
+        elapsed = statistics.median(runs)
+        times[(files, items)] = elapsed
+        total = files * items
+        limit = 100 + 2 * total / 1024
+        mb = peak / 1048576
+        print(f"  {files:>7} × {items:<6} {total:>8} {elapsed:>8.2f} {elapsed / total * 1000:>10.3f} {mb:>12.0f} "
+              f"{limit:>9.0f}  {'PASS' if mb <= limit else 'FAIL'}  {peak_pss / 1048576:>11.0f}", flush=True)
+        RESULTS.append((f"peak RSS {files}×{items} (MB)", mb, f"≤ {limit:.0f} MB", mb <= limit))
+    if (60, 150) in times and (1000, 150) in times:
+        verdict("time 1000 files / time 60 files (150 items each)", times[(1000, 150)] / times[(60, 150)], 17)
+    print(f"  ({load()})")
+
+
+def history_store(args: argparse.Namespace) -> Path:
+    """A history store of 12 months × 60 departments × 150 items (cached): the 60-file inbox merged
+    as 2022-01, then each later month derived from the one before with the changes of a real year
+    (a few items closed, added, reworded, recoloured; some red for months)."""
+    db = args.cache / "history-12x60x150.db"
+    if db.exists():
+        return db
+    paths = cached_inbox(args.cache, 60, 150, "excel")
+    assert paths is not None
+    print(f"  building the 12-month history store {db} (once; cached)…", flush=True)
+    import datetime as dt
+
+    from taizhang.config import load_config
+    from taizhang.merge import merge_inbox, snapshot_of
+    from taizhang.models import Colour
+    from taizhang.store import Store
+
+    config = load_config(None)
+    tmp = db.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    result = merge_inbox(paths[0].parent, config=config, month="2022-01", date=dt.date(2022, 1, 5))
+    snapshot = snapshot_of(result, config)
+    cycle = (Colour.BLUE, Colour.YELLOW, Colour.RED, Colour.NONE)
+    with Store(tmp) as store:
+        for m in range(1, 13):
+            month = f"2022-{m:02d}"
+            snap = snapshot.model_copy(deep=True)
+            snap.month, snap.date = month, f"2022-{m:02d}-05"
+            items = []
+            for i, it in enumerate(snap.items):
+                if (i + m) % 40 == 0:
+                    continue  # dropped this month (销号 without a mark)
+                if (i * 7 + m) % 23 == 0:
+                    it.colour = cycle[(i + m) % 4]
+                if i % 3 == 0 and it.colour is not Colour.NONE and i % 11 != 0:
+                    it.colour = Colour.RED  # red for months on end
+                if (i + m) % 31 == 0:
+                    it.name += "（调整）"
+                if (i + 2 * m) % 37 == 0:
+                    it.closed = True
+                items.append(it)
+            for k in range(m * 3):  # 补录
+                extra = items[k].model_copy()
+                extra.name = f"{m}月新增事项{k}"
+                extra.row = 1000 + k
+                items.append(extra)
+            snap.items = items
+            store.save_month(snap)
+    tmp.rename(db)
+    return db
+
+
+def part_report(args: argparse.Namespace, work: Path) -> None:
+    db = history_store(args)
+    print(f"\n[report] taizhang report --month 2022-12 of 12 stored months × 60 departments; {load()}")
+    base = [*taizhang(), "report", "--month", "2022-12", "--db", str(db)]
+    run_timed(base + ["--json"], work)
+    as_json = [run_timed(base + ["--json"], work) for _ in range(args.pairs)]
+    docx = []
+    for i in range(args.pairs):
+        docx.append(run_timed(base + ["-o", str(work / f"bulletin-{i}.docx"), "--force"], work))
+    print("    --json runs: " + ", ".join(f"{t:.2f}" for t in as_json))
+    print("    -o .docx runs: " + ", ".join(f"{t:.2f}" for t in docx))
+    verdict("report --month --json, median", statistics.median(as_json), 1.0, " s")
+    verdict("report --month -o .docx, median", statistics.median(docx), 3.0, " s")
+    print(f"  ({load()})")
+
+
+def part_startup(args: argparse.Namespace, work: Path) -> None:
+    paths = cached_inbox(args.cache, 10, 150, "excel")
+    assert paths is not None
+    print(f"\n[startup] taizhang validate one.xlsx against python -c 'import typer, typer.rich_utils'; {load()}")
+    cli = [*taizhang(), "validate", str(paths[0])]
+    baseline = [sys.executable, "-c", "import typer, typer.rich_utils"]
+    run_timed(cli, work, ok=(0, 1))
+    run_timed(baseline, work)
+    pairs = max(args.pairs, 9)
+    v, t, r = paired(lambda: run_timed(cli, work, ok=(0, 1)), lambda: run_timed(baseline, work), pairs,
+                     "validate", "import typer")
+    print(f"  medians: validate {v:.3f} s, import typer {t:.3f} s")
+    verdict("validate one.xlsx / import typer, typer.rich_utils", r, 2.0)
+    print(f"  ({load()})")
+
+
+def byte_compile() -> None:
+    """Byte-compile the taizhang being timed, as pip does when it installs it: where
+    PYTHONDONTWRITEBYTECODE is set (some sandboxes, containers) an editable install would otherwise
+    compile its sources at every start, some 80 ms that no installed copy pays."""
+    import importlib.util
+
+    if SRC is not None:
+        package = SRC / "taizhang"
+    else:
+        spec = importlib.util.find_spec("taizhang")
+        assert spec is not None and spec.origin is not None
+        package = Path(spec.origin).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+
+
+PARTS = {"ratios": part_ratios, "scaling": part_scaling, "report": part_report, "startup": part_startup}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", action="append", choices=sorted(PARTS), help="run only this part (repeatable)")
+    parser.add_argument("--pairs", type=int, default=5, help="paired runs per ratio (the median is compared)")
     parser.add_argument("--files", type=int, default=60)
     parser.add_argument("--items", type=int, default=150)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--keep", type=Path, help="build the inbox here and keep it")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where inboxes and the store are kept")
+    parser.add_argument("--no-libreoffice", action="store_true", help="skip the LibreOffice-saved inbox")
+    parser.add_argument("--scaling-sizes", nargs="*", metavar="FILESxITEMS", help="e.g. 60x150 1000x150")
+    parser.add_argument("--scaling-runs", type=int, default=1, help="merges per size (the median is shown)")
+    parser.add_argument("--src", type=Path, help="time the taizhang of this source tree (its src/ folder), "
+                        "e.g. a `git archive` of an earlier commit, for before/after figures")
     args = parser.parse_args()
-
-    tmp = Path(tempfile.mkdtemp(prefix="taizhang-bench-"))
+    if args.src is not None:
+        global SRC
+        SRC = args.src.resolve()
+        os.environ["PYTHONPATH"] = str(SRC)
+        print(f"taizhang from {SRC}")
+    args.cache.mkdir(parents=True, exist_ok=True)
+    byte_compile()
+    work = Path(tempfile.mkdtemp(prefix="taizhang-bench-"))
     try:
-        inbox = args.keep or tmp / "inbox"
-        t0 = time.perf_counter()
-        paths = build_inbox(inbox, args.files, args.items)
-        size = sum(p.stat().st_size for p in paths)
-        print(f"inbox: {len(paths)} workbooks × {args.items} items, {size / 1048576:.1f} MB "
-              f"(built in {time.perf_counter() - t0:.1f} s); {os.cpu_count()} CPUs")
-        import pandas  # noqa: F401  imported before timing, as a script reading files would have it
-
-        time_pandas(paths[:2])  # warm the file cache and pandas' lazy imports
-        merges, readings = [], []
-        for run in range(args.repeat):
-            merges.append(time_merge(inbox, tmp, run))
-            readings.append(time_pandas(paths))
-            print(f"  run {run + 1}: merge {merges[-1]:.2f} s   pandas.read_excel {readings[-1]:.2f} s")
-        merge, read = statistics.median(merges), statistics.median(readings)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-        if sys.platform == "darwin":
-            peak //= 1024
-        print(f"median: taizhang merge {merge:.2f} s, pandas.read_excel {read:.2f} s")
-        print(f"ratio merge/pandas = {merge / read:.2f} (target ≤ 1.0)")
-        print(f"peak RSS of a merge process: {peak / 1024:.0f} MB")
+        for name in args.part or list(PARTS):
+            PARTS[name](args, work)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\nsummary ({load()}):")
+    for what, value, target, met in RESULTS:
+        print(f"  {'PASS' if met else 'FAIL'}  {what}: {value:.3g}  (target {target})")
 
 
 if __name__ == "__main__":

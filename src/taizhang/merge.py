@@ -40,6 +40,7 @@ from .models import (
     StoredItem,
     TaskCheck,
     all_fields,
+    construct,
 )
 from .reading.gate import ODS_ADVICE
 from .tasks import check_tasks, ledger_texts, read_tasks
@@ -535,13 +536,13 @@ def snapshot_of(result: MergeResult, config: Config) -> MonthSnapshot:
         if r.sha256:
             hashes[name] = r.sha256
         department = r.department if r.usable else None
-        # model_construct: the items were validated when read; ten thousand of them are copied here.
+        # construct: the items were validated when read; ten thousand of them are copied here.
         for it in r.items if r.usable else ():
-            items.append(StoredItem.model_construct(_fields_set=item_fields, **it.__dict__, key="",
-                                                    department=department or name))
+            items.append(construct(StoredItem, {**it.__dict__, "key": "", "department": department or name},
+                                   item_fields))
         for f in r.findings:
-            findings.append(StoredFinding.model_construct(_fields_set=finding_fields, **f.__dict__,
-                                                          department=department, file=name))
+            findings.append(construct(StoredFinding, {**f.__dict__, "department": department, "file": name},
+                                      finding_fields))
     if result.tasks is not None:  # 应纳未纳: kept for the month's report and bulletin
         findings.extend(result.tasks.findings)
     return MonthSnapshot(

@@ -121,11 +121,48 @@ class _History:
 
 
 def _present(snapshot: MonthSnapshot) -> set[str]:
-    return {d.department for d in snapshot.departments}
+    return _index(snapshot).present
+
+
+class _Index:
+    """One month's items by department, and each department's items by key and by 工作事项: built
+    once per month, where scanning every item for each lookup made a year's report take seconds."""
+
+    def __init__(self, snapshot: MonthSnapshot) -> None:
+        self.snapshot = snapshot  # held, so that its id is not reused while the index is cached
+        self.present = {d.department for d in snapshot.departments}
+        self.items: dict[str, list[StoredItem]] = {}
+        for i in snapshot.items:
+            self.items.setdefault(i.department, []).append(i)
+        self._lookups: dict[str, tuple[dict[str, StoredItem], dict[str, StoredItem]]] = {}
+
+    def lookups(self, department: str) -> tuple[dict[str, StoredItem], dict[str, StoredItem]]:
+        """The department's first item of each key, and of each normalised 工作事项."""
+        found = self._lookups.get(department)
+        if found is None:
+            by_key: dict[str, StoredItem] = {}
+            by_name: dict[str, StoredItem] = {}
+            for i in self.items.get(department, ()):
+                by_key.setdefault(i.key, i)
+                by_name.setdefault(normalise_name(i.name), i)
+            found = self._lookups[department] = (by_key, by_name)
+        return found
+
+
+# The indexes of the months a comparison looks at (by id: models are not hashable); emptied when
+# ``compare`` returns, so that no month is kept longer than its report needs it.
+_INDEXES: dict[int, _Index] = {}
+
+
+def _index(snapshot: MonthSnapshot) -> _Index:
+    index = _INDEXES.get(id(snapshot))
+    if index is None or index.snapshot is not snapshot:
+        index = _INDEXES[id(snapshot)] = _Index(snapshot)
+    return index
 
 
 def _items_of(snapshot: MonthSnapshot, department: str) -> list[StoredItem]:
-    return [i for i in snapshot.items if i.department == department]
+    return list(_index(snapshot).items.get(department, ()))
 
 
 def _pair(current: Sequence[StoredItem], before: Sequence[StoredItem]
@@ -159,10 +196,10 @@ def _pair(current: Sequence[StoredItem], before: Sequence[StoredItem]
 
 
 def _find(snapshot: MonthSnapshot, item: StoredItem) -> StoredItem | None:
-    candidates = _items_of(snapshot, item.department)
-    found = next((i for i in candidates if i.key == item.key), None)
+    by_key, by_name = _index(snapshot).lookups(item.department)
+    found = by_key.get(item.key)
     if found is None:
-        found = next((i for i in candidates if normalise_name(i.name) == normalise_name(item.name)), None)
+        found = by_name.get(normalise_name(item.name))
     return found
 
 
@@ -223,6 +260,7 @@ def compare(
     length of red streaks and for a department that did not report in ``previous`` (its items are
     compared with its latest earlier ledger instead of all counting as 补录).
     """
+    _INDEXES.clear()
     history = _History(previous, earlier)
     roster = list(config.departments)
     basis = config.progress_basis
@@ -282,6 +320,7 @@ def compare(
     report.comparison = comparison_text(report)
     report.reconciliation = reconciliation_text(report)
     report.submission = submission_text(report)
+    _INDEXES.clear()
     return report
 
 

@@ -22,7 +22,7 @@ from types import TracebackType
 from .children import describe, end_orphaned_writers, lock_holders
 from .config import Config
 from .errors import StoreError
-from .models import Counts, DepartmentEntry, MonthSnapshot, StoredFinding, StoredItem
+from .models import Colour, Counts, DepartmentEntry, MonthSnapshot, StoredFinding, StoredItem, construct
 from .rules import normalise_label
 
 DB_NAME = "taizhang.db"
@@ -274,13 +274,24 @@ class Store:
             if d[8]:
                 snapshot.center_leaders.setdefault(d[0], d[8])
         names = _ITEM_COLUMNS[2:]
+        given = set(names)
+        colours = {c.value: c for c in Colour}
         for r in self._db.execute(f"SELECT {', '.join(names)} FROM items WHERE month = ? ORDER BY position",
                                   (month,)):
             data = dict(zip(names, r, strict=True))
-            data["no"] = json.loads(data["no"]) if data["no"] is not None else None
+            no = data["no"]
+            # Written by _item_row: a whole number as its digits, anything else as JSON.
+            data["no"] = None if no is None else int(no) if no.isascii() and no.isdigit() else json.loads(no)
             data["closed"] = bool(data["closed"])
-            data["extra"] = json.loads(data["extra"])
-            snapshot.items.append(StoredItem.model_validate(data))
+            data["extra"] = {} if data["extra"] == "{}" else json.loads(data["extra"])
+            colour = colours.get(data["colour"])
+            if colour is None or type(data["row"]) is not int:
+                snapshot.items.append(StoredItem.model_validate(data))  # not as we write it: say why
+                continue
+            # The rows were validated when stored, and a year's report loads a hundred thousand of
+            # them: validating each again took most of its time.
+            data["colour"] = colour
+            snapshot.items.append(construct(StoredItem, data, set(given)))
         for f in self._db.execute(
             "SELECT department, file, severity, code, sheet, cell, message, value FROM findings "
             "WHERE month = ? ORDER BY position", (month,)

@@ -6,23 +6,19 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .. import tables
 from ..config import Config, load_config
 from ..errors import TaizhangError
-from ..merge import deadline_of
 from ..models import MergeResult, Severity
 from ..rules import format_date_cn, parse_date_text, require_month
-from ..saving import NothingToMerge, merge_and_save
-from ..store import default_db_path
 from ..tables import Column, SummaryRow
 from .app import (
     ChineseCommand,
@@ -40,6 +36,9 @@ from .app import (
 # Shown only when reading takes longer than this (seconds): a quick merge stays quiet.
 PROGRESS_DELAY = 0.5
 ERRORS_SHOWN = 3  # per file, in the terminal; the workbook's 问题清单 has them all
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 @app.command("merge", cls=ChineseCommand, short_help="汇总全中心台账：汇总句、标色汇总表、未报送和逾期部室，并记入历史库。")
@@ -78,6 +77,11 @@ def merge_command(
 
     示例：taizhang merge 收件箱/2022-04 --date 2022-04-06 --tasks 任务清单.xlsx
     """
+    # Imported here, not with the module: every command (taizhang validate too) loads this module
+    # to register merge, and only merge needs the store, the workers and the writer.
+    from ..saving import NothingToMerge, merge_and_save
+    from ..store import default_db_path
+
     try:
         config = load_config(config_path)
         month_text = require_month(month) if month is not None else None
@@ -148,6 +152,8 @@ class _ProgressBar:
         if self.bar is None:
             if done >= total or time.monotonic() - self.started < PROGRESS_DELAY:
                 return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
             self.bar = Progress(TextColumn("读取台账"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                                 TextColumn("{task.description}"), console=err_console, transient=True)
             self.bar.start()
@@ -182,6 +188,8 @@ def render_merge(result: MergeResult, config: Config, db_path: Path) -> None:
                             title=f"[bold]未报送（{len(result.missing)}个部室）[/]", title_align="left",
                             border_style="bold red", expand=False))
     if result.late:
+        from ..merge import deadline_of
+
         deadline = deadline_of(result.month, config)
         dates = {d.department: d.date for d in result.departments if d.late}
         lines = []
