@@ -410,6 +410,7 @@ def test_an_item_newly_marked_yellow_is_never_called_worse() -> None:
     ("完成投资2.1亿元，完成年度计划38%\n码头主体完成进度48%", "完成投资2.1亿元，完成年度计划38%；码头主体完成进度48%"),
     ("完成年度计划38%\n以上", "完成年度计划38%以上"),
     ("完成40％\n左右", "完成40％左右"),
+    ("完成年度计划38%\n（含续建项目）", "完成年度计划38%（含续建项目）"),
 ])
 def test_one_line_joins_wrapped_cell_text_as_it_reads(text: str, joined: str) -> None:
     assert one_line(text) == joined

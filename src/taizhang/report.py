@@ -385,7 +385,7 @@ _JOINS_DIRECTLY = _SENTENCE_END + "，,、：:（(“‘《【—…"
 # A figure in per cent closes a statement (``完成年度计划38%`` / ``码头主体完成进度48%``, two rows of a
 # merged item or two lines of a cell) unless the next line carries it on (``以上``, ``左右``, ``的``).
 _PERCENT = "%％"
-_CARRIES_ON = "以左的、，,。；;）)和及或之"
+_CARRIES_ON = "以左的、，,。；;：:）)（(”’》】和及或之"
 
 
 def _wide(ch: str) -> bool:
