@@ -297,3 +297,36 @@ def test_formatting_that_cannot_be_read_never_costs_the_copy(tmp_path: Path, mon
     monkeypatch.setattr(xls_copy, "_open", refuse)
     ws = load_workbook(write_annotated(report, xls, tmp_path / "out"))["台账"]
     assert ws["H6"].comment is not None and ws["B5"].value == "内河航道整治第1项工程"
+
+
+@pytest.mark.libreoffice
+def test_an_xls_of_the_self_checking_template_keeps_its_colour_list_painting_and_formula_in_the_copy(
+        tmp_path: Path, soffice_convert) -> None:  # type: ignore[no-untyped-def]
+    # A prepared (self-checking) ledger a clerk saved as .xls in LibreOffice: the copy sent back must
+    # still paint 进度评价 from 评价颜色, offer the list, and compute its sentence.
+    from builders import fill_template
+    from taizhang.writing import template as tpl
+
+    src = tmp_path / "src" / "规划发展部重点工作台账.xlsx"
+    src.parent.mkdir()
+    tpl.write_template(src, "规划发展部")
+    fill_template(src, [
+        item("港航建设投资", stars="★★", source="B", choice="blue", progress="完成年度计划50%"),
+        item("对上争取资金", stars="★★★", source="D", choice="red", progress="争取资金到位率低"),
+        item("港口货物吞吐量", stars="★★", source="A", choice="blue", progress="落后于时序进度"),  # a hint
+    ], date="2022年6月3日")
+    xls = soffice_convert(src, "xls", tmp_path / "xls")
+    report = validate_file(xls)
+    assert "rule.should_be_red" in [f.code for f in report.findings]
+    out = write_annotated(report, xls, tmp_path / "ann")
+    ws = load_workbook(out)[report.sheet or ""]
+    header = next(c for row in ws.iter_rows(max_row=10) for c in row if c.value == "评价颜色")
+    k = header.column_letter
+    assert [ws[f"{k}{r}"].value for r in range(header.row + 1, header.row + 4)] == ["蓝色", "红色", "蓝色"]
+    assert any(dv.type == "list" and "不标注" in (dv.formula1 or "") and f"{k}{header.row + 1}" in dv.sqref
+               for dv in ws.data_validations.dataValidation)
+    rules_on_e = [r for cf in ws.conditional_formatting for r in cf.rules if f"${k}" in (r.formula or [""])[0]]
+    assert len(rules_on_e) == 3
+    assert str(ws["A3"].value).startswith("=")  # the sentence agreed with the table: the formula again
+    shown = soffice_convert(out, "xlsx", tmp_path / "shown")
+    assert "蓝色2项，黄色0项，红色1项" in str(load_workbook(shown, data_only=True)[report.sheet or ""]["A3"].value)

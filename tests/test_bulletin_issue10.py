@@ -202,6 +202,18 @@ def test_docx_and_xlsx_walk_the_same_sections_in_order(examples: dict[str, Month
     assert [ws["A2"].value for ws in wb] == [s.title for s in sections]
 
 
+def test_the_issued_bulletin_names_no_command_line_option(examples: dict[str, MonthReport]) -> None:
+    # The bulletin goes to the departments: no "--tasks" or other option of the tool in its text.
+    may = examples["2022-05"]
+    doc = build_bulletin(may, issued=ISSUED)
+    texts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert not [t for t in texts if re.search(r"--[a-z]", t)]
+    wb = build_bulletin_workbook(may, issued=ISSUED)
+    cells = [str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c for c in cells if re.search(r"--[a-z]", c)]
+    assert any("未发现应纳未纳的任务" in t for t in texts)
+
+
 def test_blue_red_and_yellow_sections_hold_their_own_colour(examples: dict[str, MonthReport]) -> None:
     may = examples["2022-05"]
     by_kind = {s.kind: s for s in bulletin_sections(may)}
@@ -394,6 +406,11 @@ def test_an_item_newly_marked_yellow_is_never_called_worse() -> None:
     ("主要工作：\n1.完成方案", "主要工作：1.完成方案"),
     ("完成投资\n1.5亿元", "完成投资1.5亿元"),
     ("  已完成\r\n\r\n  验收  ", "已完成验收"),
+    # Two rows of a merged item (or two lines of a cell): a per cent figure ends the first statement.
+    ("完成投资2.1亿元，完成年度计划38%\n码头主体完成进度48%", "完成投资2.1亿元，完成年度计划38%；码头主体完成进度48%"),
+    ("完成年度计划38%\n以上", "完成年度计划38%以上"),
+    ("完成40％\n左右", "完成40％左右"),
+    ("完成年度计划38%\n（含续建项目）", "完成年度计划38%（含续建项目）"),
 ])
 def test_one_line_joins_wrapped_cell_text_as_it_reads(text: str, joined: str) -> None:
     assert one_line(text) == joined

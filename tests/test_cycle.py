@@ -241,6 +241,23 @@ def test_prepared_workbook_carries_last_months_items_with_ids(prepared: tuple[Pa
     assert report.extra_columns == [rules.CHOICE_LABEL]  # the ID column is not one of them
 
 
+def test_a_departments_own_column_is_kept_in_the_prepared_note(prepared: tuple[Path, Path]) -> None:
+    # 规划发展部 keeps a 完成时限 column after 备注; the prepared ledger has 附件2's columns only, so the
+    # deadline goes into 备注 (as in the consolidated workbook) rather than being lost.
+    db, may = prepared
+    with Store(db) as store:
+        april = [it for it in store.load_month("2022-04").items if it.department == "规划发展部"]
+    assert all(it.extra.get("完成时限") for it in april)
+    ws = load_workbook(may / "规划发展部重点工作台账（2022年5月）.xlsx").active
+    for offset, it in enumerate(april):
+        note = str(ws.cell(tpl.FIRST_ITEM_ROW + offset, NOTE).value)
+        assert f"完成时限：{it.extra['完成时限']}" in note.split("\n")
+        assert (it.note or "") in note
+    others = load_workbook(may / "综合部2022.5.xlsx").active
+    assert not any("评价颜色" in str(others.cell(r, NOTE).value or "") or "事项编号" in str(others.cell(r, NOTE).value or "")
+                   for r in range(tpl.FIRST_ITEM_ROW, tpl.FIRST_ITEM_ROW + 12))
+
+
 def test_prepare_again_gives_the_same_ids_and_refuses_to_overwrite(prepared: tuple[Path, Path],
                                                                     tmp_path: Path) -> None:
     db, may = prepared

@@ -278,3 +278,51 @@ def test_formula_and_validator_agree_on_varied_ledgers_after_libreoffice(tmp_pat
         expected = summary_sentence(report.department or "", "2022年4月3日", report.counts)
         assert cached_sentence(saved) == expected, (src.name, [(i.name, i.colour, i.closed) for i in report.items])
         assert not {"summary.mismatch", "summary.uncertain"} & set(codes(report)), (src.name, report.findings)
+
+
+# --------------------------------------------------------------------------------------------
+# A colour the template's sentence does not count (review of the monthly cycle)
+# --------------------------------------------------------------------------------------------
+
+# Nothing chosen in 评价颜色: a red fill made by hand, a colour word not at the start of 进度评价.
+# The formula counts both as 未标注颜色, taizhang reads them red and yellow.
+UNCOUNTED_ITEMS = [
+    item("内河航道整治", stars="★★★", source="A", choice="blue"),
+    item("港口码头建设", stars="★★★", source="A", fill="FF0000"),
+    item("船闸扩能改造", stars="★★", source="B", judgement="预计较好，标黄色"),
+    item("航道养护疏浚", stars="★", source="C", choice="none"),
+]
+
+
+def _uncounted_ledger(path: Path) -> Path:
+    tpl.write_template(path, "工程建设部")
+    return fill_template(path, UNCOUNTED_ITEMS, date="2022年6月3日")
+
+
+def _assert_no_mismatch_for_the_uncounted_colours(report: FileReport, where: str) -> None:
+    found = codes(report)
+    assert "summary.mismatch" not in found, (where, report.findings)
+    uncertain = [f for f in report.findings if f.code == "summary.uncertain"]
+    assert uncertain and all(f.severity.value == "warning" for f in uncertain), (where, report.findings)
+    assert any("K6" in f.message for f in uncertain) and any("K7" in f.message for f in uncertain), where
+    assert [i.colour for i in report.items] == [Colour.BLUE, Colour.RED, Colour.YELLOW, Colour.NONE], where
+
+
+def test_a_colour_the_template_sentence_does_not_count_is_no_mismatch(tmp_path: Path) -> None:
+    path = _uncounted_ledger(tmp_path / "工程建设部2022年6月重点工作台账.xlsx")
+    # The sentence as the formula computes it (what Excel caches), typed in: blue 1, none 3.
+    wb = load_workbook(path)
+    wb.worksheets[0]["A3"].value = summary_sentence("工程建设部", "2022年6月3日", Counts(
+        total=4, stars={"3": 2, "2": 1, "1": 1}, sources={"A": 2, "B": 1, "C": 1, "D": 0},
+        colours={"blue": 1, "yellow": 0, "red": 0, "none": 3}))
+    wb.save(path)
+    _assert_no_mismatch_for_the_uncounted_colours(validate_file(path), "typed")
+
+
+@pytest.mark.libreoffice
+def test_a_colour_the_template_sentence_does_not_count_is_no_mismatch_after_libreoffice(tmp_path: Path, soffice_convert) -> None:  # type: ignore[no-untyped-def]
+    src = _uncounted_ledger(tmp_path / "src" / "工程建设部2022年6月重点工作台账.xlsx")
+    for fmt in ("xlsx", "xls"):
+        saved = soffice_convert(src, fmt, tmp_path / fmt)
+        assert "蓝色1项，黄色0项，红色0项，未标注颜色3项" in cached_sentence(saved), fmt
+        _assert_no_mismatch_for_the_uncounted_colours(validate_file(saved), fmt)

@@ -421,6 +421,10 @@ def _compare_department(dept: DepartmentReport, items: list[StoredItem], history
 _LIST_MARK = re.compile(r"^(?:\d{1,2}[.、．](?!\d)|[（(][0-9一二三四五六七八九十]{1,3}[）)]|[①-⑳]|[一二三四五六七八九十]{1,3}、)")
 _SENTENCE_END = "。！？；;!?"
 _JOINS_DIRECTLY = _SENTENCE_END + "，,、：:（(“‘《【—…"
+# A figure in per cent closes a statement (``完成年度计划38%`` / ``码头主体完成进度48%``, two rows of a
+# merged item or two lines of a cell) unless the next line carries it on (``以上``, ``左右``, ``的``).
+_PERCENT = "%％"
+_CARRIES_ON = "以左的、，,。；;：:）)（(”’》】和及或之"
 
 
 def _wide(ch: str) -> bool:
@@ -433,7 +437,8 @@ def one_line(text: str) -> str:
     Excel wraps a long cell at Alt+Enter: the break is layout, not punctuation. Chinese text joins
     with nothing (``推进港口船舶岸电\n设施建设`` → ``推进港口船舶岸电设施建设``), Latin words with a space
     (``AIS\nterminal``); a list written one point per line (``1.…\n2.…``) gets a ``；`` between
-    points unless the line already ends a sentence.
+    points unless the line already ends a sentence, and so does a line ending in a per cent figure
+    before a line that starts a new statement (``进度38%\n码头主体完成48%``).
     """
     lines = [re.sub(r"[ \t\u3000]+", " ", line).strip() for line in re.split(r"\r\n|\r|\n", text or "")]
     out = ""
@@ -443,6 +448,8 @@ def one_line(text: str) -> str:
             continue
         last, first = out[-1], line[0]
         if _LIST_MARK.match(line) and last not in _SENTENCE_END + "：:":
+            out += "；" + line
+        elif last in _PERCENT and _wide(first) and first not in _CARRIES_ON:
             out += "；" + line
         elif last in _JOINS_DIRECTLY or _wide(last) or _wide(first):
             out += line
@@ -613,7 +620,8 @@ CHECK_PARTS: tuple[CheckPart, ...] = (
     # 通知 第五条: tasks of the centre's list (merge --tasks) missing from their department's ledger.
     CheckPart("应纳未纳", ("task.not_listed",), errors=True,
               intro="对照中心任务清单，以下任务未纳入责任部室（单位）的台账，请有关部室（单位）补录：",
-              empty="本月未发现应纳未纳的任务（汇总时用 --tasks 给出中心任务清单才会核对）。"),
+              # Issued to the departments: plain Chinese, no command-line option (README tells the 综合部 how).
+              empty="本月未发现应纳未纳的任务（未提供中心任务清单的月份不作此项核对）。"),
     CheckPart("应标未标", ("rule.should_be_red", "rule.should_be_blue"), flags=True,
               intro="以下事项推进情况写明的进度或名次与颜色标注不一致，应标未标或标注不当，请有关部室（单位）核实更正：",
               empty="本月未发现推进情况与颜色标注不一致的事项。"),

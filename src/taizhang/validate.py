@@ -205,6 +205,8 @@ def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
         written={k: t[k] for k in ("stars", "source") if t.get(k)},
         doubts=doubts,
     ))
+    if raw.choice_cell is not None and not closed:
+        _template_counts_otherwise(raw, item.colour, doubts)
     if item.stars is None and "stars" in raw.cells:
         doubts["stars"] = "重要程度无法识别" if t.get("stars") else "重要程度为空"
     elif item.stars is not None and _HOLLOW_ONLY.fullmatch(t.get("stars", "")):
@@ -334,6 +336,28 @@ def _chosen(raw: RawItem, choice: Colour, said: Colour | None, fills: list[tuple
                            chosen=name))
         _doubt(doubts, "colour", f"{where} 选择{name}，{other[0].cell} 却是{other[2] or '其他颜色'}")
     return choice
+
+
+_TEMPLATE_CHARS = {"蓝": Colour.BLUE, "黄": Colour.YELLOW, "红": Colour.RED}
+
+
+def _template_counts_otherwise(raw: RawItem, colour: Colour, doubts: dict[str, str]) -> None:
+    """The self-checking template's sentence (writing/selfcheck.py) counts an item's colour from
+    评价颜色, or with nothing chosen from the first character of 进度评价. An item read in another
+    colour (a fill made by hand, ``预计较好，标黄色``) is counted otherwise by that sentence: a
+    difference it explains comes from our two readings, never a 账实不符 of the department."""
+    if colour is Colour.UNKNOWN:
+        return
+    choice = raw.choice.strip()
+    if choice:
+        counted = rules.CHOICE_COLOURS.get(choice, Colour.NONE)
+    else:
+        counted = _TEMPLATE_CHARS.get(raw.texts.get("judgement", "").strip()[:1], Colour.NONE)
+    if counted is not colour:
+        where = raw.choice_cell or ""
+        said = "未选择" if not choice else f"写作“{choice}”"
+        _doubt(doubts, "colour", f"{where} 评价颜色{said}，模板汇总句按{rules.COLOUR_NAMES[counted]}计，"
+                                 f"台账读作{rules.COLOUR_NAMES[colour]}")
 
 
 def _in_column(sqref: str, col: int) -> bool:

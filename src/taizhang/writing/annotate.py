@@ -25,11 +25,13 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import rules
 from ..errors import TaizhangError
 from ..findings import CODES
 from ..models import FileReport, Finding, Severity
 from ..reading.gate import read_workbook
 from ..reading.grid import RawWorkbook, split_ref
+from .selfcheck import add_self_checks
 from .xlsx_common import (
     BOLD_BODY_FONT,
     NOTE_FONT,
@@ -88,6 +90,8 @@ def write_annotated(report: FileReport, src: Path, outdir: Path, *, refuse: Sequ
     _drop_unwritable_dates(wb)
     sheet_name: str = report.sheet if report.sheet is not None and report.sheet in wb.sheetnames \
         else wb.sheetnames[0]
+    if book.format == "xls":
+        _restore_self_checks(wb[sheet_name], report)
     by_cell: dict[tuple[str, str], list[str]] = defaultdict(list)
     worst: dict[tuple[str, str], Severity] = {}
     for f in report.findings:
@@ -159,6 +163,25 @@ def _same(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
     except (OSError, RuntimeError):  # a symbolic link loop among the inputs
         return False
+
+
+def _restore_self_checks(ws: Worksheet, report: FileReport) -> None:
+    """An .xls of the self-checking template (a prepared ledger saved as .xls) comes back from its
+    cells only: the 评价颜色 list, the colours it paints in 进度评价 and the summary formula are
+    lost, so the copy the department corrects would show its chosen colours unpainted. Put them
+    back; the sentence becomes the formula again only where it agreed with the table (a sentence
+    we flag stays as written, so the comment on it still makes sense)."""
+    header = next((c for row in ws.iter_rows(max_row=min(ws.max_row, 30)) for c in row
+                   if isinstance(c.value, str) and rules.normalise_label(c.value) == rules.CHOICE_LABEL), None)
+    rows = [it.row for it in report.items]
+    if header is None or not rows or min(rows) <= header.row:
+        return
+    flagged = {f.cell for f in report.findings if f.code.startswith("summary.") and f.cell}
+    kept = {c.coordinate: c.value for row in ws.iter_rows(max_row=header.row - 1) for c in row
+            if c.coordinate in flagged}
+    add_self_checks(ws, header.row + 1, max(rows))
+    for ref, value in kept.items():
+        ws[ref].value = value
 
 
 def _load_copy(src: Path, book: RawWorkbook) -> Workbook:
