@@ -96,10 +96,11 @@ _FindingKey = tuple[str, str | None, str | None, str]  # a finding's code, sheet
 def _finding_key(f: Finding) -> _FindingKey:
     return f.code, f.sheet, f.cell, f.message
 
-# A cell of 台账 that a finding is about: hatched in dark red over its own fill (visible in a
-# greyscale print too), with the finding's message in a comment.
+# A cell of 台账 that a finding is about: hatched in dark grey over its own fill (visible in a
+# greyscale print too), with the finding's message in a comment. Grey, not red: LibreOffice prints a
+# red hatch on white as a pale pink that reads like a red 进度评价 mark, which no legend colour is.
 MARK_PATTERN = "lightUp"
-MARK_COLOUR = "C00000"
+MARK_COLOUR = "595959"
 HEADING_FILL = "EDEDED"  # a department's sub-heading row in 台账
 # A3 landscape is about 1.46 times as wide as A4 landscape: 台账's columns widen by this much.
 A3_WIDEN = 1.4
@@ -476,7 +477,7 @@ def _summary_notes(result: MergeResult, config: Config) -> list[str]:
     warnings = sum(len(r.warnings) for r in result.reports) + sum(f.severity is Severity.WARNING
                                                                   for f in task_findings)
     notes.append(f"校验发现错误{errors}条、提示{warnings}条，逐条列在“问题清单”工作表中，"
-                 "所涉单元格在“台账”中以红色斜纹标出、附批注；"
+                 "所涉单元格在“台账”中以灰色斜纹标出、附批注；"
                  "已销号事项列在“台账”末尾的“已销号事项”部分（灰色），不编序号，不计入统计。")
     return notes
 
@@ -540,7 +541,7 @@ def _colour_chart(ws: Worksheet, colour_cols: list[int], colours: list[Colour], 
 
 
 def _fill(fill: str | None) -> PatternFill | None:
-    """A solid fill of an RGB colour, or (``!`` + RGB) that colour hatched in dark red (a marked cell)."""
+    """A solid fill of an RGB colour, or (``!`` + RGB) that colour hatched in dark grey (a marked cell)."""
     if not fill:
         return None
     if fill.startswith("!"):
