@@ -4,15 +4,20 @@ department or task never costs the others, and text typed by a clerk never becom
 from __future__ import annotations
 
 import datetime as dt
+import re
+import time
 from pathlib import Path
 
-from openpyxl import load_workbook
+import pytest
+from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from builders import build_xls
+from builders import build_xls, rewrite_members
 from taizhang.cli import app
 from taizhang.models import Config
 from taizhang.saving import merge_and_save
+from taizhang.tasks import check_tasks, read_tasks
+from test_tasks import task_list
 
 runner = CliRunner()
 FORMULA_LIKE = ('=HYPERLINK("http://x","点我")', "+拨款到位", "-负面清单", "@提及事项")
@@ -67,3 +72,57 @@ def test_prepare_writes_every_department_whatever_its_name(tmp_path: Path) -> No
         # A name every system accepts: short enough for Windows' paths, no separators, no device name.
         assert len(path.name) <= 100 and "/" not in path.name and not path.name.upper().startswith("CON.")
         assert set(FORMULA_LIKE) <= typed_text_stays_text(path), path.name
+
+
+def test_a_task_written_twice_for_one_department_is_looked_for_once(tmp_path: Path) -> None:
+    # 规划部 is 规划发展部's short name: the clerk named one department twice (and once more verbatim).
+    check = read_tasks(task_list(tmp_path / "任务清单.xlsx", [("内河航运安全隐患排查整治", "规划部、规划发展部、规划部", "", "")]))
+    checked = check_tasks(check, {"规划发展部": [("港口岸线利用规划修编", "")]}, roster=["规划发展部"])
+    assert [(m.department, m.status) for m in checked.matches] == [("规划发展部", "not_listed")]
+    assert [f.code for f in checked.findings] == ["task.not_listed"]
+
+
+@pytest.mark.parametrize(("written", "departments"), [
+    ("规划发展部 综合部", ["规划发展部", "综合部"]),  # one space typed between two names: both
+    ("牵头：规划发展部", ["规划发展部"]),  # the role written before the name
+    ("牵头单位: 规划发展部；配合：综合部", ["规划发展部", "综合部"]),
+    ("规划 发展部", ["规划发展部"]),  # a space inside one name stays one department
+])
+def test_a_tasks_departments_are_read_as_clerks_type_them(tmp_path: Path, written: str,
+                                                          departments: list[str]) -> None:
+    check = read_tasks(task_list(tmp_path / "任务清单.xlsx", [("港口岸线利用规划修编", written, "", "")]))
+    checked = check_tasks(check, {"规划发展部": [("港口岸线利用规划修编", "")], "综合部": [("机关安全生产", "")]},
+                          roster=["规划发展部", "综合部"])
+    assert [m.department for m in checked.matches] == departments
+
+
+def test_a_task_written_as_a_formula_without_its_value_is_said_not_dropped(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["事项", "责任部室"])
+    ws.append(['=CONCATENATE("推进","岸电")', "综合部"])  # a program's list: no value kept for the formula
+    ws.append(["机关安全生产", "综合部"])
+    wb.save(tmp_path / "任务清单.xlsx")
+    checked = check_tasks(read_tasks(tmp_path / "任务清单.xlsx"), {"综合部": [("机关安全生产", "")]})
+    assert [t.name for t in checked.tasks] == ["机关安全生产"]
+    assert [(f.code, f.cell, f.file) for f in checked.findings] == [("item.formula_uncached", "A2", "任务清单.xlsx")]
+
+
+def test_a_task_list_with_overlapping_merged_ranges_is_read_at_once(tmp_path: Path) -> None:
+    # 40,000 overlapping ranges of 10,000 cells each over the 责任部室 column: a 20 KB file that took a
+    # minute and a half to read when every covered cell was listed.
+    plain = task_list(tmp_path / "plain.xlsx", [("机关安全生产", "综合部", "", "")], title=False)
+    ws = load_workbook(plain).active
+    ws["CV1000"] = "x"  # the sheet's extent, so the ranges are not clipped away
+    ws.parent.save(plain)
+    ranges = "".join(f'<mergeCell ref="C{3 + i % 800}:CV{102 + i % 800}"/>' for i in range(40_000))
+
+    def add_ranges(xml: bytes) -> bytes:
+        xml = re.sub(rb"<mergeCells.*?</mergeCells>", b"", xml)
+        return xml.replace(b"</sheetData>", f'</sheetData><mergeCells count="40000">{ranges}</mergeCells>'.encode(), 1)
+
+    hostile = rewrite_members(plain, tmp_path / "任务清单.xlsx", {"xl/worksheets/sheet1.xml": add_ranges})
+    start = time.perf_counter()
+    check = read_tasks(hostile)
+    assert time.perf_counter() - start < 10
+    assert [(t.name, t.departments) for t in check.tasks] == [("机关安全生产", ["综合部"])]
