@@ -108,6 +108,35 @@ def test_a_task_written_as_a_formula_without_its_value_is_said_not_dropped(tmp_p
     assert [(f.code, f.cell, f.file) for f in checked.findings] == [("item.formula_uncached", "A2", "任务清单.xlsx")]
 
 
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["stats", "--year", "abc"], "应为 2000—2100 之间的整数"),
+    (["stats", "--year", "20222"], "应为 2000—2100 之间的整数"),
+    (["stats", "--year", "2022", "--red-streak", "0"], "应为不小于 1 的整数"),
+])
+def test_a_bad_number_option_is_explained_in_chinese(argv: list[str], expected: str, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from taizhang.cli import main
+
+    monkeypatch.setattr("sys.argv", ["taizhang", *argv])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.replace("\n", "")
+    assert "用法错误" in err and expected in err and "Input should" not in err
+
+
+def test_the_leaders_table_is_named_in_by_leader_help_and_messages(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    assert "taizhang.toml 的 [leaders]" in runner.invoke(app, ["report", "--help"]).output
+    # A history whose ledgers name no 中心分管领导 and no [leaders]: the message says where to write them.
+    db = hostile_history(tmp_path, ("综合部",))
+    monkeypatch.chdir(tmp_path)  # no taizhang.toml here
+    result = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db), "--by-leader", "-o", "digests"])
+    assert result.exit_code == 2
+    assert "[leaders]" in result.output.replace("\n", "")
+
+
 def test_a_task_list_with_overlapping_merged_ranges_is_read_at_once(tmp_path: Path) -> None:
     # 40,000 overlapping ranges of 10,000 cells each over the 责任部室 column: a 20 KB file that took a
     # minute and a half to read when every covered cell was listed.

@@ -39,7 +39,9 @@ def run_by_leader(month: str, config: Config, *, db: Path | None, output: Path |
     except TaizhangError as exc:
         fail(escape(str(exc)))
     if not digests.leaders:
-        fail(f"{month_cn(month)}没有可以归属的中心分管领导：台账底部“中心分管领导：”均未填写，taizhang.toml 也没有 [leaders]。")
+        # fail() prints rich markup: [leaders] unescaped would vanish from the message.
+        fail(f"{month_cn(month)}没有可以归属的中心分管领导：台账底部“中心分管领导：”均未填写"
+             "（旧版本 taizhang 汇总的月份没有记下它，重新汇总该月即可），taizhang.toml 也没有 \\[leaders]。")
 
     paths: dict[str, Path] = {}
     for digest in digests.leaders:
