@@ -155,3 +155,25 @@ def test_a_task_list_with_overlapping_merged_ranges_is_read_at_once(tmp_path: Pa
     check = read_tasks(hostile)
     assert time.perf_counter() - start < 10
     assert [(t.name, t.departments) for t in check.tasks] == [("机关安全生产", ["综合部"])]
+
+
+def test_by_leader_refuses_a_document_name_for_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = hostile_history(tmp_path, ("综合部",))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "taizhang.toml").write_text('[leaders]\n"褚建华" = ["综合部"]\n', encoding="utf-8")
+    result = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db), "--by-leader", "-o", "摘要.docx"])
+    assert result.exit_code == 2 and "应为文件夹" in result.output
+    assert not (tmp_path / "摘要.docx").exists()
+
+
+def test_a_leader_named_at_length_leaves_the_digest_tables_figures_readable(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    db = hostile_history(tmp_path, ("综合部",))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "80")
+    leader = "褚" * 120
+    (tmp_path / "taizhang.toml").write_text(f'[leaders]\n"{leader}" = ["综合部"]\n', encoding="utf-8")
+    result = runner.invoke(app, ["report", "--month", "2022-04", "--db", str(db), "--by-leader", "-o", "摘要"])
+    assert result.exit_code == 0, result.output
+    assert "应纳未纳" in result.output and "账实不符" in result.output  # the headers, not squeezed to nothing
+    assert len(list((tmp_path / "摘要").glob("*.docx"))) == 1
