@@ -105,7 +105,7 @@ def test_a_task_written_as_a_formula_without_its_value_is_said_not_dropped(tmp_p
     wb.save(tmp_path / "任务清单.xlsx")
     checked = check_tasks(read_tasks(tmp_path / "任务清单.xlsx"), {"综合部": [("机关安全生产", "")]})
     assert [t.name for t in checked.tasks] == ["机关安全生产"]
-    assert [(f.code, f.cell, f.file) for f in checked.findings] == [("item.formula_uncached", "A2", "任务清单.xlsx")]
+    assert [(f.code, f.cell, f.file) for f in checked.findings] == [("task.formula_uncached", "A2", "任务清单.xlsx")]
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
@@ -177,3 +177,23 @@ def test_a_leader_named_at_length_leaves_the_digest_tables_figures_readable(tmp_
     assert result.exit_code == 0, result.output
     assert "应纳未纳" in result.output and "账实不符" in result.output  # the headers, not squeezed to nothing
     assert len(list((tmp_path / "摘要").glob("*.docx"))) == 1
+
+
+def test_the_years_statistics_take_no_task_list_finding_for_a_ledgers_or_an_unreadable_file(tmp_path: Path) -> None:
+    from taizhang.config import load_config
+    from taizhang.stats import build_stats
+    from taizhang.store import Store
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    config = load_config(examples / "taizhang.toml")
+    tasks = task_list(tmp_path / "任务清单.xlsx", [("没有写部室的任务", "", "", ""), ("机关安全生产", "综合部", "", "")])
+    centre = {}
+    for name, task_file in (("plain", None), ("tasks", tasks)):
+        db = tmp_path / f"{name}.db"
+        merge_and_save(examples / "2022-05", config=config, month="2022-05", date=dt.date(2022, 5, 6),
+                       output=tmp_path / f"{name}.xlsx", db=db, tasks=task_file)
+        with Store(db) as store:
+            month = build_stats(store, 2022, config=config).centre[0]
+        centre[name] = (month.errors, month.warnings, month.unreadable)
+    assert centre["tasks"] == centre["plain"]
+    assert centre["plain"][2] == 0

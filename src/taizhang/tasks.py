@@ -148,7 +148,7 @@ def _read_sheet(path: Path, sheet: RawSheet, header_row: int, columns: dict[str,
             if raw is not None and raw.formula is not None:
                 # A task written as a formula the file keeps no value for (a list made by a program,
                 # never opened in Excel): said, not silently left out of the check.
-                check.findings.append(_stored(finding("item.formula_uncached", sheet=sheet.name,
+                check.findings.append(_stored(finding("task.formula_uncached", sheet=sheet.name,
                                                       cell=a1(r, columns["name"]), formula=raw.formula),
                                               None, path.name))
             continue
@@ -260,7 +260,7 @@ def check_tasks(check: TaskCheck, ledgers: Mapping[str, ItemTexts], *, roster: S
             return parts
         return [resolve(written)]
 
-    findings = [f for f in check.findings if f.code in ("task.no_department", "item.formula_uncached")]
+    findings = [f for f in check.findings if f.code in ("task.no_department", "task.formula_uncached")]
     matches: list[TaskMatch] = []
     for task in check.tasks:
         # 规划部、规划发展部 (or one name written twice) is one department: looked for once.
