@@ -197,3 +197,14 @@ def test_the_years_statistics_take_no_task_list_finding_for_a_ledgers_or_an_unre
         centre[name] = (month.errors, month.warnings, month.unreadable)
     assert centre["tasks"] == centre["plain"]
     assert centre["plain"][2] == 0
+
+
+def test_a_department_named_at_length_leaves_the_years_figures_readable(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    db = hostile_history(tmp_path, (LONG_DEPARTMENT, "综合部"))
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.chdir(tmp_path)  # no taizhang.toml here
+    result = runner.invoke(app, ["stats", "--year", "2022", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    table = result.output[result.output.index("考核汇总"):]
+    assert "综合部" in table and "按时" in table and "销号" in table  # every figure's column is still there
