@@ -144,6 +144,9 @@ CODES: dict[str, Code] = {
     "task.uncertain_match": Code(W, "任务与台账事项相近（待核对）",
                                  "任务清单中{department}的任务“{task}”在{department}台账中只找到相近的事项“{item}”"
                                  "（相似度{similarity}），请人工核对是否为同一事项；不是的话应补录。"),
+    "task.formula_uncached": Code(W, "任务是没有计算结果的公式",
+                                  "任务清单中这项任务是公式（{formula}），但文件中没有保存计算结果，无法核对是否纳入台账。"
+                                  "请在 Excel/WPS 中打开任务清单、保存后再汇总，或直接填写任务名称。"),
     "task.no_department": Code(W, "任务没有责任部室",
                                "任务清单中的任务“{task}”没有写责任部室，无法核对是否纳入台账，请在任务清单中补上。"),
 }

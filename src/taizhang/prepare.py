@@ -28,6 +28,8 @@ from .store import Store
 _UNKNOWN_DEPARTMENT = "部室不明"
 # Characters Windows does not allow in a file name.
 _BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+# A kept file name longer than this (a department's name pasted twice…) gives way to the default name.
+MAX_STEM_CHARS = 80
 _CN_MONTHS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
 
 
@@ -37,8 +39,12 @@ def default_output(month: str) -> Path:
 
 
 def default_file_name(department: str, month: str) -> str:
-    """``规划发展部-2022年5月重点工作台账.xlsx``, the name the 填报说明 sheet suggests."""
-    return f"{_BAD_NAME_CHARS.sub('_', department)}-{rules.month_cn(month)}{rules.TITLE_MARK}.xlsx"
+    """``规划发展部-2022年5月重点工作台账.xlsx``, the name the 填报说明 sheet suggests; the department's
+    name made safe as a file name (no ``/``, not a device name, short: a name of 121 characters is
+    more than Linux or Windows take once the folder is added)."""
+    from .digest import safe_file_name
+
+    return f"{safe_file_name(department, _UNKNOWN_DEPARTMENT)}-{rules.month_cn(month)}{rules.TITLE_MARK}.xlsx"
 
 
 def next_file_name(previous: str, from_month: str, month: str) -> str | None:
@@ -78,7 +84,7 @@ def next_file_name(previous: str, from_month: str, month: str) -> str | None:
         if cn.search(stem):
             stem = cn.sub(_CN_MONTHS[nm - 1], stem, count=1)
             done = True
-    if not done or _BAD_NAME_CHARS.search(stem):
+    if not done or _BAD_NAME_CHARS.search(stem) or len(stem) > MAX_STEM_CHARS or stem != stem.strip(". "):
         return None
     return f"{stem}.xlsx"
 

@@ -36,7 +36,7 @@ from .models import (
     Submission,
     YearStats,
 )
-from .report import TASK_CODES, compare, normalise_name
+from .report import compare, normalise_name
 
 if TYPE_CHECKING:
     from .store import Store
@@ -111,8 +111,9 @@ def year_stats(year: int, snapshots: Sequence[MonthSnapshot], reports: Sequence[
     by_month = frame.groupby("month", sort=False)[[*_SUMMED, *_STATUSES]].sum()
     for snapshot in snapshots:
         row = by_month.loc[snapshot.month]
-        # Validation findings only: 应纳未纳 (merge --tasks) is about the task list, not a ledger's filling-in.
-        findings = [f for f in snapshot.findings if f.code not in TASK_CODES]
+        # Validation findings only: 应纳未纳 (merge --tasks) is about the task list, not a ledger's filling-in,
+        # and the list's own findings (a task without a department) are no unreadable ledger.
+        findings = [f for f in snapshot.findings if not f.code.startswith("task.")]
         unreadable = {f.file for f in findings if f.department is None}
         stats.centre.append(MonthStats(
             month=snapshot.month, date=snapshot.date,

@@ -18,6 +18,7 @@ The file is untrusted: a list that cannot be read stops the merge before anythin
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -53,6 +54,8 @@ _BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
 # A heading row of the list (一、港口建设 / （一）… / 1.…) carries no department and is no task.
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）])")
 _SEPARATORS = re.compile(r"[、，,；;/／\n]+|\s{2,}")
+# The role written before a department's name in a list (牵头：规划发展部, 配合单位:综合部).
+_ROLE = re.compile(r"^(?:牵头|配合|协办|主办|责任|主责)(?:部室|部门|单位|科室)?\s*[:：]\s*")
 
 
 def _column(text: object) -> str | None:
@@ -96,21 +99,38 @@ def read_tasks(path: Path) -> TaskCheck:
                         "“事项”和“责任部室”两列（可另有“来源”“时限”）。")
 
 
-def _anchors(sheet: RawSheet) -> dict[tuple[int, int], tuple[int, int]]:
-    """Cells under a merged range -> its anchor: a 责任部室 drawn merged over several tasks is each one's."""
-    out: dict[tuple[int, int], tuple[int, int]] = {}
-    for r1, c1, r2, c2 in sheet.merged:
-        if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:  # a range drawn over the whole sheet holds no task's cell
-            continue
-        for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
-                out[(r, c)] = (r1, c1)
-    return out
+class _Anchors:
+    """Cells under a merged range -> its anchor: a 责任部室 drawn merged over several tasks is each
+    one's. Looked up per cell of the list's own columns, never by listing every covered cell: a
+    17 KB file can draw 50,000 overlapping ranges of 10,000 cells each."""
+
+    def __init__(self, sheet: RawSheet, columns: Iterable[int]) -> None:
+        self._spans: dict[int, list[tuple[int, int, tuple[int, int]]]] = {}
+        wanted = set(columns)
+        for r1, c1, r2, c2 in sheet.merged:
+            if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:  # a range drawn over the whole sheet holds no task's cell
+                continue
+            for c in wanted:
+                if c1 <= c <= c2:
+                    self._spans.setdefault(c, []).append((r1, r2, (r1, c1)))
+        for spans in self._spans.values():
+            spans.sort(key=lambda span: span[0])
+        self._starts = {c: [span[0] for span in spans] for c, spans in self._spans.items()}
+
+    def get(self, key: tuple[int, int], default: tuple[int, int]) -> tuple[int, int]:
+        r, c = key
+        spans = self._spans.get(c)
+        if spans:
+            i = bisect_right(self._starts[c], r)  # ranges whose anchor is at or above r
+            for _r1, r2, anchor in reversed(spans[max(0, i - 64):i]):  # overlapping ranges: the nearest wins
+                if r <= r2:
+                    return anchor
+        return default
 
 
 def _read_sheet(path: Path, sheet: RawSheet, header_row: int, columns: dict[str, int]) -> TaskCheck:
     check = TaskCheck(file=path.name, sheet=sheet.name)
-    anchors = _anchors(sheet)
+    anchors = _Anchors(sheet, columns.values())
 
     def text(r: int, key: str) -> str:
         c = columns.get(key)
@@ -123,6 +143,15 @@ def _read_sheet(path: Path, sheet: RawSheet, header_row: int, columns: dict[str,
         if r <= header_row:
             continue
         name = text(r, "name")
+        if not name and anchors.get((r, columns["name"]), (r, 0))[0] == r:
+            raw = sheet.get(r, columns["name"])
+            if raw is not None and raw.formula is not None:
+                # A task written as a formula the file keeps no value for (a list made by a program,
+                # never opened in Excel): said, not silently left out of the check.
+                check.findings.append(_stored(finding("task.formula_uncached", sheet=sheet.name,
+                                                      cell=a1(r, columns["name"]), formula=raw.formula),
+                                              None, path.name))
+            continue
         if not name or anchors.get((r, columns["name"]), (r, 0))[0] != r:
             continue  # no task, or the lower rows of a task drawn over several rows
         departments = [d for d in (p.strip() for p in _SEPARATORS.split(text(r, "department"))) if d]
@@ -222,11 +251,20 @@ def check_tasks(check: TaskCheck, ledgers: Mapping[str, ItemTexts], *, roster: S
         close = [k for k in known if same_department(n, normalise_department(k))]
         return close[0] if len(close) == 1 else n
 
-    findings = [f for f in check.findings if f.code == "task.no_department"]
+    def departments_of(written: str) -> list[str]:
+        """``规划发展部 综合部`` (one space typed between two names) is both departments, and
+        ``牵头：规划发展部`` is 规划发展部: read as one name, the first would lose 综合部's task."""
+        written = _ROLE.sub("", written.strip())
+        parts = [resolve(_ROLE.sub("", p)) for p in written.split()]
+        if len(parts) > 1 and all(p in known for p in parts):
+            return parts
+        return [resolve(written)]
+
+    findings = [f for f in check.findings if f.code in ("task.no_department", "task.formula_uncached")]
     matches: list[TaskMatch] = []
     for task in check.tasks:
-        for written in task.departments:
-            department = resolve(written)
+        # 规划部、规划发展部 (or one name written twice) is one department: looked for once.
+        for department in dict.fromkeys(d for written in task.departments for d in departments_of(written)):
             item, score = _closest(task.name, ledgers.get(department, ()))
             status = _status(score)
             match = TaskMatch(task=task.name, department=department, cell=task.cell, status=status, item=item,

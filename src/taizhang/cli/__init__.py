@@ -94,5 +94,10 @@ def usage_message(exc: Exception) -> str:
         return f"选项 {m.group(1)} 后面要跟一个值。"
     if kind == "BadParameter" and param is not None:
         name = getattr(param, "human_readable_name", "") or getattr(param, "metavar", "") or getattr(param, "name", "")
+        low, high = getattr(param, "min", None), getattr(param, "max", None)
+        if low is not None or high is not None:  # a number option (stats --year, --red-streak): typer says it in English
+            bounds = f" {low}—{high} 之间的" if low is not None and high is not None else \
+                f"不小于 {low} 的" if low is not None else f"不大于 {high} 的"
+            return f"{name} 的值不对：应为{bounds}整数。"
         return f"{name} 的值不对（{text}）。"
     return text

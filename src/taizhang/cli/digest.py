@@ -28,6 +28,10 @@ def run_by_leader(month: str, config: Config, *, db: Path | None, output: Path |
     folder = output if output is not None else default_folder(month)
     if folder.exists() and not folder.is_dir():
         fail(f"--by-leader 时 -o 应为文件夹（每位中心分管领导一份 .docx）：{escape(str(folder))} 是一个文件。")
+    if not folder.exists() and folder.suffix.lower() in (".docx", ".doc", ".xlsx", ".xls", ".zip"):
+        # -o 摘要.docx out of habit would make a folder named like a document.
+        fail(f"--by-leader 时 -o 应为文件夹（每位中心分管领导一份 .docx）：{escape(str(folder))} 是文件名。"
+             f"请写文件夹名，如 -o {escape(str(default_folder(month)))}。")
     db_path = default_db_path(db, config)
     if not db_path.is_file():
         fail(f"找不到历史库 {escape(str(db_path))}。请先用 taizhang merge 汇总并记入历史库，或用 --db 指定历史库。")
@@ -39,7 +43,9 @@ def run_by_leader(month: str, config: Config, *, db: Path | None, output: Path |
     except TaizhangError as exc:
         fail(escape(str(exc)))
     if not digests.leaders:
-        fail(f"{month_cn(month)}没有可以归属的中心分管领导：台账底部“中心分管领导：”均未填写，taizhang.toml 也没有 [leaders]。")
+        # fail() prints rich markup: [leaders] unescaped would vanish from the message.
+        fail(f"{month_cn(month)}没有可以归属的中心分管领导：台账底部“中心分管领导：”均未填写"
+             "（旧版本 taizhang 汇总的月份没有记下它，重新汇总该月即可），taizhang.toml 也没有 \\[leaders]。")
 
     paths: dict[str, Path] = {}
     for digest in digests.leaders:
@@ -81,7 +87,8 @@ def run_by_leader(month: str, config: Config, *, db: Path | None, output: Path |
 def render_digests(digests: LeaderDigests) -> None:
     console.rule(f"[bold]分管领导摘要（{month_cn(digests.month)}）[/]")
     table = Table(show_header=True, header_style="bold", expand=False)
-    for label, kw in (("中心分管领导", {"no_wrap": True}), ("分管部室", {"overflow": "fold"}),
+    # A leader's name is short; one typed as a paragraph folds rather than squeezing out the figures.
+    for label, kw in (("中心分管领导", {"overflow": "fold", "max_width": 16}), ("分管部室", {"overflow": "fold"}),
                       ("红", {"justify": "right"}), ("黄", {"justify": "right"}), ("连续标红", {"justify": "right"}),
                       ("账实不符", {"justify": "right"}), ("应纳未纳", {"justify": "right"})):
         table.add_column(label, **kw)  # type: ignore[arg-type]

@@ -59,7 +59,7 @@ def report_command(
     by_leader: Annotated[bool, typer.Option(
         "--by-leader", metavar="",
         help="为每位中心分管领导写一份分管部室摘要（.docx，一至两页）：红黄事项、较上月变化、连续标红、账实不符、应纳未纳；"
-             "-o 为存放的文件夹（默认“分管领导摘要-YYYY-MM”）。分管关系取 taizhang.toml 的 [leaders]，"
+             "-o 为存放的文件夹（默认“分管领导摘要-YYYY-MM”）。分管关系取 taizhang.toml 的 \\[leaders]，"
              "其中没有的部室按台账底部“中心分管领导：”。")] = False,
 ) -> None:
     """生成月度督查通报：与历史库中上一个月份比较，列出补录、销号、调整表述、颜色变化、连续标红的事项，

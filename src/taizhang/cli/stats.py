@@ -112,7 +112,8 @@ def render_stats(stats: YearStats) -> None:
     console.print(centre)
 
     table = Table(title="考核汇总", show_header=True, header_style="bold", expand=False)
-    table.add_column("部室（单位）", no_wrap=True)
+    # A department named at length folds rather than squeezing the figures out of the terminal.
+    table.add_column("部室（单位）", overflow="fold", max_width=20)
     for name in stats.assessment:
         table.add_column(ASSESSMENT_FIGURES[name], justify="right", overflow="fold")
     for d in stats.departments:
@@ -124,7 +125,7 @@ def render_stats(stats: YearStats) -> None:
         return
     red = Table(title=f"连续{stats.red_streak}个月及以上标红的事项", show_header=True, header_style="bold",
                 expand=False)
-    for label, kw in (("部室", {"no_wrap": True}), ("工作事项", {"overflow": "fold"}),
+    for label, kw in (("部室", {"overflow": "fold", "max_width": 20}), ("工作事项", {"overflow": "fold"}),
                       ("最长连续", {"justify": "right", "no_wrap": True}),
                       ("全年标红", {"justify": "right", "no_wrap": True}), ("目前", {"no_wrap": True})):
         red.add_column(label, **kw)  # type: ignore[arg-type]
