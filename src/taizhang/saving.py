@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import pickle
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ from .config import Config
 from .errors import StoreError, TaizhangError
 from .fileio import check_not_refused
 from .merge import Progress, default_output_name, merge_inbox, snapshot_of
-from .models import FileReport, Item, MergeResult, MonthSnapshot, TaskCheck
+from .models import FileReport, MergeResult, MonthSnapshot, TaskCheck
 from .store import Store, default_db_path
 from .tasks import read_tasks
 
@@ -235,7 +236,7 @@ class _History:
             die_with_parent(parent)
             name_writer(parent)
             self.parent_end.close()
-            items: dict[str, list[Item]] = {}
+            items: dict[str, bytes] = {}  # each report's items, as pickled (see ``add``)
             try:
                 while True:
                     message = child_end.recv()
@@ -249,7 +250,9 @@ class _History:
             except EOFError:
                 return
             for report in result.reports:
-                report.items = items.pop(report.file, report.items)
+                blob = items.pop(report.file, None)
+                if blob is not None:
+                    report.items = pickle.loads(blob)
 
             snapshot: MonthSnapshot | None = None
 
@@ -282,7 +285,9 @@ class _History:
         if self.process is None or not report.usable or self.lost:
             return
         try:
-            self.parent_end.send(("items", report.file, report.items))
+            # Pickled here, unpickled by the writer only once the month is merged: while the
+            # files are read it holds the pickles, less than half the memory of the items.
+            self.parent_end.send(("items", report.file, pickle.dumps(report.items, pickle.HIGHEST_PROTOCOL)))
         except OSError:
             self.lost = True
             return

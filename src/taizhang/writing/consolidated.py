@@ -32,7 +32,7 @@ import re
 import zipfile
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -44,8 +44,10 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.comments.comment_sheet import CommentRecord
+from openpyxl.comments.shape_writer import _shape_factory
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -240,7 +242,10 @@ class ConsolidatedWriter:
         buffer = io.BytesIO()
         wb.save(buffer)
         props.modified = stamp  # openpyxl stamps "now" while saving; the package gets the merge date
-        _splice(buffer.getvalue(), bulk, core=tostring(props.to_tree()), stamp=stamp, out=out)
+        package = buffer.getvalue()
+        with zipfile.ZipFile(io.BytesIO(package)) as zf:
+            streamed = ledger.streamed_parts(zf.read)
+        _splice(package, bulk, core=tostring(props.to_tree()), stamp=stamp, out=out, streamed=streamed)
 
     def _ledger_sheet(self, ws: _LedgerSheet, result: MergeResult) -> _Rows:
         """台账: a sub-heading row per department, its open items numbered 1…N across the centre
@@ -785,11 +790,17 @@ def _merge_streamed(ws: Worksheet, ref: str) -> None:
 
 
 class _LedgerSheet(Worksheet):
-    """台账, whose item rows openpyxl never sees: comments on those rows' cells are added here and
-    written by openpyxl with its own (it resets ``_comments`` before writing a sheet's cells)."""
+    """台账, whose item rows openpyxl never sees: comments on those rows' cells are added here.
+
+    openpyxl writes the comment part and its VML drawing as whole XML trees, some 6 KB of memory
+    a comment while it saves (60 MB for ten thousand findings): it is given the first comment
+    only, and ``streamed_parts`` writes the two parts with every comment into the package, a
+    few at a time, with the same bytes openpyxl would have written (each comment and shape is
+    serialised alone by openpyxl's own code, as it does within the whole tree)."""
 
     def __init__(self, wb: Workbook, title: str) -> None:
-        self._streamed_comments: list[CommentRecord] = []
+        self._streamed_comments: list[tuple[str, str, str]] = []  # (ref, text, height)
+        self._first: CommentRecord | None = None
         super().__init__(parent=wb, title=title)
 
     @property  # type: ignore[override]
@@ -798,16 +809,74 @@ class _LedgerSheet(Worksheet):
 
     @_comments.setter
     def _comments(self, value: list[CommentRecord]) -> None:
-        self.__dict__["_all_comments"] = [*value, *self._streamed_comments]
+        # openpyxl resets the list before it writes the sheet; the first streamed comment stands
+        # for all of them (the cells openpyxl writes here, title and header, have none).
+        first = [self._first] if self._first is not None else []
+        self.__dict__["_all_comments"] = [*value, *first]
 
     def add_streamed_comment(self, ref: str, text: str) -> None:
         """A comment on a streamed cell, sized to its text."""
+        lines = sum(max(1, math.ceil(_units(part) / 44)) for part in text.split("\n"))
+        self._streamed_comments.append((ref, text, f"{min(16 + 14 * lines, 400)}pt"))
+        if self._first is None:
+            self._first = self._record(self._streamed_comments[0])
+            self.__dict__["_all_comments"].append(self._first)
+
+    @staticmethod
+    def _record(comment: tuple[str, str, str], author_id: int = 0) -> CommentRecord:
+        ref, text, height = comment
         record = CommentRecord(ref=ref, author=CREATOR)
         record.text.t = text
-        lines = sum(max(1, math.ceil(_units(part) / 44)) for part in text.split("\n"))
-        record.width, record.height = "240pt", f"{min(16 + 14 * lines, 400)}pt"
-        self._streamed_comments.append(record)
-        self.__dict__["_all_comments"].append(record)
+        record.width, record.height = "240pt", height
+        record.authorId = author_id
+        return record
+
+    def streamed_parts(self, read: Callable[[str], bytes]) -> dict[str, Iterator[bytes]]:
+        """The comment part and VML drawing of this sheet (package path -> their bytes, produced
+        while they are written), from the parts openpyxl wrote with the first comment only;
+        ``read(path)`` reads a part of openpyxl's package. Empty when the sheet has no comments."""
+        first, drawing = self._first, self.legacy_drawing
+        if first is None or drawing is None:
+            return {}
+        number = re.fullmatch(r"xl/drawings/commentsDrawing(\d+)\.vml", drawing)
+        if number is None:
+            raise RuntimeError(f"台账: unexpected comment drawing {drawing}")
+        part = f"xl/comments/comment{number.group(1)}.xml"
+        comments, shapes = read(part), read(drawing)
+        alone = tostring(first.to_tree())
+        if comments.count(b"<comment ") != 1 or comments.count(alone) != 1:
+            raise RuntimeError("台账: openpyxl wrote comments other than the streamed ones")
+        author_id, streamed = first.authorId, self._streamed_comments
+
+        def comment_xml() -> Iterator[bytes]:
+            at = comments.index(alone)
+            yield comments[:at]
+            for start in range(0, len(streamed), 256):
+                yield b"".join(tostring(self._record(c, author_id).to_tree()) for c in streamed[start:start + 256])
+            yield comments[at + len(alone):]
+
+        def shape(index: int, comment: tuple[str, str, str]) -> bytes:
+            # ShapeWriter.add_comment_shape, serialised alone (it declares its own namespaces).
+            row, col = coordinate_to_tuple(comment[0])
+            element = _shape_factory(row - 1, col - 1, comment[2], "240pt")
+            element.set("id", f"_x0000_s{index:04d}")
+            return bytes(tostring(element))
+
+        def drawing_xml() -> Iterator[bytes]:
+            alone = shape(_FIRST_SHAPE, streamed[0])
+            if shapes.count(alone) != 1:
+                raise RuntimeError("台账: openpyxl's comment drawing is not as expected")
+            at = shapes.index(alone)
+            yield shapes[:at]
+            for start in range(0, len(streamed), 256):
+                yield b"".join(shape(_FIRST_SHAPE + i, c)
+                               for i, c in enumerate(streamed[start:start + 256], start=start))
+            yield shapes[at + len(alone):]
+
+        return {part: comment_xml(), drawing: drawing_xml()}
+
+
+_FIRST_SHAPE = 1026  # openpyxl's ShapeWriter numbers a sheet's comment shapes from 1026
 
 
 # Which 台账 column a finding is about, by its code (or the code's area); codes not listed here
@@ -920,7 +989,8 @@ COMPRESS_LEVEL = 1
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 
-def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.datetime, out: BinaryIO) -> None:
+def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.datetime, out: BinaryIO,
+            streamed: dict[str, Iterator[bytes]] | None = None) -> None:
     """openpyxl's package with the bulk rows inserted and fixed timestamps (same input, same bytes),
     written to ``out``; the rows are encoded and compressed a slice at a time, and let go."""
     parts = {rows.ws.path.lstrip("/"): rows for rows in bulk if rows.ws is not None}
@@ -941,6 +1011,11 @@ def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.dat
                     sheet.write(head)
                     rows.drain(sheet)
                     sheet.write(data[end:])
+                continue
+            if streamed and info.filename in streamed:  # 台账's comments, written a few at a time
+                with dst.open(member, "w") as part:
+                    for chunk in streamed.pop(info.filename):
+                        part.write(chunk)
                 continue
             if info.filename == "docProps/core.xml":
                 data = core
