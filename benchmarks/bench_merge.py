@@ -13,8 +13,18 @@ Parts (``--part``, repeatable; default: all):
   (``floor_read`` below: the same cells read with their style index and fill colour; target ≤ 2.5).
   For the Excel/WPS inbox (shared strings) and the LibreOffice-saved one (skipped without soffice).
 * ``scaling``: merges of 10/60/300/1000 files × 150 items and 60 × 1,000 and 60 × 5,000 items,
-  each with the peak RSS of the merge's whole process tree (target ≤ 100 MB + 2 KB per item),
-  and the 1,000-file time against the 60-file time (target ≤ 17).
+  each with the peak memory of the merge's whole process tree (target ≤ 100 MB + 2 KB per item),
+  and the 1,000-file time against the 60-file time (target ≤ 17). Memory is sampled from /proc
+  every 10 ms in two measures, both printed and both judged against the target:
+
+  - summed RSS: what the issue first measured. It counts a page once in every process that maps
+    it, and the merge's children are forked (the history writer, the reading workers): the
+    interpreter, the imported modules and whatever the parent had allocated before the fork are
+    shared copy-on-write, one physical copy, yet counted in each process — some 30–40 MB a child.
+  - summed PSS (proportional set size): each page divided among the processes sharing it, so that
+    the sum over the tree is the physical memory the merge occupies. This is the honest measure of
+    what a merge costs the machine, and the one the target is meant for; RSS overstates it by the
+    shared pages, more the more processes there are (4 while the files are read).
 * ``report``: ``taizhang report --month`` of the last of 12 stored months × 60 departments, with
   ``--json`` (target ≤ 1 s) and ``-o .docx`` (target ≤ 3 s): medians of ``--pairs`` runs.
 * ``startup``: ``taizhang validate one.xlsx`` against ``python -c "import typer, typer.rich_utils"``
@@ -258,13 +268,15 @@ def part_ratios(args: argparse.Namespace, work: Path) -> None:
 def part_scaling(args: argparse.Namespace, work: Path) -> None:
     from bench_memory import TreeSampler
 
-    print(f"\n[scaling] peak RSS = the merge's whole process tree, summed (a forked child's pages shared with\n"
-          f"  its parent count in both; PSS counts them once, shown for information); {load()}")
+    print(f"\n[scaling] peak memory of the merge's whole process tree, summed over its processes, in two measures\n"
+          f"  each compared with the target 100 MB + 2 KB/item: PSS (shared pages counted once: the physical\n"
+          f"  memory used, the honest measure) and RSS (a forked child's pages shared with its parent counted in\n"
+          f"  both); {load()}")
     sizes = [(10, 150), (60, 150), (300, 150), (1000, 150), (60, 1000), (60, 5000)]
     if args.scaling_sizes:
         sizes = [tuple(int(x) for x in s.split("x")) for s in args.scaling_sizes]  # type: ignore[misc]
-    print(f"  {'files × items':>16} {'items':>8} {'time s':>8} {'s/1k items':>10} {'peak RSS MB':>12} "
-          f"{'limit MB':>9}       {'peak PSS MB':>11}")
+    print(f"  {'files × items':>16} {'items':>8} {'time s':>8} {'s/1k items':>10} {'limit MB':>9} "
+          f"{'peak PSS MB':>12}       {'peak RSS MB':>12}")
     times: dict[tuple[int, int], float] = {}
     for files, items in sizes:
         paths = cached_inbox(args.cache, files, items, "excel")
@@ -287,10 +299,13 @@ def part_scaling(args: argparse.Namespace, work: Path) -> None:
         times[(files, items)] = elapsed
         total = files * items
         limit = 100 + 2 * total / 1024
-        mb = peak / 1048576
-        print(f"  {files:>7} × {items:<6} {total:>8} {elapsed:>8.2f} {elapsed / total * 1000:>10.3f} {mb:>12.0f} "
-              f"{limit:>9.0f}  {'PASS' if mb <= limit else 'FAIL'}  {peak_pss / 1048576:>11.0f}", flush=True)
-        RESULTS.append((f"peak RSS {files}×{items} (MB)", mb, f"≤ {limit:.0f} MB", mb <= limit))
+        mb, pss = peak / 1048576, peak_pss / 1048576
+        print(f"  {files:>7} × {items:<6} {total:>8} {elapsed:>8.2f} {elapsed / total * 1000:>10.3f} {limit:>9.0f} "
+              f"{pss:>12.0f}  {'PASS' if pss <= limit else 'FAIL'}  {mb:>12.0f}  {'PASS' if mb <= limit else 'FAIL'}",
+              flush=True)
+        RESULTS.append((f"peak PSS {files}×{items} (MB, shared pages once)", pss, f"≤ {limit:.0f} MB", pss <= limit))
+        RESULTS.append((f"peak RSS {files}×{items} (MB, shared pages in each process)", mb, f"≤ {limit:.0f} MB",
+                        mb <= limit))
     if (60, 150) in times and (1000, 150) in times:
         verdict("time 1000 files / time 60 files (150 items each)", times[(1000, 150)] / times[(60, 150)], 17)
     print(f"  ({load()})")

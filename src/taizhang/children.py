@@ -64,6 +64,18 @@ def name_writer(parent: int) -> None:
     _prctl(PR_SET_NAME, f"tzdb-{parent}".encode())
 
 
+def give_back_memory() -> None:
+    """Return the freed memory of this process to the system (glibc's ``malloc_trim``): Python
+    gives back its own emptied arenas, but the C library keeps freed blocks of larger objects
+    (the month's texts) for reuse, and so the process would keep weighing what it let go."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        pass
+
+
 def hold_for_tests(stage: str) -> None:
     """The tests' hook (``TAIZHANG_TEST_HOLD``): note this pid and wait here until killed."""
     hold = os.environ.get(ENV_TEST_HOLD, "")

@@ -525,8 +525,12 @@ def _flag_foreign_ids(resolved: list[tuple[str, FileReport]], rule_config: RuleC
 # ---------------------------------------------------------------------------------------------
 
 
-def snapshot_of(result: MergeResult, config: Config) -> MonthSnapshot:
-    """The month as the history store keeps it (item keys are assigned by ``Store.save_month``)."""
+def snapshot_of(result: MergeResult, config: Config, *, consume: bool = False) -> MonthSnapshot:
+    """The month as the history store keeps it (item keys are assigned by ``Store.save_month``).
+
+    ``consume``: the reports' items and findings become the snapshot's (their field values are
+    taken over, not copied) and each report is left without them as soon as it is converted, so
+    that the month is never held twice (the history writer's way: it needs the reports no more)."""
     items: list[StoredItem] = []
     findings: list[StoredFinding] = []
     hashes: dict[str, str] = {}
@@ -538,11 +542,15 @@ def snapshot_of(result: MergeResult, config: Config) -> MonthSnapshot:
         department = r.department if r.usable else None
         # construct: the items were validated when read; ten thousand of them are copied here.
         for it in r.items if r.usable else ():
-            items.append(construct(StoredItem, {**it.__dict__, "key": "", "department": department or name},
-                                   item_fields))
+            values = it.__dict__ if consume else {**it.__dict__}
+            values["key"], values["department"] = "", department or name
+            items.append(construct(StoredItem, values, item_fields))
         for f in r.findings:
-            findings.append(construct(StoredFinding, {**f.__dict__, "department": department, "file": name},
-                                      finding_fields))
+            values = f.__dict__ if consume else {**f.__dict__}
+            values["department"], values["file"] = department, name
+            findings.append(construct(StoredFinding, values, finding_fields))
+        if consume:  # their values are the stored ones' now
+            r.items, r.findings = [], []
     if result.tasks is not None:  # 应纳未纳: kept for the month's report and bulletin
         findings.extend(result.tasks.findings)
     return MonthSnapshot(

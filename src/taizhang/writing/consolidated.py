@@ -30,7 +30,9 @@ import itertools
 import math
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -42,8 +44,10 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.comments.comment_sheet import CommentRecord
+from openpyxl.comments.shape_writer import _shape_factory
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -177,6 +181,7 @@ class ConsolidatedWriter:
         first, values, looks, render, styles = self._head, self._core_values, self._core_looks, self._core.cells, self.styles
         targets = finding_targets(report)
         marks: dict[int, dict[int, list[str]]] = {}
+        block, rendered = _Block(), []
         for f, target in zip(report.findings, targets, strict=True):
             if target is not None:
                 index, key = target
@@ -189,7 +194,9 @@ class ConsolidatedWriter:
                 look = tuple(_marked(x) if first + i in marked else x for i, x in enumerate(look))
             cells, lines = render(styles, [value(row) for value in values], look, first=first, row=_ROW_TOKEN)
             notes = tuple((col, "\n".join(messages)) for col, messages in sorted(marked.items())) if marked else ()
-            out.append(_Prepared(cells, lines, it, notes))
+            rendered.append(cells)
+            out.append(_Prepared(block, index, lines, it, notes))
+        block.hold(rendered)
         names = {_finding_key(f): report.items[t[0]].name
                  for f, t in zip(report.findings, targets, strict=True) if t is not None}
         return out, names
@@ -236,7 +243,10 @@ class ConsolidatedWriter:
         buffer = io.BytesIO()
         wb.save(buffer)
         props.modified = stamp  # openpyxl stamps "now" while saving; the package gets the merge date
-        _splice(buffer.getvalue(), bulk, core=tostring(props.to_tree()), stamp=stamp, out=out)
+        package = buffer.getvalue()
+        with zipfile.ZipFile(io.BytesIO(package)) as zf:
+            streamed = ledger.streamed_parts(zf.read)
+        _splice(package, bulk, core=tostring(props.to_tree()), stamp=stamp, out=out, streamed=streamed)
 
     def _ledger_sheet(self, ws: _LedgerSheet, result: MergeResult) -> _Rows:
         """台账: a sub-heading row per department, its open items numbered 1…N across the centre
@@ -293,6 +303,7 @@ class ConsolidatedWriter:
         number_sid = {font: styles.get(self.ledger.columns[0].align, None, font) for font in ("body", "grey")}
         number = 0
         row = _LEDGER_HEADER_ROW
+        unpacked: _Block | None = None  # the block whose rows are being written (one at a time)
         for index, (kind, what) in enumerate(plan):
             plan[index] = ("", None)  # a row written is let go
             row += 1
@@ -304,12 +315,18 @@ class ConsolidatedWriter:
                 yield _row_xml(r, cells, 1)
                 continue
             assert isinstance(what, _Prepared)
+            if what.block is not unpacked:
+                if unpacked is not None:
+                    unpacked.release()
+                unpacked = what.block
             if what.closed:
                 head = f'<c r="A{r}" s="{number_sid["grey"]}"/>'
             else:
                 number += 1
                 head = f'<c r="A{r}" s="{number_sid["body"]}" t="n"><v>{number}</v></c>'
-            yield _row_xml(r, head + what.cells.replace(_ROW_TOKEN, r), what.lines)
+            yield _row_xml(r, head + what.block.row(what.index).replace(_ROW_TOKEN, r), what.lines)
+        if unpacked is not None:
+            unpacked.release()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -708,14 +725,47 @@ _LEDGER_HEADER_ROW = 4
 _ROW_TOKEN = "\x00"  # the row number, in prepared cells; never in text (safe_value removes it)
 
 
+class _Block:
+    """The rendered rows of one department's items, kept compressed until they are written.
+
+    A row's XML weighs about a kilobyte (as a Python string of CJK text, two bytes a character)
+    and the merge holds every row until the workbook is written: 300 MB at 300,000 items.
+    Compressed a department at a time (zlib's fastest level) they weigh about a tenth of that;
+    ``_ledger_rows`` unpacks one block at a time while it writes its rows."""
+
+    __slots__ = ("data", "ends", "text")
+
+    def __init__(self) -> None:
+        self.data = b""
+        self.ends = array("L")
+        self.text: str | None = None
+
+    def hold(self, rows: list[str]) -> None:
+        """Keep ``rows`` (each row's cells), compressed."""
+        text = "".join(rows)
+        self.data = zlib.compress(text.encode("utf-8"), 1)
+        self.ends = array("L", itertools.accumulate(len(r) for r in rows))
+
+    def row(self, index: int) -> str:
+        """The cells of row ``index`` (the block is unpacked on first use, until ``release``)."""
+        text = self.text
+        if text is None:
+            text = self.text = zlib.decompress(self.data).decode("utf-8")
+        return text[self.ends[index - 1] if index else 0:self.ends[index]]
+
+    def release(self) -> None:
+        self.text = None
+
+
 class _Prepared:
-    """One item's row of the 台账 sheet, rendered from 工作事项 on (the row number left open),
-    with what the rest of the row needs: whether it is closed, and the comments of its marked cells."""
+    """One item's row of the 台账 sheet, rendered from 工作事项 on (the row number left open, the
+    cells kept in its department's ``_Block``), with what the rest of the row needs: whether it
+    is closed, and the comments of its marked cells."""
 
-    __slots__ = ("cells", "closed", "lines", "notes")
+    __slots__ = ("block", "closed", "index", "lines", "notes")
 
-    def __init__(self, cells: str, lines: int, it: Item, notes: tuple[tuple[int, str], ...]) -> None:
-        self.cells, self.lines, self.closed, self.notes = cells, lines, it.closed, notes
+    def __init__(self, block: _Block, index: int, lines: int, it: Item, notes: tuple[tuple[int, str], ...]) -> None:
+        self.block, self.index, self.lines, self.closed, self.notes = block, index, lines, it.closed, notes
 
 
 def _ledger_looks(columns: Sequence[Column[LedgerRow]]) -> dict[tuple[str | None, str], tuple[_Look, ...]]:
@@ -741,11 +791,17 @@ def _merge_streamed(ws: Worksheet, ref: str) -> None:
 
 
 class _LedgerSheet(Worksheet):
-    """台账, whose item rows openpyxl never sees: comments on those rows' cells are added here and
-    written by openpyxl with its own (it resets ``_comments`` before writing a sheet's cells)."""
+    """台账, whose item rows openpyxl never sees: comments on those rows' cells are added here.
+
+    openpyxl writes the comment part and its VML drawing as whole XML trees, some 6 KB of memory
+    a comment while it saves (60 MB for ten thousand findings): it is given the first comment
+    only, and ``streamed_parts`` writes the two parts with every comment into the package, a
+    few at a time, with the same bytes openpyxl would have written (each comment and shape is
+    serialised alone by openpyxl's own code, as it does within the whole tree)."""
 
     def __init__(self, wb: Workbook, title: str) -> None:
-        self._streamed_comments: list[CommentRecord] = []
+        self._streamed_comments: list[tuple[str, str, str]] = []  # (ref, text, height)
+        self._first: CommentRecord | None = None
         super().__init__(parent=wb, title=title)
 
     @property  # type: ignore[override]
@@ -754,16 +810,74 @@ class _LedgerSheet(Worksheet):
 
     @_comments.setter
     def _comments(self, value: list[CommentRecord]) -> None:
-        self.__dict__["_all_comments"] = [*value, *self._streamed_comments]
+        # openpyxl resets the list before it writes the sheet; the first streamed comment stands
+        # for all of them (the cells openpyxl writes here, title and header, have none).
+        first = [self._first] if self._first is not None else []
+        self.__dict__["_all_comments"] = [*value, *first]
 
     def add_streamed_comment(self, ref: str, text: str) -> None:
         """A comment on a streamed cell, sized to its text."""
+        lines = sum(max(1, math.ceil(_units(part) / 44)) for part in text.split("\n"))
+        self._streamed_comments.append((ref, text, f"{min(16 + 14 * lines, 400)}pt"))
+        if self._first is None:
+            self._first = self._record(self._streamed_comments[0])
+            self.__dict__["_all_comments"].append(self._first)
+
+    @staticmethod
+    def _record(comment: tuple[str, str, str], author_id: int = 0) -> CommentRecord:
+        ref, text, height = comment
         record = CommentRecord(ref=ref, author=CREATOR)
         record.text.t = text
-        lines = sum(max(1, math.ceil(_units(part) / 44)) for part in text.split("\n"))
-        record.width, record.height = "240pt", f"{min(16 + 14 * lines, 400)}pt"
-        self._streamed_comments.append(record)
-        self.__dict__["_all_comments"].append(record)
+        record.width, record.height = "240pt", height
+        record.authorId = author_id
+        return record
+
+    def streamed_parts(self, read: Callable[[str], bytes]) -> dict[str, Iterator[bytes]]:
+        """The comment part and VML drawing of this sheet (package path -> their bytes, produced
+        while they are written), from the parts openpyxl wrote with the first comment only;
+        ``read(path)`` reads a part of openpyxl's package. Empty when the sheet has no comments."""
+        first, drawing = self._first, self.legacy_drawing
+        if first is None or drawing is None:
+            return {}
+        number = re.fullmatch(r"xl/drawings/commentsDrawing(\d+)\.vml", drawing)
+        if number is None:
+            raise RuntimeError(f"台账: unexpected comment drawing {drawing}")
+        part = f"xl/comments/comment{number.group(1)}.xml"
+        comments, shapes = read(part), read(drawing)
+        alone = tostring(first.to_tree())
+        if comments.count(b"<comment ") != 1 or comments.count(alone) != 1:
+            raise RuntimeError("台账: openpyxl wrote comments other than the streamed ones")
+        author_id, streamed = first.authorId, self._streamed_comments
+
+        def comment_xml() -> Iterator[bytes]:
+            at = comments.index(alone)
+            yield comments[:at]
+            for start in range(0, len(streamed), 256):
+                yield b"".join(tostring(self._record(c, author_id).to_tree()) for c in streamed[start:start + 256])
+            yield comments[at + len(alone):]
+
+        def shape(index: int, comment: tuple[str, str, str]) -> bytes:
+            # ShapeWriter.add_comment_shape, serialised alone (it declares its own namespaces).
+            row, col = coordinate_to_tuple(comment[0])
+            element = _shape_factory(row - 1, col - 1, comment[2], "240pt")
+            element.set("id", f"_x0000_s{index:04d}")
+            return bytes(tostring(element))
+
+        def drawing_xml() -> Iterator[bytes]:
+            alone = shape(_FIRST_SHAPE, streamed[0])
+            if shapes.count(alone) != 1:
+                raise RuntimeError("台账: openpyxl's comment drawing is not as expected")
+            at = shapes.index(alone)
+            yield shapes[:at]
+            for start in range(0, len(streamed), 256):
+                yield b"".join(shape(_FIRST_SHAPE + i, c)
+                               for i, c in enumerate(streamed[start:start + 256], start=start))
+            yield shapes[at + len(alone):]
+
+        return {part: comment_xml(), drawing: drawing_xml()}
+
+
+_FIRST_SHAPE = 1026  # openpyxl's ShapeWriter numbers a sheet's comment shapes from 1026
 
 
 # Which 台账 column a finding is about, by its code (or the code's area); codes not listed here
@@ -876,7 +990,8 @@ COMPRESS_LEVEL = 1
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 
-def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.datetime, out: BinaryIO) -> None:
+def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.datetime, out: BinaryIO,
+            streamed: dict[str, Iterator[bytes]] | None = None) -> None:
     """openpyxl's package with the bulk rows inserted and fixed timestamps (same input, same bytes),
     written to ``out``; the rows are encoded and compressed a slice at a time, and let go."""
     parts = {rows.ws.path.lstrip("/"): rows for rows in bulk if rows.ws is not None}
@@ -897,6 +1012,11 @@ def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.dat
                     sheet.write(head)
                     rows.drain(sheet)
                     sheet.write(data[end:])
+                continue
+            if streamed and info.filename in streamed:  # 台账's comments, written a few at a time
+                with dst.open(member, "w") as part:
+                    for chunk in streamed.pop(info.filename):
+                        part.write(chunk)
                 continue
             if info.filename == "docProps/core.xml":
                 data = core
