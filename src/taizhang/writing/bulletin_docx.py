@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -312,8 +313,47 @@ def _end(text: str) -> str:
     return text if not text or text[-1] in "。！？；…" else text + "。"
 
 
+# Each document part's paragraph style ids by style name (see ``_style``).
+_STYLE_IDS: weakref.WeakKeyDictionary[Any, dict[str, str | None]] = weakref.WeakKeyDictionary()
+
+
+def _style(paragraph: Paragraph, name: str) -> None:
+    """``paragraph.style = name``, with the style's id looked up once per document: python-docx
+    searches every style by name, and again for the default style, at each assignment, which took
+    most of a long bulletin's time."""
+    ids = _STYLE_IDS.setdefault(paragraph.part, {})
+    if name not in ids:
+        ids[name] = paragraph.part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+    paragraph._p.style = ids[name]
+
+
+def _add_paragraph(doc: DocxDocument, text: str = "", style: str | None = None) -> Paragraph:
+    """``doc.add_paragraph(text, style)``: a paragraph at the end of the body, before its closing
+    section properties. python-docx finds those by scanning the whole body at each paragraph,
+    which made a bulletin of a few thousand paragraphs quadratic; they are the body's last child."""
+    body = doc.element.body
+    p = OxmlElement("w:p")
+    try:
+        last = body[-1]
+    except IndexError:
+        last = None
+    if last is not None and last.tag == _SECT_PR:
+        last.addprevious(p)
+    else:
+        body.append(p)
+    paragraph = Paragraph(p, doc._body)
+    if text:
+        paragraph.add_run(text)
+    if style is not None:
+        _style(paragraph, style)
+    return paragraph
+
+
+_SECT_PR = qn("w:sectPr")
+
+
 def _p(doc: DocxDocument, text: str = "", style: str | None = None, *, bold_lead: str = "") -> Paragraph:
-    p = doc.add_paragraph(style=style)
+    p = _add_paragraph(doc, style=style)
     if bold_lead:
         p.add_run(xml_text(bold_lead)).bold = True
     if text:
@@ -322,11 +362,11 @@ def _p(doc: DocxDocument, text: str = "", style: str | None = None, *, bold_lead
 
 
 def _h1(doc: DocxDocument, text: str) -> Paragraph:
-    return doc.add_paragraph(xml_text(text), style=STYLE_H1)
+    return _add_paragraph(doc, xml_text(text), style=STYLE_H1)
 
 
 def _h2(doc: DocxDocument, text: str) -> Paragraph:
-    return doc.add_paragraph(xml_text(text), style=STYLE_H2)
+    return _add_paragraph(doc, xml_text(text), style=STYLE_H2)
 
 
 
@@ -400,8 +440,8 @@ def build_bulletin(report: MonthReport, *, issued: dt.date | None = None, issuer
     props.author = issuer
     props.language = "zh-CN"
 
-    doc.add_paragraph(title, style=STYLE_TITLE)
-    doc.add_paragraph("", style=STYLE_TITLE)
+    _add_paragraph(doc, title, style=STYLE_TITLE)
+    _add_paragraph(doc, "", style=STYLE_TITLE)
     _p(doc, "各部室（单位）：").paragraph_format.first_line_indent = Pt(0)
     _p(doc, f"根据《关于建立健全重点工作台账制度的通知》（济航〔2022〕13号）要求，中心综合部对各部室（单位）"
             f"{month}重点工作台账进行了督查，用序时进度、目标名次衡量实际进度、实际名次。现将有关情况通报如下：")
@@ -610,7 +650,7 @@ def _cell(cell: _Cell, text: object, *, bold: bool = False, align: WD_ALIGN_PARA
           font: str | None = None) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     p = cell.paragraphs[0]
-    p.style = STYLE_TABLE
+    _style(p, STYLE_TABLE)
     if align is not None:
         p.alignment = align
     lines = xml_text(str(text)).split("\n")
@@ -621,6 +661,21 @@ def _cell(cell: _Cell, text: object, *, bold: bool = False, align: WD_ALIGN_PARA
             _set_fonts(r, font)
         if i < len(lines) - 1:
             r.add_break(WD_BREAK.LINE)
+
+
+def _add_row(table: Table, grid: Sequence[Length | None]) -> _Row:
+    """``table.add_row()`` with the columns' widths ``grid`` read once: python-docx looks up the
+    table's grid for each row it adds, a scan that grows with the table."""
+    tr = table._tbl.add_tr()
+    for width in grid:
+        tc = tr.add_tc()
+        if width is not None:
+            tc.width = width
+    return _Row(tr, table)
+
+
+def _grid_widths(table: Table) -> list[Length | None]:
+    return [col.w for col in table._tbl.tblGrid.gridCol_lst]
 
 
 def _min_height(row: _Row) -> None:
@@ -639,10 +694,10 @@ def _attachment_page(doc: DocxDocument, report: MonthReport, number: str, name: 
     """A 附件 on a new page (GB/T 9704 8): 附件N in 黑体 at the top left, its title on the third line."""
     doc.add_section(WD_SECTION.NEW_PAGE)
     head = _p(doc, number)
-    head.style = STYLE_H1
+    _style(head, STYLE_H1)
     head.paragraph_format.first_line_indent = Pt(0)
-    doc.add_paragraph("", style=STYLE_TITLE)
-    p = doc.add_paragraph(name, style=STYLE_TITLE)
+    _add_paragraph(doc, "", style=STYLE_TITLE)
+    p = _add_paragraph(doc, name, style=STYLE_TITLE)
     p.paragraph_format.keep_with_next = True
     sub = _p(doc, f"（{month_cn(report.month)}）")
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -679,17 +734,19 @@ def _changes_table(doc: DocxDocument, report: MonthReport, section: BulletinSect
     """附件: 事项变动情况表, a row per change (补录, 销号, 调整表述, 颜色变化, 连续标红)."""
     _attachment_page(doc, report, number, section.attachment_name)
     table, widths = _table(doc, [label for label, _ in CHANGE_COLUMNS], [w for _, w in CHANGE_COLUMNS])
+    grid = _grid_widths(table)
     for i, row in enumerate(section.rows, start=1):
-        cells = table.add_row()
-        _min_height(cells)
+        added = _add_row(table, grid)
+        _min_height(added)
+        cells = added.cells  # once: python-docx builds every cell of the row at each access
         for j, value in enumerate((i, row.kind, row.department, row.item, row.detail)):
-            cells.cells[j].width = widths[j]
-            _cell(cells.cells[j], value, align=WD_ALIGN_PARAGRAPH.LEFT if j >= 3 else None)
+            cells[j].width = widths[j]
+            _cell(cells[j], value, align=WD_ALIGN_PARAGRAPH.LEFT if j >= 3 else None)
         if row.colour is not None and row.kind != "连续标红":
-            _shade(cells.cells[4], STANDARD_FILLS.get(row.colour, "FFFFFF"))
+            _shade(cells[4], STANDARD_FILLS.get(row.colour, "FFFFFF"))
     note = _p(doc, f"注：与{month_cn(report.previous or '')}台账比较；调整表述的事项按同一事项跟踪，不计为补录或销号；"
                    "颜色变化一栏的底色为本月颜色。")
-    note.style = STYLE_TABLE
+    _style(note, STYLE_TABLE)
     note.alignment = WD_ALIGN_PARAGRAPH.LEFT
     note.paragraph_format.space_before = Pt(6)
 
@@ -701,22 +758,25 @@ def _appendix(doc: DocxDocument, report: MonthReport, section: BulletinSection) 
     table, widths = _table(doc, [c.label for c in columns], [c.mm or 0 for c in columns],
                            [STANDARD_FILLS.get(c.colour) if c.colour else None for c in columns])
 
+    grid = _grid_widths(table)
     for dept in report.departments:
         missing = dept.status == "missing"
-        row = table.add_row()
+        row = _add_row(table, grid)
         _min_height(row)
+        cells = row.cells
         for i, column in enumerate(columns):
             value = "—" if missing and column.reported else (column.brief or column.value)(dept)
-            row.cells[i].width = widths[i]
-            _cell(row.cells[i], value, align=WD_ALIGN_PARAGRAPH.LEFT if column.align == "left" else None)
-    row = table.add_row()
+            cells[i].width = widths[i]
+            _cell(cells[i], value, align=WD_ALIGN_PARAGRAPH.LEFT if column.align == "left" else None)
+    row = _add_row(table, grid)
     _min_height(row)
+    cells = row.cells
     for i, total in enumerate(tables.appendix_total_row(report, columns)):
-        row.cells[i].width = widths[i]
-        _cell(row.cells[i], total, bold=True)
+        cells[i].width = widths[i]
+        _cell(cells[i], total, bold=True)
     note = _p(doc, "注：事项数不含已销号事项；补录、销号、颜色变化与上月台账比较"
                    + ("（本月为首个入库月份，不作比较）。" if report.first_month else "。"))
-    note.style = STYLE_TABLE
+    _style(note, STYLE_TABLE)
     note.alignment = WD_ALIGN_PARAGRAPH.LEFT
     note.paragraph_format.space_before = Pt(6)
 
