@@ -2,8 +2,8 @@
 
 ``build_report`` reads earlier months lightly (``Store.load_history_month``): its report must be
 the comparison of the full stored months. The .docx writer adds paragraphs, styles and table rows
-without python-docx's whole-body scans: its document must be the one python-docx's own calls
-build, part for part.
+without python-docx's whole-body scans, and writes table rows as XML: its document must be the
+one python-docx's own calls build, part for part.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -112,10 +113,34 @@ def test_the_bulletin_is_what_python_docx_own_calls_build(history: Path, monkeyp
 
     monkeypatch.setattr(bulletin_docx, "_add_paragraph", add_paragraph)
     monkeypatch.setattr(bulletin_docx, "_style", style)
+    def add_rows(self: bulletin_docx._Rows, values: Sequence[object], aligns: Sequence[object], *,
+                 bold: bool = False, fills: Sequence[str | None] = ()) -> None:
+        self._slow(values, aligns, bold, fills)  # type: ignore[arg-type]
+
     monkeypatch.setattr(bulletin_docx, "_add_row", add_row)
+    monkeypatch.setattr(bulletin_docx._Rows, "add", add_rows)
     plain = _parts(bulletin_docx.bulletin_bytes(report, issued=issued))
     assert list(fast) == list(plain)
     for name, data in plain.items():
         assert fast[name] == data, name
     assert "事项变动情况表".encode() in fast["word/document.xml"]
 
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_a_table_row_written_as_xml_is_the_row_python_docx_builds(bold: bool) -> None:
+    values = (" 前后有空格 ", "A&B<C>“引号”\"", "两行\n第二行", "制表\t符", "", 12)
+    aligns = (None, bulletin_docx.WD_ALIGN_PARAGRAPH.LEFT, None, None, bulletin_docx.WD_ALIGN_PARAGRAPH.LEFT, None)
+    fills = (None, "FF0000", None, None, None, None)
+    built = []
+    for fast in (True, False):
+        doc = bulletin_docx.Document()
+        bulletin_docx._setup_styles(doc)
+        table, widths = bulletin_docx._table(doc, [f"列{i}" for i in range(len(values))], [10, 20, 30, 20, 10, 10])
+        rows = bulletin_docx._Rows(doc, table, widths)
+        for shown in (values, values[:3] + ("无制表符",) + values[4:]):
+            if fast:
+                rows.add(shown, aligns, bold=bold, fills=fills)
+            else:
+                rows._slow(shown, aligns, bold, fills)
+        built.append(bulletin_docx.serialize_part_xml(table._tbl))
+    assert built[0] == built[1]
