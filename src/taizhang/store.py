@@ -308,15 +308,14 @@ class Store:
         a year of full months took most of a report's time."""
         snapshot = self._month_and_departments(month)
         colours = {c.value: c for c in Colour}
-        items: list[HistoryItem] = []
-        for key, department, name, colour_text, closed in self._db.execute(
-                "SELECT key, department, name, colour, closed FROM items WHERE month = ? ORDER BY position",
-                (month,)):
-            colour = colours.get(colour_text)
-            if colour is None:  # not as we write it: say why, as load_month would
-                colour = StoredItem.model_validate({"key": key, "department": department, "row": 0,
-                                                    "name": name, "colour": colour_text}).colour
-            items.append(HistoryItem(key, department, name, colour, bool(closed)))
+
+        def colour_of(text: str) -> Colour:  # not as we write it: say why, as load_month would
+            return StoredItem.model_validate({"key": "", "department": "", "row": 0, "colour": text}).colour
+
+        rows = self._db.execute(
+            "SELECT key, department, name, colour, closed FROM items WHERE month = ? ORDER BY position", (month,))
+        items = [HistoryItem(key, department, name, colours.get(colour) or colour_of(colour), closed != 0)
+                 for key, department, name, colour, closed in rows]
         return HistoryMonth(month=snapshot.month, counts=snapshot.counts, departments=snapshot.departments,
                             items=items)
 
