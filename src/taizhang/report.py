@@ -17,7 +17,8 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
 
 from .models import (
     BulletinSection,
@@ -26,6 +27,8 @@ from .models import (
     Colour,
     ColourChange,
     Config,
+    Counts,
+    DepartmentEntry,
     DepartmentItems,
     DepartmentReport,
     ItemColourChange,
@@ -53,6 +56,36 @@ from .rules import COLOUR_NAMES, month_cn, normalise_label, parse_rank, parse_sh
 if TYPE_CHECKING:
     from .store import Store
 
+
+class EarlierItem(Protocol):
+    """What the comparison reads of an earlier month's item: a ``StoredItem``, or the store's
+    lighter ``HistoryItem``."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def department(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def colour(self) -> Colour: ...
+    @property
+    def closed(self) -> bool: ...
+
+
+class EarlierMonth(Protocol):
+    """What the comparison reads of an earlier month: a ``MonthSnapshot``, or the store's lighter
+    ``HistoryMonth``."""
+
+    @property
+    def month(self) -> str: ...
+    @property
+    def counts(self) -> Counts: ...
+    @property
+    def departments(self) -> Sequence[DepartmentEntry]: ...
+    @property
+    def items(self) -> Sequence[EarlierItem]: ...
+
 # --------------------------------------------------------------------------------------------
 # Months
 # --------------------------------------------------------------------------------------------
@@ -72,18 +105,20 @@ def build_report(store: Store, month: str, *, config: Config) -> MonthReport:
     """The report of a stored ``month`` against the latest earlier stored month.
 
     Raises ``StoreError`` (listing the stored months) when ``month`` is not stored. Earlier months
-    are loaded only as far back as a red streak or a department's last ledger needs.
+    are loaded only as far back as a red streak or a department's last ledger needs, and only
+    what the comparison reads of them (``Store.load_history_month``): a year of full months took
+    most of a report's time.
     """
     current = store.load_month(month)
     previous_month = store.previous_month(month)
-    previous = store.load_month(previous_month) if previous_month is not None else None
+    previous = store.load_history_month(previous_month) if previous_month is not None else None
 
-    def earlier() -> Iterator[MonthSnapshot]:
+    def earlier() -> Iterator[EarlierMonth]:
         m = previous_month
         while m is not None:
             m = store.previous_month(m)
             if m is not None:
-                yield store.load_month(m)
+                yield store.load_history_month(m)
 
     return compare(current, previous, config=config, earlier=earlier())
 
@@ -92,19 +127,22 @@ def build_report(store: Store, month: str, *, config: Config) -> MonthReport:
 # The comparison (pure)
 # --------------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=1 << 16)
 def normalise_name(name: str) -> str:
-    """A 工作事项 without spaces, punctuation or width differences, for comparing wordings."""
+    """A 工作事项 without spaces, punctuation or width differences, for comparing wordings.
+
+    Cached: a year's report compares the same names month after month."""
     return normalise_label(name or "")
 
 
 class _History:
     """The months before ``previous``, newest first, loaded from the iterator only when needed."""
 
-    def __init__(self, previous: MonthSnapshot | None, earlier: Iterable[MonthSnapshot]) -> None:
-        self._loaded: list[MonthSnapshot] = [previous] if previous is not None else []
-        self._rest: Iterator[MonthSnapshot] | None = iter(earlier) if previous is not None else None
+    def __init__(self, previous: EarlierMonth | None, earlier: Iterable[EarlierMonth]) -> None:
+        self._loaded: list[EarlierMonth] = [previous] if previous is not None else []
+        self._rest: Iterator[EarlierMonth] | None = iter(earlier) if previous is not None else None
 
-    def __iter__(self) -> Iterator[MonthSnapshot]:
+    def __iter__(self) -> Iterator[EarlierMonth]:
         i = 0
         while True:
             if i < len(self._loaded):
@@ -120,7 +158,7 @@ class _History:
             self._loaded.append(nxt)
 
 
-def _present(snapshot: MonthSnapshot) -> set[str]:
+def _present(snapshot: EarlierMonth) -> set[str]:
     return _index(snapshot).present
 
 
@@ -128,24 +166,32 @@ class _Index:
     """One month's items by department, and each department's items by key and by 工作事项: built
     once per month, where scanning every item for each lookup made a year's report take seconds."""
 
-    def __init__(self, snapshot: MonthSnapshot) -> None:
+    def __init__(self, snapshot: EarlierMonth) -> None:
         self.snapshot = snapshot  # held, so that its id is not reused while the index is cached
         self.present = {d.department for d in snapshot.departments}
-        self.items: dict[str, list[StoredItem]] = {}
+        self.items: dict[str, list[EarlierItem]] = {}
         for i in snapshot.items:
             self.items.setdefault(i.department, []).append(i)
-        self._lookups: dict[str, tuple[dict[str, StoredItem], dict[str, StoredItem]]] = {}
+        self._by_key: dict[str, dict[str, EarlierItem]] = {}
+        self._by_name: dict[str, dict[str, EarlierItem]] = {}
 
-    def lookups(self, department: str) -> tuple[dict[str, StoredItem], dict[str, StoredItem]]:
-        """The department's first item of each key, and of each normalised 工作事项."""
-        found = self._lookups.get(department)
+    def by_key(self, department: str) -> dict[str, EarlierItem]:
+        """The department's first item of each key."""
+        found = self._by_key.get(department)
         if found is None:
-            by_key: dict[str, StoredItem] = {}
-            by_name: dict[str, StoredItem] = {}
+            found = self._by_key[department] = {}
             for i in self.items.get(department, ()):
-                by_key.setdefault(i.key, i)
-                by_name.setdefault(normalise_name(i.name), i)
-            found = self._lookups[department] = (by_key, by_name)
+                found.setdefault(i.key, i)
+        return found
+
+    def by_name(self, department: str) -> dict[str, EarlierItem]:
+        """The department's first item of each normalised 工作事项: built only when a key is not
+        found (normalising every name of a year of months cost more than all the lookups)."""
+        found = self._by_name.get(department)
+        if found is None:
+            found = self._by_name[department] = {}
+            for i in self.items.get(department, ()):
+                found.setdefault(normalise_name(i.name), i)
         return found
 
 
@@ -154,27 +200,27 @@ class _Index:
 _INDEXES: dict[int, _Index] = {}
 
 
-def _index(snapshot: MonthSnapshot) -> _Index:
+def _index(snapshot: EarlierMonth) -> _Index:
     index = _INDEXES.get(id(snapshot))
     if index is None or index.snapshot is not snapshot:
         index = _INDEXES[id(snapshot)] = _Index(snapshot)
     return index
 
 
-def _items_of(snapshot: MonthSnapshot, department: str) -> list[StoredItem]:
+def _items_of(snapshot: EarlierMonth, department: str) -> list[EarlierItem]:
     return list(_index(snapshot).items.get(department, ()))
 
 
-def _pair(current: Sequence[StoredItem], before: Sequence[StoredItem]
-          ) -> tuple[list[tuple[StoredItem, StoredItem]], list[StoredItem], list[StoredItem]]:
+def _pair(current: Sequence[StoredItem], before: Sequence[EarlierItem]
+          ) -> tuple[list[tuple[EarlierItem, StoredItem]], list[StoredItem], list[EarlierItem]]:
     """Match one department's items: by key first, then by identical (normalised) 工作事项.
 
     Returns (pairs as (before, now), unmatched current items, unmatched earlier items).
     """
-    by_key: dict[str, list[StoredItem]] = {}
+    by_key: dict[str, list[EarlierItem]] = {}
     for old in before:
         by_key.setdefault(old.key, []).append(old)
-    pairs: list[tuple[StoredItem, StoredItem]] = []
+    pairs: list[tuple[EarlierItem, StoredItem]] = []
     left: list[StoredItem] = []
     for now in current:
         olds = by_key.get(now.key)
@@ -195,11 +241,11 @@ def _pair(current: Sequence[StoredItem], before: Sequence[StoredItem]
     return pairs, unmatched, rest
 
 
-def _find(snapshot: MonthSnapshot, item: StoredItem) -> StoredItem | None:
-    by_key, by_name = _index(snapshot).lookups(item.department)
-    found = by_key.get(item.key)
+def _find(snapshot: EarlierMonth, item: StoredItem) -> EarlierItem | None:
+    index = _index(snapshot)
+    found = index.by_key(item.department).get(item.key)
     if found is None:
-        found = by_name.get(normalise_name(item.name))
+        found = index.by_name(item.department).get(normalise_name(item.name))
     return found
 
 
@@ -249,10 +295,10 @@ def _order(names: Iterable[str], roster: Sequence[str]) -> list[str]:
 
 def compare(
     current: MonthSnapshot,
-    previous: MonthSnapshot | None,
+    previous: EarlierMonth | None,
     *,
     config: Config,
-    earlier: Iterable[MonthSnapshot] = (),
+    earlier: Iterable[EarlierMonth] = (),
 ) -> MonthReport:
     """Compare a month with the month before (``previous``; None for the first stored month).
 
@@ -285,13 +331,16 @@ def compare(
     report.on_time = _order([n for n in entries if n not in late], roster)
 
     names = _order([*entries, *current.missing, *(i.department for i in current.items)], roster)
+    current_items: dict[str, list[StoredItem]] = {}
+    for it in current.items:
+        current_items.setdefault(it.department, []).append(it)
     for name in names:
         entry = entries.get(name)
         status: Status = "missing" if entry is None and name in current.missing else (
             "late" if name in late else "on_time")
         dept = DepartmentReport(department=name, status=status,
                                 date=entry.date if entry else None, file=entry.file if entry else None)
-        items = _items_of(current, name)
+        items = current_items.get(name, [])
         if entry is not None:
             dept.counts = entry.counts
         if status == "missing":
@@ -324,7 +373,7 @@ def compare(
     return report
 
 
-def _open_items(snapshot: MonthSnapshot) -> dict[str, int]:
+def _open_items(snapshot: EarlierMonth) -> dict[str, int]:
     """Each department's counted (open) items in a month: its ledgers' totals (two files of one
     department both count, as in the centre's total)."""
     totals: dict[str, int] = {}
@@ -333,7 +382,7 @@ def _open_items(snapshot: MonthSnapshot) -> dict[str, int]:
     return totals
 
 
-def total_change(current: MonthSnapshot, previous: MonthSnapshot, report: MonthReport) -> TotalChange:
+def total_change(current: MonthSnapshot, previous: EarlierMonth, report: MonthReport) -> TotalChange:
     """The centre's total from ``previous`` to ``current``, part by part (``TotalChange``)."""
     change = TotalChange(before=previous.counts.total, now=current.counts.total,
                          new=len(report.new), closed=len(report.closed))

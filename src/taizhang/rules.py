@@ -607,7 +607,10 @@ def _amount(m: re.Match[str]) -> float | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)
 def _nfkc_full(text: str) -> str:
+    # Cached: a report reads each 推进情况 for shares and ranks in several places, and
+    # normalising was most of that reading.
     return unicodedata.normalize("NFKC", text or "")
 
 

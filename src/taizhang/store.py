@@ -16,8 +16,10 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import NamedTuple
 
 from .children import describe, end_orphaned_writers, lock_holders
 from .config import Config
@@ -136,6 +138,26 @@ _ITEM_COLUMNS = ("month", "position", "key", "department", "row", "no", "name", 
 _KEY_COLUMNS = ("key", "department", "row", "name", "target", "item_id")
 
 
+class HistoryItem(NamedTuple):
+    """An earlier month's item as the report reads it (``Store.load_history_month``)."""
+
+    key: str
+    department: str
+    name: str
+    colour: Colour
+    closed: bool
+
+
+@dataclass
+class HistoryMonth:
+    """An earlier month as the report reads it: its counts, departments and items (``HistoryItem``)."""
+
+    month: str
+    counts: Counts
+    departments: list[DepartmentEntry]
+    items: list[HistoryItem]
+
+
 def default_db_path(db: Path | None, config: Config) -> Path:
     """``--db``, else ``$TAIZHANG_DB``, else ``taizhang.db`` beside the config file (cwd when none)."""
     if db is not None:
@@ -251,28 +273,7 @@ class Store:
 
     def load_month(self, month: str) -> MonthSnapshot:
         """The stored snapshot of ``month``; ``StoreError`` (naming the stored months) when absent."""
-        row = self._db.execute(
-            "SELECT month, date, center, sentence, counts, missing, late FROM months WHERE month = ?", (month,)
-        ).fetchone()
-        if row is None:
-            stored = self.months()
-            have = "、".join(stored) if stored else "（还没有任何月份，请先运行 taizhang merge）"
-            raise StoreError(f"历史库 {self.path} 中没有 {month} 的汇总。已有的月份：{have}")
-        snapshot = MonthSnapshot(
-            month=row[0], date=row[1], center=row[2], sentence=row[3],
-            counts=Counts.model_validate_json(row[4]),
-            missing=json.loads(row[5]), late=json.loads(row[6]),
-            departments=[], items=[],
-        )
-        for d in self._db.execute(
-            "SELECT department, file, date, late, ok, counts, errors, warnings, center_leader FROM departments "
-            "WHERE month = ? ORDER BY position", (month,)
-        ):
-            snapshot.departments.append(DepartmentEntry(
-                department=d[0], file=d[1], date=d[2], late=bool(d[3]), ok=bool(d[4]),
-                counts=Counts.model_validate_json(d[5]), errors=d[6], warnings=d[7]))
-            if d[8]:
-                snapshot.center_leaders.setdefault(d[0], d[8])
+        snapshot = self._month_and_departments(month)
         names = _ITEM_COLUMNS[2:]
         given = set(names)
         colours = {c.value: c for c in Colour}
@@ -299,6 +300,49 @@ class Store:
             snapshot.findings.append(StoredFinding(department=f[0], file=f[1], severity=f[2], code=f[3],
                                                    sheet=f[4], cell=f[5], message=f[6], value=f[7]))
         snapshot.file_hashes = self.file_hashes(month)
+        return snapshot
+
+    def load_history_month(self, month: str) -> HistoryMonth:
+        """``month`` as a report needs an earlier month: its counts and departments, and of each
+        item only what red streaks and the comparison with the month before read (``HistoryItem``):
+        a year of full months took most of a report's time."""
+        snapshot = self._month_and_departments(month)
+        colours = {c.value: c for c in Colour}
+
+        def colour_of(text: str) -> Colour:  # not as we write it: say why, as load_month would
+            return StoredItem.model_validate({"key": "", "department": "", "row": 0, "colour": text}).colour
+
+        rows = self._db.execute(
+            "SELECT key, department, name, colour, closed FROM items WHERE month = ? ORDER BY position", (month,))
+        items = [HistoryItem(key, department, name, colours.get(colour) or colour_of(colour), closed != 0)
+                 for key, department, name, colour, closed in rows]
+        return HistoryMonth(month=snapshot.month, counts=snapshot.counts, departments=snapshot.departments,
+                            items=items)
+
+    def _month_and_departments(self, month: str) -> MonthSnapshot:
+        """The month's own row and its departments, with no items yet."""
+        row = self._db.execute(
+            "SELECT month, date, center, sentence, counts, missing, late FROM months WHERE month = ?", (month,)
+        ).fetchone()
+        if row is None:
+            stored = self.months()
+            have = "、".join(stored) if stored else "（还没有任何月份，请先运行 taizhang merge）"
+            raise StoreError(f"历史库 {self.path} 中没有 {month} 的汇总。已有的月份：{have}")
+        snapshot = MonthSnapshot(
+            month=row[0], date=row[1], center=row[2], sentence=row[3],
+            counts=Counts.model_validate_json(row[4]),
+            missing=json.loads(row[5]), late=json.loads(row[6]),
+            departments=[], items=[],
+        )
+        for d in self._db.execute(
+            "SELECT department, file, date, late, ok, counts, errors, warnings, center_leader FROM departments "
+            "WHERE month = ? ORDER BY position", (month,)
+        ):
+            snapshot.departments.append(DepartmentEntry(
+                department=d[0], file=d[1], date=d[2], late=bool(d[3]), ok=bool(d[4]),
+                counts=Counts.model_validate_json(d[5]), errors=d[6], warnings=d[7]))
+            if d[8]:
+                snapshot.center_leaders.setdefault(d[0], d[8])
         return snapshot
 
     def center_leaders(self, month: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -34,7 +35,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_T
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Length, Mm, Pt, RGBColor, Twips
 from docx.styles.style import ParagraphStyle
 from docx.table import Table, _Cell, _Row
@@ -312,8 +313,53 @@ def _end(text: str) -> str:
     return text if not text or text[-1] in "。！？；…" else text + "。"
 
 
+# Each document part's paragraph style ids by style name (see ``_style``).
+_STYLE_IDS: weakref.WeakKeyDictionary[Any, dict[str, str | None]] = weakref.WeakKeyDictionary()
+
+
+def _style(paragraph: Paragraph, name: str) -> None:
+    """``paragraph.style = name``, with the style's id looked up once per document: python-docx
+    searches every style by name, and again for the default style, at each assignment, which took
+    most of a long bulletin's time."""
+    paragraph._p.style = _style_id(paragraph.part, name)
+
+
+def _style_id(part: Any, name: str) -> str | None:
+    """The id of paragraph style ``name`` in the document ``part`` (or a Document), looked up once."""
+    part = getattr(part, "part", part)
+    ids = _STYLE_IDS.setdefault(part, {})
+    if name not in ids:
+        ids[name] = part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+    return ids[name]
+
+
+def _add_paragraph(doc: DocxDocument, text: str = "", style: str | None = None) -> Paragraph:
+    """``doc.add_paragraph(text, style)``: a paragraph at the end of the body, before its closing
+    section properties. python-docx finds those by scanning the whole body at each paragraph,
+    which made a bulletin of a few thousand paragraphs quadratic; they are the body's last child."""
+    body = doc.element.body
+    p = OxmlElement("w:p")
+    try:
+        last = body[-1]
+    except IndexError:
+        last = None
+    if last is not None and last.tag == _SECT_PR:
+        last.addprevious(p)
+    else:
+        body.append(p)
+    paragraph = Paragraph(p, doc._body)
+    if text:
+        paragraph.add_run(text)
+    if style is not None:
+        _style(paragraph, style)
+    return paragraph
+
+
+_SECT_PR = qn("w:sectPr")
+
+
 def _p(doc: DocxDocument, text: str = "", style: str | None = None, *, bold_lead: str = "") -> Paragraph:
-    p = doc.add_paragraph(style=style)
+    p = _add_paragraph(doc, style=style)
     if bold_lead:
         p.add_run(xml_text(bold_lead)).bold = True
     if text:
@@ -322,11 +368,11 @@ def _p(doc: DocxDocument, text: str = "", style: str | None = None, *, bold_lead
 
 
 def _h1(doc: DocxDocument, text: str) -> Paragraph:
-    return doc.add_paragraph(xml_text(text), style=STYLE_H1)
+    return _add_paragraph(doc, xml_text(text), style=STYLE_H1)
 
 
 def _h2(doc: DocxDocument, text: str) -> Paragraph:
-    return doc.add_paragraph(xml_text(text), style=STYLE_H2)
+    return _add_paragraph(doc, xml_text(text), style=STYLE_H2)
 
 
 
@@ -400,8 +446,8 @@ def build_bulletin(report: MonthReport, *, issued: dt.date | None = None, issuer
     props.author = issuer
     props.language = "zh-CN"
 
-    doc.add_paragraph(title, style=STYLE_TITLE)
-    doc.add_paragraph("", style=STYLE_TITLE)
+    _add_paragraph(doc, title, style=STYLE_TITLE)
+    _add_paragraph(doc, "", style=STYLE_TITLE)
     _p(doc, "各部室（单位）：").paragraph_format.first_line_indent = Pt(0)
     _p(doc, f"根据《关于建立健全重点工作台账制度的通知》（济航〔2022〕13号）要求，中心综合部对各部室（单位）"
             f"{month}重点工作台账进行了督查，用序时进度、目标名次衡量实际进度、实际名次。现将有关情况通报如下：")
@@ -610,7 +656,7 @@ def _cell(cell: _Cell, text: object, *, bold: bool = False, align: WD_ALIGN_PARA
           font: str | None = None) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     p = cell.paragraphs[0]
-    p.style = STYLE_TABLE
+    _style(p, STYLE_TABLE)
     if align is not None:
         p.alignment = align
     lines = xml_text(str(text)).split("\n")
@@ -621,6 +667,84 @@ def _cell(cell: _Cell, text: object, *, bold: bool = False, align: WD_ALIGN_PARA
             _set_fonts(r, font)
         if i < len(lines) - 1:
             r.add_break(WD_BREAK.LINE)
+
+
+def _add_row(table: Table, grid: Sequence[Length | None]) -> _Row:
+    """``table.add_row()`` with the columns' widths ``grid`` read once: python-docx looks up the
+    table's grid for each row it adds, a scan that grows with the table."""
+    tr = table._tbl.add_tr()
+    for width in grid:
+        tc = tr.add_tc()
+        if width is not None:
+            tc.width = width
+    return _Row(tr, table)
+
+
+def _grid_widths(table: Table) -> list[Length | None]:
+    return [col.w for col in table._tbl.tblGrid.gridCol_lst]
+
+
+class _Rows:
+    """A table's body rows written as XML, each parsed at once: python-docx's cell by cell calls
+    (width, vertical alignment, style, alignment, runs) cost a fifth of a millisecond a cell, and a
+    year's 事项变动 has thousands of rows. The rows are exactly what ``_min_height`` and ``_cell``
+    make of them (tests/test_report_fast_paths.py compares the documents); a row whose text holds
+    what a run writes as more than text (a tab, a carriage return) is made by those calls."""
+
+    def __init__(self, doc: DocxDocument, table: Table, widths: Sequence[Length]) -> None:
+        self.table = table
+        self.widths = widths
+        self.grid = _grid_widths(table)
+        header = table._tbl.tr_lst[0]
+        self.height = str(header.xpath("string(w:trPr/w:trHeight/@w:val)"))
+        self.twips = [str(tc.xpath("string(w:tcPr/w:tcW/@w:w)")) for tc in header.tc_lst]
+        self.style = _xml_attr(_style_id(doc, STYLE_TABLE) or "")
+
+    def add(self, values: Sequence[object], aligns: Sequence[WD_ALIGN_PARAGRAPH | None], *, bold: bool = False,
+            fills: Sequence[str | None] = ()) -> None:
+        lines = [xml_text(str(value)).split("\n") for value in values]
+        if any("\t" in line or "\r" in line for cell in lines for line in cell):
+            self._slow(values, aligns, bold, fills)
+            return
+        run_pr = "<w:rPr><w:b/></w:rPr>" if bold else "<w:rPr/>"
+        out = [f'<w:tr {nsdecls("w")}><w:trPr><w:trHeight w:hRule="atLeast" w:val="{self.height}"/></w:trPr>']
+        for i, cell in enumerate(lines):
+            fill = fills[i] if i < len(fills) else None
+            out.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{self.twips[i]}"/><w:vAlign w:val="center"/>'
+                       + (f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else "")
+                       + f'</w:tcPr><w:p><w:pPr><w:pStyle w:val="{self.style}"/>'
+                       + ('<w:jc w:val="left"/>' if aligns[i] is WD_ALIGN_PARAGRAPH.LEFT else "") + "</w:pPr>")
+            for j, line in enumerate(cell):
+                out.append("<w:r>" + run_pr)
+                if line:
+                    space = ' xml:space="preserve"' if len(line.strip()) < len(line) else ""
+                    out.append(f"<w:t{space}>{_xml_escape(line)}</w:t>")
+                if j < len(cell) - 1:
+                    out.append("<w:br/>")
+                out.append("</w:r>")
+            out.append("</w:p></w:tc>")
+        out.append("</w:tr>")
+        self.table._tbl.append(parse_xml("".join(out)))
+
+    def _slow(self, values: Sequence[object], aligns: Sequence[WD_ALIGN_PARAGRAPH | None], bold: bool,
+              fills: Sequence[str | None]) -> None:
+        row = _add_row(self.table, self.grid)
+        _min_height(row)
+        cells = row.cells
+        for i, value in enumerate(values):
+            cells[i].width = self.widths[i]
+            _cell(cells[i], value, bold=bold, align=aligns[i])
+            fill = fills[i] if i < len(fills) else None
+            if fill:
+                _shade(cells[i], fill)
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_attr(text: str) -> str:
+    return _xml_escape(text).replace('"', "&quot;")
 
 
 def _min_height(row: _Row) -> None:
@@ -639,10 +763,10 @@ def _attachment_page(doc: DocxDocument, report: MonthReport, number: str, name: 
     """A 附件 on a new page (GB/T 9704 8): 附件N in 黑体 at the top left, its title on the third line."""
     doc.add_section(WD_SECTION.NEW_PAGE)
     head = _p(doc, number)
-    head.style = STYLE_H1
+    _style(head, STYLE_H1)
     head.paragraph_format.first_line_indent = Pt(0)
-    doc.add_paragraph("", style=STYLE_TITLE)
-    p = doc.add_paragraph(name, style=STYLE_TITLE)
+    _add_paragraph(doc, "", style=STYLE_TITLE)
+    p = _add_paragraph(doc, name, style=STYLE_TITLE)
     p.paragraph_format.keep_with_next = True
     sub = _p(doc, f"（{month_cn(report.month)}）")
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -679,17 +803,14 @@ def _changes_table(doc: DocxDocument, report: MonthReport, section: BulletinSect
     """附件: 事项变动情况表, a row per change (补录, 销号, 调整表述, 颜色变化, 连续标红)."""
     _attachment_page(doc, report, number, section.attachment_name)
     table, widths = _table(doc, [label for label, _ in CHANGE_COLUMNS], [w for _, w in CHANGE_COLUMNS])
+    rows = _Rows(doc, table, widths)
+    aligns = [WD_ALIGN_PARAGRAPH.LEFT if j >= 3 else None for j in range(len(CHANGE_COLUMNS))]
     for i, row in enumerate(section.rows, start=1):
-        cells = table.add_row()
-        _min_height(cells)
-        for j, value in enumerate((i, row.kind, row.department, row.item, row.detail)):
-            cells.cells[j].width = widths[j]
-            _cell(cells.cells[j], value, align=WD_ALIGN_PARAGRAPH.LEFT if j >= 3 else None)
-        if row.colour is not None and row.kind != "连续标红":
-            _shade(cells.cells[4], STANDARD_FILLS.get(row.colour, "FFFFFF"))
+        fill = STANDARD_FILLS.get(row.colour, "FFFFFF") if row.colour is not None and row.kind != "连续标红" else None
+        rows.add((i, row.kind, row.department, row.item, row.detail), aligns, fills=(None, None, None, None, fill))
     note = _p(doc, f"注：与{month_cn(report.previous or '')}台账比较；调整表述的事项按同一事项跟踪，不计为补录或销号；"
                    "颜色变化一栏的底色为本月颜色。")
-    note.style = STYLE_TABLE
+    _style(note, STYLE_TABLE)
     note.alignment = WD_ALIGN_PARAGRAPH.LEFT
     note.paragraph_format.space_before = Pt(6)
 
@@ -701,22 +822,16 @@ def _appendix(doc: DocxDocument, report: MonthReport, section: BulletinSection) 
     table, widths = _table(doc, [c.label for c in columns], [c.mm or 0 for c in columns],
                            [STANDARD_FILLS.get(c.colour) if c.colour else None for c in columns])
 
+    rows = _Rows(doc, table, widths)
+    aligns = [WD_ALIGN_PARAGRAPH.LEFT if column.align == "left" else None for column in columns]
     for dept in report.departments:
         missing = dept.status == "missing"
-        row = table.add_row()
-        _min_height(row)
-        for i, column in enumerate(columns):
-            value = "—" if missing and column.reported else (column.brief or column.value)(dept)
-            row.cells[i].width = widths[i]
-            _cell(row.cells[i], value, align=WD_ALIGN_PARAGRAPH.LEFT if column.align == "left" else None)
-    row = table.add_row()
-    _min_height(row)
-    for i, total in enumerate(tables.appendix_total_row(report, columns)):
-        row.cells[i].width = widths[i]
-        _cell(row.cells[i], total, bold=True)
+        rows.add(["—" if missing and column.reported else (column.brief or column.value)(dept) for column in columns],
+                 aligns)
+    rows.add(tables.appendix_total_row(report, columns), [None] * len(columns), bold=True)
     note = _p(doc, "注：事项数不含已销号事项；补录、销号、颜色变化与上月台账比较"
                    + ("（本月为首个入库月份，不作比较）。" if report.first_month else "。"))
-    note.style = STYLE_TABLE
+    _style(note, STYLE_TABLE)
     note.alignment = WD_ALIGN_PARAGRAPH.LEFT
     note.paragraph_format.space_before = Pt(6)
 
