@@ -661,6 +661,8 @@ _RANK_INTENT = re.compile(r"预计|力争|争取|确保|争创|冲刺|目标|计
 
 def _ranks(text: str, *, goals: bool) -> list[StatedRank]:
     t = _nfkc_full(text)
+    if "全市" not in t:  # every pattern begins with it: most texts state no rank
+        return []
     found: list[tuple[int, StatedRank]] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _RANK_PATTERNS:

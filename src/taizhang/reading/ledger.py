@@ -744,6 +744,8 @@ def _column_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str,
                  last: int) -> tuple[str, str | None]:
     """The text of one column over an item's rows (joined for TEXT_JOIN_KEYS, else the first),
     and the A1 reference of the cell it came from."""
+    if first == last:
+        return _one_row_text(sheet, ledger, item, key, c, first)
     parts: list[str] = []
     ref: str | None = None
     anchors: set[tuple[int, int]] = set()
@@ -777,6 +779,25 @@ def _column_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str,
         if key not in TEXT_JOIN_KEYS:
             break
     return "\n".join(parts), ref
+
+
+def _one_row_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str, c: int,
+                  r: int) -> tuple[str, str | None]:
+    """``_column_text`` of a one-row item (most items), without building lists of rows: the cell,
+    or the merged cell from above that covers it when it is empty (an anchor is always above)."""
+    cell = sheet.cells.get((r, c))
+    if (cell is None or cell.value is None) and (anchor := ledger.covered.get((r, c))) is not None:
+        cell = sheet.cells.get(anchor)
+    if cell is None:
+        return "", None
+    if cell.formula is not None and cell.value is None:
+        ledger.findings.append(finding("item.formula_uncached", sheet=sheet.name, cell=a1(r, c), formula=cell.formula))
+    text = _text(cell)
+    if not text:
+        return "", None
+    if key == "no" and item.no_value is None:
+        item.no_value = cell.value
+    return text, a1(r, c)
 
 
 def _is_section_row(sheet: RawSheet, r: int, by_row: dict[int, list[tuple[int, RawCell]]],

@@ -454,11 +454,19 @@ def _sqref(text: str) -> list[tuple[int, int, int, int]]:
 
 _A1_PART = re.compile(r"^([A-Za-z]{0,3})(\d{0,7})$")
 _COLUMNS: dict[str, int] = {}
+_DIGITS = "0123456789"
 
 
 def _cell_ref(ref: str) -> tuple[int, int]:
     """``"AB12"`` -> (12, 28); column letters are cached, this runs once per cell. A reference
     outside Excel's grid (no column, past XFD, past row 1,048,576) makes the file corrupt."""
+    # The common case in C: letters already seen, then ASCII digits.
+    letters = ref.rstrip(_DIGITS)
+    col = _COLUMNS.get(letters)
+    if col is not None and len(letters) < len(ref):
+        row = int(ref[len(letters):])
+        if 1 <= row <= MAX_ROW:
+            return row, col
     i = 0
     while i < len(ref) and ref[i].isalpha():
         i += 1
