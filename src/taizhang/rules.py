@@ -309,6 +309,7 @@ def year_in(text: str | None) -> int | None:
 FOOTER_MARKS = ("中心分管领导", "台账联系人", "说明", "填报人", "联系人", "审核人")
 
 
+@lru_cache(maxsize=4096)  # asked of every row's first text: mostly 序号 1, 2, 3…
 def is_footer(text: str) -> bool:
     t = normalise_label(text)
     return any(t.startswith(mark) for mark in FOOTER_MARKS)
