@@ -812,7 +812,12 @@ def _is_section_row(sheet: RawSheet, r: int, by_row: dict[int, list[tuple[int, R
     """A category line (``一、港口建设``, ``（二）``, ``①``) is not an item: written alone across the row or
     in one cell, or a heading number in 序号 with only the heading's text beside it (in 工作事项 or
     merged over several columns), every other item column empty."""
-    cells = [(c, cell) for c, cell in by_row.get(r, []) if cell.value is not None and str(cell.value).strip()]
+    cells: list[tuple[int, RawCell]] = []
+    for c, cell in by_row.get(r, []):
+        if cell.value is not None and str(cell.value).strip():
+            cells.append((c, cell))
+            if len(cells) > 2:
+                return False  # an item's row, most often: no need to look further
     if len(cells) == 1:
         c, cell = cells[0]
         bounds = merges.get((r, c))

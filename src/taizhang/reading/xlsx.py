@@ -250,6 +250,10 @@ class _SheetParser:
         self.epoch = epoch
         self.row = 0
         self.col = 0
+        # The open <row>'s r as written ("12"), and its number: a cell "B12" of that row is
+        # read as its column alone.
+        self.row_text = ""
+        self.row_of_text = 0
         self.ref: str | None = None
         self.type = "n"
         self.style = 0
@@ -292,7 +296,12 @@ class _SheetParser:
                 raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个单元格"))
             ref = attrs.get("r")
             if ref:
-                self.row, self.col = _cell_ref(ref)
+                row_text = self.row_text
+                col = _COLUMNS.get(ref[:-len(row_text)]) if row_text and ref.endswith(row_text) else None
+                if col is not None:
+                    self.row, self.col = self.row_of_text, col
+                else:
+                    self.row, self.col = _cell_ref(ref)
             else:  # r is optional: the next cell in the row
                 self.col += 1
                 if self.col > MAX_COL:
@@ -327,6 +336,10 @@ class _SheetParser:
             r = attrs.get("r")
             self.row = _row_number(r) if r else _row_number(str(self.row + 1))
             self.col = 0
+            if r and r == str(self.row):
+                self.row_text, self.row_of_text = r, self.row
+            else:
+                self.row_text, self.row_of_text = "", 0
             # Hidden, or squeezed to no height (what some clerks do instead of hiding).
             if attrs.get("hidden") in ("1", "true") or (attrs.get("customHeight") in ("1", "true")
                                                         and attrs.get("ht") in ("0", "0.0")):
