@@ -98,8 +98,7 @@ def colour_follows_words(raw: RawItem, item: Item, sheet: str) -> Iterator[Findi
     if item.closed:
         return
     text = f"{item.progress}\n{item.judgement}"
-    red = rules.red_words(text)
-    blue = rules.blue_words(text)
+    red, blue = rules.colour_words(text)
     rank = rules.parse_rank(item.progress) or rules.parse_rank(item.judgement)  # facts, not goals
     if rank is not None and rank.in_bottom3:
         red.append(rank.text)

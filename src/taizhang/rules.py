@@ -309,6 +309,7 @@ def year_in(text: str | None) -> int | None:
 FOOTER_MARKS = ("中心分管领导", "台账联系人", "说明", "填报人", "联系人", "审核人")
 
 
+@lru_cache(maxsize=4096)  # asked of every row's first text: mostly 序号 1, 2, 3…
 def is_footer(text: str) -> bool:
     t = normalise_label(text)
     return any(t.startswith(mark) for mark in FOOTER_MARKS)
@@ -507,6 +508,13 @@ def _hits(pattern: re.Pattern[str], text: str) -> list[str]:
     return words
 
 
+def colour_words(text: str) -> tuple[list[str], list[str]]:
+    """``(red_words(text), blue_words(text))``, the text normalised once (asked of every item)."""
+    t = nfkc(text)
+    red = _hits(_RED_WORDS, t)
+    return red, ([] if red else _hits(_BLUE_WORDS, t))
+
+
 def red_words(text: str) -> list[str]:
     return _hits(_RED_WORDS, nfkc(text))
 
@@ -663,7 +671,13 @@ _RANK_INTENT = re.compile(r"预计|力争|争取|确保|争创|冲刺|目标|计
 
 
 def _ranks(text: str, *, goals: bool) -> list[StatedRank]:
+    if not text or "市" not in text:
+        # Every pattern begins with 全市, and NFKC makes 市 of no other character (only 全 has a
+        # compatibility twin, U+FA72): most texts state no rank and are not normalised.
+        return []
     t = _nfkc_full(text)
+    if "全市" not in t:  # every pattern begins with it: most texts state no rank
+        return []
     found: list[tuple[int, StatedRank]] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _RANK_PATTERNS:

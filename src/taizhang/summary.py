@@ -11,22 +11,38 @@ def count_items(items: Iterable[Item]) -> Counts:
     """Count open items; closed (销号) items are counted apart, and an item with several source
     letters counts once under each letter (the template's own example ``ABC``)."""
     counts = Counts()
+    # Plain ints while counting (every += on the model is an attribute set through pydantic);
+    # a figure is set on the model only if it was counted, as the += did.
+    closed = total = no_stars = no_sources = no_colours = 0
+    stars, sources, colours = counts.stars, counts.sources, counts.colours
+    unknown = Colour.UNKNOWN
     for item in items:
         if item.closed:
-            counts.closed += 1
+            closed += 1
             continue
-        counts.total += 1
-        if item.star_level is None:
-            counts.unrecognised.stars += 1
+        total += 1
+        level = item.star_level
+        if level is None:
+            no_stars += 1
         else:
-            counts.stars[str(item.star_level)] += 1
+            stars[str(level)] += 1
         if item.source is None:
-            counts.unrecognised.sources += 1
+            no_sources += 1
         else:
             for letter in item.source:
-                counts.sources[letter] += 1
-        if item.colour is Colour.UNKNOWN:
-            counts.unrecognised.colours += 1
+                sources[letter] += 1
+        if item.colour is unknown:
+            no_colours += 1
         else:
-            counts.colours[item.colour.value] += 1
+            colours[item.colour.value] += 1
+    if closed:
+        counts.closed = closed
+    if total:
+        counts.total = total
+    if no_stars:
+        counts.unrecognised.stars = no_stars
+    if no_sources:
+        counts.unrecognised.sources = no_sources
+    if no_colours:
+        counts.unrecognised.colours = no_colours
     return counts

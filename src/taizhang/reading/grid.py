@@ -62,8 +62,21 @@ class RawSheet:
         """Cells grouped by row, left to right (built once)."""
         if self._by_row is None:
             by_row: dict[int, list[tuple[int, RawCell]]] = {}
-            for (r, c), cell in sorted(self.cells.items()):
-                by_row.setdefault(r, []).append((c, cell))
+            # A file's cells come row by row, left to right: grouped as they come, sorted only
+            # when some cell is out of that order.
+            last_r = last_c = 0
+            row: list[tuple[int, RawCell]] = []
+            for (r, c), cell in self.cells.items():
+                if r > last_r:
+                    by_row[r] = row = [(c, cell)]
+                elif r == last_r and c > last_c:
+                    row.append((c, cell))
+                else:
+                    by_row = {}
+                    for (r, c), cell in sorted(self.cells.items()):
+                        by_row.setdefault(r, []).append((c, cell))
+                    break
+                last_r, last_c = r, c
             self._by_row = by_row
         return self._by_row
 

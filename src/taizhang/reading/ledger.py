@@ -642,12 +642,11 @@ def _rows_between(ledger: ParsedLedger, first: int, last: int) -> list[int]:
 
 
 def _is_footer_row(cells: list[tuple[int, RawCell]], columns: dict[str, int]) -> bool:
+    # Asked of every row: its first text alone answers for nearly all of them.
+    first = next((str(cell.value) for _, cell in cells if cell.value is not None and str(cell.value).strip()), None)
+    if first is None or not rules.is_footer(first):
+        return False
     texts = [(c, cell.value) for c, cell in cells if cell.value is not None and str(cell.value).strip()]
-    if not texts:
-        return False
-    first = str(texts[0][1])
-    if not rules.is_footer(first):
-        return False
     # A real item has a number in 序号, or a target, a leader, stars or a source: an item named
     # 说明书编制 is not the footer.
     no_col = columns.get("no")
@@ -678,6 +677,8 @@ def _text(cell: RawCell | None) -> str:
     if cell is None or cell.value is None:
         return ""
     value = cell.value
+    if type(value) is str:  # most cells
+        return rules.clean_text(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -689,11 +690,17 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
                first: int, last: int, merges: dict[tuple[int, int], tuple[int, int, int, int]]) -> RawItem | None:
     item = RawItem(first_row=first, last_row=last)
     for key, c in ledger.columns.items():
-        text, ref = _column_text(sheet, ledger, item, key, c, first, last)
+        if first == last:
+            text, ref = _one_row_text(sheet, ledger, item, key, c, first)
+        else:
+            text, ref = _column_text(sheet, ledger, item, key, c, first, last)
         item.texts[key] = text
         item.cells[key] = ref or a1(first, c)
         # A label drawn over several columns (责任科室及责任人 over 科室 | 责任人): one field, joined.
-        extra = [_column_text(sheet, ledger, item, key, pc, first, last)[0] for pc in ledger.parts.get(key, ())]
+        part_cols = ledger.parts.get(key)
+        if not part_cols:
+            continue
+        extra = [_column_text(sheet, ledger, item, key, pc, first, last)[0] for pc in part_cols]
         if any(extra):
             item.texts[key] = ("/" if key == "owner" else "\n").join(t for t in (text, *extra) if t)
     if "owner_person" in item.texts:  # 责任科室 | 责任人 in two columns
@@ -744,6 +751,8 @@ def _column_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str,
                  last: int) -> tuple[str, str | None]:
     """The text of one column over an item's rows (joined for TEXT_JOIN_KEYS, else the first),
     and the A1 reference of the cell it came from."""
+    if first == last:
+        return _one_row_text(sheet, ledger, item, key, c, first)
     parts: list[str] = []
     ref: str | None = None
     anchors: set[tuple[int, int]] = set()
@@ -779,12 +788,36 @@ def _column_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str,
     return "\n".join(parts), ref
 
 
+def _one_row_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str, c: int,
+                  r: int) -> tuple[str, str | None]:
+    """``_column_text`` of a one-row item (most items), without building lists of rows: the cell,
+    or the merged cell from above that covers it when it is empty (an anchor is always above)."""
+    cell = sheet.cells.get((r, c))
+    if (cell is None or cell.value is None) and (anchor := ledger.covered.get((r, c))) is not None:
+        cell = sheet.cells.get(anchor)
+    if cell is None:
+        return "", None
+    if cell.formula is not None and cell.value is None:
+        ledger.findings.append(finding("item.formula_uncached", sheet=sheet.name, cell=a1(r, c), formula=cell.formula))
+    text = _text(cell)
+    if not text:
+        return "", None
+    if key == "no" and item.no_value is None:
+        item.no_value = cell.value
+    return text, a1(r, c)
+
+
 def _is_section_row(sheet: RawSheet, r: int, by_row: dict[int, list[tuple[int, RawCell]]],
                     merges: dict[tuple[int, int], tuple[int, int, int, int]], columns: dict[str, int]) -> bool:
     """A category line (``一、港口建设``, ``（二）``, ``①``) is not an item: written alone across the row or
     in one cell, or a heading number in 序号 with only the heading's text beside it (in 工作事项 or
     merged over several columns), every other item column empty."""
-    cells = [(c, cell) for c, cell in by_row.get(r, []) if cell.value is not None and str(cell.value).strip()]
+    cells: list[tuple[int, RawCell]] = []
+    for c, cell in by_row.get(r, []):
+        if cell.value is not None and str(cell.value).strip():
+            cells.append((c, cell))
+            if len(cells) > 2:
+                return False  # an item's row, most often: no need to look further
     if len(cells) == 1:
         c, cell = cells[0]
         bounds = merges.get((r, c))

@@ -106,7 +106,7 @@ def _read(zf: zipfile.ZipFile, path: Path) -> RawWorkbook:
             shared = _shared_strings(zf.read(part), struck)
         elif kind == "styles":
             styles_xml = zf.read(part)
-    xfs = CellStyles(styles_xml, colours.parse_theme(theme_xml))
+    xfs = _cell_styles(styles_xml, theme_xml)
 
     book = RawWorkbook(path=str(path), format="xlsx")
     budget = MAX_CELLS
@@ -120,6 +120,26 @@ def _read(zf: zipfile.ZipFile, path: Path) -> RawWorkbook:
             book.sheets.append(parser.parse(member))
         budget = parser.budget
     return book
+
+
+# Departments fill in copies of one template: most workbooks of an inbox carry the same style
+# sheet and theme, parsed once per process rather than once per file. Small parts only, and a few.
+_STYLES_CACHE: dict[tuple[bytes | None, bytes | None], CellStyles] = {}
+_STYLES_CACHE_SIZE = 8
+_STYLES_CACHE_BYTES = 256 * 1024
+
+
+def _cell_styles(styles_xml: bytes | None, theme_xml: bytes | None) -> CellStyles:
+    """The styles of a style sheet and theme, from the cache when another file had the same."""
+    key = (styles_xml, theme_xml)
+    xfs = _STYLES_CACHE.get(key)
+    if xfs is None:
+        xfs = CellStyles(styles_xml, colours.parse_theme(theme_xml))  # read only once built
+        if len(styles_xml or b"") + len(theme_xml or b"") <= _STYLES_CACHE_BYTES:
+            if len(_STYLES_CACHE) >= _STYLES_CACHE_SIZE:
+                del _STYLES_CACHE[next(iter(_STYLES_CACHE))]
+            _STYLES_CACHE[key] = xfs
+    return xfs
 
 
 def _no_dtd(*_args: object) -> None:
@@ -152,48 +172,61 @@ def _shared_strings(data: bytes, struck: set[int] | None = None) -> list[str]:
     who struck the text while editing the cell, rather than the cell's font)."""
     out: list[str] = []
     parts: list[str] = []
-    state = {"in_t": False, "skip": 0, "in_r": False, "run_struck": False, "plain": False, "runs": 0}
+    # The parse state, as closure variables (read for every element of a table of thousands).
+    in_t = in_r = run_struck = plain = False
+    skip = runs = 0
+    mark: int | None = None  # where the open run's text begins in ``parts``
+    local: dict[str, str] = {}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        t = _local(tag)
+        nonlocal in_t, in_r, run_struck, plain, skip, runs, mark
+        t = local.get(tag)
+        if t is None:
+            t = local[tag] = _local(tag)
         if t == "si":
             parts.clear()
-            state.update(plain=False, runs=0, in_r=False)
-        elif t == "t" and not state["skip"]:
-            state["in_t"] = True
-            if state["in_r"]:
-                state["mark"] = len(parts)
+            plain, runs, in_r = False, 0, False
+        elif t == "t" and not skip:
+            in_t = True
+            if in_r:
+                mark = len(parts)
             else:
-                state["plain"] = True  # text outside a run: not struck
+                plain = True  # text outside a run: not struck
         elif t == "r":
-            state.update(in_r=True, run_struck=False)
-        elif t == "strike" and state["in_r"]:
-            state["run_struck"] = attrs.get("val", "1") not in ("0", "false")
+            in_r, run_struck = True, False
+        elif t == "strike" and in_r:
+            run_struck = attrs.get("val", "1") not in ("0", "false")
         elif t == "rPh":
-            state["skip"] += 1
+            skip += 1
 
     def end(tag: str) -> None:
-        t = _local(tag)
+        nonlocal in_t, in_r, plain, skip, runs
+        t = local.get(tag)
+        if t is None:
+            t = local[tag] = _local(tag)
         if t == "si":
-            if struck is not None and state["runs"] and not state["plain"]:
+            if struck is not None and runs and not plain:
                 struck.add(len(out))
             out.append(_unescape("".join(parts)))
             if len(out) > MAX_CELLS:
                 raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个不同的文字"))
         elif t == "t":
-            if state["in_t"] and state["in_r"] and "".join(parts[state["mark"]:]).strip():
-                if state["run_struck"]:
-                    state["runs"] += 1
-                else:
-                    state["plain"] = True  # written text that is not struck
-            state["in_t"] = False
+            if in_t and in_r:
+                if mark is None:
+                    raise KeyError("mark")  # as a malformed table always failed here
+                if "".join(parts[mark:]).strip():
+                    if run_struck:
+                        runs += 1
+                    else:
+                        plain = True  # written text that is not struck
+            in_t = False
         elif t == "r":
-            state["in_r"] = False
+            in_r = False
         elif t == "rPh":
-            state["skip"] -= 1
+            skip -= 1
 
     def text(data: str) -> None:
-        if state["in_t"]:
+        if in_t:
             parts.append(data)
 
     p = _parser()
@@ -217,6 +250,10 @@ class _SheetParser:
         self.epoch = epoch
         self.row = 0
         self.col = 0
+        # The open <row>'s r as written ("12"), and its number: a cell "B12" of that row is
+        # read as its column alone.
+        self.row_text = ""
+        self.row_of_text = 0
         self.ref: str | None = None
         self.type = "n"
         self.style = 0
@@ -259,7 +296,12 @@ class _SheetParser:
                 raise UnreadableFile(finding("file.too_large", detail=f"工作簿有超过 {MAX_CELLS:,} 个单元格"))
             ref = attrs.get("r")
             if ref:
-                self.row, self.col = _cell_ref(ref)
+                row_text = self.row_text
+                col = _COLUMNS.get(ref[:-len(row_text)]) if row_text and ref.endswith(row_text) else None
+                if col is not None:
+                    self.row, self.col = self.row_of_text, col
+                else:
+                    self.row, self.col = _cell_ref(ref)
             else:  # r is optional: the next cell in the row
                 self.col += 1
                 if self.col > MAX_COL:
@@ -294,6 +336,10 @@ class _SheetParser:
             r = attrs.get("r")
             self.row = _row_number(r) if r else _row_number(str(self.row + 1))
             self.col = 0
+            if r and r == str(self.row):
+                self.row_text, self.row_of_text = r, self.row
+            else:
+                self.row_text, self.row_of_text = "", 0
             # Hidden, or squeezed to no height (what some clerks do instead of hiding).
             if attrs.get("hidden") in ("1", "true") or (attrs.get("customHeight") in ("1", "true")
                                                         and attrs.get("ht") in ("0", "0.0")):
@@ -364,7 +410,7 @@ class _SheetParser:
             tag = tag.rsplit(":", 1)[-1]
         if tag == "c":
             self._finish_cell()
-        elif self.capture is not None and tag in _CAPTURED:
+        elif tag == "v" or (self.capture is not None and tag in _CAPTURED):
             self.capture = None
         elif tag == "r":
             self.in_run = False
@@ -381,7 +427,12 @@ class _SheetParser:
         raw = "".join(self.value)
         value: object = None
         kind = self.type
-        if self.has_v and (raw or kind in ("s", "str", "inlineStr")):
+        if kind == "s" and self.has_v:  # most cells of a file Excel or WPS saved
+            try:
+                value = self.shared[int(raw)]
+            except (ValueError, IndexError):
+                value = None
+        elif self.has_v and (raw or kind in ("s", "str", "inlineStr")):
             if kind == "s":
                 try:
                     value = self.shared[int(raw)]
@@ -412,7 +463,7 @@ class _SheetParser:
             formula = "=" + "".join(self.formula)
         if value is None and fill is None and formula is None:
             return  # formatted but empty: not a cell anyone wrote in
-        cell = RawCell(value=value, fill=fill, font=font, formula=formula)
+        cell = RawCell(value, fill, font, formula)
         if value is not None and (self.any_strike or self.struck_texts):
             cell.strike = self.styles.struck(self.style) or (kind == "s" and _int_or(raw) in self.struck_shared) \
                 or (kind == "inlineStr" and self.struck_texts > 0 and not self.plain_texts)
@@ -454,11 +505,19 @@ def _sqref(text: str) -> list[tuple[int, int, int, int]]:
 
 _A1_PART = re.compile(r"^([A-Za-z]{0,3})(\d{0,7})$")
 _COLUMNS: dict[str, int] = {}
+_DIGITS = "0123456789"
 
 
 def _cell_ref(ref: str) -> tuple[int, int]:
     """``"AB12"`` -> (12, 28); column letters are cached, this runs once per cell. A reference
     outside Excel's grid (no column, past XFD, past row 1,048,576) makes the file corrupt."""
+    # The common case in C: letters already seen, then ASCII digits.
+    letters = ref.rstrip(_DIGITS)
+    col = _COLUMNS.get(letters)
+    if col is not None and len(letters) < len(ref):
+        row = int(ref[len(letters):])
+        if 1 <= row <= MAX_ROW:
+            return row, col
     i = 0
     while i < len(ref) and ref[i].isalpha():
         i += 1
