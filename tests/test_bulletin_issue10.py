@@ -521,3 +521,23 @@ def test_xlsx_with_every_section_renders(examples: dict[str, MonthReport], tmp_p
     text = "".join(subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
     for title in ("三、进展较快事项", "五、中间位次及预计较好事项", "六、账实不符、应纳未纳和应标未标情况", "八、下步工作要求"):
         assert title in text
+
+
+def test_with_a_bulletin_written_the_terminal_shows_the_first_rows_of_a_long_table(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A year of 60 departments lists thousands of changes: with -o the terminal is a look at the
+    bulletin (the first rows and how many more the file holds); without -o it shows them all."""
+    from taizhang.cli import report as cli_report
+
+    before = _snapshot("2022-03", [_it("综合部", "督查")], ["综合部"])
+    now = _snapshot("2022-04", [_it("综合部", "督查"), *(_it("综合部", f"新增事项{i:03}") for i in range(55))],
+                    ["综合部"])
+    report = compare(now, before, config=Config())
+    assert len(report.new) == 55
+    cli_report.render_report(report, Config(), limit=cli_report.TERMINAL_ROWS)
+    shown = capsys.readouterr().out
+    assert "新增事项039" in shown and "新增事项040" not in shown
+    assert f"另有 {55 - cli_report.TERMINAL_ROWS} 项未在此列出" in shown
+    cli_report.render_report(report, Config())
+    full = capsys.readouterr().out
+    assert "新增事项054" in full and "另有" not in full

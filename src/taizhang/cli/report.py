@@ -15,7 +15,7 @@ from rich.table import Table
 from .. import tables
 from ..config import Config, load_config
 from ..errors import TaizhangError
-from ..models import BulletinSection, Colour, MonthReport, SectionKind, jsonable
+from ..models import BulletinSection, Colour, MonthReport, SectionKind, SectionRow, jsonable
 from ..progress import BASIS_NAMES, format_share
 from ..rules import COLOUR_NAMES, month_cn, parse_date_text, require_month
 from ..validate import file_sha256
@@ -122,7 +122,9 @@ def report_command(
     if as_json:
         print_json(jsonable(report))
     else:
-        render_report(report, config)
+        # With a bulletin written, the terminal is a look at it: long tables show their first rows
+        # (a year of 60 departments lists thousands of changes, which the file holds in full).
+        render_report(report, config, limit=TERMINAL_ROWS if written is not None else None)
     if written is not None:
         err_console.print(f"已写出督查通报：{escape(str(written))}")
     raise typer.Exit(0)
@@ -167,17 +169,31 @@ def _colour(colour: Colour) -> str:
     return f"[{COLOUR_STYLE[colour]}]{COLOUR_NAMES[colour]}[/]"
 
 
-def render_report(report: MonthReport, config: Config) -> None:
+# Rows a terminal table shows when the bulletin is also written to a file.
+TERMINAL_ROWS = 40
+
+
+def _shown(rows: list[SectionRow], limit: int | None) -> list[SectionRow]:
+    return rows if limit is None else rows[:limit]
+
+
+def _more(rows: list[SectionRow], limit: int | None) -> None:
+    if limit is not None and len(rows) > limit:
+        console.print(f"[dim]……另有 {len(rows) - limit} 项未在此列出，见写出的通报文件。[/]")
+
+
+def render_report(report: MonthReport, config: Config, *, limit: int | None = None) -> None:
+    """The report as the bulletin's sections; ``limit``: at most that many rows per table."""
     console.rule(f"[bold]重点工作台账督查通报（{month_cn(report.month)}）[/]")
     from ..report import bulletin_sections
 
     for section in bulletin_sections(report):
         render = _RENDERERS.get(section.kind)
         if render is not None:
-            render(section, report, config)
+            render(section, report, config, limit)
 
 
-def _overview(section: BulletinSection, report: MonthReport, config: Config) -> None:
+def _overview(section: BulletinSection, report: MonthReport, config: Config, limit: int | None) -> None:
     console.print(f"[bold]{section.title}[/]")
     sentence, *rest = section.paragraphs
     console.print(escape(sentence), soft_wrap=True)  # one line: people copy it
@@ -187,14 +203,14 @@ def _overview(section: BulletinSection, report: MonthReport, config: Config) -> 
         console.print("[dim]未找到 taizhang.toml，未检查未报送部室；可用 taizhang init 生成配置文件。[/]")
 
 
-def _submission(section: BulletinSection, report: MonthReport, config: Config) -> None:
+def _submission(section: BulletinSection, report: MonthReport, config: Config, limit: int | None) -> None:
     console.print()
     console.print(f"[bold]{section.title}[/]")
     for text in section.paragraphs:
         console.print(escape(text))
 
 
-def _coloured(section: BulletinSection, report: MonthReport, config: Config) -> None:
+def _coloured(section: BulletinSection, report: MonthReport, config: Config, limit: int | None) -> None:
     """进展较快 (blue), 进展缓慢 (red), 中间位次及预计较好 (yellow): a table each."""
     from ..report import LEADER_LABEL, OWNER_LABEL  # here: only report needs the report module
 
@@ -205,17 +221,18 @@ def _coloured(section: BulletinSection, report: MonthReport, config: Config) -> 
                       ("连续", {"justify": "right", "no_wrap": True}), (LEADER_LABEL, {"no_wrap": True}),
                       (OWNER_LABEL, {"overflow": "fold"})):
         slow.add_column(label, **kw)
-    for row in section.rows:
+    for row in _shown(section.rows, limit):
         entry = row.responsible
         slow.add_row(_colour(row.colour or Colour.UNKNOWN), escape(row.department), escape(row.item), row.brief,
                      escape(entry.leader if entry else ""), escape(entry.owner if entry else ""))
     if slow.row_count:
         console.print(slow)
+        _more(section.rows, limit)
     else:
         console.print(section.empty)
 
 
-def _checks(section: BulletinSection, report: MonthReport, config: Config) -> None:
+def _checks(section: BulletinSection, report: MonthReport, config: Config, limit: int | None) -> None:
     """账实不符、应纳未纳和应标未标情况: each part's entries (the 对标对表 flags among them)."""
     console.print()
     console.print(f"[bold]{section.title}[/]")
@@ -232,19 +249,20 @@ def _checks(section: BulletinSection, report: MonthReport, config: Config) -> No
         table.add_column("工作事项", overflow="fold")
         table.add_column("问题", overflow="fold")
         table.add_column("说明", overflow="fold")
-        for row in rows:
+        for row in _shown(rows, limit):
             table.add_row(escape(row.department), escape(row.item), escape(row.brief), escape(row.detail))
         console.print(table)
+        _more(rows, limit)
 
 
-def _requirements(section: BulletinSection, report: MonthReport, config: Config) -> None:
+def _requirements(section: BulletinSection, report: MonthReport, config: Config, limit: int | None) -> None:
     """下步工作要求: a draft; the terminal names it and where it is written."""
     console.print()
     console.print(f"[bold]{section.title}[/]")
     console.print("[dim]（草稿，写在 .docx / .xlsx 通报中，须人工改写后印发）[/]")
 
 
-def _changes(section: BulletinSection, report: MonthReport, config: Config) -> None:
+def _changes(section: BulletinSection, report: MonthReport, config: Config, limit: int | None) -> None:
     console.print()
     console.print(f"[bold]{section.title}[/]")
     if report.first_month:
@@ -255,16 +273,17 @@ def _changes(section: BulletinSection, report: MonthReport, config: Config) -> N
     changes.add_column("部室", no_wrap=True)
     changes.add_column("工作事项", overflow="fold")
     changes.add_column("情况", overflow="fold")
-    for row in section.rows:
+    for row in _shown(section.rows, limit):
         changes.add_row(row.kind, escape(row.department), escape(row.item), escape(row.brief))
     if changes.row_count:
         console.print(f"与{month_cn(report.previous or '')}相比：")
         console.print(changes)
+        _more(section.rows, limit)
     else:
         console.print(f"与{month_cn(report.previous or '')}相比，没有事项变动。")
 
 
-def _departments(section: BulletinSection, report: MonthReport, config: Config) -> None:
+def _departments(section: BulletinSection, report: MonthReport, config: Config, limit: int | None) -> None:
     console.print()
     console.print("[bold]分部室情况[/]")
     # The bulletin's appendix (tables.APPENDIX), its columns that have a terminal label.
@@ -289,7 +308,7 @@ def _departments(section: BulletinSection, report: MonthReport, config: Config) 
     console.print(table)
 
 
-_RENDERERS: dict[SectionKind, Callable[[BulletinSection, MonthReport, Config], None]] = {
+_RENDERERS: dict[SectionKind, Callable[[BulletinSection, MonthReport, Config, int | None], None]] = {
     SectionKind.OVERVIEW: _overview, SectionKind.SUBMISSION: _submission, SectionKind.FAST: _coloured,
     SectionKind.SLOW: _coloured, SectionKind.MIDDLE: _coloured, SectionKind.CHECKS: _checks,
     SectionKind.CHANGES: _changes, SectionKind.REQUIREMENTS: _requirements, SectionKind.DEPARTMENTS: _departments,
