@@ -13,7 +13,6 @@ from ..config import load_config
 from ..errors import TaizhangError
 from ..models import PrepareResult, jsonable
 from ..rules import month_cn, require_month
-from ..store import Store, default_db_path
 from .app import (
     ChineseCommand,
     ConfigOption,
@@ -54,6 +53,7 @@ def prepare_command(
 
     示例：taizhang prepare --month 2022-05 -o 5月台账 --zip
     """
+    from ..store import Store, default_db_path  # here: the other commands need not load it
     try:
         month_text = require_month(month)
         config = load_config(config_path)

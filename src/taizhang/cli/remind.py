@@ -12,7 +12,6 @@ from rich.markup import escape
 from ..config import load_config
 from ..errors import TaizhangError
 from ..models import RemindResult, jsonable
-from ..remind import remind_month
 from ..rules import iso_date_cn, month_cn, require_month
 from .app import ChineseCommand, ConfigOption, JsonOption, app, console, fail, print_json, working_on
 
@@ -37,6 +36,7 @@ def remind_command(
 
     示例：taizhang remind --month 2022-05 收件箱/2022-05
     """
+    from ..remind import remind_month  # here: the other commands need not load it
     try:
         month_text = require_month(month)
         config = load_config(config_path)

@@ -14,7 +14,6 @@ from ..config import load_config
 from ..errors import TaizhangError
 from ..models import ASSESSMENT_FIGURES, YearStats, jsonable
 from ..rules import month_cn
-from ..store import Store, default_db_path
 from ..validate import file_sha256
 from .app import (
     ChineseCommand,
@@ -55,6 +54,7 @@ def stats_command(
 
     示例：taizhang stats --year 2022 -o 2022年台账统计.xlsx
     """
+    from ..store import Store, default_db_path  # here: the other commands need not load it
     try:
         config = load_config(config_path)
     except TaizhangError as exc:
