@@ -536,8 +536,23 @@ def test_remind_after_the_deadline_names_the_missing_with_a_text(tmp_path: Path)
 
 
 def test_remind_on_or_before_the_deadline_is_not_late(tmp_path: Path) -> None:
-    result = remind_month(EXAMPLES / "2022-04", "2022-05", config=CONFIG, today=dt.date(2022, 5, 5))
+    inbox = tmp_path / "inbox"
+    shutil.copytree(EXAMPLES / "2022-05", inbox)
+    for f in inbox.glob("水运服务部*"):
+        f.unlink()
+    result = remind_month(inbox, "2022-05", config=CONFIG, today=dt.date(2022, 5, 5))
     assert not result.late and result.missing == ["水运服务部"] and result.text is None
+
+
+def test_remind_does_not_count_last_months_ledgers_left_in_the_inbox(tmp_path: Path) -> None:
+    """April's ledgers (dated by April's deadline) in May's inbox are not May's: those departments
+    are still to report; 工程建设部's, dated 4月8日 after April's deadline, may be May's."""
+    result = remind_month(EXAMPLES / "2022-04", "2022-05", config=CONFIG, today=dt.date(2022, 5, 6))
+    assert result.received == ["工程建设部"]
+    assert set(result.missing) == set(CONFIG.departments) - {"工程建设部"}
+    assert len(result.stale) == 4 and all(Path(f).name in {p.name for p in (EXAMPLES / "2022-04").iterdir()}
+                                          for f in result.stale)
+    assert result.text is not None and "规划发展部" in result.text
 
 
 def test_remind_counts_an_unreadable_file_as_handed_in(tmp_path: Path) -> None:

@@ -989,6 +989,7 @@ class RemindResult(_Model):
     received: list[str] = Field(default_factory=list)  # roster departments whose ledger is in the inbox
     missing: list[str] = Field(default_factory=list)
     unreadable: list[str] = Field(default_factory=list)  # files of the inbox that could not be read
+    stale: list[str] = Field(default_factory=list)  # files dated by last month's deadline: last month's ledgers
     text: str | None = None  # the ready-to-send 催报 text; None when nobody is missing
 # taizhang stats: the year's statistics
 # --------------------------------------------------------------------------------------------

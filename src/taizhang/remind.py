@@ -19,7 +19,8 @@ def remind_month(inbox: Path, month: str, *, config: Config, today: dt.date | No
     """Who of the roster has not handed in ``month``'s ledger to ``inbox`` by ``today``.
 
     A file that cannot be read still counts as handed in when its name names the department (it is
-    listed in ``unreadable``: ask for it again, but not as late). ``text`` is the 催报 text once the
+    listed in ``unreadable``: ask for it again, but not as late). A ledger whose 填报日期 is on or
+    before last month's deadline is last month's: it does not count (listed in ``stale``). ``text`` is the 催报 text once the
     deadline has passed and someone is missing; before it, ``late`` is False and there is no text.
     """
     month = rules.require_month(month)
@@ -36,7 +37,11 @@ def remind_month(inbox: Path, month: str, *, config: Config, today: dt.date | No
     except TaizhangError:
         pass  # no workbook in the inbox yet: nothing received
     else:
-        received = [d.department for d in merged.departments]
+        # A ledger dated by last month's deadline is last month's, left in (or copied to) this inbox.
+        before = deadline_of(_previous(month), config)
+        stale = [d for d in merged.departments if d.date and dt.date.fromisoformat(d.date) <= before]
+        result.stale = [d.file for d in stale]
+        received = [d.department for d in merged.departments if d not in stale]
         unreadable = [s.file for s in merged.skipped if s.reason != MERGED_REASON and s.code]
         result.unreadable = unreadable
         named = [rules.department_from_filename(Path(f).stem) for f in unreadable]
@@ -47,6 +52,11 @@ def remind_month(inbox: Path, month: str, *, config: Config, today: dt.date | No
     if result.late and result.missing:
         result.text = reminder_text(result)
     return result
+
+
+def _previous(month: str) -> str:
+    year, number = map(int, month.split("-"))
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
 
 
 def reminder_text(result: RemindResult) -> str:

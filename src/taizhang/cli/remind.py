@@ -73,6 +73,9 @@ def render_remind(result: RemindResult) -> None:
     if result.unreadable:
         console.print(f"[yellow]收件文件夹中有无法读取的文件（已按文件名视为报送，请让部室重发）：[/]"
                       f"{escape('、'.join(result.unreadable))}")
+    if result.stale:
+        console.print(f"[yellow]收件文件夹中有填报日期在上月截止日之前的台账，视为上月台账、未计入本月报送：[/]"
+                      f"{escape('、'.join(result.stale))}")
     if result.text:
         console.print("\n催报通知（可直接复制发送）：\n")
         console.print(escape(result.text), soft_wrap=True)
