@@ -102,14 +102,9 @@ def _clean(name: str) -> str:
 
 def _resolve(written: str, names: Sequence[str]) -> str | None:
     """The month's department a [leaders] entry names (简称 and near spellings as in merging)."""
-    from .merge import normalise_department, same_department
+    from .merge import match_department
 
-    n = normalise_department(written)
-    exact = [d for d in names if normalise_department(d) == n]
-    if exact:
-        return exact[0]
-    close = [d for d in names if same_department(n, normalise_department(d))]
-    return close[0] if len(close) == 1 else None
+    return match_department(written, names)
 
 
 # Characters Windows refuses in a file name, and its reserved device names.

@@ -272,6 +272,18 @@ def same_department(a: str, b: str) -> bool:
     return 0 < len(changed) <= 2 and not _ORDINALS.search(changed)
 
 
+def match_department(written: str, names: Sequence[str]) -> str | None:
+    """The one of ``names`` that ``written`` names: the same after normalising, else the only one
+    that is the same department by ``same_department`` (an abbreviation, a near spelling); None
+    when there is none or more than one."""
+    n = normalise_department(written)
+    exact = [d for d in names if normalise_department(d) == n]
+    if exact:
+        return exact[0]
+    close = [d for d in names if same_department(n, normalise_department(d))]
+    return close[0] if len(close) == 1 else None
+
+
 def _ordinals(name: str) -> str:
     return "".join(_ORDINALS.findall(name))
 

@@ -239,17 +239,12 @@ def check_tasks(check: TaskCheck, ledgers: Mapping[str, ItemTexts], *, roster: S
     as a merged department or a roster name the way ledgers' titles are (简称, near spellings).
     Returns ``check`` with its matches and findings filled in (``[rules]`` applied).
     """
-    from .merge import normalise_department, same_department  # merge calls this module
+    from .merge import match_department, normalise_department  # merge calls this module
 
     known = list(dict.fromkeys([*ledgers, *roster]))
 
     def resolve(name: str) -> str:
-        n = normalise_department(name)
-        exact = [k for k in known if normalise_department(k) == n]
-        if exact:
-            return exact[0]
-        close = [k for k in known if same_department(n, normalise_department(k))]
-        return close[0] if len(close) == 1 else n
+        return match_department(name, known) or normalise_department(name)
 
     def departments_of(written: str) -> list[str]:
         """``规划发展部 综合部`` (one space typed between two names) is both departments, and
