@@ -176,7 +176,9 @@ def test_a_thousand_names_resolve_quickly() -> None:
     names = [f"第{n}业务部" for n in range(1000)] + [f"{roster[n % len(roster)]}" for n in range(200)]
     start = time.perf_counter()
     out = resolve_departments(names, roster)
-    assert time.perf_counter() - start < 2.0
+    # a guard against the quadratic comparison (seconds at 1,000 names), with room for a loaded CI
+    # machine; the speed itself is measured in benchmarks/
+    assert time.perf_counter() - start < 10
     assert out[:3] == ["第0业务部", "第1业务部", "第2业务部"] and out[1000:1012] == roster
 
 
