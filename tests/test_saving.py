@@ -154,3 +154,36 @@ def test_the_collector_is_as_it_was_after_a_merge(tmp_path: Path) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+LEAN_CHECK = """
+import datetime as dt, sys
+from pathlib import Path
+from taizhang.config import Config
+from taizhang.saving import merge_and_save
+tmp = Path(sys.argv[1])
+merge_and_save(tmp / "inbox", config=Config(), date=dt.date(2022, 4, 6), db=tmp / "h.db",
+               output=tmp / "out.xlsx", lean_openpyxl=sys.argv[2] == "lean")
+import numpy
+from openpyxl import Workbook
+try:
+    Workbook().active["A1"] = numpy.int64(3)
+except ValueError:
+    print("refused")
+else:
+    print("accepted")
+"""
+
+
+@pytest.mark.parametrize(("mode", "numpy_cells"), [("library", "accepted"), ("lean", "refused")])
+def test_a_library_merge_leaves_openpyxl_as_it_is_for_the_caller(tmp_path: Path, mode: str,
+                                                                  numpy_cells: str) -> None:
+    """openpyxl loaded without numpy saves memory in ``taizhang merge``'s own process only: a program
+    that merges and then writes numpy numbers with openpyxl keeps being able to."""
+    import subprocess
+
+    build_ledger(tmp_path / "inbox" / "综合部.xlsx", [item("督查督办")], department="综合部")
+    run = subprocess.run([sys.executable, "-c", LEAN_CHECK, str(tmp_path), mode], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == numpy_cells

@@ -98,7 +98,8 @@ def merge_command(
 
     try:
         result = merge_and_save(inbox, config=config, month=month_text, date=as_of, output=output, db=db_path,
-                                progress=bar, working_on=now_on, tasks=tasks)
+                                progress=bar, working_on=now_on, tasks=tasks,
+                                lean_openpyxl=True)  # this process never hands openpyxl numpy numbers
     except NothingToMerge as exc:
         if as_json:
             print_json(exc.result.model_dump(mode="json"))
