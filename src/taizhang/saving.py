@@ -286,12 +286,16 @@ class _History:
             die_with_parent(parent)
             name_writer(parent)
             self.parent_end.close()
-            items: dict[str, bytes] = {}  # each report's items, as pickled (see ``add``)
+            # Each report's items, made compact ``_WriterItem``s as they arrive: the month is never
+            # held as pydantic items, nor as pickles (their freed blocks would stay in the heap).
+            items: dict[str, list[_WriterItem]] = {}
+            texts: dict[str, str] = {}
             try:
                 while True:
                     message = child_end.recv()
                     if message[0] == "items":
-                        items[message[1]] = message[2]
+                        items[message[1]] = [_WriterItem.of(it, "", texts) for it in pickle.loads(message[2])]
+                        del message
                     elif message[0] == "result":
                         result: MergeResult = message[1]
                         break
@@ -299,19 +303,17 @@ class _History:
                         return
             except EOFError:
                 return
-            # Each report's items become compact ``_WriterItem``s as they are unpickled, one
-            # report at a time: the month is never held as pydantic items (see ``_WriterItem``).
-            month_items: list[_WriterItem] = []
-            texts: dict[str, str] = {}
-            for report in result.reports:
-                blob = items.pop(report.file, None)
-                if blob is not None and report.usable:
-                    department = report.department or Path(report.file).name
-                    month_items.extend(_WriterItem.of(it, department, texts)
-                                       for it in pickle.loads(blob))
-                del blob
-                report.items = []
             texts.clear()
+            # The month's items in the order of its reports, of their departments as resolved.
+            month_items: list[_WriterItem] = []
+            for report in result.reports:
+                received = items.pop(report.file, None)
+                if received is not None and report.usable:
+                    department = report.department or Path(report.file).name
+                    for it in received:
+                        it.department = department
+                    month_items.extend(received)
+                report.items = []
             give_back_memory()
 
             snapshot: MonthSnapshot | None = None
@@ -347,8 +349,7 @@ class _History:
         if self.process is None or not report.usable or self.lost:
             return
         try:
-            # Pickled here, unpickled by the writer only once the month is merged: while the
-            # files are read it holds the pickles, less than half the memory of the items.
+            # Pickled here; the writer keeps of them what the store needs (``_WriterItem``).
             self.parent_end.send(("items", report.file, pickle.dumps(report.items, pickle.HIGHEST_PROTOCOL)))
         except OSError:
             self.lost = True
