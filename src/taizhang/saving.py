@@ -28,14 +28,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .children import die_with_parent, give_back_memory, hold_for_tests, name_writer
 from .config import Config
 from .errors import StoreError, TaizhangError
 from .fileio import check_not_refused
 from .merge import Progress, default_output_name, merge_inbox, snapshot_of
-from .models import FileReport, MergeResult, MonthSnapshot, TaskCheck
+from .models import Colour, FileReport, Item, MergeResult, MonthSnapshot, StoredItem, TaskCheck
 from .store import Store, default_db_path
 from .tasks import read_tasks
 
@@ -209,6 +209,56 @@ def _store(db_path: Path, snapshot: MonthSnapshot, before_commit: Callable[[], b
     return None
 
 
+# The fields the history store keeps of an item (``store._item_row``, the keys' matching).
+_STORED_FIELDS = ("key", "department", "row", "no", "name", "target", "progress", "judgement", "colour",
+                  "leader", "owner", "stars", "source", "note", "closed", "extra", "item_id")
+# Short texts that repeat across a month's items: held once each by the writer.
+_REPEATED = ("leader", "owner", "stars", "source", "judgement", "note")
+_NO_EXTRA: dict[str, str] = {}  # shared by the items without extra columns: never changed
+
+
+class _WriterItem:
+    """An item as the history writer holds it: what the store keeps of a ``StoredItem``, in slots.
+
+    At 150,000 items a month a ``StoredItem`` weighs about a kilobyte more than its texts (its
+    ``__dict__``, and three dicts of its own, mostly empty); this holds the same attributes in a
+    fifth of that, so the writer's peak is the month's texts and little more."""
+
+    __slots__ = _STORED_FIELDS
+    key: str
+    department: str
+    row: int
+    no: int | str | None
+    name: str
+    target: str
+    progress: str
+    judgement: str
+    colour: Colour
+    leader: str
+    owner: str
+    stars: str | None
+    source: str | None
+    note: str
+    closed: bool
+    extra: dict[str, str]
+    item_id: str | None
+
+    @classmethod
+    def of(cls, item: Item, department: str, texts: dict[str, str]) -> _WriterItem:
+        """``item`` of ``department``, its repeated short texts shared through ``texts``."""
+        new = cls.__new__(cls)
+        values = item.__dict__
+        for name in _STORED_FIELDS[2:]:
+            value = values[name]
+            if name in _REPEATED and type(value) is str and len(value) <= 64:
+                value = texts.setdefault(value, value)
+            setattr(new, name, value)
+        new.key, new.department = "", department
+        if not new.extra:
+            new.extra = _NO_EXTRA
+        return new
+
+
 class _History:
     """The month's history writer; ``finish`` commits or abandons the month.
 
@@ -241,12 +291,16 @@ class _History:
             die_with_parent(parent)
             name_writer(parent)
             self.parent_end.close()
-            items: dict[str, bytes] = {}  # each report's items, as pickled (see ``add``)
+            # Each report's items, made compact ``_WriterItem``s as they arrive: the month is never
+            # held as pydantic items, nor as pickles (their freed blocks would stay in the heap).
+            items: dict[str, list[_WriterItem]] = {}
+            texts: dict[str, str] = {}
             try:
                 while True:
                     message = child_end.recv()
                     if message[0] == "items":
-                        items[message[1]] = message[2]
+                        items[message[1]] = [_WriterItem.of(it, "", texts) for it in pickle.loads(message[2])]
+                        del message
                     elif message[0] == "result":
                         result: MergeResult = message[1]
                         break
@@ -254,10 +308,18 @@ class _History:
                         return
             except EOFError:
                 return
+            texts.clear()
+            # The month's items in the order of its reports, of their departments as resolved.
+            month_items: list[_WriterItem] = []
             for report in result.reports:
-                blob = items.pop(report.file, None)
-                if blob is not None:
-                    report.items = pickle.loads(blob)
+                received = items.pop(report.file, None)
+                if received is not None and report.usable:
+                    department = report.department or Path(report.file).name
+                    for it in received:
+                        it.department = department
+                    month_items.extend(received)
+                report.items = []
+            give_back_memory()
 
             snapshot: MonthSnapshot | None = None
 
@@ -275,6 +337,8 @@ class _History:
             try:
                 # Each report's items become the snapshot's as it is converted: never held twice.
                 snapshot = snapshot_of(result, config, consume=True)
+                # Stored as StoredItems would be: the store reads only their attributes.
+                snapshot.items = cast(list[StoredItem], month_items)
                 child_end.send(("done", _store(db_path, snapshot, before_commit=go)))
             except Exception as exc:  # noqa: BLE001  reported by the parent, never lost
                 child_end.send(("done", f"无法写入历史库 {db_path}：{type(exc).__name__}: {exc}"))
@@ -290,8 +354,7 @@ class _History:
         if self.process is None or not report.usable or self.lost:
             return
         try:
-            # Pickled here, unpickled by the writer only once the month is merged: while the
-            # files are read it holds the pickles, less than half the memory of the items.
+            # Pickled here; the writer keeps of them what the store needs (``_WriterItem``).
             self.parent_end.send(("items", report.file, pickle.dumps(report.items, pickle.HIGHEST_PROTOCOL)))
         except OSError:
             self.lost = True

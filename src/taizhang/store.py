@@ -553,9 +553,17 @@ def _item_row(month: str, position: int, item: StoredItem) -> tuple[object, ...]
     no = item.no
     return (month, position, item.key, item.department, item.row,
             None if no is None else (str(no) if type(no) is int else json.dumps(no, ensure_ascii=False)),
-            item.name, item.target, item.progress, item.judgement, item.colour.value, item.leader, item.owner,
-            item.stars, item.source, item.note, int(item.closed), _json(item.extra) if item.extra else "{}",
-            item.item_id)
+            _bound(item.name), _bound(item.target), _bound(item.progress), _bound(item.judgement),
+            item.colour.value, item.leader, item.owner, item.stars, item.source, _bound(item.note),
+            int(item.closed), _json(item.extra) if item.extra else "{}", item.item_id)
+
+
+def _bound(text: str) -> str:
+    """``text`` as bound to an insert: a copy when it is not ASCII. sqlite3 binds a str by its
+    UTF-8 form, which CPython keeps on the str for as long as it lives: bound as they are, the
+    month's texts would each carry a second, UTF-8 copy of themselves until the month is let go
+    (50 MB of the history writer's 215 MB at 150,000 items). The copy takes it away with it."""
+    return text if text.isascii() else "".join((text, ""))
 
 
 def _new_key(department: str, name: str, used: set[str], taken: set[str]) -> str:
