@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mmap
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import xlrd
@@ -98,15 +99,15 @@ def _sheet(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> RawSheet:
 _BOF, _EOF, _CONDFMT, _CONDFMT12 = 0x0809, 0x000A, 0x01B0, 0x0879
 
 
-def _conditional_formats(book: xlrd.book.Book, index: int) -> list[CondRule]:
-    """The ranges of a sheet's conditional formats. xlrd does not read them (nor do we evaluate
-    their BIFF formulas): they are kept as rules known only by range, so that the ledger can say
-    which cells may be painted in ways it cannot see."""
+def sheet_records(book: xlrd.book.Book, index: int) -> Iterator[tuple[int, int, int]]:
+    """The records of sheet ``index``'s own substream (its BOF to its EOF; nested substreams such
+    as charts passed over) as ``(kind, start, end)``: where the body lies in ``book.mem``, the
+    file image xlrd keeps. Records xlrd does not read (conditional formats, the page setup) are
+    found this way; none when xlrd kept no image."""
     mem = getattr(book, "mem", None)
     starts = getattr(book, "_sh_abs_posn", None)
     if not isinstance(mem, bytes | bytearray | mmap.mmap) or not starts or index >= len(starts):
-        return []
-    out: list[CondRule] = []
+        return
     pos, depth = starts[index], 0
     while pos + 4 <= len(mem):
         kind, size = struct.unpack_from("<HH", mem, pos)
@@ -117,24 +118,36 @@ def _conditional_formats(book: xlrd.book.Book, index: int) -> list[CondRule]:
         elif kind == _EOF:
             depth -= 1
             if depth <= 0:
+                return
+        elif depth == 1:
+            yield kind, body, min(pos, len(mem))
+
+
+def _conditional_formats(book: xlrd.book.Book, index: int) -> list[CondRule]:
+    """The ranges of a sheet's conditional formats. xlrd does not read them (nor do we evaluate
+    their BIFF formulas): they are kept as rules known only by range, so that the ledger can say
+    which cells may be painted in ways it cannot see."""
+    mem = book.mem
+    out: list[CondRule] = []
+    for kind, body, end in sheet_records(book, index):
+        if kind not in (_CONDFMT, _CONDFMT12):
+            continue
+        # CONDFMT: ccf, flags, refBound, then cref and the Ref8U ranges (CONDFMT12: after a 12-byte header).
+        at = body + (12 if kind == _CONDFMT12 else 0) + 12
+        if at + 2 > end:
+            continue
+        (count,) = struct.unpack_from("<H", mem, at)
+        ranges = []
+        for k in range(min(count, 512)):
+            ref = at + 2 + 8 * k
+            if ref + 8 > end:
                 break
-        elif kind in (_CONDFMT, _CONDFMT12) and depth == 1:
-            # CONDFMT: ccf, flags, refBound, then cref and the Ref8U ranges (CONDFMT12: after a 12-byte header).
-            at = body + (12 if kind == _CONDFMT12 else 0) + 12
-            if at + 2 > pos:
-                continue
-            (count,) = struct.unpack_from("<H", mem, at)
-            ranges = []
-            for k in range(min(count, 512)):
-                ref = at + 2 + 8 * k
-                if ref + 8 > pos:
-                    break
-                r1, r2, c1, c2 = struct.unpack_from("<4H", mem, ref)
-                ranges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
-            if ranges:
-                sqref = " ".join(a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"
-                                 for r1, c1, r2, c2 in ranges)
-                out.append(CondRule(sqref=sqref, ranges=ranges, kind="xls", evaluable=False))
+            r1, r2, c1, c2 = struct.unpack_from("<4H", mem, ref)
+            ranges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
+        if ranges:
+            sqref = " ".join(a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"
+                             for r1, c1, r2, c2 in ranges)
+            out.append(CondRule(sqref=sqref, ranges=ranges, kind="xls", evaluable=False))
     return out
 # BIFF records that become one cell each in xlrd: FORMULA (BIFF8 and BIFF4), BLANK, NUMBER, LABEL,
 # BOOLERR, RK, LABELSST, RSTRING; MULRK and MULBLANK hold a run of cells.

@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..reading import colours
 from ..reading.grid import RawWorkbook
+from ..reading.xls import sheet_records
 from ..rules import xml_text
 from .xlsx_common import set_text
 
@@ -53,9 +54,9 @@ _PATTERN = {1: "solid", 2: "mediumGray", 3: "darkGray", 4: "lightGray", 5: "dark
 _UNDERLINE = {1: "single", 2: "double", 0x21: "singleAccounting", 0x22: "doubleAccounting"}
 
 # Sheet-substream records of the page setup (MS-XLS 2.4).
-_BOF, _EOF = 0x0809, 0x000A
 _HEADER, _FOOTER, _LEFT, _RIGHT, _TOP, _BOTTOM = 0x0014, 0x0015, 0x0026, 0x0027, 0x0028, 0x0029
 _WSBOOL, _HCENTER, _VCENTER, _SETUP, _PRINTGRID = 0x0081, 0x0083, 0x0084, 0x00A1, 0x002B
+_PAGE_RECORDS = {_HEADER, _FOOTER, _LEFT, _RIGHT, _TOP, _BOTTOM, _WSBOOL, _HCENTER, _VCENTER, _SETUP, _PRINTGRID}
 # A column layout past what any ledger uses is not copied (LibreOffice describes all 256 columns).
 _MAX_COPIED_COLUMNS = 256
 
@@ -255,25 +256,11 @@ def _dimensions(xbook: Any, sh: Any, ws: Worksheet, used_col: int) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _records(xbook: Any, index: int) -> Iterator[tuple[int, bytes]]:
-    """The records of sheet ``index``'s substream (BOF to its EOF), without nested substreams."""
-    mem = getattr(xbook, "mem", None)
-    starts = getattr(xbook, "_sh_abs_posn", None)
-    if mem is None or not starts or index >= len(starts):
-        return
-    pos, depth = starts[index], 0
-    while pos + 4 <= len(mem):
-        kind, size = struct.unpack_from("<HH", mem, pos)
-        body = bytes(mem[pos + 4:pos + 4 + size])
-        pos += 4 + size
-        if kind == _BOF:
-            depth += 1
-        elif kind == _EOF:
-            depth -= 1
-            if depth <= 0:
-                return
-        elif depth == 1:
-            yield kind, body
+def _records(xbook: Any, index: int, kinds: set[int]) -> Iterator[tuple[int, bytes]]:
+    """The bodies of sheet ``index``'s records of ``kinds`` (its own substream only)."""
+    for kind, start, end in sheet_records(xbook, index):
+        if kind in kinds:
+            yield kind, bytes(xbook.mem[start:end])
 
 
 def _header_text(body: bytes) -> str | None:
@@ -291,7 +278,7 @@ def _page_setup(xbook: Any, index: int, sh: Any, ws: Worksheet) -> None:
     setup: tuple[int, ...] | None = None
     header_margin = footer_margin = None
     fit = False
-    for kind, body in _records(xbook, index):
+    for kind, body in _records(xbook, index, _PAGE_RECORDS):
         if kind in (_LEFT, _RIGHT, _TOP, _BOTTOM) and len(body) >= 8:
             value = struct.unpack_from("<d", body)[0]
             if math.isfinite(value) and 0 <= value < 10:
