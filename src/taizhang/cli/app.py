@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -12,6 +12,9 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
+
+if TYPE_CHECKING:
+    from ..models import Config
 
 # Options several commands share, defined once.
 ConfigOption = Annotated[Path | None, typer.Option(
@@ -145,6 +148,19 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print a Chinese error on stderr and exit (2: the call or its input is unusable)."""
     err_console.print(f"[bold red]错误：[/]{message}")
     raise typer.Exit(code)
+
+
+def stored_history(db: Path | None, config: Config, *, merged: str = "汇总") -> Path:
+    """The history store the command reads (``--db``, or the configured/default one), named as
+    being worked on; a Chinese error (exit 2) when there is none yet. ``merged``: what the user
+    must merge first, as the message says it."""
+    from ..store import default_db_path  # here: the commands that read no history need not load it
+
+    db_path = default_db_path(db, config)
+    if not db_path.is_file():
+        fail(f"找不到历史库 {escape(str(db_path))}。请先用 taizhang merge {merged}并记入历史库，或用 --db 指定历史库。")
+    working_on(db_path)
+    return db_path
 
 
 def print_json(data: object) -> None:

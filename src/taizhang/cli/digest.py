@@ -13,9 +13,9 @@ from ..digest import digest_file_name, leader_digests
 from ..errors import TaizhangError
 from ..models import LeaderDigests, jsonable
 from ..rules import month_cn
-from ..store import Store, default_db_path
+from ..store import Store
 from ..validate import file_sha256
-from .app import console, err_console, fail, print_json, working_on
+from .app import console, err_console, fail, print_json, stored_history, working_on
 
 
 def default_folder(month: str) -> Path:
@@ -32,10 +32,7 @@ def run_by_leader(month: str, config: Config, *, db: Path | None, output: Path |
         # -o 摘要.docx out of habit would make a folder named like a document.
         fail(f"--by-leader 时 -o 应为文件夹（每位中心分管领导一份 .docx）：{escape(str(folder))} 是文件名。"
              f"请写文件夹名，如 -o {escape(str(default_folder(month)))}。")
-    db_path = default_db_path(db, config)
-    if not db_path.is_file():
-        fail(f"找不到历史库 {escape(str(db_path))}。请先用 taizhang merge 汇总并记入历史库，或用 --db 指定历史库。")
-    working_on(db_path)
+    db_path = stored_history(db, config)
     try:
         with Store(db_path) as store:
             digests = leader_digests(store, month, config=config)

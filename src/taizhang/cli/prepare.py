@@ -22,6 +22,7 @@ from .app import (
     console,
     fail,
     print_json,
+    stored_history,
     working_on,
 )
 
@@ -53,15 +54,13 @@ def prepare_command(
 
     示例：taizhang prepare --month 2022-05 -o 5月台账 --zip
     """
-    from ..store import Store, default_db_path  # here: the other commands need not load it
+    from ..store import Store  # here: the other commands need not load it
     try:
         month_text = require_month(month)
         config = load_config(config_path)
     except TaizhangError as exc:
         fail(escape(str(exc)))
-    db_path = default_db_path(db, config)
-    if not db_path.is_file():
-        fail(f"找不到历史库 {escape(str(db_path))}。请先用 taizhang merge 汇总上月台账并记入历史库，或用 --db 指定历史库。")
+    db_path = stored_history(db, config, merged="汇总上月台账")
     from ..prepare import prepare_month  # openpyxl: loaded only when there is something to write
 
     working_on(db_path)

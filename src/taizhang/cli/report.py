@@ -29,6 +29,7 @@ from .app import (
     err_console,
     fail,
     print_json,
+    stored_history,
     working_on,
 )
 
@@ -77,7 +78,7 @@ def report_command(
     分管领导摘要：taizhang report --month 2022-04 --by-leader -o 摘要
     """
     from ..report import build_report  # here: every command loads this module, only report needs these
-    from ..store import Store, default_db_path
+    from ..store import Store
 
     try:
         month_text = require_month(month)
@@ -95,10 +96,7 @@ def report_command(
         # The .docx is a draft people edit by hand: running the command again must not wipe that out.
         fail(f"{escape(str(output))} 已存在（可能已人工修改过），未覆盖。要重新生成请加 --force，或换一个文件名。")
 
-    db_path = default_db_path(db, config)
-    if not db_path.is_file():
-        fail(f"找不到历史库 {escape(str(db_path))}。请先用 taizhang merge 汇总并记入历史库，或用 --db 指定历史库。")
-    working_on(db_path)
+    db_path = stored_history(db, config)
     # A year of months holds a hundred thousand acyclic items: the cyclic collector's passes over
     # them as they load free nothing and cost a third of the loading time.
     collecting = gc.isenabled()

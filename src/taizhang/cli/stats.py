@@ -25,6 +25,7 @@ from .app import (
     err_console,
     fail,
     print_json,
+    stored_history,
     working_on,
 )
 
@@ -54,17 +55,14 @@ def stats_command(
 
     示例：taizhang stats --year 2022 -o 2022年台账统计.xlsx
     """
-    from ..store import Store, default_db_path  # here: the other commands need not load it
+    from ..store import Store  # here: the other commands need not load it
     try:
         config = load_config(config_path)
     except TaizhangError as exc:
         fail(escape(str(exc)))
     if output is not None and output.suffix.lower() != ".xlsx":
         fail(f"统计文件须以 .xlsx 结尾：{escape(str(output))}")
-    db_path = default_db_path(db, config)
-    if not db_path.is_file():
-        fail(f"找不到历史库 {escape(str(db_path))}。请先用 taizhang merge 汇总并记入历史库，或用 --db 指定历史库。")
-    working_on(db_path)
+    db_path = stored_history(db, config)
     from ..stats import build_stats  # pandas: loaded only by this command
 
     try:
