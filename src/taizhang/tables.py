@@ -180,18 +180,20 @@ class LedgerRow(NamedTuple):
     department: str
 
 
+def note_with_extras(note: str, extra: dict[str, str], *, leave_out: tuple[str, ...] = (CHOICE_LABEL,)) -> str:
+    """备注 followed by the department's own extra columns as ``标签：值`` lines: in 台账 a column
+    each would make the sheet too wide to print legibly, and a prepared ledger has 附件2's columns
+    only. ``leave_out``: labels not repeated (评价颜色, the self-checking template's list, is the
+    item's colour, already shown in 进度评价)."""
+    lines = [f"{label}：{value}" for label, value in extra.items()
+             if value and normalise_label(label) not in leave_out]
+    return "\n".join([note, *lines] if note else lines)
+
+
 def _note(row: LedgerRow) -> str:
-    """备注, with the department's own extra columns as ``标签：值`` lines (a column each would
-    make the sheet too wide to print legibly) and 已销号 said for a closed item."""
+    """备注 with the department's extra columns, and 已销号 said for a closed item."""
     it = row.item
-    note = (it.note or CLOSED_NOTE) + NOT_COUNTED if it.closed else it.note
-    if it.extra:
-        # 评价颜色 (the self-checking template's list) is the item's colour, already shown in 进度评价.
-        lines = [f"{label}：{value}" for label, value in it.extra.items()
-                 if value and normalise_label(label) != CHOICE_LABEL]
-        if lines:
-            return "\n".join([note, *lines] if note else lines)
-    return note
+    return note_with_extras((it.note or CLOSED_NOTE) + NOT_COUNTED if it.closed else it.note, it.extra)
 
 
 def _judgement(row: LedgerRow) -> str:

@@ -40,6 +40,7 @@ from ..rules import (
     TITLE_MARK,
     summary_sentence,
 )
+from ..tables import note_with_extras
 from .selfcheck import add_self_checks
 from .xlsx_common import (
     BOLD_BODY_FONT,
@@ -252,16 +253,6 @@ def _ledger_sheet(ws: Worksheet, department: str | None, layout: _Layout) -> Non
 _CARRIED = ("name", "target", "progress", "leader", "owner", "stars", "source", "note")
 
 
-def _note_with_extras(item: Item) -> str:
-    """备注, with the department's own columns (``完成时限``…) as ``标签：值`` lines, as the consolidated
-    workbook writes them: the prepared ledger has 附件2's columns only, and what the department
-    kept in a column of its own must not be lost next month."""
-    own = (rules.CHOICE_LABEL, rules.ITEM_ID_LABEL)
-    lines = [f"{label}：{value}" for label, value in item.extra.items()
-             if value and rules.normalise_label(label) not in own]
-    return "\n".join([item.note, *lines] if item.note else lines)
-
-
 def _item_rows(ws: Worksheet, items: Sequence[Item], *, keep_colours: bool) -> None:
     """Fill the first rows with ``items``: texts, the ID, and a height that shows the texts."""
     # The ID column: its header so the reader finds it, hidden from the clerk.
@@ -272,7 +263,8 @@ def _item_rows(ws: Worksheet, items: Sequence[Item], *, keep_colours: bool) -> N
     for offset, item in enumerate(items):
         row = FIRST_ITEM_ROW + offset
         texts = {key: getattr(item, key) or "" for key in _CARRIED}
-        texts["note"] = _note_with_extras(item)
+        # what the department kept in a column of its own must not be lost next month
+        texts["note"] = note_with_extras(item.note, item.extra, leave_out=(rules.CHOICE_LABEL, rules.ITEM_ID_LABEL))
         if keep_colours:
             texts["judgement"] = item.judgement
             # The colour goes in as the 评价颜色 choice: its conditional format paints 进度评价 and the
