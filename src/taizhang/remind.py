@@ -38,7 +38,7 @@ def remind_month(inbox: Path, month: str, *, config: Config, today: dt.date | No
         pass  # no workbook in the inbox yet: nothing received
     else:
         # A ledger dated by last month's deadline is last month's, left in (or copied to) this inbox.
-        before = deadline_of(_previous(month), config)
+        before = deadline_of(rules.previous_month(month), config)
         stale = [d for d in merged.departments if d.date and dt.date.fromisoformat(d.date) <= before]
         result.stale = [d.file for d in stale]
         received = [d.department for d in merged.departments if d not in stale]
@@ -52,11 +52,6 @@ def remind_month(inbox: Path, month: str, *, config: Config, today: dt.date | No
     if result.late and result.missing:
         result.text = reminder_text(result)
     return result
-
-
-def _previous(month: str) -> str:
-    year, number = map(int, month.split("-"))
-    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
 
 
 def reminder_text(result: RemindResult) -> str:

@@ -51,7 +51,7 @@ from .models import (
     direction,
 )
 from .progress import BASIS_NAMES, FLAG_TITLES, check_snapshot, format_share, schedule_share
-from .rules import COLOUR_NAMES, month_cn, normalise_label, parse_rank, parse_share
+from .rules import COLOUR_NAMES, month_cn, normalise_label, parse_rank, parse_share, previous_month
 
 if TYPE_CHECKING:
     from .store import Store
@@ -85,15 +85,6 @@ class EarlierMonth(Protocol):
     def departments(self) -> Sequence[DepartmentEntry]: ...
     @property
     def items(self) -> Sequence[EarlierItem]: ...
-
-# --------------------------------------------------------------------------------------------
-# Months
-# --------------------------------------------------------------------------------------------
-
-
-def _calendar_previous(month: str) -> str:
-    year, mon = (int(p) for p in month.split("-")[:2])
-    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -556,7 +547,7 @@ def comparison_text(report: MonthReport) -> str:
                 "自下月起逐月比较补录、销号和颜色变化。")
     before, now = report.previous_counts, report.counts
     when = month_cn(report.previous)
-    if report.previous != _calendar_previous(report.month):
+    if report.previous != previous_month(report.month):
         when += "（库中上一个月份）"
     parts = [_change("重点工作", before.total, now.total)]
     moves = [f"{label}{len(found)}项" for label, found in

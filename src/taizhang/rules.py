@@ -751,6 +751,12 @@ def require_month(text: str) -> str:
     return month
 
 
+def previous_month(month: str) -> str:
+    """The calendar month before ``month`` (``YYYY-MM``): ``2022-01`` → ``2021-12``."""
+    year, mon = (int(p) for p in month.split("-")[:2])
+    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+
+
 def month_cn(month: str) -> str:
     """``2022-04`` → ``2022年4月``."""
     year, mon = month.split("-")[:2]
