@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -97,19 +96,12 @@ def report_command(
         fail(f"{escape(str(output))} 已存在（可能已人工修改过），未覆盖。要重新生成请加 --force，或换一个文件名。")
 
     db_path = stored_history(db, config)
-    # A year of months holds a hundred thousand acyclic items: the cyclic collector's passes over
-    # them as they load free nothing and cost a third of the loading time.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         with Store(db_path) as store:
             report = build_report(store, month_text, config=config)
             hashes = set(store.file_hashes(month_text).values())
     except TaizhangError as exc:
         fail(escape(str(exc)))
-    finally:
-        if collecting:
-            gc.enable()
 
     written: Path | None = None
     if output is not None:
