@@ -322,6 +322,30 @@ def test_files_are_read_one_by_one_where_processes_are_unavailable(tmp_path: Pat
     assert sorted(seen) == sorted(c[2] for c in calls)
 
 
+def test_a_merge_allowed_one_processor_reads_in_its_own_process(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # taskset -c 0, a container limited to one CPU: os.cpu_count() still says 2, the affinity says 1.
+    started: list[object] = []
+
+    class NoPool:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            started.append(kwargs)  # check_files would fall back quietly: recorded, then refused
+            raise OSError("no workers here")
+
+    monkeypatch.setattr(merge_module, "ProcessPoolExecutor", NoPool)
+    monkeypatch.setattr(merge_module.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    result = merge_inbox(realistic_inbox(tmp_path), config=ROSTER, date=APRIL_5)
+    assert [d.department for d in result.departments] == ["综合部", "规划发展部", "工程建设部"]
+    assert started == [] and merge_module.usable_cpus() == 1
+
+
+def test_usable_processors_fall_back_to_the_cpu_count_without_an_affinity_call(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(merge_module.os, "sched_getaffinity", raising=False)  # Windows, macOS
+    monkeypatch.setattr(merge_module.os, "cpu_count", lambda: 3)
+    assert merge_module.usable_cpus() == 3
+
+
 def test_progress_is_reported_for_every_file_when_read_in_parallel(tmp_path: Path) -> None:
     calls: list[tuple[int, int, str]] = []
     merge_inbox(realistic_inbox(tmp_path), config=ROSTER, date=APRIL_5,

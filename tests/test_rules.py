@@ -152,3 +152,12 @@ def test_department_comes_from_the_file_name(stem: str, dept: str | None) -> Non
 )
 def test_full_width_digits_letters_and_marks_are_read_as_ascii(check, expected) -> None:  # type: ignore[no-untyped-def]
     assert check() == expected
+
+
+def test_exactly_the_characters_xml_1_0_forbids_are_dropped_from_text_written_out() -> None:
+    # XML 1.0 Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+    def allowed(cp: int) -> bool:
+        return cp in (0x9, 0xA, 0xD) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD or 0x10000 <= cp <= 0x10FFFF
+
+    everything = "".join(map(chr, range(0x110000)))
+    assert {ord(c) for c in rules.XML_ILLEGAL.findall(everything)} == {cp for cp in range(0x110000) if not allowed(cp)}

@@ -16,6 +16,7 @@ import taizhang.store as store_module
 from builders import build_ledger, item
 from taizhang.children import ENV_TEST_HOLD, lock_holders
 from taizhang.errors import StoreError
+from taizhang.merge import usable_cpus
 from taizhang.models import Counts, MonthSnapshot, StoredItem
 from taizhang.store import Store
 
@@ -73,7 +74,7 @@ def held_pids(marker: Path) -> list[int]:
 @pytest.mark.parametrize("stage", ["read", "store"])
 def test_a_merge_killed_mid_run_takes_its_children_along_and_the_next_merge_succeeds(
         tmp_path: Path, stage: str) -> None:
-    if stage == "read" and (os.cpu_count() or 1) < 2:
+    if stage == "read" and usable_cpus() < 2:
         pytest.skip("one CPU: the files are read in the merge process itself, without workers")
     inbox = small_inbox(tmp_path)
     marker = tmp_path / "held.txt"

@@ -170,6 +170,16 @@ def _check_one(path: str, month: str | None = None) -> FileReport | None:
     return check_file(Path(path), month)
 
 
+def usable_cpus() -> int:
+    """The processors this process may run on: fewer than ``os.cpu_count()`` under ``taskset``, a
+    container's or a job scheduler's CPU affinity. On one, reading in this process saves forking
+    workers and handing every report back through a pipe (about a tenth of a merge's CPU time)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # Windows and macOS have no affinity call
+        return os.cpu_count() or 1
+
+
 def check_files(paths: Sequence[Path], progress: Progress | None = None,
                 on_report: Callable[[FileReport], None] | None = None,
                 month: str | None = None) -> list[FileReport | None]:
@@ -196,7 +206,7 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
         if progress is not None:
             progress(done, total, paths[index].name)
 
-    workers = min(os.cpu_count() or 1, total)
+    workers = min(usable_cpus(), total)
     if workers > 1:
         try:
             with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
