@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import Finding, Severity
+from .models import Finding, Severity, construct
 
 AREAS = ("file", "sheet", "header", "item", "stars", "source", "colour", "summary", "numbering", "date", "rule",
          "task")
@@ -156,14 +156,15 @@ def finding(code: str, *, sheet: str | None = None, cell: str | None = None,
             value: object = None, **fields: object) -> Finding:
     """Build a Finding from the registry; ``fields`` fill the message template."""
     spec = CODES[code]
-    return Finding(
-        severity=spec.severity,
-        code=code,
-        sheet=sheet,
-        cell=cell,
-        message=spec.template.format(value=_quoted(value), **fields),
-        value=None if value is None else str(value),
-    )
+    # Built without validation (every value is of its type): no validator built in each worker.
+    return construct(Finding, {
+        "severity": spec.severity,
+        "code": code,
+        "sheet": sheet,
+        "cell": cell,
+        "message": spec.template.format(value=_quoted(value), **fields),
+        "value": None if value is None else str(value),
+    })
 
 
 QUOTED_CHARS = 60  # of a cell's value in a message; the finding's value field keeps all of it

@@ -41,6 +41,7 @@ from .models import (
     TaskCheck,
     all_fields,
     construct,
+    display_path,
 )
 from .reading.gate import ODS_ADVICE
 from .tasks import check_tasks, ledger_texts, read_tasks
@@ -161,7 +162,9 @@ def check_file(path: Path, month: str | None = None) -> FileReport | None:
             return None
         return validate_file(path, month=month)
     except Exception as exc:  # noqa: BLE001  anything unforeseen: this file only
-        return unreadable_report(FileReport(file=str(path), sha256=file_sha256(path) if path.is_file() else None), exc)
+        report = construct(FileReport, {"file": display_path(str(path)),
+                                        "sha256": file_sha256(path) if path.is_file() else None})
+        return unreadable_report(report, exc)
 
 
 def _check_one(path: str, month: str | None = None) -> FileReport | None:

@@ -189,7 +189,8 @@ class Counts(_Model):
     stars: dict[str, int] = Field(default_factory=lambda: _zero(("3", "2", "1")))
     sources: dict[str, int] = Field(default_factory=lambda: _zero("ABCD"))
     colours: dict[str, int] = Field(default_factory=lambda: _zero(("blue", "yellow", "red", "none")))
-    unrecognised: Unrecognised = Field(default_factory=Unrecognised)
+    # Defaults made without validation (see ``construct``): no validator is built for them.
+    unrecognised: Unrecognised = Field(default_factory=lambda: construct(Unrecognised, {}))
     closed: int = 0
 
     def add(self, other: Counts) -> None:
@@ -227,7 +228,7 @@ class FileReport(_Model):
     ok: bool = True
     usable: bool = True
     sheet: str | None = None
-    counts: Counts = Field(default_factory=Counts)
+    counts: Counts = Field(default_factory=lambda: construct(Counts, {}))
     items: list[Item] = Field(default_factory=list)
     extra_columns: list[str] = Field(default_factory=list)
     stated: StatedSummary | None = None
@@ -281,7 +282,7 @@ class DepartmentEntry(_Model):
     date: str | None = None
     late: bool = False
     ok: bool = True
-    counts: Counts = Field(default_factory=Counts)
+    counts: Counts = Field(default_factory=lambda: construct(Counts, {}))
     errors: int = 0
     warnings: int = 0
 
@@ -708,7 +709,7 @@ class DepartmentReport(_Model):
     date: str | None = None
     file: str | None = None
     compared_with: str | None = None  # the month its items were compared with (None: not compared)
-    counts: Counts = Field(default_factory=Counts)
+    counts: Counts = Field(default_factory=lambda: construct(Counts, {}))
     previous_counts: Counts | None = None
     new: list[str] = Field(default_factory=list)
     closed: list[ClosedItem] = Field(default_factory=list)
@@ -850,7 +851,7 @@ class LeaderDigest(_Model):
     # Department -> where the assignment comes from: taizhang.toml's [leaders], or the ledger's footer.
     assigned_by: dict[str, Assignment] = Field(default_factory=dict)
     departments: list[DepartmentReport] = Field(default_factory=list)
-    counts: Counts = Field(default_factory=Counts)
+    counts: Counts = Field(default_factory=lambda: construct(Counts, {}))
     previous_counts: Counts | None = None
     persistent_red: list[PersistentRed] = Field(default_factory=list)
     not_listed: list[NotListed] = Field(default_factory=list)

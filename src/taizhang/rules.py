@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .errors import TaizhangError
-from .models import Colour, Counts, StatedRank, StatedShare
+from .models import Colour, Counts, StatedRank, StatedShare, construct
 
 # --------------------------------------------------------------------------------------------
 # 附件2: the ledger's columns
@@ -693,12 +693,13 @@ def _ranks(text: str, *, goals: bool) -> list[StatedRank]:
             if n is None or n < 1:
                 continue
             taken.append((m.start(), m.end()))
+            # Without validation (a text and an int): no validator built in each reading worker.
             if kind == "position":
-                rank = StatedRank(text=m.group(0), position=n, top=n)
+                rank = construct(StatedRank, {"text": m.group(0), "position": n, "top": n})
             elif kind == "top":
-                rank = StatedRank(text=m.group(0), top=n)
+                rank = construct(StatedRank, {"text": m.group(0), "top": n})
             else:
-                rank = StatedRank(text=m.group(0), bottom=n)
+                rank = construct(StatedRank, {"text": m.group(0), "bottom": n})
             found.append((m.start(), rank))
     return [rank for _, rank in sorted(found, key=lambda pair: pair[0])]
 
