@@ -127,6 +127,10 @@ def clean_text(value: object) -> str:
     """A cell's text as people read it: stripped, line ends folded, XML-illegal characters gone."""
     if value is None:
         return ""
+    if type(value) is str and value.isprintable():
+        # Most cells: no line ends and no XML-illegal characters (control characters, surrogates and
+        # U+FFFE/U+FFFF are all unprintable), so only the strip is left to do.
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")

@@ -18,7 +18,7 @@ from ..findings import finding
 from ..models import Colour, Finding
 from . import condformat
 from .colours import classify, is_pale
-from .grid import CondRule, RawCell, RawSheet, RawWorkbook, a1
+from .grid import CondRule, RawCell, RawSheet, RawWorkbook, a1, column_letter
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_MATCHES = 6  # of the ten 附件2 labels
@@ -396,6 +396,7 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
     starts = sorted({r for r in by_row if r >= first_item_row}
                     | {r for r, c in merges if r >= first_item_row and c in key_cols})
     next_row = first_item_row
+    layout = _Layout.of(ledger)
     for r in starts:
         if r < next_row:
             continue  # inside the item before
@@ -411,7 +412,7 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
                 end = max(end, bounds[2])
         if not cells and end == r:
             continue
-        raw = _read_item(sheet, ledger, by_row, r, end, merges)
+        raw = _read_item(sheet, ledger, by_row, r, end, merges, layout)
         if raw is not None:
             ledger.items.append(raw)
         next_row = end + 1
@@ -678,7 +679,9 @@ def _text(cell: RawCell | None) -> str:
         return ""
     value = cell.value
     if type(value) is str:  # most cells
-        return rules.clean_text(value)
+        return value.strip() if value.isprintable() else rules.clean_text(value)  # as rules.clean_text
+    if type(value) is int:  # 序号: what rules.clean_text makes of it
+        return str(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -686,37 +689,64 @@ def _text(cell: RawCell | None) -> str:
     return rules.clean_text(value)
 
 
+@dataclass(slots=True)
+class _Layout:
+    """What every item row of a sheet is read by, worked out once per sheet instead of per item."""
+
+    columns: list[tuple[str, int, str]]  # (key, column, the column's letters) of the 附件2 columns
+    extras: list[tuple[str, int, bool]]  # (label, column, whether it is 评价颜色) of the department's own
+    covered: Mapping[tuple[int, int], tuple[int, int]] | None  # None when no merged cell reaches into the items
+
+    @classmethod
+    def of(cls, ledger: ParsedLedger) -> _Layout:
+        covered = ledger.covered
+        return cls([(key, c, column_letter(c)) for key, c in ledger.columns.items()],
+                   [(label, c, rules.normalise_label(label) == rules.CHOICE_LABEL)
+                    for label, c in ledger.extra_columns.items()],
+                   covered or None)
+
+
 def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tuple[int, RawCell]]],
-               first: int, last: int, merges: dict[tuple[int, int], tuple[int, int, int, int]]) -> RawItem | None:
+               first: int, last: int, merges: dict[tuple[int, int], tuple[int, int, int, int]],
+               layout: _Layout | None = None) -> RawItem | None:
     item = RawItem(first_row=first, last_row=last)
-    for key, c in ledger.columns.items():
-        if first == last:
-            text, ref = _one_row_text(sheet, ledger, item, key, c, first)
-        else:
-            text, ref = _column_text(sheet, ledger, item, key, c, first, last)
-        item.texts[key] = text
-        item.cells[key] = ref or a1(first, c)
-        # A label drawn over several columns (责任科室及责任人 over 科室 | 责任人): one field, joined.
-        part_cols = ledger.parts.get(key)
-        if not part_cols:
-            continue
-        extra = [_column_text(sheet, ledger, item, key, pc, first, last)[0] for pc in part_cols]
-        if any(extra):
-            item.texts[key] = ("/" if key == "owner" else "\n").join(t for t in (text, *extra) if t)
-    if "owner_person" in item.texts:  # 责任科室 | 责任人 in two columns
-        person = item.texts.pop("owner_person")
-        item.cells.pop("owner_person", None)
-        item.texts["owner"] = "/".join(t for t in (item.texts.get("owner", ""), person) if t)
-    for label, c in ledger.extra_columns.items():
-        texts = [_text(sheet.get(r, c)) for r in _rows_between(ledger, first, last)]
-        item.extra[label] = "\n".join(t for t in texts if t)
-        if rules.normalise_label(label) == rules.CHOICE_LABEL:
-            item.choice, item.choice_cell = item.extra[label], a1(first, c)
+    if layout is None:
+        layout = _Layout.of(ledger)
+    texts, refs, parts = item.texts, item.cells, ledger.parts
+    one_row = first == last
+    if one_row and not parts:
+        _read_one_row(sheet, ledger, item, layout, first)
+    else:
+        for key, c, _letters in layout.columns:
+            if one_row:
+                text, ref = _one_row_text(sheet, ledger, item, key, c, first)
+            else:
+                text, ref = _column_text(sheet, ledger, item, key, c, first, last)
+            texts[key] = text
+            refs[key] = ref or a1(first, c)
+            # A label drawn over several columns (责任科室及责任人 over 科室 | 责任人): one field, joined.
+            part_cols = parts.get(key)
+            if not part_cols:
+                continue
+            extra = [_column_text(sheet, ledger, item, key, pc, first, last)[0] for pc in part_cols]
+            if any(extra):
+                texts[key] = ("/" if key == "owner" else "\n").join(t for t in (text, *extra) if t)
+    if "owner_person" in texts:  # 责任科室 | 责任人 in two columns
+        person = texts.pop("owner_person")
+        refs.pop("owner_person", None)
+        texts["owner"] = "/".join(t for t in (texts.get("owner", ""), person) if t)
+    if layout.extras:
+        rows = _rows_between(ledger, first, last)
+        for label, c, is_choice in layout.extras:
+            extra_texts = [_text(sheet.get(r, c)) for r in rows]
+            item.extra[label] = "\n".join(t for t in extra_texts if t)
+            if is_choice:
+                item.choice, item.choice_cell = item.extra[label], a1(first, c)
     if ledger.id_column is not None:
         # Not content: a row the clerk emptied to drop an item still holds its hidden ID.
         item.item_id = _text(sheet.get(first, ledger.id_column)).strip() or None
 
-    content = [v for k, v in item.texts.items() if k != "no" and v] + [v for v in item.extra.values() if v]
+    content = any(v for k, v in texts.items() if k != "no") or any(item.extra.values())
     jc = ledger.columns.get("judgement")
     jcell = sheet.get(first, jc) if jc else None
     if (jcell is None or jcell.value is None) and jc and (anchor := ledger.covered.get((first, jc))) is not None:
@@ -805,6 +835,35 @@ def _one_row_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str
     if key == "no" and item.no_value is None:
         item.no_value = cell.value
     return text, a1(r, c)
+
+
+def _read_one_row(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, layout: _Layout, r: int) -> None:
+    """The columns of a one-row item (most items) in one loop: ``_one_row_text`` of each column
+    inlined, with the references built from the column letters worked out once per sheet."""
+    get = sheet.cells.get
+    covered = layout.covered
+    texts, refs = item.texts, item.cells
+    row = str(r)
+    for key, c, letters in layout.columns:
+        cell = get((r, c))
+        if covered is not None and (cell is None or cell.value is None) \
+                and (anchor := covered.get((r, c))) is not None:
+            cell = get(anchor)  # the merged cell from above that covers an empty one
+        text = ""
+        if cell is not None:
+            value = cell.value
+            if value is None:
+                if cell.formula is not None:
+                    ledger.findings.append(finding("item.formula_uncached", sheet=sheet.name, cell=letters + row,
+                                                   formula=cell.formula))
+            elif type(value) is str and value.isprintable():
+                text = value.strip()  # rules.clean_text of text without line ends or illegal characters
+            else:
+                text = _text(cell)
+            if text and key == "no" and item.no_value is None:
+                item.no_value = value
+        texts[key] = text
+        refs[key] = letters + row
 
 
 def _is_section_row(sheet: RawSheet, r: int, by_row: dict[int, list[tuple[int, RawCell]]],
