@@ -515,8 +515,9 @@ def _hits(pattern: re.Pattern[str], text: str) -> list[str]:
 def colour_words(text: str) -> tuple[list[str], list[str]]:
     """``(red_words(text), blue_words(text))``, the text normalised once (asked of every item)."""
     t = nfkc(text)
-    red = _hits(_RED_WORDS, t)
-    return red, ([] if red else _hits(_BLUE_WORDS, t))
+    # One search first: most texts name none of the words, and finding that needs no loop.
+    red = _hits(_RED_WORDS, t) if _RED_WORDS.search(t) else []
+    return red, ([] if red or not _BLUE_WORDS.search(t) else _hits(_BLUE_WORDS, t))
 
 
 def red_words(text: str) -> list[str]:
@@ -707,6 +708,8 @@ def _ranks(text: str, *, goals: bool) -> list[StatedRank]:
 
 def parse_rank(text: str) -> StatedRank | None:
     """The first 全市 rank a 推进情况 states as a fact (not a goal such as ``力争全市前三``), or None."""
+    if not text or "市" not in text:
+        return None  # most texts: no 全市 in them (what _ranks looks at first)
     ranks = _ranks(text, goals=False)
     return ranks[0] if ranks else None
 

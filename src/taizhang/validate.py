@@ -204,14 +204,14 @@ def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
         stars=_coded(raw, "stars", rules.normalise_stars, sheet, out),
         source=_coded(raw, "source", rules.normalise_source, sheet, out),
         colour=_colour(raw, sheet, out, doubts, closed=closed),
-        written={k: t[k] for k in ("stars", "source") if t.get(k)},
+        written=_written(t),
         doubts=doubts,
     ))
     if raw.choice_cell is not None and not closed:
         _template_counts_otherwise(raw, item.colour, doubts)
     if item.stars is None and "stars" in raw.cells:
         doubts["stars"] = "重要程度无法识别" if t.get("stars") else "重要程度为空"
-    elif item.stars is not None and _HOLLOW_ONLY.fullmatch(t.get("stars", "")):
+    elif item.stars is not None and _hollow_only(t.get("stars", "")):
         # ☆☆☆ may be three stars drawn hollow or a rating of none out of three: a guess either way.
         doubts["stars"] = f"重要程度写作“{t['stars']}”，按{item.stars}读取没有把握"
     if item.source is None and "source" in raw.cells:
@@ -240,6 +240,22 @@ def _coded(raw: RawItem, key: str, normalise: Callable[[str], tuple[str | None, 
 _HOLLOW_ONLY = re.compile(r"[☆✩\s]+")
 
 
+def _hollow_only(stars: str) -> bool:
+    """Whether recognised stars are written with hollow stars alone (☆☆☆): never without a ☆ or ✩
+    (the test most items take), since recognised stars are not all blank."""
+    return ("☆" in stars or "✩" in stars) and _HOLLOW_ONLY.fullmatch(stars) is not None
+
+
+def _written(texts: dict[str, str]) -> dict[str, str]:
+    """重要程度 and 任务来源 as written, those that are."""
+    written = {}
+    if stars := texts.get("stars"):
+        written["stars"] = stars
+    if source := texts.get("source"):
+        written["source"] = source
+    return written
+
+
 def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str], *, closed: bool = False) -> Colour:
     """说明 第3条: a fill anywhere in the item's row marks it, the 进度评价 cell's first; without a
     fill, the 进度评价 text; without either, a blue/yellow/red text colour (with a warning).
@@ -249,7 +265,15 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
     """
     cell = raw.cells.get("judgement")
     text = raw.texts.get("judgement", "")
-    said, ambiguous = rules.colour_from_text(text)
+    said, ambiguous = rules.colour_from_text(text) if text else (None, False)
+    if not raw.marks and not raw.unevaluated and raw.background is None and raw.choice_cell is None:
+        # Nothing coloured and no 评价颜色 column (most items of most ledgers): the text alone, as below.
+        if said is not None:
+            return said
+        if ambiguous:
+            out.append(finding("colour.ambiguous", sheet=sheet, cell=cell, text=text.replace("\n", " ")))
+            _doubt(doubts, "colour", "进度评价文字同时提到几种颜色")
+        return Colour.NONE
     unevaluated = raw.unevaluated
     if raw.choice_cell is not None and cell is not None:
         # The self-checking template's own rule on 进度评价 paints it from 评价颜色 (or from the
