@@ -366,8 +366,8 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
     merges = _merge_map(sheet)
     _read_top(sheet, ledger, by_row)
     # Only columns holding some cell can add text: a header merged out to column XFD must not
-    # make every item read sixteen thousand empty columns.
-    used_cols = {c for _, c in sheet.cells}
+    # make every item read sixteen thousand empty columns. (Listed only for such a header.)
+    used_cols: set[int] | None = None
 
     # A header drawn over two rows (vertically merged labels) ends at its merge's last row; a label
     # drawn over several columns has sub-labels (科室 | 责任人) on the next row, and all its columns.
@@ -377,6 +377,8 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
         if bounds:
             first_item_row = max(first_item_row, bounds[2] + 1)
             if bounds[3] > c:
+                if used_cols is None:
+                    used_cols = {c for _, c in sheet.cells}
                 ledger.parts[key] = sorted(pc for pc in used_cols if c < pc <= bounds[3])
     if ledger.parts and first_item_row == header_row + 1:
         spans = {pc for key, pcs in ledger.parts.items() for pc in (columns[key], *pcs)}
@@ -411,7 +413,9 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
             bounds = merges.get((r, key_col))
             if bounds and bounds[2] > r:
                 end = max(end, bounds[2])
-        if end == r and not any(c in item_cols or not item_cols for c, _ in row_cells):
+        # (A row whose first cell is in the table, as nearly all are, needs no further look.)
+        if end == r and not (row_cells and (not item_cols or row_cells[0][0] in item_cols)) \
+                and not any(c in item_cols or not item_cols for c, _ in row_cells):
             continue
         raw = _read_item(sheet, ledger, by_row, r, end, merges, layout)
         if raw is not None:
@@ -737,7 +741,7 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     one_row = first == last
     own: int | None = None  # how many cells of the row itself hold text, when counted
     if one_row and not parts:
-        own, content = _read_one_row(sheet, ledger, item, layout, first)
+        own, content = _read_one_row(sheet, ledger, item, layout, first, by_row.get(first, []))
     else:
         for key, c, _letters in layout.columns:
             if one_row:
@@ -862,22 +866,24 @@ def _one_row_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str
     return text, a1(r, c)
 
 
-def _read_one_row(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, layout: _Layout, r: int) -> tuple[int, bool]:
+def _read_one_row(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, layout: _Layout, r: int,
+                  row_cells: list[tuple[int, RawCell]]) -> tuple[int, bool]:
     """The columns of a one-row item (most items) in one loop: ``_one_row_text`` of each column
     inlined, with the references built from the column letters worked out once per sheet.
+    ``row_cells`` are the row's cells (``RawSheet.rows``).
 
     Returns how many of the row's own cells hold text (not those read from a merged cell above),
     and whether a column other than 序号 does."""
-    get = sheet.cells.get
+    here = dict(row_cells).get  # column -> cell, without a (row, column) key to hash per column
     covered = layout.covered
     texts, refs = item.texts, item.cells
     row = str(r)
     own, content = 0, False
     for key, c, letters in layout.columns:
-        cell = get((r, c))
+        cell = here(c)
         mine = cell is not None and cell.value is not None
         if covered is not None and not mine and (anchor := covered.get((r, c))) is not None:
-            cell = get(anchor)  # the merged cell from above that covers an empty one
+            cell = sheet.cells.get(anchor)  # the merged cell from above that covers an empty one
         text = ""
         if cell is not None:
             value = cell.value
