@@ -31,10 +31,13 @@ def count_items(items: Iterable[Item]) -> Counts:
         else:
             for letter in item.source:
                 sources[letter] += 1
-        if item.colour is unknown:
+        colour = item.colour
+        if colour is unknown:
             no_colours += 1
         else:
-            colours[item.colour.value] += 1
+            # The member itself as the key: a StrEnum equals its value, so this adds to the "blue"…
+            # entry (the key stays the plain string) without Enum.value's property lookup.
+            colours[colour] += 1
     if closed:
         counts.closed = closed
     if total:

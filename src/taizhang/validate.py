@@ -186,27 +186,28 @@ def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
     note, judgement = t.get("note", ""), t.get("judgement", "")
     doubts: dict[str, str] = {}
     closed = rules.is_closed(note, judgement)
-    # construct: every field below is already of its type, and a merge builds ten thousand.
-    item = construct(Item, dict(  # noqa: C408  keyword form: the fields as model_construct took them
-        row=raw.first_row,
-        no=_number(raw.no_value, t.get("no", "")),
-        name=t.get("name", ""),
-        target=t.get("target", ""),
-        progress=t.get("progress", ""),
-        judgement=judgement,
-        leader=t.get("leader", ""),
-        owner=t.get("owner", ""),
-        note=note,
-        extra=dict(raw.extra),
-        item_id=raw.item_id,
-        closed=closed,
+    # construct: every field below is already of its type, and a merge builds ten thousand
+    # (from a dict display: one dict made, where dict(...) makes two).
+    item = construct(Item, {
+        "row": raw.first_row,
+        "no": _number(raw.no_value, t.get("no", "")),
+        "name": t.get("name", ""),
+        "target": t.get("target", ""),
+        "progress": t.get("progress", ""),
+        "judgement": judgement,
+        "leader": t.get("leader", ""),
+        "owner": t.get("owner", ""),
+        "note": note,
+        "extra": dict(raw.extra),
+        "item_id": raw.item_id,
+        "closed": closed,
         # 说明 第1条 (重要程度) and 第2条 (任务来源): one of a fixed set, variants read with a warning.
-        stars=_coded(raw, "stars", rules.normalise_stars, sheet, out),
-        source=_coded(raw, "source", rules.normalise_source, sheet, out),
-        colour=_colour(raw, sheet, out, doubts, closed=closed),
-        written=_written(t),
-        doubts=doubts,
-    ))
+        "stars": _coded(raw, "stars", rules.normalise_stars, sheet, out),
+        "source": _coded(raw, "source", rules.normalise_source, sheet, out),
+        "colour": _colour(raw, sheet, out, doubts, closed=closed),
+        "written": _written(t),
+        "doubts": doubts,
+    })
     if raw.choice_cell is not None and not closed:
         _template_counts_otherwise(raw, item.colour, doubts)
     if item.stars is None and "stars" in raw.cells:
@@ -298,7 +299,9 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
         _doubt(doubts, "colour", f"{where} 为整表（或整列）统一的{classify(rgb)[1] or '颜色'}，按底色读取")
     if chosen is not None:
         mark, colour, name = chosen
-        other = next((f for f in fills if f[1] is not colour and f[0].cell != mark.cell and not _emphasis(f)), None)
+        # (A single fill, most often 进度评价's alone, has no other to disagree with.)
+        other = next((f for f in fills if f[1] is not colour and f[0].cell != mark.cell and not _emphasis(f)),
+                     None) if len(fills) > 1 else None
         if other is not None:
             out.append(finding("colour.cells_conflict", sheet=sheet, cell=mark.cell, first=mark.cell,
                                first_name=name, second=other[0].cell, second_name=other[2],
@@ -420,6 +423,10 @@ def _choose(entries: list[tuple[Mark, Colour, str | None]]) -> tuple[Mark, Colou
     cells (the first of them on a tie); else another colour, which is then an error."""
     if not entries:
         return None
+    if len(entries) == 1:  # most often 进度评价's fill alone: the rules below, for one entry
+        mark, colour, name = entries[0]
+        return (mark, colour, name or "") if mark.judgement or colour in _ALLOWED or not _emphasis(entries[0]) \
+            else None
     judged = next((e for e in entries if e[0].judgement), None)
     if judged is not None:
         mark, colour, name = judged
