@@ -92,7 +92,10 @@ def normalise_label(text: object) -> str:
     """A header label without spaces, line breaks, full-width forms or punctuation (``序 号`` → ``序号``)."""
     if text is None:
         return ""
-    return _LABEL_JUNK.sub("", nfkc(str(text)))
+    text = text if type(text) is str else str(text)
+    if _FULL_WIDTH.search(text):  # nfkc(text), without a call for the many labels and names that need none
+        text = unicodedata.normalize("NFKC", text)
+    return _LABEL_JUNK.sub("", text)
 
 
 _ALIASES = {alias: col for col in COLUMNS for alias in col.aliases}

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from . import checks, rules
@@ -177,7 +178,12 @@ def _position(f: Finding) -> tuple[int, int]:
     """Top to bottom, left to right, as a clerk works through the sheet; sheet-wide findings first."""
     if not f.cell:
         return (0, 0)
-    row, col = split_ref(f.cell)
+    return _cell_position(f.cell)
+
+
+@lru_cache(maxsize=4096)  # the same few columns of the same rows, file after file
+def _cell_position(cell: str) -> tuple[int, int]:
+    row, col = split_ref(cell)
     return (row, col)
 
 
