@@ -730,6 +730,8 @@ def parse_rank_target(text: str) -> StatedRank | None:
 
 def is_closed(note: str, judgement: str) -> bool:
     """An item whose 备注 or 进度评价 says 销号 is closed: listed, not counted."""
+    if "销号" not in note and "销号" not in judgement:
+        return False  # most items
     for text in (note, judgement):
         if "销号" in text and not re.search(r"(?:未|不|暂不|拟|申请)销号", text):
             return True

@@ -129,7 +129,8 @@ def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, departme
     for raw in ledger.items:
         item = _check_item(raw, sheet, findings)
         for check in item_checks:
-            findings.extend(check(raw, item, sheet))
+            if found := check(raw, item, sheet):  # most checks of most items find nothing
+                findings.extend(found)
         report.items.append(item)
     _leave_out_unseen(ledger, report.items)
     report.counts = count_items(report.items)

@@ -775,7 +775,7 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
 
     content = content or any(item.extra.values())
     jc = ledger.columns.get("judgement")
-    jcell = sheet.get(first, jc) if jc else None
+    jcell = sheet.cells.get((first, jc)) if jc else None
     if (jcell is None or jcell.value is None) and jc and layout.covered is not None \
             and (anchor := layout.covered.get((first, jc))) is not None:
         jcell = sheet.get(*anchor)
@@ -789,7 +789,7 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
     if (own is None or own < 3) and _is_section_row(sheet, first, by_row, merges, ledger.columns):
         ledger.section_rows.append(first)
         return None
-    if rules.is_example_text(item.texts.get("judgement", "")) and not item.texts.get("name"):
+    if not item.texts.get("name") and rules.is_example_text(item.texts.get("judgement", "")):
         ledger.findings.append(finding("item.example_row", sheet=sheet.name, cell=item.cells.get("judgement"),
                                        row=first, text=item.texts["judgement"].replace("\n", "")))
         return None
