@@ -141,7 +141,7 @@ def numbering(ledger: ParsedLedger, report: FileReport) -> Iterator[Finding]:
         if isinstance(item.no, str):
             yield finding("numbering.invalid", sheet=ledger.sheet, cell=cell, value=item.no)
             continue
-        here = bisect_right(ledger.section_rows, raw.first_row)
+        here = bisect_right(ledger.section_rows, raw.first_row) if ledger.section_rows else 0
         if here != section:
             section = here
             if item.no == 1:

@@ -399,8 +399,10 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
                     | {r for r, c in merges if r >= first_item_row and c in key_cols})
     next_row = first_item_row
     layout = _Layout.of(ledger)
-    # 序号/工作事项 columns whose cells are merged over several rows somewhere (an item of several rows).
-    merged_keys = [key_col for key in ("no", "name") if (key_col := columns.get(key)) and merges]
+    # 序号/工作事项 columns with a merged range starting among the items (an item of several rows):
+    # the others need no look-up per row.
+    merged_cols = {c for r, c in merges if r >= first_item_row}
+    merged_keys = [key_col for key in ("no", "name") if (key_col := columns.get(key)) and key_col in merged_cols]
     for r in starts:
         if r < next_row:
             continue  # inside the item before
