@@ -190,40 +190,50 @@ def _cell_position(cell: str) -> tuple[int, int]:
 
 def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
     t = raw.texts
-    note, judgement = t.get("note", ""), t.get("judgement", "")
+    get = t.get
+    note, judgement = get("note", ""), get("judgement", "")
+    stars_text, source_text = get("stars", ""), get("source", "")
     doubts: dict[str, str] = {}
     closed = rules.is_closed(note, judgement)
+    # 说明 第1条 (重要程度) and 第2条 (任务来源): one of a fixed set, variants read with a warning.
+    stars = _coded(raw, "stars", rules.normalise_stars, sheet, out)
+    source = _coded(raw, "source", rules.normalise_source, sheet, out)
+    colour = _colour(raw, sheet, out, doubts, closed=closed)
+    written = {}  # 重要程度 and 任务来源 as written, those that are
+    if stars_text:
+        written["stars"] = stars_text
+    if source_text:
+        written["source"] = source_text
     # construct: every field below is already of its type, and a merge builds ten thousand
     # (from a dict display: one dict made, where dict(...) makes two).
     item = construct(Item, {
         "row": raw.first_row,
-        "no": _number(raw.no_value, t.get("no", "")),
-        "name": t.get("name", ""),
-        "target": t.get("target", ""),
-        "progress": t.get("progress", ""),
+        "no": _number(raw.no_value, get("no", "")),
+        "name": get("name", ""),
+        "target": get("target", ""),
+        "progress": get("progress", ""),
         "judgement": judgement,
-        "leader": t.get("leader", ""),
-        "owner": t.get("owner", ""),
+        "leader": get("leader", ""),
+        "owner": get("owner", ""),
         "note": note,
         "extra": dict(raw.extra),
         "item_id": raw.item_id,
         "closed": closed,
-        # 说明 第1条 (重要程度) and 第2条 (任务来源): one of a fixed set, variants read with a warning.
-        "stars": _coded(raw, "stars", rules.normalise_stars, sheet, out),
-        "source": _coded(raw, "source", rules.normalise_source, sheet, out),
-        "colour": _colour(raw, sheet, out, doubts, closed=closed),
-        "written": _written(t),
+        "stars": stars,
+        "source": source,
+        "colour": colour,
+        "written": written,
         "doubts": doubts,
     })
     if raw.choice_cell is not None and not closed:
-        _template_counts_otherwise(raw, item.colour, doubts)
-    if item.stars is None and "stars" in raw.cells:
-        doubts["stars"] = "重要程度无法识别" if t.get("stars") else "重要程度为空"
-    elif item.stars is not None and _hollow_only(t.get("stars", "")):
+        _template_counts_otherwise(raw, colour, doubts)
+    if stars is None and "stars" in raw.cells:
+        doubts["stars"] = "重要程度无法识别" if stars_text else "重要程度为空"
+    elif stars is not None and _hollow_only(stars_text):
         # ☆☆☆ may be three stars drawn hollow or a rating of none out of three: a guess either way.
-        doubts["stars"] = f"重要程度写作“{t['stars']}”，按{item.stars}读取没有把握"
-    if item.source is None and "source" in raw.cells:
-        doubts["source"] = "任务来源无法识别" if t.get("source") else "任务来源为空"
+        doubts["stars"] = f"重要程度写作“{stars_text}”，按{stars}读取没有把握"
+    if source is None and "source" in raw.cells:
+        doubts["source"] = "任务来源无法识别" if source_text else "任务来源为空"
 
     return item
 
@@ -252,16 +262,6 @@ def _hollow_only(stars: str) -> bool:
     """Whether recognised stars are written with hollow stars alone (☆☆☆): never without a ☆ or ✩
     (the test most items take), since recognised stars are not all blank."""
     return ("☆" in stars or "✩" in stars) and _HOLLOW_ONLY.fullmatch(stars) is not None
-
-
-def _written(texts: dict[str, str]) -> dict[str, str]:
-    """重要程度 and 任务来源 as written, those that are."""
-    written = {}
-    if stars := texts.get("stars"):
-        written["stars"] = stars
-    if source := texts.get("source"):
-        written["source"] = source
-    return written
 
 
 def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str], *, closed: bool = False) -> Colour:
