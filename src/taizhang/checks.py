@@ -1,6 +1,8 @@
 """The checks of the notice and its 说明, one small unit each.
 
-A check is a function that yields findings, registered with the codes it may report::
+A check is a function that yields findings (or returns them in a list, as the item rules here
+do: a generator costs a check run on every item more than its tests), registered with the codes
+it may report::
 
     @item_rule("rule.top_stars_own_source")
     def top_stars_own_source(raw, item, sheet): ...      # once per item, after it is read
@@ -73,30 +75,34 @@ def ledger_rule(*codes: str) -> Callable[[LedgerCheck], LedgerCheck]:
 
 
 @item_rule("item.required")
-def required(raw: RawItem, item: Item, sheet: str) -> Iterator[Finding]:
+def required(raw: RawItem, item: Item, sheet: str) -> list[Finding]:
     """通知 三: 逐一明确责任领导、责任人员、任务目标 (and the item's name)."""
     t = raw.texts
+    found = []
     for key in rules.REQUIRED_FIELDS:
         if key in raw.cells and not t.get(key):
             label = rules.COLUMN_BY_KEY[key].label.replace("\n", "")
-            yield finding("item.required", sheet=sheet, cell=raw.cells[key], row=raw.first_row, label=label,
-                          hint=rules.REQUIRED_HINTS[key])
+            found.append(finding("item.required", sheet=sheet, cell=raw.cells[key], row=raw.first_row, label=label,
+                                 hint=rules.REQUIRED_HINTS[key]))
+    return found
 
 
 @item_rule("rule.top_stars_own_source", "rule.state_source_one_star")
-def stars_match_source(raw: RawItem, item: Item, sheet: str) -> Iterator[Finding]:
+def stars_match_source(raw: RawItem, item: Item, sheet: str) -> list[Finding]:
     """说明 第1、2条, as warnings (a rule with exceptions): ★★★ is not a C-only item, nor an A item ★."""
+    found = []
     if item.stars == "★★★" and item.source == "C":
-        yield finding("rule.top_stars_own_source", sheet=sheet, cell=raw.cells.get("stars"))
+        found.append(finding("rule.top_stars_own_source", sheet=sheet, cell=raw.cells.get("stars")))
     if item.stars == "★" and item.source and "A" in item.source:
-        yield finding("rule.state_source_one_star", sheet=sheet, cell=raw.cells.get("stars"))
+        found.append(finding("rule.state_source_one_star", sheet=sheet, cell=raw.cells.get("stars")))
+    return found
 
 
 @item_rule("rule.should_be_red", "rule.should_be_blue")
-def colour_follows_words(raw: RawItem, item: Item, sheet: str) -> Iterator[Finding]:
+def colour_follows_words(raw: RawItem, item: Item, sheet: str) -> list[Finding]:
     """说明 第3条, as warnings: 落后/通报批评/全市后3位 call for red, 领先序时进度/全市前3位 for blue."""
     if item.closed:
-        return
+        return []
     text = f"{item.progress}\n{item.judgement}"
     red, blue = rules.colour_words(text)
     rank = rules.parse_rank(item.progress) or rules.parse_rank(item.judgement)  # facts, not goals
@@ -104,13 +110,14 @@ def colour_follows_words(raw: RawItem, item: Item, sheet: str) -> Iterator[Findi
         red.append(rank.text)
     elif rank is not None and rank.in_top3 and not red:
         blue.append(rank.text)
-    current = rules.COLOUR_NAMES[item.colour]
+    found = []
     if red and item.colour is not Colour.RED:
-        yield finding("rule.should_be_red", sheet=sheet, cell=raw.cells.get("judgement"),
-                      words="、".join(dict.fromkeys(red)), current=current)
+        found.append(finding("rule.should_be_red", sheet=sheet, cell=raw.cells.get("judgement"),
+                             words="、".join(dict.fromkeys(red)), current=rules.COLOUR_NAMES[item.colour]))
     if blue and item.colour not in (Colour.BLUE, Colour.RED):
-        yield finding("rule.should_be_blue", sheet=sheet, cell=raw.cells.get("judgement"),
-                      words="、".join(dict.fromkeys(blue)), current=current)
+        found.append(finding("rule.should_be_blue", sheet=sheet, cell=raw.cells.get("judgement"),
+                             words="、".join(dict.fromkeys(blue)), current=rules.COLOUR_NAMES[item.colour]))
+    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,7 +141,7 @@ def numbering(ledger: ParsedLedger, report: FileReport) -> Iterator[Finding]:
         if isinstance(item.no, str):
             yield finding("numbering.invalid", sheet=ledger.sheet, cell=cell, value=item.no)
             continue
-        here = bisect_right(ledger.section_rows, raw.first_row)
+        here = bisect_right(ledger.section_rows, raw.first_row) if ledger.section_rows else 0
         if here != section:
             section = here
             if item.no == 1:

@@ -85,9 +85,10 @@ def construct(cls: type[_M], values: dict[str, Any], fields_set: set[str] | None
         plan = _PLANS[cls] = tuple((name, info.default_factory, info.default)
                                    for name, info in cls.model_fields.items())
     given = set(values) if fields_set is None else fields_set
-    for name, factory, default in plan:
-        if name not in values:
-            values[name] = factory() if factory is not None else default
+    if len(values) < len(plan):  # field names only: as many as the model has means every field is given
+        for name, factory, default in plan:
+            if name not in values:
+                values[name] = factory() if factory is not None else default
     model = cls.__new__(cls)
     setattr_ = object.__setattr__
     setattr_(model, "__dict__", values)

@@ -92,7 +92,10 @@ def normalise_label(text: object) -> str:
     """A header label without spaces, line breaks, full-width forms or punctuation (``序 号`` → ``序号``)."""
     if text is None:
         return ""
-    return _LABEL_JUNK.sub("", nfkc(str(text)))
+    text = text if type(text) is str else str(text)
+    if _FULL_WIDTH.search(text):  # nfkc(text), without a call for the many labels and names that need none
+        text = unicodedata.normalize("NFKC", text)
+    return _LABEL_JUNK.sub("", text)
 
 
 _ALIASES = {alias: col for col in COLUMNS for alias in col.aliases}
@@ -129,6 +132,10 @@ def clean_text(value: object) -> str:
     """A cell's text as people read it: stripped, line ends folded, XML-illegal characters gone."""
     if value is None:
         return ""
+    if type(value) is str and value.isprintable():
+        # Most cells: no line ends and no XML-illegal characters (control characters, surrogates and
+        # U+FFFE/U+FFFF are all unprintable), so only the strip is left to do.
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
@@ -513,8 +520,9 @@ def _hits(pattern: re.Pattern[str], text: str) -> list[str]:
 def colour_words(text: str) -> tuple[list[str], list[str]]:
     """``(red_words(text), blue_words(text))``, the text normalised once (asked of every item)."""
     t = nfkc(text)
-    red = _hits(_RED_WORDS, t)
-    return red, ([] if red else _hits(_BLUE_WORDS, t))
+    # One search first: most texts name none of the words, and finding that needs no loop.
+    red = _hits(_RED_WORDS, t) if _RED_WORDS.search(t) else []
+    return red, ([] if red or not _BLUE_WORDS.search(t) else _hits(_BLUE_WORDS, t))
 
 
 def red_words(text: str) -> list[str]:
@@ -706,6 +714,8 @@ def _ranks(text: str, *, goals: bool) -> list[StatedRank]:
 
 def parse_rank(text: str) -> StatedRank | None:
     """The first 全市 rank a 推进情况 states as a fact (not a goal such as ``力争全市前三``), or None."""
+    if not text or "市" not in text:
+        return None  # most texts: no 全市 in them (what _ranks looks at first)
     ranks = _ranks(text, goals=False)
     return ranks[0] if ranks else None
 
@@ -723,6 +733,8 @@ def parse_rank_target(text: str) -> StatedRank | None:
 
 def is_closed(note: str, judgement: str) -> bool:
     """An item whose 备注 or 进度评价 says 销号 is closed: listed, not counted."""
+    if "销号" not in note and "销号" not in judgement:
+        return False  # most items
     for text in (note, judgement):
         if "销号" in text and not re.search(r"(?:未|不|暂不|拟|申请)销号", text):
             return True

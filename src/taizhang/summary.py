@@ -21,20 +21,23 @@ def count_items(items: Iterable[Item]) -> Counts:
             closed += 1
             continue
         total += 1
-        level = item.star_level
-        if level is None:
+        level = item.stars  # Item.star_level, without the property call: the number of stars
+        if not level:
             no_stars += 1
         else:
-            stars[str(level)] += 1
+            stars[str(len(level))] += 1
         if item.source is None:
             no_sources += 1
         else:
             for letter in item.source:
                 sources[letter] += 1
-        if item.colour is unknown:
+        colour = item.colour
+        if colour is unknown:
             no_colours += 1
         else:
-            colours[item.colour.value] += 1
+            # The member itself as the key: a StrEnum equals its value, so this adds to the "blue"…
+            # entry (the key stays the plain string) without Enum.value's property lookup.
+            colours[colour] += 1
     if closed:
         counts.closed = closed
     if total:

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from . import checks, rules
@@ -140,7 +141,8 @@ def _check_ledger(report: FileReport, ledger: ParsedLedger, path: Path, departme
     for raw in ledger.items:
         item = _check_item(raw, sheet, findings)
         for check in item_checks:
-            findings.extend(check(raw, item, sheet))
+            if found := check(raw, item, sheet):  # most checks of most items find nothing
+                findings.extend(found)
         report.items.append(item)
     _leave_out_unseen(ledger, report.items)
     report.counts = count_items(report.items)
@@ -189,45 +191,61 @@ def _position(f: Finding) -> tuple[int, int]:
     """Top to bottom, left to right, as a clerk works through the sheet; sheet-wide findings first."""
     if not f.cell:
         return (0, 0)
-    row, col = split_ref(f.cell)
+    return _cell_position(f.cell)
+
+
+@lru_cache(maxsize=4096)  # the same few columns of the same rows, file after file
+def _cell_position(cell: str) -> tuple[int, int]:
+    row, col = split_ref(cell)
     return (row, col)
 
 
 def _check_item(raw: RawItem, sheet: str, out: list[Finding]) -> Item:
     t = raw.texts
-    note, judgement = t.get("note", ""), t.get("judgement", "")
+    get = t.get
+    note, judgement = get("note", ""), get("judgement", "")
+    stars_text, source_text = get("stars", ""), get("source", "")
     doubts: dict[str, str] = {}
     closed = rules.is_closed(note, judgement)
-    # construct: every field below is already of its type, and a merge builds ten thousand.
-    item = construct(Item, dict(  # noqa: C408  keyword form: the fields as model_construct took them
-        row=raw.first_row,
-        no=_number(raw.no_value, t.get("no", "")),
-        name=t.get("name", ""),
-        target=t.get("target", ""),
-        progress=t.get("progress", ""),
-        judgement=judgement,
-        leader=t.get("leader", ""),
-        owner=t.get("owner", ""),
-        note=note,
-        extra=dict(raw.extra),
-        item_id=raw.item_id,
-        closed=closed,
-        # 说明 第1条 (重要程度) and 第2条 (任务来源): one of a fixed set, variants read with a warning.
-        stars=_coded(raw, "stars", rules.normalise_stars, sheet, out),
-        source=_coded(raw, "source", rules.normalise_source, sheet, out),
-        colour=_colour(raw, sheet, out, doubts, closed=closed),
-        written={k: t[k] for k in ("stars", "source") if t.get(k)},
-        doubts=doubts,
-    ))
+    # 说明 第1条 (重要程度) and 第2条 (任务来源): one of a fixed set, variants read with a warning.
+    stars = _coded(raw, "stars", rules.normalise_stars, sheet, out)
+    source = _coded(raw, "source", rules.normalise_source, sheet, out)
+    colour = _colour(raw, sheet, out, doubts, closed=closed)
+    written = {}  # 重要程度 and 任务来源 as written, those that are
+    if stars_text:
+        written["stars"] = stars_text
+    if source_text:
+        written["source"] = source_text
+    # construct: every field below is already of its type, and a merge builds ten thousand
+    # (from a dict display: one dict made, where dict(...) makes two).
+    item = construct(Item, {
+        "row": raw.first_row,
+        "no": _number(raw.no_value, get("no", "")),
+        "name": get("name", ""),
+        "target": get("target", ""),
+        "progress": get("progress", ""),
+        "judgement": judgement,
+        "leader": get("leader", ""),
+        "owner": get("owner", ""),
+        "note": note,
+        "extra": dict(raw.extra),
+        "item_id": raw.item_id,
+        "closed": closed,
+        "stars": stars,
+        "source": source,
+        "colour": colour,
+        "written": written,
+        "doubts": doubts,
+    })
     if raw.choice_cell is not None and not closed:
-        _template_counts_otherwise(raw, item.colour, doubts)
-    if item.stars is None and "stars" in raw.cells:
-        doubts["stars"] = "重要程度无法识别" if t.get("stars") else "重要程度为空"
-    elif item.stars is not None and _HOLLOW_ONLY.fullmatch(t.get("stars", "")):
+        _template_counts_otherwise(raw, colour, doubts)
+    if stars is None and "stars" in raw.cells:
+        doubts["stars"] = "重要程度无法识别" if stars_text else "重要程度为空"
+    elif stars is not None and _hollow_only(stars_text):
         # ☆☆☆ may be three stars drawn hollow or a rating of none out of three: a guess either way.
-        doubts["stars"] = f"重要程度写作“{t['stars']}”，按{item.stars}读取没有把握"
-    if item.source is None and "source" in raw.cells:
-        doubts["source"] = "任务来源无法识别" if t.get("source") else "任务来源为空"
+        doubts["stars"] = f"重要程度写作“{stars_text}”，按{stars}读取没有把握"
+    if source is None and "source" in raw.cells:
+        doubts["source"] = "任务来源无法识别" if source_text else "任务来源为空"
 
     return item
 
@@ -252,6 +270,12 @@ def _coded(raw: RawItem, key: str, normalise: Callable[[str], tuple[str | None, 
 _HOLLOW_ONLY = re.compile(r"[☆✩\s]+")
 
 
+def _hollow_only(stars: str) -> bool:
+    """Whether recognised stars are written with hollow stars alone (☆☆☆): never without a ☆ or ✩
+    (the test most items take), since recognised stars are not all blank."""
+    return ("☆" in stars or "✩" in stars) and _HOLLOW_ONLY.fullmatch(stars) is not None
+
+
 def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str], *, closed: bool = False) -> Colour:
     """说明 第3条: a fill anywhere in the item's row marks it, the 进度评价 cell's first; without a
     fill, the 进度评价 text; without either, a blue/yellow/red text colour (with a warning).
@@ -261,7 +285,15 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
     """
     cell = raw.cells.get("judgement")
     text = raw.texts.get("judgement", "")
-    said, ambiguous = rules.colour_from_text(text)
+    said, ambiguous = rules.colour_from_text(text) if text else (None, False)
+    if not raw.marks and not raw.unevaluated and raw.background is None and raw.choice_cell is None:
+        # Nothing coloured and no 评价颜色 column (most items of most ledgers): the text alone, as below.
+        if said is not None:
+            return said
+        if ambiguous:
+            out.append(finding("colour.ambiguous", sheet=sheet, cell=cell, text=text.replace("\n", " ")))
+            _doubt(doubts, "colour", "进度评价文字同时提到几种颜色")
+        return Colour.NONE
     unevaluated = raw.unevaluated
     if raw.choice_cell is not None and cell is not None:
         # The self-checking template's own rule on 进度评价 paints it from 评价颜色 (or from the
@@ -286,7 +318,9 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
         _doubt(doubts, "colour", f"{where} 为整表（或整列）统一的{classify(rgb)[1] or '颜色'}，按底色读取")
     if chosen is not None:
         mark, colour, name = chosen
-        other = next((f for f in fills if f[1] is not colour and f[0].cell != mark.cell and not _emphasis(f)), None)
+        # (A single fill, most often 进度评价's alone, has no other to disagree with.)
+        other = next((f for f in fills if f[1] is not colour and f[0].cell != mark.cell and not _emphasis(f)),
+                     None) if len(fills) > 1 else None
         if other is not None:
             out.append(finding("colour.cells_conflict", sheet=sheet, cell=mark.cell, first=mark.cell,
                                first_name=name, second=other[0].cell, second_name=other[2],
@@ -408,6 +442,10 @@ def _choose(entries: list[tuple[Mark, Colour, str | None]]) -> tuple[Mark, Colou
     cells (the first of them on a tie); else another colour, which is then an error."""
     if not entries:
         return None
+    if len(entries) == 1:  # most often 进度评价's fill alone: the rules below, for one entry
+        mark, colour, name = entries[0]
+        return (mark, colour, name or "") if mark.judgement or colour in _ALLOWED or not _emphasis(entries[0]) \
+            else None
     judged = next((e for e in entries if e[0].judgement), None)
     if judged is not None:
         mark, colour, name = judged

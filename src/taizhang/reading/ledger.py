@@ -18,7 +18,7 @@ from ..findings import finding
 from ..models import Colour, Finding
 from . import condformat
 from .colours import classify, is_pale
-from .grid import CondRule, RawCell, RawSheet, RawWorkbook, a1
+from .grid import CondRule, RawCell, RawSheet, RawWorkbook, a1, column_letter
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_MATCHES = 6  # of the ten 附件2 labels
@@ -38,7 +38,7 @@ class Mark:
     conditional: bool = False  # painted by a conditional format
 
 
-@dataclass
+@dataclass(slots=True)  # one per item: slots make it cheaper to build and to read
 class RawItem:
     """One item as written: texts by column key, where each came from, and the 进度评价 colours."""
 
@@ -366,8 +366,8 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
     merges = _merge_map(sheet)
     _read_top(sheet, ledger, by_row)
     # Only columns holding some cell can add text: a header merged out to column XFD must not
-    # make every item read sixteen thousand empty columns.
-    used_cols = {c for _, c in sheet.cells}
+    # make every item read sixteen thousand empty columns. (Listed only for such a header.)
+    used_cols: set[int] | None = None
 
     # A header drawn over two rows (vertically merged labels) ends at its merge's last row; a label
     # drawn over several columns has sub-labels (科室 | 责任人) on the next row, and all its columns.
@@ -377,6 +377,8 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
         if bounds:
             first_item_row = max(first_item_row, bounds[2] + 1)
             if bounds[3] > c:
+                if used_cols is None:
+                    used_cols = {c for _, c in sheet.cells}
                 ledger.parts[key] = sorted(pc for pc in used_cols if c < pc <= bounds[3])
     if ledger.parts and first_item_row == header_row + 1:
         spans = {pc for key, pcs in ledger.parts.items() for pc in (columns[key], *pcs)}
@@ -396,22 +398,28 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
     starts = sorted({r for r in by_row if r >= first_item_row}
                     | {r for r, c in merges if r >= first_item_row and c in key_cols})
     next_row = first_item_row
+    layout = _Layout.of(ledger)
+    # 序号/工作事项 columns with a merged range starting among the items (an item of several rows):
+    # the others need no look-up per row.
+    merged_cols = {c for r, c in merges if r >= first_item_row}
+    merged_keys = [key_col for key in ("no", "name") if (key_col := columns.get(key)) and key_col in merged_cols]
     for r in starts:
         if r < next_row:
             continue  # inside the item before
-        cells = [(c, cell) for c, cell in by_row.get(r, []) if c in item_cols or not item_cols]
-        if _is_footer_row(by_row.get(r, []), columns):
+        row_cells = by_row.get(r, [])
+        if _is_footer_row(row_cells, columns):
             ledger.center_leader = _center_leader(by_row, r)
             break
         end = r
-        for key in ("no", "name"):
-            key_col = columns.get(key)
-            bounds = merges.get((r, key_col)) if key_col else None
+        for key_col in merged_keys:
+            bounds = merges.get((r, key_col))
             if bounds and bounds[2] > r:
                 end = max(end, bounds[2])
-        if not cells and end == r:
+        # (A row whose first cell is in the table, as nearly all are, needs no further look.)
+        if end == r and not (row_cells and (not item_cols or row_cells[0][0] in item_cols)) \
+                and not any(c in item_cols or not item_cols for c, _ in row_cells):
             continue
-        raw = _read_item(sheet, ledger, by_row, r, end, merges)
+        raw = _read_item(sheet, ledger, by_row, r, end, merges, layout)
         if raw is not None:
             ledger.items.append(raw)
         next_row = end + 1
@@ -455,7 +463,12 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
     if not items:
         return
     # The item rows that hold cells (a merged 序号 may reach far down an otherwise empty sheet).
-    row_item = {r: it for it in items for r in (it.first_row, *_rows_between(ledger, it.first_row + 1, it.last_row))}
+    row_item: dict[int, RawItem] = {}
+    for it in items:
+        row_item[it.first_row] = it
+        if it.last_row > it.first_row:  # most items are one row
+            for r in _rows_between(ledger, it.first_row + 1, it.last_row):
+                row_item[r] = it
     rows = sorted(row_item)
     cols = sorted(item_cols)
     painting = condformat.paint(sheet, rows, cols)
@@ -467,23 +480,24 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
     by_row = sheet.rows()
     col_set = set(cols)
     covered, row_fills = ledger.covered, sheet.row_fills
+    any_covered = bool(covered)
     marking = (Colour.BLUE, Colour.YELLOW, Colour.RED)
-    ink_marks: dict[str, bool] = {}  # a sheet has a few text colours, on thousands of cells
+    # The text colours of the sheet that mark (a sheet has a few, on thousands of cells; most often
+    # none of them blue, yellow or red, and then no cell's text colour needs looking at).
+    inky = {font for font in {cell.font for cell in sheet.cells.values()}
+            if font is not None and classify(font)[0] in marking}
     for r in rows:
         row_fill = row_fills.get(r)
-        for c, cell in by_row.get(r, ()):
-            if c not in col_set:
-                continue
-            if cell.fill is not None:
+        row_cells = by_row.get(r, ())
+        for c, cell in row_cells:
+            if cell.fill is not None and c in col_set:
                 fills[(r, c)] = (cell.fill, False, (r, c))
-            font = cell.font
-            if font is not None and cell.value is not None:
-                marks = ink_marks.get(font)
-                if marks is None:
-                    marks = ink_marks[font] = classify(font)[0] in marking
-                if marks:
-                    inks[(r, c)] = font
-        if row_fill is not None or covered:
+        if inky:
+            for c, cell in row_cells:
+                font = cell.font
+                if font in inky and cell.value is not None and c in col_set:
+                    inks[(r, c)] = font  # type: ignore[index]  # in inky: not None
+        if row_fill is not None or any_covered:
             for c in cols:
                 if (r, c) in sheet.cells:
                     if row_fill is not None and (r, c) not in fills:
@@ -518,17 +532,19 @@ def _colour_marks(sheet: RawSheet, ledger: ParsedLedger, item_cols: set[int]) ->
     jc = ledger.columns.get("judgement")
     seen: set[tuple[int, tuple[int, int]]] = set()
     for (r, c), (rgb, conditional, anchor) in sorted(fills.items()):
-        if classify(rgb)[0] is Colour.NONE:
+        colour = classify(rgb)[0]
+        if colour is Colour.NONE:
             continue  # white
         it = row_item[r]
         if rgb in decoration or column_decoration.get(c) == rgb:
-            if it.background is None and classify(rgb)[0] in marking:
+            if it.background is None and colour in marking:
                 it.background = (a1(*anchor), rgb)
             continue  # decoration
         if (id(it), anchor) in seen:
             continue  # one merged cell seen from several rows
         seen.add((id(it), anchor))
-        it.marks.append(Mark(a1(*anchor), rgb, keys.get(c, ""), judgement=c == jc, conditional=conditional))
+        # Positional: a mark on most items of a ledger, and keywords cost a dataclass more.
+        it.marks.append(Mark(a1(*anchor), rgb, keys.get(c, ""), c == jc, False, conditional))
     for (r, c), ink in sorted(inks.items()):
         if ink not in font_decoration and column_font.get(c) != ink:
             row_item[r].marks.append(Mark(a1(r, c), ink, keys.get(c, ""), judgement=c == jc, font=True,
@@ -566,7 +582,10 @@ def _decoration(sheet: RawSheet, ledger: ParsedLedger, rows: list[int], cols: li
     by_row: dict[int, list[str | None]] = {}
     for (r, _), entry in fills.items():
         by_row.setdefault(r, []).append(entry[0])
-    row_common = {r: _row_common(by_row.get(r, []), len(cols)) for r in rows}
+    # _row_common asked only of rows filled widely enough (most rows: the 进度评价 cell alone).
+    width, share = len(cols), ROW_WIDE_SHARE * len(cols)
+    row_common = {r: _row_common(values, width) if (values := by_row.get(r)) and len(values) >= share else None
+                  for r in rows}
     decoration: set[str] = set()
     firsts = [row_common[it.first_row] for it in items]
     if firsts[0] is not None and all(f == firsts[0] for f in firsts):
@@ -643,7 +662,16 @@ def _rows_between(ledger: ParsedLedger, first: int, last: int) -> list[int]:
 
 def _is_footer_row(cells: list[tuple[int, RawCell]], columns: dict[str, int]) -> bool:
     # Asked of every row: its first text alone answers for nearly all of them.
-    first = next((str(cell.value) for _, cell in cells if cell.value is not None and str(cell.value).strip()), None)
+    first = None
+    for _, cell in cells:
+        value = cell.value
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return False  # 序号 1, 2, 3…: no footer begins with a number (nor a date or TRUE)
+        if value.strip():
+            first = value
+            break
     if first is None or not rules.is_footer(first):
         return False
     texts = [(c, cell.value) for c, cell in cells if cell.value is not None and str(cell.value).strip()]
@@ -678,7 +706,9 @@ def _text(cell: RawCell | None) -> str:
         return ""
     value = cell.value
     if type(value) is str:  # most cells
-        return rules.clean_text(value)
+        return value.strip() if value.isprintable() else rules.clean_text(value)  # as rules.clean_text
+    if type(value) is int:  # 序号: what rules.clean_text makes of it
+        return str(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -686,40 +716,70 @@ def _text(cell: RawCell | None) -> str:
     return rules.clean_text(value)
 
 
+@dataclass(slots=True)
+class _Layout:
+    """What every item row of a sheet is read by, worked out once per sheet instead of per item."""
+
+    columns: list[tuple[str, int, str]]  # (key, column, the column's letters) of the 附件2 columns
+    extras: list[tuple[str, int, bool]]  # (label, column, whether it is 评价颜色) of the department's own
+    covered: Mapping[tuple[int, int], tuple[int, int]] | None  # None when no merged cell reaches into the items
+
+    @classmethod
+    def of(cls, ledger: ParsedLedger) -> _Layout:
+        covered = ledger.covered
+        return cls([(key, c, column_letter(c)) for key, c in ledger.columns.items()],
+                   [(label, c, rules.normalise_label(label) == rules.CHOICE_LABEL)
+                    for label, c in ledger.extra_columns.items()],
+                   covered or None)
+
+
 def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tuple[int, RawCell]]],
-               first: int, last: int, merges: dict[tuple[int, int], tuple[int, int, int, int]]) -> RawItem | None:
-    item = RawItem(first_row=first, last_row=last)
-    for key, c in ledger.columns.items():
-        if first == last:
-            text, ref = _one_row_text(sheet, ledger, item, key, c, first)
-        else:
-            text, ref = _column_text(sheet, ledger, item, key, c, first, last)
-        item.texts[key] = text
-        item.cells[key] = ref or a1(first, c)
-        # A label drawn over several columns (责任科室及责任人 over 科室 | 责任人): one field, joined.
-        part_cols = ledger.parts.get(key)
-        if not part_cols:
-            continue
-        extra = [_column_text(sheet, ledger, item, key, pc, first, last)[0] for pc in part_cols]
-        if any(extra):
-            item.texts[key] = ("/" if key == "owner" else "\n").join(t for t in (text, *extra) if t)
-    if "owner_person" in item.texts:  # 责任科室 | 责任人 in two columns
-        person = item.texts.pop("owner_person")
-        item.cells.pop("owner_person", None)
-        item.texts["owner"] = "/".join(t for t in (item.texts.get("owner", ""), person) if t)
-    for label, c in ledger.extra_columns.items():
-        texts = [_text(sheet.get(r, c)) for r in _rows_between(ledger, first, last)]
-        item.extra[label] = "\n".join(t for t in texts if t)
-        if rules.normalise_label(label) == rules.CHOICE_LABEL:
-            item.choice, item.choice_cell = item.extra[label], a1(first, c)
+               first: int, last: int, merges: dict[tuple[int, int], tuple[int, int, int, int]],
+               layout: _Layout | None = None) -> RawItem | None:
+    item = RawItem(first, last)  # (first_row, last_row): positional, half the cost of keywords
+    if layout is None:
+        layout = _Layout.of(ledger)
+    texts, refs, parts = item.texts, item.cells, ledger.parts
+    one_row = first == last
+    own: int | None = None  # how many cells of the row itself hold text, when counted
+    if one_row and not parts:
+        own, content = _read_one_row(sheet, ledger, item, layout, first, by_row.get(first, []))
+    else:
+        for key, c, _letters in layout.columns:
+            if one_row:
+                text, ref = _one_row_text(sheet, ledger, item, key, c, first)
+            else:
+                text, ref = _column_text(sheet, ledger, item, key, c, first, last)
+            texts[key] = text
+            refs[key] = ref or a1(first, c)
+            # A label drawn over several columns (责任科室及责任人 over 科室 | 责任人): one field, joined.
+            part_cols = parts.get(key)
+            if not part_cols:
+                continue
+            extra = [_column_text(sheet, ledger, item, key, pc, first, last)[0] for pc in part_cols]
+            if any(extra):
+                texts[key] = ("/" if key == "owner" else "\n").join(t for t in (text, *extra) if t)
+        content = any(v for k, v in texts.items() if k != "no")
+    if "owner_person" in texts:  # 责任科室 | 责任人 in two columns
+        person = texts.pop("owner_person")
+        refs.pop("owner_person", None)
+        texts["owner"] = "/".join(t for t in (texts.get("owner", ""), person) if t)
+    if layout.extras:
+        rows = _rows_between(ledger, first, last)
+        for label, c, is_choice in layout.extras:
+            extra_texts = [_text(sheet.get(r, c)) for r in rows]
+            item.extra[label] = "\n".join(t for t in extra_texts if t)
+            if is_choice:
+                item.choice, item.choice_cell = item.extra[label], a1(first, c)
     if ledger.id_column is not None:
         # Not content: a row the clerk emptied to drop an item still holds its hidden ID.
         item.item_id = _text(sheet.get(first, ledger.id_column)).strip() or None
 
-    content = [v for k, v in item.texts.items() if k != "no" and v] + [v for v in item.extra.values() if v]
+    content = content or any(item.extra.values())
     jc = ledger.columns.get("judgement")
-    jcell = sheet.get(first, jc) if jc else None
-    if (jcell is None or jcell.value is None) and jc and (anchor := ledger.covered.get((first, jc))) is not None:
+    jcell = sheet.cells.get((first, jc)) if jc else None
+    if (jcell is None or jcell.value is None) and jc and layout.covered is not None \
+            and (anchor := layout.covered.get((first, jc))) is not None:
         jcell = sheet.get(*anchor)
     if jcell is not None:
         item.fill, item.font = jcell.fill, jcell.font
@@ -727,10 +787,11 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
         if item.texts.get("no") and _is_section_row(sheet, first, by_row, merges, ledger.columns):
             ledger.section_rows.append(first)  # 一、港口建设 written in 序号 alone
         return None  # formatted but empty, or a pre-numbered blank row of the template
-    if _is_section_row(sheet, first, by_row, merges, ledger.columns):
+    # A heading has at most two written cells: a row with three of its own is an item.
+    if (own is None or own < 3) and _is_section_row(sheet, first, by_row, merges, ledger.columns):
         ledger.section_rows.append(first)
         return None
-    if rules.is_example_text(item.texts.get("judgement", "")) and not item.texts.get("name"):
+    if not item.texts.get("name") and rules.is_example_text(item.texts.get("judgement", "")):
         ledger.findings.append(finding("item.example_row", sheet=sheet.name, cell=item.cells.get("judgement"),
                                        row=first, text=item.texts["judgement"].replace("\n", "")))
         return None
@@ -738,8 +799,8 @@ def _read_item(sheet: RawSheet, ledger: ParsedLedger, by_row: dict[int, list[tup
         item.hidden = all(r in sheet.hidden_rows for r in range(first, last + 1))
     # Struck through: every written cell of the item (序号 aside: a clerk striking out an item often
     # selects its texts and leaves the number) has its text struck.
-    rows = _rows_between(ledger, first, last)  # the item's rows that hold cells
-    if sheet.has_strike and any(cell.strike for r in rows for _, cell in by_row.get(r, ())):
+    rows = _rows_between(ledger, first, last) if sheet.has_strike else []  # the item's rows that hold cells
+    if rows and any(cell.strike for r in rows for _, cell in by_row.get(r, ())):
         item_cols = (set(ledger.columns.values()) | {c for pcs in ledger.parts.values() for c in pcs}) \
             - {ledger.columns.get("no")}
         written = [cell for r in rows for c, cell in by_row.get(r, ()) if c in item_cols and cell.value is not None]
@@ -805,6 +866,46 @@ def _one_row_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str
     if key == "no" and item.no_value is None:
         item.no_value = cell.value
     return text, a1(r, c)
+
+
+def _read_one_row(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, layout: _Layout, r: int,
+                  row_cells: list[tuple[int, RawCell]]) -> tuple[int, bool]:
+    """The columns of a one-row item (most items) in one loop: ``_one_row_text`` of each column
+    inlined, with the references built from the column letters worked out once per sheet.
+    ``row_cells`` are the row's cells (``RawSheet.rows``).
+
+    Returns how many of the row's own cells hold text (not those read from a merged cell above),
+    and whether a column other than 序号 does."""
+    here = dict(row_cells).get  # column -> cell, without a (row, column) key to hash per column
+    covered = layout.covered
+    texts, refs = item.texts, item.cells
+    row = str(r)
+    own, content = 0, False
+    for key, c, letters in layout.columns:
+        cell = here(c)
+        mine = cell is not None and cell.value is not None
+        if covered is not None and not mine and (anchor := covered.get((r, c))) is not None:
+            cell = sheet.cells.get(anchor)  # the merged cell from above that covers an empty one
+        text = ""
+        if cell is not None:
+            value = cell.value
+            if value is None:
+                if cell.formula is not None:
+                    ledger.findings.append(finding("item.formula_uncached", sheet=sheet.name, cell=letters + row,
+                                                   formula=cell.formula))
+            elif type(value) is str and value.isprintable():
+                text = value.strip()  # rules.clean_text of text without line ends or illegal characters
+            else:
+                text = _text(cell)
+            if text:
+                own += mine
+                if key != "no":
+                    content = True
+                elif item.no_value is None:
+                    item.no_value = value
+        texts[key] = text
+        refs[key] = letters + row
+    return own, content
 
 
 def _is_section_row(sheet: RawSheet, r: int, by_row: dict[int, list[tuple[int, RawCell]]],
