@@ -35,7 +35,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, cast
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -300,8 +300,9 @@ class ConsolidatedWriter:
         """The rows' XML, rendered while the package is written (every style is registered already)."""
         styles = self.styles
         heading = styles.get("left", HEADING_FILL, "heading")
-        number_sid = {font: styles.get(self.ledger.columns[0].align, None, font) for font in ("body", "grey")}
+        body, grey = (styles.get(self.ledger.columns[0].align, None, font) for font in ("body", "grey"))
         number = 0
+        text, ends = "", array("L")
         row = _LEDGER_HEADER_ROW
         unpacked: _Block | None = None  # the block whose rows are being written (one at a time)
         for index, (kind, what) in enumerate(plan):
@@ -319,12 +320,17 @@ class ConsolidatedWriter:
                 if unpacked is not None:
                     unpacked.release()
                 unpacked = what.block
+                text, ends = unpacked.unpack(), unpacked.ends
+            at = what.index
+            cells = text[ends[at - 1] if at else 0:ends[at]].replace(_ROW_TOKEN, r)
+            # _row_xml, with the 序号 cell, in one go
+            height = _HEIGHTS.get(what.lines) or _row_height(what.lines)
             if what.closed:
-                head = f'<c r="A{r}" s="{number_sid["grey"]}"/>'
+                yield f'<row r="{r}" ht="{height}" customHeight="1"><c r="A{r}" s="{grey}"/>{cells}</row>'
             else:
                 number += 1
-                head = f'<c r="A{r}" s="{number_sid["body"]}" t="n"><v>{number}</v></c>'
-            yield _row_xml(r, head + what.block.row(what.index).replace(_ROW_TOKEN, r), what.lines)
+                yield (f'<row r="{r}" ht="{height}" customHeight="1"><c r="A{r}" s="{body}" t="n"><v>{number}</v></c>'
+                       f'{cells}</row>')
         if unpacked is not None:
             unpacked.release()
 
@@ -606,6 +612,8 @@ class _Rows:
         self.widths = list(widths)
         # Text of at most this many characters fits on one line, whatever its characters.
         self.one_line = [max(int((w - 1.5) // 2), 0) for w in widths]
+        self.usable = [max(w - 1.5, 1.0) for w in widths]  # as in _lines
+        self._templates: dict[tuple[object, ...], str] = {}  # _plain_cells' row templates, by shape
         self.letters = [get_column_letter(c) for c in range(1, len(widths) + 1)]
         self.parts: list[str] = []
         self.styles = styles
@@ -618,6 +626,12 @@ class _Rows:
         sids = self._sids.get(looks)
         if sids is None:
             sids = self._sids[looks] = [styles.get(*look) for look in looks]
+        plain = self._plain_cells(sids, values, first, row)
+        return plain if plain is not None else self._cells_one_by_one(styles, sids, values, looks, first, row)
+
+    def _cells_one_by_one(self, styles: _Styles, sids: list[int], values: Sequence[object], looks: tuple[_Look, ...],
+                          first: int, row: str) -> tuple[str, int]:
+        """``cells``, a cell at a time: for every value, whatever it holds."""
         lines = 1
         out = []
         for offset, value in enumerate(values):
@@ -643,6 +657,56 @@ class _Rows:
                     lines = max(lines, _lines(text, self.widths[i]))
         return "".join(out), lines
 
+    def _plain_cells(self, sids: list[int], values: Sequence[object], first: int, row: str) -> tuple[str, int] | None:
+        """``cells`` for the usual row, rendered in one go; None for a row that needs ``cells``' own
+        cell-by-cell way. The usual row's values are texts, numbers or empty, and none of its texts
+        needs escaping, a quote prefix, xml:space or trimming: one search of the texts joined says so
+        (a text that only looks unusual there, such as one holding ``_PLAIN_JOIN``, goes the long way,
+        which gives the same XML). Its cells are one template of the row's shape (which cells are
+        text, number or empty), filled in by ``%``: the same XML the long way writes, cell by cell."""
+        shape: list[type | None] = []
+        texts: list[object] = []
+        lines = 1
+        one_line, usable = self.one_line, self.usable
+        for i, value in enumerate(values, first):
+            kind = type(value)
+            if kind is str and value:
+                text = cast(str, value)
+                texts.append(text)
+                shape.append(str)
+                if len(text) > one_line[i] or "\n" in text:  # the lines it wraps to (as _lines counts)
+                    if "\n" in text:
+                        lines = max(lines, _lines(text, self.widths[i]))
+                    else:  # _lines of one line, inline: most cells of a ledger wrap
+                        n = len(text)
+                        wide = (len(text.encode("utf-8")) - n) // 2
+                        lines = max(lines, 1, math.ceil(((n - wide) * 1.1 + wide * 2.0) / usable[i]))
+            elif value is None or kind is str:
+                shape.append(None)
+            elif kind is int or kind is float:
+                texts.append(value)
+                shape.append(kind)
+            else:
+                return None
+        joined = _PLAIN_JOIN.join(["", *map(str, texts), ""])
+        if (len(joined) > MAX_CELL_CHARS or _UNPLAIN_CHAR.search(joined) is not None
+                or _UNPLAIN_EDGE.search(joined) is not None):
+            return None
+        key = (id(sids), first, row, tuple(shape))  # sids: held by self._sids as long as this
+        template = self._templates.get(key)
+        if template is None:
+            parts = []
+            for offset, cell in enumerate(shape):
+                head = f'<c r="{self.letters[first + offset]}{row}" s="{sids[offset]}'
+                if cell is None:
+                    parts.append(f'{head}"/>')
+                elif cell is str:
+                    parts.append(f'{head}" t="inlineStr"><is><t>%s</t></is></c>')
+                else:
+                    parts.append(f'{head}" t="n"><v>%s</v></c>')
+            template = self._templates[key] = "".join(parts)
+        return template % tuple(texts), lines
+
     def append(self, cells: str, lines: int) -> None:
         """A row of already rendered cells, tall enough for ``lines`` lines of wrapped text."""
         self.parts.append(_row_xml(str(self.row), cells, lines))
@@ -660,7 +724,9 @@ class _Rows:
     def add(self, values: Sequence[object], looks: tuple[_Look, ...]) -> None:
         """One row from column A: the cells' values and their (align, fill, font) looks."""
         assert self.styles is not None
-        self.append(*self.cells(self.styles, values, looks, first=0, row=str(self.row)))
+        # Rendered for the row token, as 台账's rows are: one template serves every row of a shape.
+        cells, lines = self.cells(self.styles, values, looks, first=0, row=_ROW_TOKEN)
+        self.append(cells.replace(_ROW_TOKEN, str(self.row)), lines)
 
     @property
     def last_row(self) -> int:
@@ -681,8 +747,17 @@ class _Rows:
 
 def _row_xml(row: str, cells: str, lines: int) -> str:
     """A ``<row>`` of rendered cells, tall enough for ``lines`` lines of wrapped text."""
-    height = min(round(lines * LINE_HEIGHT + 6, 1), MAX_ROW_HEIGHT)
+    height = _HEIGHTS.get(lines) or _row_height(lines)
     return f'<row r="{row}" ht="{height}" customHeight="1">{cells}</row>'
+
+
+_HEIGHTS: dict[int, str] = {}  # _row_height's, by lines
+
+
+def _row_height(lines: int) -> str:
+    """The ``ht`` of a row of ``lines`` lines of wrapped text (kept in ``_HEIGHTS``)."""
+    height = _HEIGHTS[lines] = str(min(round(lines * LINE_HEIGHT + 6, 1), MAX_ROW_HEIGHT))
+    return height
 
 
 # Text that needs more than copying: XML specials, characters Excel forbids, a leading character
@@ -690,6 +765,13 @@ def _row_xml(row: str, cells: str, lines: int) -> str:
 # Text needing more than the plain path: XML escapes, or characters XML cannot hold at all.
 _SPECIAL = re.compile("[&<>\r]|" + XML_ILLEGAL.pattern)
 _CAREFUL_START = frozenset(" \t\n=+-@#")
+# _plain_cells: a row's texts joined by (and between) a character of no meaning here (private use,
+# legal in XML), and what makes a row unusual in that string: a _SPECIAL character (one class: a
+# single class is searched far faster than _SPECIAL's two), a text starting with a character of
+# _CAREFUL_START or ending with whitespace (re's \s is str.isspace's), both found at a separator.
+_PLAIN_JOIN = "\ue000"
+_UNPLAIN_CHAR = re.compile("[^\t\n\x20-\x25\x27-\x3b\x3d\x3f-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_UNPLAIN_EDGE = re.compile("\ue000(?:[ \t\n=+@#-]|(?<=\\s\ue000))")
 LINE_HEIGHT = 11 * 1.5  # points per wrapped line of 11pt text, with room for the CJK fonts LibreOffice substitutes
 
 
@@ -746,12 +828,12 @@ class _Block:
         self.data = zlib.compress(text.encode("utf-8"), 1)
         self.ends = array("L", itertools.accumulate(len(r) for r in rows))
 
-    def row(self, index: int) -> str:
-        """The cells of row ``index`` (the block is unpacked on first use, until ``release``)."""
+    def unpack(self) -> str:
+        """Every row's cells, one after the other (``ends``: where each row's end), until ``release``."""
         text = self.text
         if text is None:
             text = self.text = zlib.decompress(self.data).decode("utf-8")
-        return text[self.ends[index - 1] if index else 0:self.ends[index]]
+        return text
 
     def release(self) -> None:
         self.text = None
@@ -849,35 +931,76 @@ class _LedgerSheet(Worksheet):
             raise RuntimeError("台账: openpyxl wrote comments other than the streamed ones")
         author_id, streamed = first.authorId, self._streamed_comments
 
+        # Each comment and shape is openpyxl's own XML of it: made by openpyxl for a comment whose
+        # text needs escaping or xml:space (and for the first, to check the templates against), and
+        # otherwise filled into a template of that same XML (openpyxl's serialisation of each of
+        # ten thousand comments would cost more than the rest of the workbook).
+        record = _template(tostring(self._record((_MARK[0], _MARK[1], "0pt"), author_id).to_tree()), 2)
+        # (A shape's blanks, in the order they are written: its height, its id, its row and column.)
+        shaped = _template(shape_alone(_MARK[2], _MARK[3], _MARK[0], _MARK[1]), 4)
+
+        def comment(c: tuple[str, str, str]) -> str:
+            if _plain_text(c[1]):
+                return record % (c[0], c[1])
+            return bytes(tostring(self._record(c, author_id).to_tree())).decode("utf-8")
+
+        def shape(index: int, c: tuple[str, str, str]) -> str:
+            row, col = coordinate_to_tuple(c[0])
+            return shaped % (c[2], f"_x0000_s{index:04d}", row - 1, col - 1)
+
         def comment_xml() -> Iterator[bytes]:
             at = comments.index(alone)
+            if comment(streamed[0]).encode("utf-8") != alone:
+                raise RuntimeError("台账: openpyxl's comment is not as expected")
             yield comments[:at]
             for start in range(0, len(streamed), 256):
-                yield b"".join(tostring(self._record(c, author_id).to_tree()) for c in streamed[start:start + 256])
+                yield "".join(map(comment, streamed[start:start + 256])).encode("utf-8")
             yield comments[at + len(alone):]
 
-        def shape(index: int, comment: tuple[str, str, str]) -> bytes:
-            # ShapeWriter.add_comment_shape, serialised alone (it declares its own namespaces).
-            row, col = coordinate_to_tuple(comment[0])
-            element = _shape_factory(row - 1, col - 1, comment[2], "240pt")
-            element.set("id", f"_x0000_s{index:04d}")
-            return bytes(tostring(element))
-
         def drawing_xml() -> Iterator[bytes]:
-            alone = shape(_FIRST_SHAPE, streamed[0])
-            if shapes.count(alone) != 1:
+            row, col = coordinate_to_tuple(streamed[0][0])
+            alone = shape_alone(row, col, streamed[0][2], _FIRST_SHAPE, minus=1)
+            if shapes.count(alone) != 1 or shape(_FIRST_SHAPE, streamed[0]).encode("utf-8") != alone:
                 raise RuntimeError("台账: openpyxl's comment drawing is not as expected")
             at = shapes.index(alone)
             yield shapes[:at]
             for start in range(0, len(streamed), 256):
-                yield b"".join(shape(_FIRST_SHAPE + i, c)
-                               for i, c in enumerate(streamed[start:start + 256], start=start))
+                yield "".join(shape(_FIRST_SHAPE + i, c)
+                              for i, c in enumerate(streamed[start:start + 256], start=start)).encode("utf-8")
             yield shapes[at + len(alone):]
 
         return {part: comment_xml(), drawing: drawing_xml()}
 
 
 _FIRST_SHAPE = 1026  # openpyxl's ShapeWriter numbers a sheet's comment shapes from 1026
+_MARK = ("\ue001", "\ue002", "\ue003", "\ue004")  # a template's blanks, while openpyxl writes it
+
+
+def shape_alone(row: int | str, col: int | str, height: str, index: int | str, *, minus: int = 0) -> bytes:
+    """ShapeWriter.add_comment_shape's shape of a comment on (``row``, ``col``) (1-based with ``minus``
+    1), serialised alone (it declares its own namespaces)."""
+    if minus:
+        row, col = int(row) - minus, int(col) - minus
+    element = _shape_factory(row, col, height, "240pt")
+    element.set("id", index if isinstance(index, str) else f"_x0000_s{index:04d}")
+    return bytes(tostring(element))
+
+
+def _template(xml: bytes, blanks: int) -> str:
+    """openpyxl's ``xml`` of an element made with ``_MARK``'s first ``blanks`` for its variable
+    parts, as a ``%`` template of those parts in that order."""
+    text = xml.decode("utf-8").replace("%", "%%")
+    at = [text.find(mark) for mark in _MARK[:blanks]]
+    if any(text.count(mark) != 1 for mark in _MARK[:blanks]) or at != sorted(at):
+        raise RuntimeError("台账: openpyxl's comment XML is not as expected")
+    for mark in _MARK[:blanks]:
+        text = text.replace(mark, "%s")
+    return text
+
+
+def _plain_text(text: str) -> bool:
+    """Whether openpyxl writes ``text`` as it is: nothing to escape, no xml:space (its ``whitespace``)."""
+    return bool(text) and not text[0].isspace() and not text[-1].isspace() and _UNPLAIN_CHAR.search(text) is None
 
 
 # Which 台账 column a finding is about, by its code (or the code's area); codes not listed here

@@ -1,0 +1,74 @@
+"""The consolidated workbook's fast ways of writing its rows and comments give exactly the XML of the
+careful ways they stand in for: a row of plain texts rendered in one go is the row rendered a cell
+at a time, and a comment or comment shape filled into a template is openpyxl's own serialisation."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import zipfile
+
+from openpyxl import Workbook
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.xml.functions import tostring
+
+from taizhang.writing.consolidated import _FIRST_SHAPE, _LedgerSheet, _Rows, _Styles, shape_alone
+
+# What clerks type into a cell, the awkward along with the usual: formulas' first characters, edge
+# spaces (full-width too), XML specials, characters XML cannot hold, the separator the fast way
+# joins texts with, line breaks, numbers, long text, empty cells.
+TEXTS: list[object] = [
+    "推进港口岸电设施建设", "完成年度目标的60%，（一）已完成{招标}", "=SUM(A1)", "+86", "-完成", "@某人", "#REF!",
+    " 前导空格", "末尾空格 ", "全角空格\u3000", "\u3000全角", "A&B", "<b>", "a>b", "回车\r换行", "控制\x01字符",
+    "私用\ue000区", "\ue000", "第一行\n第二行", "\n开头换行", "结尾换行\n", "\t制表", "多行\n\n空行", "emoji😀文字",
+    12, 3.5, -4, 0, True, None, "", "长" * 120, "x" * 40000,
+]
+
+
+def _one_by_one(rows: _Rows, styles: _Styles, values: list[object], looks: tuple[tuple[str, str | None, str], ...],
+                row: str) -> tuple[str, int]:
+    sids = [styles.get(*look) for look in looks]
+    return rows._cells_one_by_one(styles, sids, values, looks, 0, row)
+
+
+def test_rows_rendered_in_one_go_are_the_rows_rendered_a_cell_at_a_time() -> None:
+    styles = _Styles(Workbook())
+    widths = [5, 17, 22, 10]
+    rows = _Rows(None, 0, widths)
+    looks = (("center", None, "body"), ("left", "FFFF00", "body"), ("left", None, "grey"), ("center", None, "body"))
+    plain_rows = 0
+    for values in itertools.product(TEXTS, ["推进", "=1+1", "", None, 7, "末尾 ", "a&b", "十个字以上的一段文字" * 3],
+                                    ["第一行\n第二行", "私用\ue000", "x"], [None, "备注"]):
+        for row in ("\x00", "17"):
+            got = rows.cells(styles, list(values), looks, first=0, row=row)
+            assert got == _one_by_one(rows, styles, list(values), looks, row), values
+        plain_rows += rows._plain_cells([styles.get(*look) for look in looks], list(values), 0, "1") is not None
+    assert plain_rows > 100  # the fast way was taken, not only the careful one
+
+
+def _package(ws: _LedgerSheet) -> dict[str, bytes]:
+    buffer = io.BytesIO()
+    ws.parent.save(buffer)
+    with zipfile.ZipFile(buffer) as zf:
+        return {name: b"".join(chunks) for name, chunks in ws.streamed_parts(zf.read).items()}
+
+
+def test_streamed_comments_and_their_shapes_are_those_openpyxl_writes() -> None:
+    wb = Workbook()
+    ws = _LedgerSheet(wb, "台账")
+    wb._add_sheet(ws)
+    texts = [t for t in TEXTS if isinstance(t, str) and t and "\x01" not in t and "\r" not in t]
+    comments = [(f"{'BCDEFGHIJ'[i % 9]}{5 + i}", text) for i, text in enumerate(texts * 12)]
+    comments.insert(0, ("C5", "任务来源含 A 但重要程度只有 ★，请核对星级或来源。\n第二条提示"))
+    for ref, text in comments:
+        ws.add_streamed_comment(ref, text)
+    parts = _package(ws)
+    comment_part = next(v for k, v in parts.items() if k.startswith("xl/comments/"))
+    drawing = next(v for k, v in parts.items() if k.endswith(".vml"))
+    # openpyxl's own serialisation of each comment and shape, one at a time
+    records = b"".join(tostring(ws._record(c).to_tree()) for c in ws._streamed_comments)
+    at = [coordinate_to_tuple(c[0]) for c in ws._streamed_comments]
+    shapes = b"".join(shape_alone(row, col, c[2], _FIRST_SHAPE + i, minus=1)
+                      for i, ((row, col), c) in enumerate(zip(at, ws._streamed_comments, strict=True)))
+    assert records in comment_part and comment_part.count(b"<comment ") == len(comments)
+    assert shapes in drawing and drawing.count(b"_x0000_s") == len(comments)
