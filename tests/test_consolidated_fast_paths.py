@@ -4,15 +4,27 @@ at a time, and a comment or comment shape filled into a template is openpyxl's o
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import zipfile
+from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.xml.functions import tostring
 
-from taizhang.writing.consolidated import _FIRST_SHAPE, _LedgerSheet, _Rows, _Styles, shape_alone
+from builders import build_ledger, item
+from taizhang.merge import merge_inbox
+from taizhang.models import Config
+from taizhang.writing.consolidated import (
+    _FIRST_SHAPE,
+    _LedgerSheet,
+    _Rows,
+    _Styles,
+    consolidated_bytes,
+    shape_alone,
+)
 
 # What clerks type into a cell, the awkward along with the usual: formulas' first characters, edge
 # spaces (full-width too), XML specials, characters XML cannot hold, the separator the fast way
@@ -72,3 +84,19 @@ def test_streamed_comments_and_their_shapes_are_those_openpyxl_writes() -> None:
                       for i, ((row, col), c) in enumerate(zip(at, ws._streamed_comments, strict=True)))
     assert records in comment_part and comment_part.count(b"<comment ") == len(comments)
     assert shapes in drawing and drawing.count(b"_x0000_s") == len(comments)
+
+
+def test_closed_items_of_the_last_department_are_written_after_the_closed_headings(tmp_path: Path) -> None:
+    # The last department's rows are still unpacked when the closed items' sub-headings are
+    # written: its closed row must be its own, not made of the sub-headings' text.
+    inbox = tmp_path / "inbox"
+    for name, closed in (("综合部", []), ("规划发展部", [item("规划发展部已办结事项", note="已销号")])):
+        build_ledger(inbox / f"{name}.xlsx", [item(f"{name}在办事项{i}") for i in range(3)] + closed, department=name)
+    config = Config()
+    result = merge_inbox(inbox, config=config, date=dt.date(2022, 4, 6))
+    ws = load_workbook(io.BytesIO(consolidated_bytes(result, config=config)))["台账"]
+    rows = [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(5, ws.max_row + 1)]
+    assert rows == [("综合部（3项）", None), *((i + 1, f"综合部在办事项{i}") for i in range(3)),
+                    ("规划发展部（3项）", None), *((i + 4, f"规划发展部在办事项{i}") for i in range(3)),
+                    ("已销号事项（1项，不编序号，不计入统计）", None), ("规划发展部（已销号1项）", None),
+                    (None, "规划发展部已办结事项")]

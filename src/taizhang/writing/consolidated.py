@@ -28,6 +28,7 @@ import datetime as dt
 import io
 import itertools
 import math
+import operator
 import re
 import zipfile
 import zlib
@@ -149,6 +150,13 @@ class ConsolidatedWriter:
             raise ValueError("台账: the one column that depends on a row's place (序号) must come first")
         self._keys = {c.key: i for i, c in enumerate(columns)}
         self._core_values = tuple(c.value for c in columns[self._head:])
+        # The row's values read at once: the fields shown as they are by one getter of the item's
+        # fields (with a stand-in where the value is worked out), then the worked-out ones.
+        core = columns[self._head:]
+        fields = [c.field or core[0].field or "name" for c in core]
+        self._fields: Callable[[dict[str, object]], tuple[object, ...]] = (
+            operator.itemgetter(*fields) if len(fields) > 1 else lambda d: (d[fields[0]],))
+        self._worked_out = tuple((i, c.value) for i, c in enumerate(core) if c.field is None)
         self._looks = _ledger_looks(columns)
         self._core_looks = {key: looks[self._head:] for key, looks in self._looks.items()}
         # Every look an item cell can have, registered up front in a fixed order: reports are
@@ -178,7 +186,9 @@ class ConsolidatedWriter:
 
         (By the finding itself, not its place: the merge adds findings of its own after this.)"""
         out = []
-        first, values, looks, render, styles = self._head, self._core_values, self._core_looks, self._core.cells, self.styles
+        first, looks, render, styles = self._head, self._core_looks, self._core.cells, self.styles
+        fields, worked_out = self._fields, self._worked_out
+        core_sids = {kind: self._core.sids(styles, look) for kind, look in looks.items()}
         targets = finding_targets(report)
         marks: dict[int, dict[int, list[str]]] = {}
         block, rendered = _Block(), []
@@ -188,11 +198,17 @@ class ConsolidatedWriter:
                 marks.setdefault(index, {}).setdefault(self._keys[key], []).append(f.message)
         for index, it in enumerate(report.items):
             row = LedgerRow(it, 0, "")
-            look = looks[(STANDARD_FILLS.get(it.colour), "grey" if it.closed else "body")]
+            values = list(fields(it.__dict__))
+            for at, value in worked_out:
+                values[at] = value(row)
+            kind = (STANDARD_FILLS.get(it.colour), "grey" if it.closed else "body")
+            look = looks[kind]
+            sids: list[int] | None = core_sids[kind]
             marked = marks.get(index)
             if marked:  # the cells a finding is about, hatched
                 look = tuple(_marked(x) if first + i in marked else x for i, x in enumerate(look))
-            cells, lines = render(styles, [value(row) for value in values], look, first=first, row=_ROW_TOKEN)
+                sids = None
+            cells, lines = render(styles, values, look, first=first, row=_ROW_TOKEN, sids=sids)
             notes = tuple((col, "\n".join(messages)) for col, messages in sorted(marked.items())) if marked else ()
             rendered.append(cells)
             out.append(_Prepared(block, index, lines, it, notes))
@@ -296,41 +312,45 @@ class ConsolidatedWriter:
         ws.auto_filter.ref = f"A{_LEDGER_HEADER_ROW}:{letters[-1]}{max(rows.last_row, _LEDGER_HEADER_ROW)}"
         return rows
 
-    def _ledger_rows(self, plan: list[tuple[str, object]], letters: list[str]) -> Iterator[str]:
-        """The rows' XML, rendered while the package is written (every style is registered already)."""
+    def _ledger_rows(self, plan: list[tuple[str, object]], letters: list[str]) -> Iterator[bytes]:
+        """The rows' XML, rendered while the package is written (every style is registered already).
+
+        In UTF-8, as the departments' rows are kept (``_Block``) and as they are written."""
         styles = self.styles
         heading = styles.get("left", HEADING_FILL, "heading")
-        body, grey = (styles.get(self.ledger.columns[0].align, None, font) for font in ("body", "grey"))
+        body, grey = (str(styles.get(self.ledger.columns[0].align, None, font)).encode() for font in ("body", "grey"))
         number = 0
-        text, ends = "", array("L")
+        data, ends = b"", array("L")
         row = _LEDGER_HEADER_ROW
         unpacked: _Block | None = None  # the block whose rows are being written (one at a time)
         for index, (kind, what) in enumerate(plan):
             plan[index] = ("", None)  # a row written is let go
             row += 1
-            r = str(row)
             if kind == "heading":
-                text = escape(str(safe_value(what) or ""))
-                cells = f'<c r="A{r}" s="{heading}" t="inlineStr"><is><t>{text}</t></is></c>' + "".join(
+                r = str(row)
+                title = escape(str(safe_value(what) or ""))
+                cells = f'<c r="A{r}" s="{heading}" t="inlineStr"><is><t>{title}</t></is></c>' + "".join(
                     f'<c r="{letter}{r}" s="{heading}"/>' for letter in letters[1:])
-                yield _row_xml(r, cells, 1)
+                yield _row_xml(r, cells, 1).encode("utf-8")
                 continue
             assert isinstance(what, _Prepared)
             if what.block is not unpacked:
                 if unpacked is not None:
                     unpacked.release()
                 unpacked = what.block
-                text, ends = unpacked.unpack(), unpacked.ends
+                data, ends = unpacked.unpack(), unpacked.ends
             at = what.index
-            cells = text[ends[at - 1] if at else 0:ends[at]].replace(_ROW_TOKEN, r)
+            rb = b"%d" % row
+            cells_b = data[ends[at - 1] if at else 0:ends[at]].replace(_ROW_TOKEN_B, rb)
             # _row_xml, with the 序号 cell, in one go
-            height = _HEIGHTS.get(what.lines) or _row_height(what.lines)
+            height = _HEIGHTS_B.get(what.lines) or _row_height(what.lines).encode()
             if what.closed:
-                yield f'<row r="{r}" ht="{height}" customHeight="1"><c r="A{r}" s="{grey}"/>{cells}</row>'
+                yield b'<row r="%b" ht="%b" customHeight="1"><c r="A%b" s="%b"/>%b</row>' % (
+                    rb, height, rb, grey, cells_b)
             else:
                 number += 1
-                yield (f'<row r="{r}" ht="{height}" customHeight="1"><c r="A{r}" s="{body}" t="n"><v>{number}</v></c>'
-                       f'{cells}</row>')
+                yield b'<row r="%b" ht="%b" customHeight="1"><c r="A%b" s="%b" t="n"><v>%d</v></c>%b</row>' % (
+                    rb, height, rb, body, number, cells_b)
         if unpacked is not None:
             unpacked.release()
 
@@ -608,11 +628,12 @@ class _Rows:
                  styles: _Styles | None = None) -> None:
         self.ws = ws
         self.row = self.first_row = first_row
-        self.pending: Iterator[str] | None = None
+        self.pending: Iterator[bytes] | None = None
         self.widths = list(widths)
         # Text of at most this many characters fits on one line, whatever its characters.
         self.one_line = [max(int((w - 1.5) // 2), 0) for w in widths]
         self.usable = [max(w - 1.5, 1.0) for w in widths]  # as in _lines
+        self._line_specs = list(zip(self.one_line, self.usable, self.widths, strict=True))
         self._templates: dict[tuple[object, ...], str] = {}  # _plain_cells' row templates, by shape
         self.letters = [get_column_letter(c) for c in range(1, len(widths) + 1)]
         self.parts: list[str] = []
@@ -620,14 +641,20 @@ class _Rows:
         self._sids: dict[tuple[_Look, ...], list[int]] = {}
 
     def cells(self, styles: _Styles, values: Sequence[object], looks: tuple[_Look, ...], *, first: int,
-              row: str) -> tuple[str, int]:
+              row: str, sids: list[int] | None = None) -> tuple[str, int]:
         """The XML of consecutive cells from column index ``first`` of row ``row``, and the lines
-        of wrapped text the tallest of them needs."""
+        of wrapped text the tallest of them needs. ``sids``: the looks' style ids, if known."""
+        if sids is None:
+            sids = self.sids(styles, looks)
+        plain = self._plain_cells(sids, values, first, row)
+        return plain if plain is not None else self._cells_one_by_one(styles, sids, values, looks, first, row)
+
+    def sids(self, styles: _Styles, looks: tuple[_Look, ...]) -> list[int]:
+        """The style ids of ``looks`` (kept: the same list each time)."""
         sids = self._sids.get(looks)
         if sids is None:
             sids = self._sids[looks] = [styles.get(*look) for look in looks]
-        plain = self._plain_cells(sids, values, first, row)
-        return plain if plain is not None else self._cells_one_by_one(styles, sids, values, looks, first, row)
+        return sids
 
     def _cells_one_by_one(self, styles: _Styles, sids: list[int], values: Sequence[object], looks: tuple[_Look, ...],
                           first: int, row: str) -> tuple[str, int]:
@@ -664,7 +691,19 @@ class _Rows:
         (a text that only looks unusual there, such as one holding ``_PLAIN_JOIN``, goes the long way,
         which gives the same XML). Its cells are one template of the row's shape (which cells are
         text, number or empty), filled in by ``%``: the same XML the long way writes, cell by cell."""
-        shape: list[type | None] = []
+        strings = cast(Sequence[str], values)
+        try:  # a row of texts only (some empty), as 台账's are: its shape and lines without a loop of its own
+            joined = _PLAIN_JOIN.join(["", *strings, ""])
+        except TypeError:
+            pass
+        else:
+            if (len(joined) > MAX_CELL_CHARS or _UNPLAIN_CHAR.search(joined) is not None
+                    or _UNPLAIN_EDGE.search(joined) is not None):
+                return None
+            shape = tuple(str if text else None for text in strings)
+            return (self._template(sids, first, row, shape) % tuple(filter(None, strings)),
+                    self._lines_of(strings, first, "\n" in joined))
+        kinds: list[type | None] = []
         texts: list[object] = []
         lines = 1
         one_line, usable = self.one_line, self.usable
@@ -673,7 +712,7 @@ class _Rows:
             if kind is str and value:
                 text = cast(str, value)
                 texts.append(text)
-                shape.append(str)
+                kinds.append(str)
                 if len(text) > one_line[i] or "\n" in text:  # the lines it wraps to (as _lines counts)
                     if "\n" in text:
                         lines = max(lines, _lines(text, self.widths[i]))
@@ -682,17 +721,22 @@ class _Rows:
                         wide = (len(text.encode("utf-8")) - n) // 2
                         lines = max(lines, 1, math.ceil(((n - wide) * 1.1 + wide * 2.0) / usable[i]))
             elif value is None or kind is str:
-                shape.append(None)
+                kinds.append(None)
             elif kind is int or kind is float:
                 texts.append(value)
-                shape.append(kind)
+                kinds.append(kind)
             else:
                 return None
         joined = _PLAIN_JOIN.join(["", *map(str, texts), ""])
         if (len(joined) > MAX_CELL_CHARS or _UNPLAIN_CHAR.search(joined) is not None
                 or _UNPLAIN_EDGE.search(joined) is not None):
             return None
-        key = (id(sids), first, row, tuple(shape))  # sids: held by self._sids as long as this
+        return self._template(sids, first, row, tuple(kinds)) % tuple(texts), lines
+
+    def _template(self, sids: list[int], first: int, row: str, shape: tuple[type | None, ...]) -> str:
+        """The ``%`` template of ``_plain_cells``' cells of a shape: each a text (str), a number
+        (int, float) or empty (None)."""
+        key = (id(sids), first, row, shape)  # sids: held by self._sids as long as this
         template = self._templates.get(key)
         if template is None:
             parts = []
@@ -705,15 +749,30 @@ class _Rows:
                 else:
                     parts.append(f'{head}" t="n"><v>%s</v></c>')
             template = self._templates[key] = "".join(parts)
-        return template % tuple(texts), lines
+        return template
+
+    def _lines_of(self, texts: Sequence[str], first: int, breaks: bool) -> int:
+        """The lines of wrapped text the tallest of ``texts`` (cells from column ``first``) needs, as
+        ``_lines`` counts them; ``breaks``: whether any has a line break."""
+        lines = 1
+        for text, (short, usable, width) in zip(texts, self._line_specs[first:], strict=False):
+            n = len(text)
+            if breaks and "\n" in text:
+                lines = max(lines, _lines(text, width))
+            elif n > short:  # _lines of one line, inline: most cells of a ledger wrap
+                wide = (len(text.encode("utf-8")) - n) // 2
+                wraps = math.ceil(((n - wide) * 1.1 + wide * 2.0) / usable)
+                if wraps > lines:
+                    lines = wraps
+        return lines
 
     def append(self, cells: str, lines: int) -> None:
         """A row of already rendered cells, tall enough for ``lines`` lines of wrapped text."""
         self.parts.append(_row_xml(str(self.row), cells, lines))
         self.row += 1
 
-    def stream(self, produce: Iterable[str], count: int) -> None:
-        """``count`` rows (after those appended) whose XML ``produce`` yields while they are written."""
+    def stream(self, produce: Iterable[bytes], count: int) -> None:
+        """``count`` rows (after those appended) whose XML (UTF-8) ``produce`` yields while they are written."""
         self.pending = iter(produce)
         self.row += count
 
@@ -741,7 +800,7 @@ class _Rows:
         self.parts = []
         if self.pending is not None:
             while chunk := list(itertools.islice(self.pending, batch)):
-                out.write("".join(chunk).encode("utf-8"))
+                out.write(b"".join(chunk))
             self.pending = None
 
 
@@ -752,11 +811,13 @@ def _row_xml(row: str, cells: str, lines: int) -> str:
 
 
 _HEIGHTS: dict[int, str] = {}  # _row_height's, by lines
+_HEIGHTS_B: dict[int, bytes] = {}  # the same in UTF-8
 
 
 def _row_height(lines: int) -> str:
     """The ``ht`` of a row of ``lines`` lines of wrapped text (kept in ``_HEIGHTS``)."""
     height = _HEIGHTS[lines] = str(min(round(lines * LINE_HEIGHT + 6, 1), MAX_ROW_HEIGHT))
+    _HEIGHTS_B[lines] = height.encode()
     return height
 
 
@@ -805,6 +866,7 @@ def _title_block(ws: Worksheet, last: int, title: str, result: MergeResult) -> N
 
 _LEDGER_HEADER_ROW = 4
 _ROW_TOKEN = "\x00"  # the row number, in prepared cells; never in text (safe_value removes it)
+_ROW_TOKEN_B = _ROW_TOKEN.encode()
 
 
 class _Block:
@@ -820,19 +882,19 @@ class _Block:
     def __init__(self) -> None:
         self.data = b""
         self.ends = array("L")
-        self.text: str | None = None
+        self.text: bytes | None = None
 
     def hold(self, rows: list[str]) -> None:
-        """Keep ``rows`` (each row's cells), compressed."""
-        text = "".join(rows)
-        self.data = zlib.compress(text.encode("utf-8"), 1)
-        self.ends = array("L", itertools.accumulate(len(r) for r in rows))
+        """Keep ``rows`` (each row's cells), in UTF-8 (as they are written), compressed."""
+        encoded = [r.encode("utf-8") for r in rows]
+        self.data = zlib.compress(b"".join(encoded), 1)
+        self.ends = array("L", itertools.accumulate(map(len, encoded)))
 
-    def unpack(self) -> str:
+    def unpack(self) -> bytes:
         """Every row's cells, one after the other (``ends``: where each row's end), until ``release``."""
         text = self.text
         if text is None:
-            text = self.text = zlib.decompress(self.data).decode("utf-8")
+            text = self.text = zlib.decompress(self.data)
         return text
 
     def release(self) -> None:
