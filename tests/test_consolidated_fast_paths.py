@@ -10,6 +10,7 @@ import itertools
 import zipfile
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.xml.functions import tostring
@@ -19,6 +20,8 @@ from taizhang.merge import merge_inbox
 from taizhang.models import Config
 from taizhang.writing.consolidated import (
     _FIRST_SHAPE,
+    ConsolidatedWriter,
+    _Block,
     _LedgerSheet,
     _Rows,
     _Styles,
@@ -100,3 +103,21 @@ def test_closed_items_of_the_last_department_are_written_after_the_closed_headin
                     ("规划发展部（3项）", None), *((i + 4, f"规划发展部在办事项{i}") for i in range(3)),
                     ("已销号事项（1项，不编序号，不计入统计）", None), ("规划发展部（已销号1项）", None),
                     (None, "规划发展部已办结事项")]
+
+
+def test_rows_kept_compressed_beyond_the_budget_make_the_same_workbook(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox = tmp_path / "inbox"
+    for d in range(3):
+        build_ledger(inbox / f"第{d + 1}业务部.xlsx", [item(f"第{d + 1}业务部事项{i}", colour="red" if i % 3 else None,
+                                                          note="已销号" if i % 5 == 0 else "")
+                                                     for i in range(40)], department=f"第{d + 1}业务部")
+    config = Config()
+    kept = consolidated_bytes(merge_inbox(inbox, config=config, date=dt.date(2022, 4, 6)), config=config)
+    monkeypatch.setattr(_Block, "RAW_BUDGET", 30_000)  # the first department's rows only
+    writer = ConsolidatedWriter(config)
+    result = merge_inbox(inbox, config=config, date=dt.date(2022, 4, 6))
+    for report in result.reports:
+        writer.prepare(report)
+    assert [p[0].block.raw for p in writer._prepared.values()] == [True, False, False]
+    assert writer.to_bytes(result) == kept

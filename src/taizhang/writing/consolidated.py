@@ -172,6 +172,7 @@ class ConsolidatedWriter:
         self._prepared: dict[str, list[_Prepared]] = {}
         self._named: dict[str, dict[_FindingKey, str]] = {}
         self._core = _Rows(None, 0, self.widths)
+        self._raw_budget = [_Block.RAW_BUDGET]  # bytes of rows its blocks may still keep uncompressed
 
     def prepare(self, report: FileReport) -> None:
         """Render the item rows of one department's report (cells 工作事项…备注, row number open).
@@ -212,7 +213,7 @@ class ConsolidatedWriter:
             notes = tuple((col, "\n".join(messages)) for col, messages in sorted(marked.items())) if marked else ()
             rendered.append(cells)
             out.append(_Prepared(block, index, lines, it, notes))
-        block.hold(rendered)
+        block.hold(rendered, self._raw_budget)
         names = {_finding_key(f): report.items[t[0]].name
                  for f, t in zip(report.findings, targets, strict=True) if t is not None}
         return out, names
@@ -870,28 +871,42 @@ _ROW_TOKEN_B = _ROW_TOKEN.encode()
 
 
 class _Block:
-    """The rendered rows of one department's items, kept compressed until they are written.
+    """The rendered rows of one department's items, kept (compressed beyond a budget) until they
+    are written.
 
-    A row's XML weighs about a kilobyte (as a Python string of CJK text, two bytes a character)
-    and the merge holds every row until the workbook is written: 300 MB at 300,000 items.
-    Compressed a department at a time (zlib's fastest level) they weigh about a tenth of that;
-    ``_ledger_rows`` unpacks one block at a time while it writes its rows."""
+    A row's XML weighs about a kilobyte and the merge holds every row until the workbook is
+    written: 300 MB at 300,000 items. Compressed a department at a time (zlib's fastest level)
+    they weigh about a tenth of that; ``_ledger_rows`` unpacks one block at a time while it
+    writes its rows. The first ``RAW_BUDGET`` bytes of a merge's rows are kept as they are: a
+    month of sixty departments is written without compressing and unpacking its rows twice
+    (a tenth of the workbook's time), and memory stays bounded however many there are."""
 
-    __slots__ = ("data", "ends", "text")
+    RAW_BUDGET = 8 << 20  # bytes of a writer's rows kept uncompressed
+
+    __slots__ = ("data", "ends", "raw", "text")
 
     def __init__(self) -> None:
         self.data = b""
         self.ends = array("L")
+        self.raw = False
         self.text: bytes | None = None
 
-    def hold(self, rows: list[str]) -> None:
-        """Keep ``rows`` (each row's cells), in UTF-8 (as they are written), compressed."""
+    def hold(self, rows: list[str], budget: list[int]) -> None:
+        """Keep ``rows`` (each row's cells), in UTF-8 (as they are written): as they are while
+        ``budget`` (``[bytes left]``, shared by a writer's blocks) lasts, else compressed."""
         encoded = [r.encode("utf-8") for r in rows]
-        self.data = zlib.compress(b"".join(encoded), 1)
+        data = b"".join(encoded)
         self.ends = array("L", itertools.accumulate(map(len, encoded)))
+        if len(data) <= budget[0]:
+            budget[0] -= len(data)
+            self.data, self.raw = data, True
+        else:
+            self.data = zlib.compress(data, 1)
 
     def unpack(self) -> bytes:
         """Every row's cells, one after the other (``ends``: where each row's end), until ``release``."""
+        if self.raw:
+            return self.data
         text = self.text
         if text is None:
             text = self.text = zlib.decompress(self.data)
@@ -930,7 +945,9 @@ def _merge_streamed(ws: Worksheet, ref: str) -> None:
     """Merge ``ref`` over rows openpyxl does not write (they are streamed): the range only, without
     the cells openpyxl would otherwise create in it (and write as empty rows of its own)."""
     mcr = MergedCellRange(ws, ref)
-    ws.merged_cells.add(mcr)
+    # MultiCellRange.add would first look for the range among those merged already, one by one
+    # (quadratic in 台账's sub-headings); each sub-heading is a row of its own, merged once.
+    ws.merged_cells.ranges.add(mcr)
     ws._cells.pop((mcr.min_row, mcr.min_col), None)
 
 
