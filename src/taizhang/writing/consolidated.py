@@ -277,43 +277,46 @@ class ConsolidatedWriter:
 
         # Where every row goes is decided before the package is written: the sub-headings are
         # merged ranges and the marked cells carry comments, both of which openpyxl writes.
-        plan: list[tuple[str, object]] = []
+        # A sub-heading (its text), or a department's open or closed items (rows of one _Block).
+        plan: list[str | list[_Prepared]] = []
         closed: list[tuple[str, list[_Prepared]]] = []
         for report in usable:
             name = report.department or Path(report.file).name
             prepared = self._prepared.pop(report.file)
             open_rows = [p for p in prepared if not p.closed]
             shut = [p for p in prepared if p.closed]
-            plan.append(("heading", f"{name}（{len(open_rows)}项）" if open_rows else f"{name}（本月无在账事项）"))
-            plan.extend(("item", p) for p in open_rows)
+            plan.append(f"{name}（{len(open_rows)}项）" if open_rows else f"{name}（本月无在账事项）")
+            if open_rows:
+                plan.append(open_rows)
             if shut:
                 closed.append((name, shut))
         if closed:
             total = sum(len(rows) for _, rows in closed)
-            plan.append(("heading", f"已销号事项（{total}项，不编序号，不计入统计）"))
+            plan.append(f"已销号事项（{total}项，不编序号，不计入统计）")
             for name, shut in closed:
-                plan.append(("heading", f"{name}（已销号{len(shut)}项）"))
-                plan.extend(("item", p) for p in shut)
+                plan.append(f"{name}（已销号{len(shut)}项）")
+                plan.append(shut)
 
         letters = [get_column_letter(c) for c in range(1, last + 1)]
         row = _LEDGER_HEADER_ROW
-        for kind, what in plan:
-            row += 1
-            if kind == "heading":
+        for what in plan:
+            if isinstance(what, str):
+                row += 1
                 _merge_streamed(ws, f"A{row}:{letters[-1]}{row}")
-            else:
-                assert isinstance(what, _Prepared)
-                for col, message in what.notes:
+                continue
+            for p in what:
+                row += 1
+                for col, message in p.notes:
                     ws.add_streamed_comment(f"{letters[col]}{row}", message)
 
         rows = _Rows(ws, _LEDGER_HEADER_ROW + 1, widths, self.styles)
-        rows.stream(self._ledger_rows(plan, letters), len(plan))
+        rows.stream(self._ledger_rows(plan, letters), row - _LEDGER_HEADER_ROW)
         freeze_below(ws, _LEDGER_HEADER_ROW)
         setup_print(ws, f"{_LEDGER_HEADER_ROW}:{_LEDGER_HEADER_ROW}", paper=self.config.paper)
         ws.auto_filter.ref = f"A{_LEDGER_HEADER_ROW}:{letters[-1]}{max(rows.last_row, _LEDGER_HEADER_ROW)}"
         return rows
 
-    def _ledger_rows(self, plan: list[tuple[str, object]], letters: list[str]) -> Iterator[bytes]:
+    def _ledger_rows(self, plan: list[str | list[_Prepared]], letters: list[str]) -> Iterator[bytes]:
         """The rows' XML, rendered while the package is written (every style is registered already).
 
         In UTF-8, as the departments' rows are kept (``_Block``) and as they are written."""
@@ -321,39 +324,35 @@ class ConsolidatedWriter:
         heading = styles.get("left", HEADING_FILL, "heading")
         body, grey = (str(styles.get(self.ledger.columns[0].align, None, font)).encode() for font in ("body", "grey"))
         number = 0
-        data, ends = b"", array("L")
         row = _LEDGER_HEADER_ROW
-        unpacked: _Block | None = None  # the block whose rows are being written (one at a time)
-        for index, (kind, what) in enumerate(plan):
-            plan[index] = ("", None)  # a row written is let go
-            row += 1
-            if kind == "heading":
+        for index, what in enumerate(plan):
+            plan[index] = ""  # rows written are let go
+            if isinstance(what, str):
+                row += 1
                 r = str(row)
                 title = escape(str(safe_value(what) or ""))
                 cells = f'<c r="A{r}" s="{heading}" t="inlineStr"><is><t>{title}</t></is></c>' + "".join(
                     f'<c r="{letter}{r}" s="{heading}"/>' for letter in letters[1:])
                 yield _row_xml(r, cells, 1).encode("utf-8")
                 continue
-            assert isinstance(what, _Prepared)
-            if what.block is not unpacked:
-                if unpacked is not None:
-                    unpacked.release()
-                unpacked = what.block
-                data, ends = unpacked.unpack(), unpacked.ends
-            at = what.index
-            rb = b"%d" % row
-            cells_b = data[ends[at - 1] if at else 0:ends[at]].replace(_ROW_TOKEN_B, rb)
-            # _row_xml, with the 序号 cell, in one go
-            height = _HEIGHTS_B.get(what.lines) or _row_height(what.lines).encode()
-            if what.closed:
-                yield b'<row r="%b" ht="%b" customHeight="1"><c r="A%b" s="%b"/>%b</row>' % (
-                    rb, height, rb, grey, cells_b)
-            else:
-                number += 1
-                yield b'<row r="%b" ht="%b" customHeight="1"><c r="A%b" s="%b" t="n"><v>%d</v></c>%b</row>' % (
-                    rb, height, rb, body, number, cells_b)
-        if unpacked is not None:
-            unpacked.release()
+            # A department's open or closed items: rows of one block, unpacked while they are written.
+            block = what[0].block
+            data, ends = block.unpack(), block.ends
+            for p in what:
+                row += 1
+                at = p.index
+                rb = b"%d" % row
+                cells_b = data[ends[at - 1] if at else 0:ends[at]].replace(_ROW_TOKEN_B, rb)
+                # _row_xml, with the 序号 cell, in one go
+                height = _HEIGHTS_B.get(p.lines) or _row_height(p.lines).encode()
+                if p.closed:
+                    yield b'<row r="%b" ht="%b" customHeight="1"><c r="A%b" s="%b"/>%b</row>' % (
+                        rb, height, rb, grey, cells_b)
+                else:
+                    number += 1
+                    yield b'<row r="%b" ht="%b" customHeight="1"><c r="A%b" s="%b" t="n"><v>%d</v></c>%b</row>' % (
+                        rb, height, rb, body, number, cells_b)
+            block.release()
 
 
 # ---------------------------------------------------------------------------------------------
