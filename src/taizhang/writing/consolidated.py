@@ -149,7 +149,6 @@ class ConsolidatedWriter:
         if self._head != 1 or any(c.place for c in columns[self._head:]):
             raise ValueError("台账: the one column that depends on a row's place (序号) must come first")
         self._keys = {c.key: i for i, c in enumerate(columns)}
-        self._core_values = tuple(c.value for c in columns[self._head:])
         # The row's values read at once: the fields shown as they are by one getter of the item's
         # fields (with a stand-in where the value is worked out), then the worked-out ones.
         core = columns[self._head:]
@@ -692,7 +691,9 @@ class _Rows:
         which gives the same XML). Its cells are one template of the row's shape (which cells are
         text, number or empty), filled in by ``%``: the same XML the long way writes, cell by cell."""
         strings = cast(Sequence[str], values)
-        try:  # a row of texts only (some empty), as 台账's are: its shape and lines without a loop of its own
+        # A row of texts only (some empty), as 台账's are: its shape and lines without a loop of its
+        # own. (join takes str subclasses too, such as the StrEnums, whose text is their str().)
+        try:
             joined = _PLAIN_JOIN.join(["", *strings, ""])
         except TypeError:
             pass
