@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import random
 import zipfile
 from pathlib import Path
 
@@ -59,6 +60,22 @@ def test_rows_rendered_in_one_go_are_the_rows_rendered_a_cell_at_a_time() -> Non
             assert got == _one_by_one(rows, styles, list(values), looks, row), values
         plain_rows += rows._plain_cells([styles.get(*look) for look in looks], list(values), 0, "1") is not None
     assert plain_rows > 100  # the fast way was taken, not only the careful one
+
+
+def test_the_lines_of_rows_rendered_in_one_go_are_those_counted_a_cell_at_a_time() -> None:
+    # Row heights: texts of every width (CJK, Latin, accented, emoji, line breaks) in columns of
+    # every width, the tallest anywhere in the row.
+    styles = _Styles(Workbook())
+    widths = [5, 17, 22, 27, 10, 8, 7]
+    rows = _Rows(None, 0, widths)
+    looks = tuple(("left", None, "body") for _ in widths)
+    pieces = ["港", "a", "é", "😀", "推进港口岸电", "x1", "\n"]
+    rng = random.Random(13)
+    for _ in range(3000):
+        values: list[object] = ["".join(rng.choice(pieces) for _ in range(rng.choice([0, 1, 3, 8, 20, 45, 90])))
+                                .strip() for _ in widths]
+        got = rows.cells(styles, values, looks, first=0, row="\x00")
+        assert got == _one_by_one(rows, styles, values, looks, "\x00"), values
 
 
 def _package(ws: _LedgerSheet) -> dict[str, bytes]:

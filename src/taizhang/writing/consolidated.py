@@ -633,6 +633,7 @@ class _Rows:
         self.one_line = [max(int((w - 1.5) // 2), 0) for w in widths]
         self.usable = [max(w - 1.5, 1.0) for w in widths]  # as in _lines
         self._line_specs = list(zip(self.one_line, self.usable, self.widths, strict=True))
+        self._line_order: dict[int, list[tuple[int, int, float, float]]] = {}
         self._templates: dict[tuple[object, ...], str] = {}  # _plain_cells' row templates, by shape
         self.letters = [get_column_letter(c) for c in range(1, len(widths) + 1)]
         self.parts: list[str] = []
@@ -756,16 +757,29 @@ class _Rows:
         """The lines of wrapped text the tallest of ``texts`` (cells from column ``first``) needs, as
         ``_lines`` counts them; ``breaks``: whether any has a line break."""
         lines = 1
-        for text, (short, usable, width) in zip(texts, self._line_specs[first:], strict=False):
+        order = self._line_order.get(first) or self._order_lines(first)
+        count = len(texts)
+        for at, short, usable, width in order:
+            if at >= count:
+                continue
+            text = texts[at]
             n = len(text)
             if breaks and "\n" in text:
                 lines = max(lines, _lines(text, width))
-            elif n > short:  # _lines of one line, inline: most cells of a ledger wrap
+            elif n > short and n * _MOST_UNITS > lines * usable:  # (else it cannot need more lines)
+                # _lines of one line, inline: most cells of a ledger wrap
                 wide = (len(text.encode("utf-8")) - n) // 2
                 wraps = math.ceil(((n - wide) * 1.1 + wide * 2.0) / usable)
                 if wraps > lines:
                     lines = wraps
         return lines
+
+    def _order_lines(self, first: int) -> list[tuple[int, int, float, float]]:
+        """``_lines_of``' columns from ``first``: (offset, one-line length, usable width, width), the
+        widest first (its text is likely the tallest, and the narrower ones then need no counting)."""
+        specs = [(at, short, usable, width) for at, (short, usable, width) in enumerate(self._line_specs[first:])]
+        order = self._line_order[first] = sorted(specs, key=lambda spec: -spec[3])
+        return order
 
     def append(self, cells: str, lines: int) -> None:
         """A row of already rendered cells, tall enough for ``lines`` lines of wrapped text."""
@@ -835,6 +849,11 @@ _PLAIN_JOIN = "\ue000"
 _UNPLAIN_CHAR = re.compile("[^\t\n\x20-\x25\x27-\x3b\x3d\x3f-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _UNPLAIN_EDGE = re.compile("\ue000(?:[ \t\n=+@#-]|(?<=\\s\ue000))")
 LINE_HEIGHT = 11 * 1.5  # points per wrapped line of 11pt text, with room for the CJK fonts LibreOffice substitutes
+
+
+# The most column units a character can take in _units: 2.45 (a 4-byte UTF-8 character counts 1.5
+# wide ones), and a margin for the floating point sum.
+_MOST_UNITS = 2.5
 
 
 def _units(text: str) -> float:
