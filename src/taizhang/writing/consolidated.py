@@ -643,7 +643,8 @@ class _Rows:
     def cells(self, styles: _Styles, values: Sequence[object], looks: tuple[_Look, ...], *, first: int,
               row: str, sids: list[int] | None = None) -> tuple[str, int]:
         """The XML of consecutive cells from column index ``first`` of row ``row``, and the lines
-        of wrapped text the tallest of them needs. ``sids``: the looks' style ids, if known."""
+        of wrapped text the tallest of them needs. ``sids``: the looks' style ids if known, as
+        ``sids`` gave them (that list itself: templates are kept by it)."""
         if sids is None:
             sids = self.sids(styles, looks)
         plain = self._plain_cells(sids, values, first, row)
