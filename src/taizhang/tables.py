@@ -16,6 +16,7 @@ field, the model and the store). Data only: no workbook, no document, no termina
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -55,6 +56,9 @@ class Column(Generic[R]):
     coloured: bool = False
     # 台账: the value depends on where the row is (its number, its department), not on the item alone.
     place: bool = False
+    # 台账: the item's field the value is, as it is (None: the value is worked out): a writer of ten
+    # thousand rows may read the field itself instead of calling ``value``.
+    field: str | None = None
     # The appendix's total row: a function of the month's report; ``None`` sums a "count" column
     # and leaves any other empty. (汇总's total row is a ``SummaryRow`` of the centre's figures.)
     total: Callable[[Any], object] | None = None
@@ -193,16 +197,24 @@ def note_with_extras(note: str, extra: dict[str, str], *, leave_out: tuple[str, 
 def _note(row: LedgerRow) -> str:
     """备注 with the department's extra columns, and 已销号 said for a closed item."""
     it = row.item
-    return note_with_extras((it.note or CLOSED_NOTE) + NOT_COUNTED if it.closed else it.note, it.extra)
+    note = (it.note or CLOSED_NOTE) + NOT_COUNTED if it.closed else it.note
+    return note_with_extras(note, it.extra) if it.extra else note  # (no extra columns: the note alone)
 
 
 def _judgement(row: LedgerRow) -> str:
     """进度评价 as written, led by 【蓝】/【黄】/【红】 unless the text already names the item's colour."""
     it = row.item
     word = COLOUR_WORD.get(it.colour)
-    if word is None or colour_from_text(it.judgement)[0] is it.colour:
+    if word is None or _names_colour(it.judgement, it.colour):
         return it.judgement
     return f"【{word}】{it.judgement}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _names_colour(text: str, colour: Colour) -> bool:
+    """Whether the 进度评价 ``text`` names ``colour`` (a month's few short texts, 蓝色 or 黄 or 红色：…,
+    are each read once)."""
+    return colour_from_text(text)[0] is colour
 
 
 def _as_written(key: str) -> Callable[[LedgerRow], object]:
@@ -238,7 +250,7 @@ def _ledger_column(c: ColumnSpec) -> Column[LedgerRow]:
     label, width = LEDGER_PRINT.get(c.key, (c.label, c.width))
     return Column(c.key, label, _LEDGER_VALUES.get(c.key) or operator.attrgetter(f"item.{c.key}"), width=width,
                   align="center" if c.key in _LEDGER_CENTRED else "left", coloured=c.key == "judgement",
-                  place=c.key == "no")
+                  place=c.key == "no", field=None if c.key in _LEDGER_VALUES else c.key)
 
 
 # No 部室 column: each department's items follow a sub-heading row that names it.

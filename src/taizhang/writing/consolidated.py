@@ -28,6 +28,7 @@ import datetime as dt
 import io
 import itertools
 import math
+import operator
 import re
 import zipfile
 import zlib
@@ -35,7 +36,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, cast
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -148,7 +149,13 @@ class ConsolidatedWriter:
         if self._head != 1 or any(c.place for c in columns[self._head:]):
             raise ValueError("台账: the one column that depends on a row's place (序号) must come first")
         self._keys = {c.key: i for i, c in enumerate(columns)}
-        self._core_values = tuple(c.value for c in columns[self._head:])
+        # The row's values read at once: the fields shown as they are by one getter of the item's
+        # fields (with a stand-in where the value is worked out), then the worked-out ones.
+        core = columns[self._head:]
+        fields = [c.field or core[0].field or "name" for c in core]
+        self._fields: Callable[[dict[str, object]], tuple[object, ...]] = (
+            operator.itemgetter(*fields) if len(fields) > 1 else lambda d: (d[fields[0]],))
+        self._worked_out = tuple((i, c.value) for i, c in enumerate(core) if c.field is None)
         self._looks = _ledger_looks(columns)
         self._core_looks = {key: looks[self._head:] for key, looks in self._looks.items()}
         # Every look an item cell can have, registered up front in a fixed order: reports are
@@ -164,6 +171,7 @@ class ConsolidatedWriter:
         self._prepared: dict[str, list[_Prepared]] = {}
         self._named: dict[str, dict[_FindingKey, str]] = {}
         self._core = _Rows(None, 0, self.widths)
+        self._raw_budget = [_Block.RAW_BUDGET]  # bytes of rows its blocks may still keep uncompressed
 
     def prepare(self, report: FileReport) -> None:
         """Render the item rows of one department's report (cells 工作事项…备注, row number open).
@@ -178,7 +186,9 @@ class ConsolidatedWriter:
 
         (By the finding itself, not its place: the merge adds findings of its own after this.)"""
         out = []
-        first, values, looks, render, styles = self._head, self._core_values, self._core_looks, self._core.cells, self.styles
+        first, looks, render, styles = self._head, self._core_looks, self._core.cells, self.styles
+        fields, worked_out = self._fields, self._worked_out
+        core_sids = {kind: self._core.sids(styles, look) for kind, look in looks.items()}
         targets = finding_targets(report)
         marks: dict[int, dict[int, list[str]]] = {}
         block, rendered = _Block(), []
@@ -188,15 +198,21 @@ class ConsolidatedWriter:
                 marks.setdefault(index, {}).setdefault(self._keys[key], []).append(f.message)
         for index, it in enumerate(report.items):
             row = LedgerRow(it, 0, "")
-            look = looks[(STANDARD_FILLS.get(it.colour), "grey" if it.closed else "body")]
+            values = list(fields(it.__dict__))
+            for at, value in worked_out:
+                values[at] = value(row)
+            kind = (STANDARD_FILLS.get(it.colour), "grey" if it.closed else "body")
+            look = looks[kind]
+            sids: list[int] | None = core_sids[kind]
             marked = marks.get(index)
             if marked:  # the cells a finding is about, hatched
                 look = tuple(_marked(x) if first + i in marked else x for i, x in enumerate(look))
-            cells, lines = render(styles, [value(row) for value in values], look, first=first, row=_ROW_TOKEN)
+                sids = None
+            cells, lines = render(styles, values, look, first=first, row=_ROW_TOKEN, sids=sids)
             notes = tuple((col, "\n".join(messages)) for col, messages in sorted(marked.items())) if marked else ()
             rendered.append(cells)
             out.append(_Prepared(block, index, lines, it, notes))
-        block.hold(rendered)
+        block.hold(rendered, self._raw_budget)
         names = {_finding_key(f): report.items[t[0]].name
                  for f, t in zip(report.findings, targets, strict=True) if t is not None}
         return out, names
@@ -260,73 +276,82 @@ class ConsolidatedWriter:
 
         # Where every row goes is decided before the package is written: the sub-headings are
         # merged ranges and the marked cells carry comments, both of which openpyxl writes.
-        plan: list[tuple[str, object]] = []
+        # A sub-heading (its text), or a department's open or closed items (rows of one _Block).
+        plan: list[str | list[_Prepared]] = []
         closed: list[tuple[str, list[_Prepared]]] = []
         for report in usable:
             name = report.department or Path(report.file).name
             prepared = self._prepared.pop(report.file)
             open_rows = [p for p in prepared if not p.closed]
             shut = [p for p in prepared if p.closed]
-            plan.append(("heading", f"{name}（{len(open_rows)}项）" if open_rows else f"{name}（本月无在账事项）"))
-            plan.extend(("item", p) for p in open_rows)
+            plan.append(f"{name}（{len(open_rows)}项）" if open_rows else f"{name}（本月无在账事项）")
+            if open_rows:
+                plan.append(open_rows)
             if shut:
                 closed.append((name, shut))
         if closed:
             total = sum(len(rows) for _, rows in closed)
-            plan.append(("heading", f"已销号事项（{total}项，不编序号，不计入统计）"))
+            plan.append(f"已销号事项（{total}项，不编序号，不计入统计）")
             for name, shut in closed:
-                plan.append(("heading", f"{name}（已销号{len(shut)}项）"))
-                plan.extend(("item", p) for p in shut)
+                plan.append(f"{name}（已销号{len(shut)}项）")
+                plan.append(shut)
 
         letters = [get_column_letter(c) for c in range(1, last + 1)]
         row = _LEDGER_HEADER_ROW
-        for kind, what in plan:
-            row += 1
-            if kind == "heading":
+        for what in plan:
+            if isinstance(what, str):
+                row += 1
                 _merge_streamed(ws, f"A{row}:{letters[-1]}{row}")
-            else:
-                assert isinstance(what, _Prepared)
-                for col, message in what.notes:
+                continue
+            for p in what:
+                row += 1
+                for col, message in p.notes:
                     ws.add_streamed_comment(f"{letters[col]}{row}", message)
 
         rows = _Rows(ws, _LEDGER_HEADER_ROW + 1, widths, self.styles)
-        rows.stream(self._ledger_rows(plan, letters), len(plan))
+        rows.stream(self._ledger_rows(plan, letters), row - _LEDGER_HEADER_ROW)
         freeze_below(ws, _LEDGER_HEADER_ROW)
         setup_print(ws, f"{_LEDGER_HEADER_ROW}:{_LEDGER_HEADER_ROW}", paper=self.config.paper)
         ws.auto_filter.ref = f"A{_LEDGER_HEADER_ROW}:{letters[-1]}{max(rows.last_row, _LEDGER_HEADER_ROW)}"
         return rows
 
-    def _ledger_rows(self, plan: list[tuple[str, object]], letters: list[str]) -> Iterator[str]:
-        """The rows' XML, rendered while the package is written (every style is registered already)."""
+    def _ledger_rows(self, plan: list[str | list[_Prepared]], letters: list[str]) -> Iterator[bytes]:
+        """The rows' XML, rendered while the package is written (every style is registered already).
+
+        In UTF-8, as the departments' rows are kept (``_Block``) and as they are written."""
         styles = self.styles
         heading = styles.get("left", HEADING_FILL, "heading")
-        number_sid = {font: styles.get(self.ledger.columns[0].align, None, font) for font in ("body", "grey")}
+        body, grey = (str(styles.get(self.ledger.columns[0].align, None, font)).encode() for font in ("body", "grey"))
         number = 0
         row = _LEDGER_HEADER_ROW
-        unpacked: _Block | None = None  # the block whose rows are being written (one at a time)
-        for index, (kind, what) in enumerate(plan):
-            plan[index] = ("", None)  # a row written is let go
-            row += 1
-            r = str(row)
-            if kind == "heading":
-                text = escape(str(safe_value(what) or ""))
-                cells = f'<c r="A{r}" s="{heading}" t="inlineStr"><is><t>{text}</t></is></c>' + "".join(
+        for index, what in enumerate(plan):
+            plan[index] = ""  # rows written are let go
+            if isinstance(what, str):
+                row += 1
+                r = str(row)
+                title = escape(str(safe_value(what) or ""))
+                cells = f'<c r="A{r}" s="{heading}" t="inlineStr"><is><t>{title}</t></is></c>' + "".join(
                     f'<c r="{letter}{r}" s="{heading}"/>' for letter in letters[1:])
-                yield _row_xml(r, cells, 1)
+                yield _row_xml(r, cells, 1).encode("utf-8")
                 continue
-            assert isinstance(what, _Prepared)
-            if what.block is not unpacked:
-                if unpacked is not None:
-                    unpacked.release()
-                unpacked = what.block
-            if what.closed:
-                head = f'<c r="A{r}" s="{number_sid["grey"]}"/>'
-            else:
-                number += 1
-                head = f'<c r="A{r}" s="{number_sid["body"]}" t="n"><v>{number}</v></c>'
-            yield _row_xml(r, head + what.block.row(what.index).replace(_ROW_TOKEN, r), what.lines)
-        if unpacked is not None:
-            unpacked.release()
+            # A department's open or closed items: rows of one block, unpacked while they are written.
+            block = what[0].block
+            data, ends = block.unpack(), block.ends
+            for p in what:
+                row += 1
+                at = p.index
+                rb = b"%d" % row
+                cells_b = data[ends[at - 1] if at else 0:ends[at]].replace(_ROW_TOKEN_B, rb)
+                # _row_xml, with the 序号 cell, in one go
+                height = _HEIGHTS_B.get(p.lines) or _row_height(p.lines).encode()
+                if p.closed:
+                    yield b'<row r="%b" ht="%b" customHeight="1"><c r="A%b" s="%b"/>%b</row>' % (
+                        rb, height, rb, grey, cells_b)
+                else:
+                    number += 1
+                    yield b'<row r="%b" ht="%b" customHeight="1"><c r="A%b" s="%b" t="n"><v>%d</v></c>%b</row>' % (
+                        rb, height, rb, body, number, cells_b)
+            block.release()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -602,22 +627,39 @@ class _Rows:
                  styles: _Styles | None = None) -> None:
         self.ws = ws
         self.row = self.first_row = first_row
-        self.pending: Iterator[str] | None = None
+        self.pending: Iterator[bytes] | None = None
         self.widths = list(widths)
         # Text of at most this many characters fits on one line, whatever its characters.
         self.one_line = [max(int((w - 1.5) // 2), 0) for w in widths]
+        self.usable = [max(w - 1.5, 1.0) for w in widths]  # as in _lines
+        self._line_specs = list(zip(self.one_line, self.usable, self.widths, strict=True))
+        self._line_order: dict[int, list[tuple[int, int, float, float]]] = {}
+        self._templates: dict[tuple[object, ...], str] = {}  # _plain_cells' row templates, by shape
         self.letters = [get_column_letter(c) for c in range(1, len(widths) + 1)]
         self.parts: list[str] = []
         self.styles = styles
         self._sids: dict[tuple[_Look, ...], list[int]] = {}
 
     def cells(self, styles: _Styles, values: Sequence[object], looks: tuple[_Look, ...], *, first: int,
-              row: str) -> tuple[str, int]:
+              row: str, sids: list[int] | None = None) -> tuple[str, int]:
         """The XML of consecutive cells from column index ``first`` of row ``row``, and the lines
-        of wrapped text the tallest of them needs."""
+        of wrapped text the tallest of them needs. ``sids``: the looks' style ids if known, as
+        ``sids`` gave them (that list itself: templates are kept by it)."""
+        if sids is None:
+            sids = self.sids(styles, looks)
+        plain = self._plain_cells(sids, values, first, row)
+        return plain if plain is not None else self._cells_one_by_one(styles, sids, values, looks, first, row)
+
+    def sids(self, styles: _Styles, looks: tuple[_Look, ...]) -> list[int]:
+        """The style ids of ``looks`` (kept: the same list each time)."""
         sids = self._sids.get(looks)
         if sids is None:
             sids = self._sids[looks] = [styles.get(*look) for look in looks]
+        return sids
+
+    def _cells_one_by_one(self, styles: _Styles, sids: list[int], values: Sequence[object], looks: tuple[_Look, ...],
+                          first: int, row: str) -> tuple[str, int]:
+        """``cells``, a cell at a time: for every value, whatever it holds."""
         lines = 1
         out = []
         for offset, value in enumerate(values):
@@ -643,13 +685,110 @@ class _Rows:
                     lines = max(lines, _lines(text, self.widths[i]))
         return "".join(out), lines
 
+    def _plain_cells(self, sids: list[int], values: Sequence[object], first: int, row: str) -> tuple[str, int] | None:
+        """``cells`` for the usual row, rendered in one go; None for a row that needs ``cells``' own
+        cell-by-cell way. The usual row's values are texts, numbers or empty, and none of its texts
+        needs escaping, a quote prefix, xml:space or trimming: one search of the texts joined says so
+        (a text that only looks unusual there, such as one holding ``_PLAIN_JOIN``, goes the long way,
+        which gives the same XML). Its cells are one template of the row's shape (which cells are
+        text, number or empty), filled in by ``%``: the same XML the long way writes, cell by cell."""
+        strings = cast(Sequence[str], values)
+        # A row of texts only (some empty), as 台账's are: its shape and lines without a loop of its
+        # own. (join takes str subclasses too, such as the StrEnums, whose text is their str().)
+        try:
+            joined = _PLAIN_JOIN.join(["", *strings, ""])
+        except TypeError:
+            pass
+        else:
+            if (len(joined) > MAX_CELL_CHARS or _UNPLAIN_CHAR.search(joined) is not None
+                    or _UNPLAIN_EDGE.search(joined) is not None):
+                return None
+            shape = tuple(str if text else None for text in strings)
+            return (self._template(sids, first, row, shape) % tuple(filter(None, strings)),
+                    self._lines_of(strings, first, "\n" in joined))
+        kinds: list[type | None] = []
+        texts: list[object] = []
+        lines = 1
+        one_line, usable = self.one_line, self.usable
+        for i, value in enumerate(values, first):
+            kind = type(value)
+            if kind is str and value:
+                text = cast(str, value)
+                texts.append(text)
+                kinds.append(str)
+                if len(text) > one_line[i] or "\n" in text:  # the lines it wraps to (as _lines counts)
+                    if "\n" in text:
+                        lines = max(lines, _lines(text, self.widths[i]))
+                    else:  # _lines of one line, inline: most cells of a ledger wrap
+                        n = len(text)
+                        wide = (len(text.encode("utf-8")) - n) // 2
+                        lines = max(lines, 1, math.ceil(((n - wide) * 1.1 + wide * 2.0) / usable[i]))
+            elif value is None or kind is str:
+                kinds.append(None)
+            elif kind is int or kind is float:
+                texts.append(value)
+                kinds.append(kind)
+            else:
+                return None
+        joined = _PLAIN_JOIN.join(["", *map(str, texts), ""])
+        if (len(joined) > MAX_CELL_CHARS or _UNPLAIN_CHAR.search(joined) is not None
+                or _UNPLAIN_EDGE.search(joined) is not None):
+            return None
+        return self._template(sids, first, row, tuple(kinds)) % tuple(texts), lines
+
+    def _template(self, sids: list[int], first: int, row: str, shape: tuple[type | None, ...]) -> str:
+        """The ``%`` template of ``_plain_cells``' cells of a shape: each a text (str), a number
+        (int, float) or empty (None)."""
+        key = (id(sids), first, row, shape)  # sids: held by self._sids as long as this
+        template = self._templates.get(key)
+        if template is None:
+            parts = []
+            for offset, cell in enumerate(shape):
+                head = f'<c r="{self.letters[first + offset]}{row}" s="{sids[offset]}'
+                if cell is None:
+                    parts.append(f'{head}"/>')
+                elif cell is str:
+                    parts.append(f'{head}" t="inlineStr"><is><t>%s</t></is></c>')
+                else:
+                    parts.append(f'{head}" t="n"><v>%s</v></c>')
+            template = self._templates[key] = "".join(parts)
+        return template
+
+    def _lines_of(self, texts: Sequence[str], first: int, breaks: bool) -> int:
+        """The lines of wrapped text the tallest of ``texts`` (cells from column ``first``) needs, as
+        ``_lines`` counts them; ``breaks``: whether any has a line break."""
+        lines = 1
+        order = self._line_order.get(first) or self._order_lines(first)
+        count = len(texts)
+        for at, short, usable, width in order:
+            if at >= count:
+                continue
+            text = texts[at]
+            n = len(text)
+            if breaks and "\n" in text:
+                lines = max(lines, _lines(text, width))
+            elif n > short and n * _MOST_UNITS > lines * usable:  # (else it cannot need more lines)
+                # _lines of one line, inline: most cells of a ledger wrap
+                wide = (len(text.encode("utf-8")) - n) // 2
+                wraps = math.ceil(((n - wide) * 1.1 + wide * 2.0) / usable)
+                if wraps > lines:
+                    lines = wraps
+        return lines
+
+    def _order_lines(self, first: int) -> list[tuple[int, int, float, float]]:
+        """``_lines_of``' columns from ``first``: (offset, one-line length, usable width, width), the
+        widest first (its text is likely the tallest, and the narrower ones then need no counting)."""
+        specs = [(at, short, usable, width) for at, (short, usable, width) in enumerate(self._line_specs[first:])]
+        order = self._line_order[first] = sorted(specs, key=lambda spec: -spec[3])
+        return order
+
     def append(self, cells: str, lines: int) -> None:
         """A row of already rendered cells, tall enough for ``lines`` lines of wrapped text."""
         self.parts.append(_row_xml(str(self.row), cells, lines))
         self.row += 1
 
-    def stream(self, produce: Iterable[str], count: int) -> None:
-        """``count`` rows (after those appended) whose XML ``produce`` yields while they are written."""
+    def stream(self, produce: Iterable[bytes], count: int) -> None:
+        """``count`` rows (after those appended) whose XML (UTF-8) ``produce`` yields while they are written."""
         self.pending = iter(produce)
         self.row += count
 
@@ -660,7 +799,9 @@ class _Rows:
     def add(self, values: Sequence[object], looks: tuple[_Look, ...]) -> None:
         """One row from column A: the cells' values and their (align, fill, font) looks."""
         assert self.styles is not None
-        self.append(*self.cells(self.styles, values, looks, first=0, row=str(self.row)))
+        # Rendered for the row token, as 台账's rows are: one template serves every row of a shape.
+        cells, lines = self.cells(self.styles, values, looks, first=0, row=_ROW_TOKEN)
+        self.append(cells.replace(_ROW_TOKEN, str(self.row)), lines)
 
     @property
     def last_row(self) -> int:
@@ -675,14 +816,25 @@ class _Rows:
         self.parts = []
         if self.pending is not None:
             while chunk := list(itertools.islice(self.pending, batch)):
-                out.write("".join(chunk).encode("utf-8"))
+                out.write(b"".join(chunk))
             self.pending = None
 
 
 def _row_xml(row: str, cells: str, lines: int) -> str:
     """A ``<row>`` of rendered cells, tall enough for ``lines`` lines of wrapped text."""
-    height = min(round(lines * LINE_HEIGHT + 6, 1), MAX_ROW_HEIGHT)
+    height = _HEIGHTS.get(lines) or _row_height(lines)
     return f'<row r="{row}" ht="{height}" customHeight="1">{cells}</row>'
+
+
+_HEIGHTS: dict[int, str] = {}  # _row_height's, by lines
+_HEIGHTS_B: dict[int, bytes] = {}  # the same in UTF-8
+
+
+def _row_height(lines: int) -> str:
+    """The ``ht`` of a row of ``lines`` lines of wrapped text (kept in ``_HEIGHTS``)."""
+    height = _HEIGHTS[lines] = str(min(round(lines * LINE_HEIGHT + 6, 1), MAX_ROW_HEIGHT))
+    _HEIGHTS_B[lines] = height.encode()
+    return height
 
 
 # Text that needs more than copying: XML specials, characters Excel forbids, a leading character
@@ -690,7 +842,19 @@ def _row_xml(row: str, cells: str, lines: int) -> str:
 # Text needing more than the plain path: XML escapes, or characters XML cannot hold at all.
 _SPECIAL = re.compile("[&<>\r]|" + XML_ILLEGAL.pattern)
 _CAREFUL_START = frozenset(" \t\n=+-@#")
+# _plain_cells: a row's texts joined by (and between) a character of no meaning here (private use,
+# legal in XML), and what makes a row unusual in that string: a _SPECIAL character (one class: a
+# single class is searched far faster than _SPECIAL's two), a text starting with a character of
+# _CAREFUL_START or ending with whitespace (re's \s is str.isspace's), both found at a separator.
+_PLAIN_JOIN = "\ue000"
+_UNPLAIN_CHAR = re.compile("[^\t\n\x20-\x25\x27-\x3b\x3d\x3f-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_UNPLAIN_EDGE = re.compile("\ue000(?:[ \t\n=+@#-]|(?<=\\s\ue000))")
 LINE_HEIGHT = 11 * 1.5  # points per wrapped line of 11pt text, with room for the CJK fonts LibreOffice substitutes
+
+
+# The most column units a character can take in _units: 2.45 (a 4-byte UTF-8 character counts 1.5
+# wide ones), and a margin for the floating point sum.
+_MOST_UNITS = 2.5
 
 
 def _units(text: str) -> float:
@@ -723,35 +887,50 @@ def _title_block(ws: Worksheet, last: int, title: str, result: MergeResult) -> N
 
 _LEDGER_HEADER_ROW = 4
 _ROW_TOKEN = "\x00"  # the row number, in prepared cells; never in text (safe_value removes it)
+_ROW_TOKEN_B = _ROW_TOKEN.encode()
 
 
 class _Block:
-    """The rendered rows of one department's items, kept compressed until they are written.
+    """The rendered rows of one department's items, kept (compressed beyond a budget) until they
+    are written.
 
-    A row's XML weighs about a kilobyte (as a Python string of CJK text, two bytes a character)
-    and the merge holds every row until the workbook is written: 300 MB at 300,000 items.
-    Compressed a department at a time (zlib's fastest level) they weigh about a tenth of that;
-    ``_ledger_rows`` unpacks one block at a time while it writes its rows."""
+    A row's XML weighs about a kilobyte and the merge holds every row until the workbook is
+    written: 300 MB at 300,000 items. Compressed a department at a time (zlib's fastest level)
+    they weigh about a tenth of that; ``_ledger_rows`` unpacks one block at a time while it
+    writes its rows. The first ``RAW_BUDGET`` bytes of a merge's rows are kept as they are: a
+    month of sixty departments is written without compressing and unpacking its rows twice
+    (a tenth of the workbook's time), and memory stays bounded however many there are."""
 
-    __slots__ = ("data", "ends", "text")
+    RAW_BUDGET = 8 << 20  # bytes of a writer's rows kept uncompressed
+
+    __slots__ = ("data", "ends", "raw", "text")
 
     def __init__(self) -> None:
         self.data = b""
         self.ends = array("L")
-        self.text: str | None = None
+        self.raw = False
+        self.text: bytes | None = None
 
-    def hold(self, rows: list[str]) -> None:
-        """Keep ``rows`` (each row's cells), compressed."""
-        text = "".join(rows)
-        self.data = zlib.compress(text.encode("utf-8"), 1)
-        self.ends = array("L", itertools.accumulate(len(r) for r in rows))
+    def hold(self, rows: list[str], budget: list[int]) -> None:
+        """Keep ``rows`` (each row's cells), in UTF-8 (as they are written): as they are while
+        ``budget`` (``[bytes left]``, shared by a writer's blocks) lasts, else compressed."""
+        encoded = [r.encode("utf-8") for r in rows]
+        data = b"".join(encoded)
+        self.ends = array("L", itertools.accumulate(map(len, encoded)))
+        if len(data) <= budget[0]:
+            budget[0] -= len(data)
+            self.data, self.raw = data, True
+        else:
+            self.data = zlib.compress(data, 1)
 
-    def row(self, index: int) -> str:
-        """The cells of row ``index`` (the block is unpacked on first use, until ``release``)."""
+    def unpack(self) -> bytes:
+        """Every row's cells, one after the other (``ends``: where each row's end), until ``release``."""
+        if self.raw:
+            return self.data
         text = self.text
         if text is None:
-            text = self.text = zlib.decompress(self.data).decode("utf-8")
-        return text[self.ends[index - 1] if index else 0:self.ends[index]]
+            text = self.text = zlib.decompress(self.data)
+        return text
 
     def release(self) -> None:
         self.text = None
@@ -786,7 +965,9 @@ def _merge_streamed(ws: Worksheet, ref: str) -> None:
     """Merge ``ref`` over rows openpyxl does not write (they are streamed): the range only, without
     the cells openpyxl would otherwise create in it (and write as empty rows of its own)."""
     mcr = MergedCellRange(ws, ref)
-    ws.merged_cells.add(mcr)
+    # MultiCellRange.add would first look for the range among those merged already, one by one
+    # (quadratic in 台账's sub-headings); each sub-heading is a row of its own, merged once.
+    ws.merged_cells.ranges.add(mcr)
     ws._cells.pop((mcr.min_row, mcr.min_col), None)
 
 
@@ -849,35 +1030,76 @@ class _LedgerSheet(Worksheet):
             raise RuntimeError("台账: openpyxl wrote comments other than the streamed ones")
         author_id, streamed = first.authorId, self._streamed_comments
 
+        # Each comment and shape is openpyxl's own XML of it: made by openpyxl for a comment whose
+        # text needs escaping or xml:space (and for the first, to check the templates against), and
+        # otherwise filled into a template of that same XML (openpyxl's serialisation of each of
+        # ten thousand comments would cost more than the rest of the workbook).
+        record = _template(tostring(self._record((_MARK[0], _MARK[1], "0pt"), author_id).to_tree()), 2)
+        # (A shape's blanks, in the order they are written: its height, its id, its row and column.)
+        shaped = _template(shape_alone(_MARK[2], _MARK[3], _MARK[0], _MARK[1]), 4)
+
+        def comment(c: tuple[str, str, str]) -> str:
+            if _plain_text(c[1]):
+                return record % (c[0], c[1])
+            return bytes(tostring(self._record(c, author_id).to_tree())).decode("utf-8")
+
+        def shape(index: int, c: tuple[str, str, str]) -> str:
+            row, col = coordinate_to_tuple(c[0])
+            return shaped % (c[2], f"_x0000_s{index:04d}", row - 1, col - 1)
+
         def comment_xml() -> Iterator[bytes]:
             at = comments.index(alone)
+            if comment(streamed[0]).encode("utf-8") != alone:
+                raise RuntimeError("台账: openpyxl's comment is not as expected")
             yield comments[:at]
             for start in range(0, len(streamed), 256):
-                yield b"".join(tostring(self._record(c, author_id).to_tree()) for c in streamed[start:start + 256])
+                yield "".join(map(comment, streamed[start:start + 256])).encode("utf-8")
             yield comments[at + len(alone):]
 
-        def shape(index: int, comment: tuple[str, str, str]) -> bytes:
-            # ShapeWriter.add_comment_shape, serialised alone (it declares its own namespaces).
-            row, col = coordinate_to_tuple(comment[0])
-            element = _shape_factory(row - 1, col - 1, comment[2], "240pt")
-            element.set("id", f"_x0000_s{index:04d}")
-            return bytes(tostring(element))
-
         def drawing_xml() -> Iterator[bytes]:
-            alone = shape(_FIRST_SHAPE, streamed[0])
-            if shapes.count(alone) != 1:
+            row, col = coordinate_to_tuple(streamed[0][0])
+            alone = shape_alone(row, col, streamed[0][2], _FIRST_SHAPE, minus=1)
+            if shapes.count(alone) != 1 or shape(_FIRST_SHAPE, streamed[0]).encode("utf-8") != alone:
                 raise RuntimeError("台账: openpyxl's comment drawing is not as expected")
             at = shapes.index(alone)
             yield shapes[:at]
             for start in range(0, len(streamed), 256):
-                yield b"".join(shape(_FIRST_SHAPE + i, c)
-                               for i, c in enumerate(streamed[start:start + 256], start=start))
+                yield "".join(shape(_FIRST_SHAPE + i, c)
+                              for i, c in enumerate(streamed[start:start + 256], start=start)).encode("utf-8")
             yield shapes[at + len(alone):]
 
         return {part: comment_xml(), drawing: drawing_xml()}
 
 
 _FIRST_SHAPE = 1026  # openpyxl's ShapeWriter numbers a sheet's comment shapes from 1026
+_MARK = ("\ue001", "\ue002", "\ue003", "\ue004")  # a template's blanks, while openpyxl writes it
+
+
+def shape_alone(row: int | str, col: int | str, height: str, index: int | str, *, minus: int = 0) -> bytes:
+    """ShapeWriter.add_comment_shape's shape of a comment on (``row``, ``col``) (1-based with ``minus``
+    1), serialised alone (it declares its own namespaces)."""
+    if minus:
+        row, col = int(row) - minus, int(col) - minus
+    element = _shape_factory(row, col, height, "240pt")
+    element.set("id", index if isinstance(index, str) else f"_x0000_s{index:04d}")
+    return bytes(tostring(element))
+
+
+def _template(xml: bytes, blanks: int) -> str:
+    """openpyxl's ``xml`` of an element made with ``_MARK``'s first ``blanks`` for its variable
+    parts, as a ``%`` template of those parts in that order."""
+    text = xml.decode("utf-8").replace("%", "%%")
+    at = [text.find(mark) for mark in _MARK[:blanks]]
+    if any(text.count(mark) != 1 for mark in _MARK[:blanks]) or at != sorted(at):
+        raise RuntimeError("台账: openpyxl's comment XML is not as expected")
+    for mark in _MARK[:blanks]:
+        text = text.replace(mark, "%s")
+    return text
+
+
+def _plain_text(text: str) -> bool:
+    """Whether openpyxl writes ``text`` as it is: nothing to escape, no xml:space (its ``whitespace``)."""
+    return bool(text) and not text[0].isspace() and not text[-1].isspace() and _UNPLAIN_CHAR.search(text) is None
 
 
 # Which 台账 column a finding is about, by its code (or the code's area); codes not listed here

@@ -1,0 +1,140 @@
+"""The consolidated workbook's fast ways of writing its rows and comments give exactly the XML of the
+careful ways they stand in for: a row of plain texts rendered in one go is the row rendered a cell
+at a time, and a comment or comment shape filled into a template is openpyxl's own serialisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.xml.functions import tostring
+
+from builders import build_ledger, item
+from taizhang.merge import merge_inbox
+from taizhang.models import Config
+from taizhang.writing.consolidated import (
+    _FIRST_SHAPE,
+    ConsolidatedWriter,
+    _Block,
+    _LedgerSheet,
+    _Rows,
+    _Styles,
+    consolidated_bytes,
+    shape_alone,
+)
+
+# What clerks type into a cell, the awkward along with the usual: formulas' first characters, edge
+# spaces (full-width too), XML specials, characters XML cannot hold, the separator the fast way
+# joins texts with, line breaks, numbers, long text, empty cells.
+TEXTS: list[object] = [
+    "推进港口岸电设施建设", "完成年度目标的60%，（一）已完成{招标}", "=SUM(A1)", "+86", "-完成", "@某人", "#REF!",
+    " 前导空格", "末尾空格 ", "全角空格\u3000", "\u3000全角", "A&B", "<b>", "a>b", "回车\r换行", "控制\x01字符",
+    "私用\ue000区", "\ue000", "第一行\n第二行", "\n开头换行", "结尾换行\n", "\t制表", "多行\n\n空行", "emoji😀文字",
+    12, 3.5, -4, 0, True, None, "", "长" * 120, "x" * 40000,
+]
+
+
+def _one_by_one(rows: _Rows, styles: _Styles, values: list[object], looks: tuple[tuple[str, str | None, str], ...],
+                row: str) -> tuple[str, int]:
+    sids = [styles.get(*look) for look in looks]
+    return rows._cells_one_by_one(styles, sids, values, looks, 0, row)
+
+
+def test_rows_rendered_in_one_go_are_the_rows_rendered_a_cell_at_a_time() -> None:
+    styles = _Styles(Workbook())
+    widths = [5, 17, 22, 10]
+    rows = _Rows(None, 0, widths)
+    looks = (("center", None, "body"), ("left", "FFFF00", "body"), ("left", None, "grey"), ("center", None, "body"))
+    plain_rows = 0
+    for values in itertools.product(TEXTS, ["推进", "=1+1", "", None, 7, "末尾 ", "a&b", "十个字以上的一段文字" * 3],
+                                    ["第一行\n第二行", "私用\ue000", "x"], [None, "备注"]):
+        for row in ("\x00", "17"):
+            got = rows.cells(styles, list(values), looks, first=0, row=row)
+            assert got == _one_by_one(rows, styles, list(values), looks, row), values
+        plain_rows += rows._plain_cells([styles.get(*look) for look in looks], list(values), 0, "1") is not None
+    assert plain_rows > 100  # the fast way was taken, not only the careful one
+
+
+def test_the_lines_of_rows_rendered_in_one_go_are_those_counted_a_cell_at_a_time() -> None:
+    # Row heights: texts of every width (CJK, Latin, accented, emoji, line breaks) in columns of
+    # every width, the tallest anywhere in the row.
+    styles = _Styles(Workbook())
+    widths = [5, 17, 22, 27, 10, 8, 7]
+    rows = _Rows(None, 0, widths)
+    looks = tuple(("left", None, "body") for _ in widths)
+    pieces = ["港", "a", "é", "😀", "推进港口岸电", "x1", "\n"]
+    rng = random.Random(13)
+    for _ in range(3000):
+        values: list[object] = ["".join(rng.choice(pieces) for _ in range(rng.choice([0, 1, 3, 8, 20, 45, 90])))
+                                .strip() for _ in widths]
+        got = rows.cells(styles, values, looks, first=0, row="\x00")
+        assert got == _one_by_one(rows, styles, values, looks, "\x00"), values
+
+
+def _package(ws: _LedgerSheet) -> dict[str, bytes]:
+    buffer = io.BytesIO()
+    ws.parent.save(buffer)
+    with zipfile.ZipFile(buffer) as zf:
+        return {name: b"".join(chunks) for name, chunks in ws.streamed_parts(zf.read).items()}
+
+
+def test_streamed_comments_and_their_shapes_are_those_openpyxl_writes() -> None:
+    wb = Workbook()
+    ws = _LedgerSheet(wb, "台账")
+    wb._add_sheet(ws)
+    texts = [t for t in TEXTS if isinstance(t, str) and t and "\x01" not in t and "\r" not in t]
+    comments = [(f"{'BCDEFGHIJ'[i % 9]}{5 + i}", text) for i, text in enumerate(texts * 12)]
+    comments.insert(0, ("C5", "任务来源含 A 但重要程度只有 ★，请核对星级或来源。\n第二条提示"))
+    for ref, text in comments:
+        ws.add_streamed_comment(ref, text)
+    parts = _package(ws)
+    comment_part = next(v for k, v in parts.items() if k.startswith("xl/comments/"))
+    drawing = next(v for k, v in parts.items() if k.endswith(".vml"))
+    # openpyxl's own serialisation of each comment and shape, one at a time
+    records = b"".join(tostring(ws._record(c).to_tree()) for c in ws._streamed_comments)
+    at = [coordinate_to_tuple(c[0]) for c in ws._streamed_comments]
+    shapes = b"".join(shape_alone(row, col, c[2], _FIRST_SHAPE + i, minus=1)
+                      for i, ((row, col), c) in enumerate(zip(at, ws._streamed_comments, strict=True)))
+    assert records in comment_part and comment_part.count(b"<comment ") == len(comments)
+    assert shapes in drawing and drawing.count(b"_x0000_s") == len(comments)
+
+
+def test_closed_items_of_the_last_department_are_written_after_the_closed_headings(tmp_path: Path) -> None:
+    # The last department's rows are still unpacked when the closed items' sub-headings are
+    # written: its closed row must be its own, not made of the sub-headings' text.
+    inbox = tmp_path / "inbox"
+    for name, closed in (("综合部", []), ("规划发展部", [item("规划发展部已办结事项", note="已销号")])):
+        build_ledger(inbox / f"{name}.xlsx", [item(f"{name}在办事项{i}") for i in range(3)] + closed, department=name)
+    config = Config()
+    result = merge_inbox(inbox, config=config, date=dt.date(2022, 4, 6))
+    ws = load_workbook(io.BytesIO(consolidated_bytes(result, config=config)))["台账"]
+    rows = [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(5, ws.max_row + 1)]
+    assert rows == [("综合部（3项）", None), *((i + 1, f"综合部在办事项{i}") for i in range(3)),
+                    ("规划发展部（3项）", None), *((i + 4, f"规划发展部在办事项{i}") for i in range(3)),
+                    ("已销号事项（1项，不编序号，不计入统计）", None), ("规划发展部（已销号1项）", None),
+                    (None, "规划发展部已办结事项")]
+
+
+def test_rows_kept_compressed_beyond_the_budget_make_the_same_workbook(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox = tmp_path / "inbox"
+    for d in range(3):
+        build_ledger(inbox / f"第{d + 1}业务部.xlsx", [item(f"第{d + 1}业务部事项{i}", colour="red" if i % 3 else None,
+                                                          note="已销号" if i % 5 == 0 else "")
+                                                     for i in range(40)], department=f"第{d + 1}业务部")
+    config = Config()
+    kept = consolidated_bytes(merge_inbox(inbox, config=config, date=dt.date(2022, 4, 6)), config=config)
+    monkeypatch.setattr(_Block, "RAW_BUDGET", 30_000)  # the first department's rows only
+    writer = ConsolidatedWriter(config)
+    result = merge_inbox(inbox, config=config, date=dt.date(2022, 4, 6))
+    for report in result.reports:
+        writer.prepare(report)
+    assert [p[0].block.raw for p in writer._prepared.values()] == [True, False, False]
+    assert writer.to_bytes(result) == kept
