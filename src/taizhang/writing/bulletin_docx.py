@@ -54,7 +54,7 @@ from ..models import (
     SectionRow,
 )
 from ..report import bulletin_sections, people_text
-from ..rules import STANDARD_FILLS, format_date_cn, iso_date_cn, month_cn, xml_text
+from ..rules import STANDARD_FILLS, format_date_cn, iso_date_cn, month_cn, xml_escape, xml_text
 
 # --------------------------------------------------------------------------------------------
 # Fonts and sizes (公文: 二号 22pt, 三号 16pt, 四号 14pt, 五号 10.5pt)
@@ -718,7 +718,7 @@ class _Rows:
                 out.append("<w:r>" + run_pr)
                 if line:
                     space = ' xml:space="preserve"' if len(line.strip()) < len(line) else ""
-                    out.append(f"<w:t{space}>{_xml_escape(line)}</w:t>")
+                    out.append(f"<w:t{space}>{xml_escape(line)}</w:t>")
                 if j < len(cell) - 1:
                     out.append("<w:br/>")
                 out.append("</w:r>")
@@ -739,12 +739,8 @@ class _Rows:
                 _shade(cells[i], fill)
 
 
-def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _xml_attr(text: str) -> str:
-    return _xml_escape(text).replace('"', "&quot;")
+    return xml_escape(text).replace('"', "&quot;")
 
 
 def _min_height(row: _Row) -> None:

@@ -37,7 +37,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from pathlib import Path
 from typing import IO, BinaryIO, cast
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ERROR_CODES, Cell
@@ -59,7 +58,7 @@ from ..config import Config
 from ..fileio import atomic_write
 from ..merge import CREATOR, FINDINGS_SHEET, LEDGER_SHEET, SUMMARY_SHEET  # defined once, with the reader
 from ..models import Colour, DepartmentEntry, FileReport, Finding, Item, MergeResult, Severity
-from ..rules import STANDARD_FILLS, XML_ILLEGAL, format_date_cn, iso_date_cn, month_cn
+from ..rules import STANDARD_FILLS, XML_ILLEGAL, format_date_cn, iso_date_cn, month_cn, xml_escape
 from ..tables import Column, FindingRow, LedgerRow, SummaryRow, Table
 from .xlsx_common import (
     BODY_FONT,
@@ -329,7 +328,7 @@ class ConsolidatedWriter:
             if isinstance(what, str):
                 row += 1
                 r = str(row)
-                title = escape(str(safe_value(what) or ""))
+                title = xml_escape(str(safe_value(what) or ""))
                 cells = f'<c r="A{r}" s="{heading}" t="inlineStr"><is><t>{title}</t></is></c>' + "".join(
                     f'<c r="{letter}{r}" s="{heading}"/>' for letter in letters[1:])
                 yield _row_xml(r, cells, 1).encode("utf-8")
@@ -680,7 +679,7 @@ class _Rows:
                     if text.startswith(FORMULA_TRIGGERS) or text in ERROR_CODES:
                         sid = styles.get(*looks[offset], True)  # stays text when a clerk edits the cell
                     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-                    out.append(f'{head}{sid}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>')
+                    out.append(f'{head}{sid}" t="inlineStr"><is><t{space}>{xml_escape(text)}</t></is></c>')
                 if len(text) > self.one_line[i] or "\n" in text:
                     lines = max(lines, _lines(text, self.widths[i]))
         return "".join(out), lines
