@@ -268,6 +268,8 @@ SHEET_CHANGES: list[tuple[str, str, Callable[[bytes], bytes], bool]] = [
         rb'<si><t>\1</t><rPh sb="0" eb="1"><t>y</t></rPh></si>'), 3), False),
     ("shared strings: text beside runs", SST, _sub(rb"<si><t>([^<]*)</t></si>", rb"<si><t>\1</t><r><t>y</t></r></si>"), False),
     ("shared strings: blanks between", SST, lambda d: d.replace(b"<si>", b"\n  <si>"), True),
+    ("shared strings: blanks at the end", SST, lambda d: d.replace(b"</sst>", b"\n\t </sst>\n"), True),
+    ("shared strings: an empty text", SST, lambda d: d.replace(b"<si><t>", b"<si><t></t></si><si><t>", 1), True),
     ("shared strings: empty", SST, lambda d: d.replace(b"<si><t>", b"<si/><si><t>", 1), False),
     ("shared strings: escaped characters", SST, _sub(rb"<si><t>", b"<si><t>_x000D_&#10;&amp;_x0041_"), True),
     ("shared strings: forbidden reference", SST, _sub(rb"<si><t>", b"<si><t>&#0;"), False),
