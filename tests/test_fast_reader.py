@@ -273,6 +273,12 @@ SHEET_CHANGES: list[tuple[str, str, Callable[[bytes], bytes], bool]] = [
     ("shared strings: empty", SST, lambda d: d.replace(b"<si><t>", b"<si/><si><t>", 1), False),
     ("shared strings: escaped characters", SST, _sub(rb"<si><t>", b"<si><t>_x000D_&#10;&amp;_x0041_"), True),
     ("shared strings: forbidden reference", SST, _sub(rb"<si><t>", b"<si><t>&#0;"), False),
+    ("shared strings: a run inside run properties", SST, _sub(rb"<si><t>([^<]*)</t></si>", (
+        rb'<si><r><rPr><strike/><r/></rPr><t>\1</t></r></si>'), 20), False),
+    ("shared strings: a string inside run properties", SST, _sub(rb"<si><t>([^<]*)</t></si>", (
+        rb'<si><r><t>a</t></r><r><rPr><si/></rPr><t>\1</t></r></si>'), 20), False),
+    ("shared strings: a text inside run properties", SST, _sub(rb"<si><t>([^<]*)</t></si>", (
+        rb'<si><r><rPr><t/><strike/></rPr><t>\1</t></r></si>'), 20), False),
     ("shared strings: rPr attribute twice", SST, _sub(rb"<si><t>([^<]*)</t></si>", (
         rb'<si><r><rPr><sz val="1" val="2"/></rPr><t>\1</t></r></si>')), False),
     ("shared strings: colour attribute twice", SST, _sub(rb"<si><t>([^<]*)</t></si>", (

@@ -8,10 +8,12 @@ per-cell object model (and its import) is where the time went. ``styles`` reads 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import operator
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 from xml.parsers import expat
@@ -344,7 +346,7 @@ class _SheetParser:
         row_text, row_of_text, cur_row = self.row_text, self.row_of_text, self.row
         depth = 0
         for letters, digits, s, kind, f_tag, f_text, raw, inline, r, row_attrs, row_end, odd \
-                in _SHEET_TOKEN.findall(text):
+                in _sheet_tokens(text):
             if letters:
                 # As start() places a cell: the column alone when the ref ends with the row's r.
                 if digits == row_text and (col := columns.get(letters)) is not None:
@@ -675,6 +677,20 @@ _SHEET_TOKEN = re.compile(
     rf'(?:<v>({_TEXT})</v>|<v/>|<is>{_T_OPEN}({_TEXT})</t></is>)?</c>)'
     rf'|<row(?: r="([0-9]{{1,7}})")?((?: {_NAME}="{_VALUE}")*)(/?>)|</row>|([\s\S])')
 _ATTRIBUTE = re.compile(rf' ({_NAME})="({_VALUE})"')
+_CHUNK = 1 << 18  # characters of <sheetData> tokenised at a time
+
+
+def _sheet_tokens(text: str) -> Iterator[tuple[str, ...]]:
+    """The tokens of ``text``, found a few hundred thousand characters at a time (cut after a
+    </row>, which no token holds), so that a sheet of megabytes never has all its tokens at once."""
+    spans = []
+    start = 0
+    while start < len(text):
+        end = text.find("</row>", start + _CHUNK)
+        end = len(text) if end < 0 else end + 6
+        spans.append((start, end))
+        start = end
+    return itertools.chain.from_iterable(_SHEET_TOKEN.findall(text, a, b) for a, b in spans)
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml [^<>]*?\?>")
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
 # Outside <sheetData>: no comment, CDATA, DOCTYPE or processing instruction (each could hide or
@@ -684,11 +700,14 @@ _TAIL_UNSAFE = re.compile(rb"<(?:[^\s<>/!?=\"']*:)?(?:c|row|t|sheetData)[\s/>]")
 
 
 # The shared string table: its start tag, then <si> after <si>, each one <t> or rich-text runs
-# (<r>, an <rPr> of empty elements with at most one attribute, or a colour with a tint, then one
-# <t>) and a phonetic-properties element as Excel adds in Chinese; blanks between them.
+# (<r>, an optional <rPr>, one <t>), then perhaps the phonetic properties Excel adds in Chinese.
 _SST_HEAD = re.compile(rb'(?:\xef\xbb\xbf)?(?:<\?xml [^<>]*?\?>)?[ \t\n]*<sst(?:[ \t\n]+[A-Za-z_][A-Za-z0-9_.:-]*="[^"<&]*")*[ \t\n]*>')
 _SST_TAIL = re.compile(rb"</sst>[ \t\n]*")
-_RPR_BODY = rf'(?:<[A-Za-z]+(?: [A-Za-z]+="{_VALUE}")?/>|<color (?:rgb|theme|indexed|auto)="{_VALUE}" tint="{_VALUE}"/>)*'
+# A run's properties, by name (an <r/>, <si/> or <t/> among them would change what expat's
+# handlers collect): each empty, with one attribute at most, or a colour with a tint.
+_RPR_NAME = "rFont|charset|family|b|i|strike|outline|shadow|condense|extend|color|sz|u|vertAlign|scheme"
+_RPR_BODY = (rf'(?:<(?:{_RPR_NAME})(?: [A-Za-z]+="{_VALUE}")?/>'
+             rf'|<color (?:rgb|theme|indexed|auto)="{_VALUE}" tint="{_VALUE}"/>)*')
 _RUN = re.compile(rf"<r>(?:<rPr>({_RPR_BODY})</rPr>)?{_T_OPEN}({_TEXT})</t></r>")  # groups: rPr, text
 _RUN_TEXT = re.compile(rf"{_T_OPEN}({_TEXT})</t>")
 # A string after any blanks (groups: the text of a plain one, the runs of a rich one), or any
