@@ -227,6 +227,8 @@ SHEET_CHANGES: list[tuple[str, str, Callable[[bytes], bytes], bool]] = [
     ("formulas", SHEET, lambda d: d.replace(b't="n"><v>1</v>', b't="n"><f>ROW()-4</f><v>1</v>').replace(
         b't="s"><v>14</v>', b't="str"><f t="shared" ref="C5:C6" si="0">IF(A5&gt;0,&quot;x&quot;,"")</f><v></v>')
         .replace(b' t="s"><v>15</v>', b'><f t="shared" si="0"/></c><c r="Z5"><f>A1&amp;B1</f>'), True),
+    ("forbidden reference in the formula of a cell with a value", SHEET, _sub(
+        rb't="n"><v>1</v>', b't="n"><f>"a&#1;"</f><v>1</v>'), False),
     ("formula attribute twice", SHEET, _sub(rb't="n"><v>1</v>', b't="n"><f t="shared" t="shared">A1</f><v>1</v>'), False),
     ("plain inline string", SHEET, _sub(rb't="s"><v>13</v>', b't="inlineStr"><is><t xml:space="preserve"> a_x000D_b </t></is>'), True),
     ("rich inline string", SHEET, _sub(rb't="s"><v>13</v>', b't="inlineStr"><is><r><rPr><strike/></rPr><t>x</t></r></is>'), False),

@@ -396,8 +396,10 @@ class _SheetParser:
                 if f_tag:
                     if f_tag.count('="') > 1 and not _distinct_attributes(f_tag):
                         return False  # an attribute written twice: expat refuses the part
+                    if "&" in f_text:  # decoded even when unused: a forbidden character declines
+                        f_text = _entities(f_text)
                     if value is None:
-                        formula = "=" + (_entities(f_text) if "&" in f_text else f_text)
+                        formula = "=" + f_text
                 if value is None and fill is None and formula is None:
                     continue
                 cell = RawCell(value, fill, font, formula)
