@@ -432,3 +432,37 @@ def next_month_ledger(src: Path, dst: Path, *, date: Any, recolour: dict[str, st
         wb[ws.title][summary_cell.coordinate].value = rules.summary_sentence(center, date_cn, counts)
         wb.save(dst)
     return dst
+
+
+def with_shared_strings(src: Path, dst: Path) -> Path:
+    """Copy the openpyxl-written ``src`` to ``dst`` with its text moved from inline strings into a
+    shared string table (xl/sharedStrings.xml), the way Excel and WPS save every text cell."""
+    import re
+    import zipfile
+
+    table: dict[bytes, int] = {}
+
+    def share(m: re.Match[bytes]) -> bytes:
+        index = table.setdefault(m.group(2), len(table))
+        return m.group(1) + b't="s"><v>' + str(index).encode() + b"</v></c>"
+
+    with zipfile.ZipFile(src) as zin:
+        members = {info.filename: zin.read(info) for info in zin.infolist()}
+    for name, data in members.items():
+        if name.startswith("xl/worksheets/"):
+            members[name] = re.sub(rb'(<c [^>]*?)t="inlineStr"><is><t>(.*?)</t></is></c>', share, data, flags=re.S)
+    strings = b"".join(b"<si><t>" + text + b"</t></si>" for text in table)
+    members["xl/sharedStrings.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
+        % (len(table), len(table)) + strings + b"</sst>")
+    members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in members.items():
+            zout.writestr(name, data)
+    return dst

@@ -8,15 +8,19 @@ per-cell object model (and its import) is where the time went. ``styles`` reads 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import operator
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring
 
+from ..collector import collector_paused
 from ..errors import UnreadableFile
 from ..findings import finding
 from . import colours
@@ -47,11 +51,14 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
-def read_xlsx(path: Path) -> RawWorkbook:
-    """Read every sheet's cells, merges, row fills and visibility; raise UnreadableFile if impossible."""
+def read_xlsx(path: Path, *, fast: bool = True) -> RawWorkbook:
+    """Read every sheet's cells, merges, row fills and visibility; raise UnreadableFile if impossible.
+
+    ``fast=False`` reads every part with expat alone (the reference the fast scanners must equal)."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            return _read(zf, path)
+        # Tens of thousands of cells and no cycles: the collections they would set off free nothing.
+        with zipfile.ZipFile(path) as zf, collector_paused():
+            return _read(zf, path, fast)
     except UnreadableFile:
         raise
     except _Unsafe as exc:
@@ -82,7 +89,7 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _read(zf: zipfile.ZipFile, path: Path) -> RawWorkbook:
+def _read(zf: zipfile.ZipFile, path: Path, fast: bool = True) -> RawWorkbook:
     wb_root = fromstring(zf.read("xl/workbook.xml"))
     rels = _rels(zf, "xl/workbook.xml")
     epoch = EPOCH_1900
@@ -103,7 +110,13 @@ def _read(zf: zipfile.ZipFile, path: Path) -> RawWorkbook:
         if kind == "theme":
             theme_xml = zf.read(part)
         elif kind == "sharedStrings":
-            shared = _shared_strings(zf.read(part), struck)
+            data = zf.read(part)
+            found = _fast_shared_strings(data) if fast else None
+            if found is None:
+                shared = _shared_strings(data, struck)
+            else:
+                shared = found[0]
+                struck |= found[1]
         elif kind == "styles":
             styles_xml = zf.read(part)
     xfs = _cell_styles(styles_xml, theme_xml)
@@ -112,12 +125,18 @@ def _read(zf: zipfile.ZipFile, path: Path) -> RawWorkbook:
     budget = MAX_CELLS
     for name, visible, part in sheets:
         try:
-            member = zf.open(part)
+            info = zf.getinfo(part)
         except KeyError:
             continue  # a chartsheet or a dangling relationship
-        with member:  # streamed: a huge sheet is refused part-way, never held whole
+        sheet = None
+        if fast and info.file_size <= _FAST_SHEET_BYTES:
             parser = _SheetParser(name, visible, shared, xfs, epoch, budget, struck)
-            book.sheets.append(parser.parse(member))
+            sheet = parser.parse_fast(zf, info)
+        if sheet is None:  # the fast scan declined: expat reads the part from its start
+            with zf.open(info) as member:  # streamed: a huge sheet is refused part-way, never held whole
+                parser = _SheetParser(name, visible, shared, xfs, epoch, budget, struck)
+                sheet = parser.parse(member)
+        book.sheets.append(sheet)
         budget = parser.budget
     return book
 
@@ -276,10 +295,159 @@ class _SheetParser:
         p = _parser()
         p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = self.start, self.end, self.text
         p.ParseFile(stream)
+        return self._done()
+
+    def parse_fast(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> RawSheet | None:
+        """The sheet read by the fast scanner, or None when it declines (the caller then runs ``parse``
+        on a fresh parser: nothing this one did is kept)."""
+        try:
+            if self._scan(zf.read(info)):
+                return self._done()
+        except Exception:  # noqa: BLE001  whatever the scanner cannot take, expat reads, and judges
+            pass
+        return None
+
+    def _scan(self, data: bytes) -> bool:
+        """Read ``data`` as expat would, if its <sheetData> has the common shape; False if not.
+
+        The rows and cells are scanned with one regular expression; everything around them (the
+        head, merged ranges, conditional formats…) goes through the expat handlers as a copy of the
+        part whose <sheetData> is left empty, so the two together read every element exactly once."""
+        start = data.find(b"<sheetData>")
+        end = data.find(b"</sheetData>", start)
+        if start < 0 or end < 0:
+            return False
+        head, tail = data[:start], data[end + 12:]
+        prolog = _PROLOG.match(head)
+        if prolog is not None and not _utf8(prolog.group()):
+            return False
+        if _HEAD_UNSAFE.search(head, prolog.end() if prolog else 0) or _TAIL_UNSAFE.search(tail):
+            return False
+        text = data[start + 11:end].decode("utf-8")
+        if "]]>" in text:
+            return False
+        # Once every character of the text is in a token (checked below), each "<" opens a tag.
+        self.elements += text.count("<") - text.count("</")
+        self.budget -= text.count("<c ")
+        if self.elements > MAX_ELEMENTS or self.budget < 0:
+            return False  # expat says which limit, where
+        p = _parser()
+        p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = self.start, self.end, self.text
+        p.Parse(head + b"<sheetData/>" + tail, True)
+
+        cells, styles, epoch = self.sheet.cells, self.styles, self.epoch
+        hidden_rows, row_fills = self.sheet.hidden_rows, self.sheet.row_fills
+        any_strike, struck_shared = self.any_strike, self.struck_shared
+        columns = _COLUMNS
+        # The shared strings as cells take them: a blank one is no value.
+        shared = [value if value.strip() else None for value in self.shared]
+        looks: dict[str, tuple[str | None, str | None, bool]] = {}  # s as written -> the style's look
+        row_looks: dict[str, tuple[bool, str | None] | None] = {}  # a row's attributes but r -> its look
+        row_text, row_of_text, cur_row = self.row_text, self.row_of_text, self.row
+        depth = 0
+        for letters, digits, s, kind, f_tag, f_text, raw, inline, r, row_attrs, row_end, odd \
+                in _sheet_tokens(text):
+            if letters:
+                # As start() places a cell: the column alone when the ref ends with the row's r.
+                if digits == row_text and (col := columns.get(letters)) is not None:
+                    cur_row = row_of_text
+                else:
+                    cur_row, col = _cell_ref(letters + digits)
+                look = looks.get(s)
+                if look is None:
+                    look = looks[s] = styles.get(int(s) if s else 0)
+                fill, font, is_date = look
+                # As _finish_cell(); an empty <v> (or <t>) gives no value in any cell type.
+                value: object = None
+                if kind == "s" and raw and not f_tag:  # most cells of a file Excel or WPS saved
+                    if "&" in raw:
+                        raw = _entities(raw)
+                    try:
+                        value = shared[int(raw)]
+                    except (ValueError, IndexError):
+                        value = None
+                    if value is not None:
+                        cell = RawCell(value, fill, font)
+                        if any_strike:
+                            cell.strike = styles.struck(int(s) if s else 0) or _int_or(raw) in struck_shared
+                            self.sheet.has_strike = self.sheet.has_strike or cell.strike
+                        cells[(cur_row, col)] = cell
+                    elif fill is not None:
+                        cells[(cur_row, col)] = RawCell(None, fill, font)
+                    continue
+                if not (raw or inline or f_tag):
+                    if fill is not None:  # else formatted but empty: not a cell anyone wrote in
+                        cells[(cur_row, col)] = RawCell(None, fill, font)
+                    continue
+                raw = raw or inline  # a <t> in <is> is read as a <v> is
+                if raw:
+                    if "&" in raw:
+                        raw = _entities(raw)
+                    if kind == "s":
+                        try:
+                            value = shared[int(raw)]
+                        except (ValueError, IndexError):
+                            value = None
+                    else:
+                        value = _typed_value(kind or "n", raw, is_date, epoch)
+                        if isinstance(value, str) and not value.strip():
+                            value = None
+                formula = None
+                if f_tag:
+                    if f_tag.count('="') > 1 and not _distinct_attributes(f_tag):
+                        return False  # an attribute written twice: expat refuses the part
+                    if "&" in f_text:  # decoded even when unused: a forbidden character declines
+                        f_text = _entities(f_text)
+                    if value is None:
+                        formula = "=" + f_text
+                if value is None and fill is None and formula is None:
+                    continue
+                cell = RawCell(value, fill, font, formula)
+                if value is not None and any_strike:
+                    cell.strike = styles.struck(int(s) if s else 0) \
+                        or (kind == "s" and _int_or(raw) in struck_shared)
+                    self.sheet.has_strike = self.sheet.has_strike or cell.strike
+                cells[(cur_row, col)] = cell
+            elif row_end:
+                if r:  # as _row() reads a row with r, its other attributes' meaning looked up once
+                    if row_attrs in row_looks:
+                        row_look = row_looks[row_attrs]
+                    else:
+                        attrs = dict(_ATTRIBUTE.findall(row_attrs))
+                        row_look = row_looks[row_attrs] = None if len(attrs) != row_attrs.count('="') \
+                            or "r" in attrs else self._row_look(attrs)
+                    if row_look is None:
+                        return False  # an attribute written twice: expat refuses the part
+                    cur_row = int(r)
+                    if not 1 <= cur_row <= MAX_ROW:
+                        return False
+                    # "012" is row 12, but its cells are not matched against the text "012".
+                    row_text, row_of_text = (r, cur_row) if r[0] != "0" else ("", 0)
+                    if row_look[0]:
+                        hidden_rows.add(cur_row)
+                    if row_look[1] is not None:
+                        row_fills[cur_row] = row_look[1]
+                else:
+                    attrs = dict(_ATTRIBUTE.findall(row_attrs))
+                    if len(attrs) != row_attrs.count('="'):
+                        return False
+                    self.row = cur_row
+                    self._row(attrs)
+                    row_text, row_of_text, cur_row = self.row_text, self.row_of_text, self.row
+                depth += row_end == ">"
+            elif odd:
+                return False  # not a token of the common shape
+            else:
+                depth -= 1
+                if depth < 0:
+                    return False
+        return depth == 0
+
+    def _done(self) -> RawSheet:
         cells = self.sheet.cells
         if cells:
-            self.sheet.max_row = max(r for r, _ in cells)
-            self.sheet.max_col = max(c for _, c in cells)
+            self.sheet.max_row = max(cells)[0]
+            self.sheet.max_col = max(map(_second, cells))
         self.sheet.clip_merged()
         return self.sheet
 
@@ -333,21 +501,7 @@ class _SheetParser:
         elif tag == "strike" and self.in_run:
             self.run_struck = attrs.get("val", "1") not in ("0", "false")
         elif tag == "row":
-            r = attrs.get("r")
-            self.row = _row_number(r) if r else _row_number(str(self.row + 1))
-            self.col = 0
-            if r and r == str(self.row):
-                self.row_text, self.row_of_text = r, self.row
-            else:
-                self.row_text, self.row_of_text = "", 0
-            # Hidden, or squeezed to no height (what some clerks do instead of hiding).
-            if attrs.get("hidden") in ("1", "true") or (attrs.get("customHeight") in ("1", "true")
-                                                        and attrs.get("ht") in ("0", "0.0")):
-                self.sheet.hidden_rows.add(self.row)
-            if attrs.get("customFormat") in ("1", "true") and "s" in attrs:
-                fill = self.styles.get(int(attrs["s"]))[0]
-                if fill is not None:
-                    self.sheet.row_fills[self.row] = fill
+            self._row(attrs)
         elif tag == "mergeCell":
             self.budget -= 1  # millions of merged ranges are no ledger either, and each costs memory
             self.merges += 1
@@ -371,6 +525,30 @@ class _SheetParser:
             self.capture = self.cf_text
         elif tag == "ext":
             self.in_ext += 1
+
+    def _row(self, attrs: dict[str, str]) -> None:
+        r = attrs.get("r")
+        self.row = _row_number(r) if r else _row_number(str(self.row + 1))
+        self.col = 0
+        if r and r == str(self.row):
+            self.row_text, self.row_of_text = r, self.row
+        else:
+            self.row_text, self.row_of_text = "", 0
+        hidden, fill = self._row_look(attrs)
+        if hidden:
+            self.sheet.hidden_rows.add(self.row)
+        if fill is not None:
+            self.sheet.row_fills[self.row] = fill
+
+    def _row_look(self, attrs: dict[str, str]) -> tuple[bool, str | None]:
+        """Whether a row is hidden, and its whole-row fill."""
+        # Hidden, or squeezed to no height (what some clerks do instead of hiding).
+        hidden = attrs.get("hidden") in ("1", "true") or (attrs.get("customHeight") in ("1", "true")
+                                                         and attrs.get("ht") in ("0", "0.0"))
+        fill = None
+        if attrs.get("customFormat") in ("1", "true") and "s" in attrs:
+            fill = self.styles.get(int(attrs["s"]))[0]
+        return hidden, fill
 
     def _cf_rule(self, attrs: dict[str, str]) -> CondRule | None:
         kind = attrs.get("type", "")
@@ -432,30 +610,8 @@ class _SheetParser:
                 value = self.shared[int(raw)]
             except (ValueError, IndexError):
                 value = None
-        elif self.has_v and (raw or kind in ("s", "str", "inlineStr")):
-            if kind == "s":
-                try:
-                    value = self.shared[int(raw)]
-                except (ValueError, IndexError):
-                    value = None
-            elif kind == "inlineStr":
-                value = _unescape(raw)
-            elif kind == "str":
-                value = raw
-            elif kind == "b":
-                value = raw.strip() in ("1", "true")
-            elif kind == "e":
-                value = None  # #N/A, #REF!…: no value a clerk meant
-            elif kind == "d":
-                try:
-                    value = dt.datetime.fromisoformat(raw.strip())
-                except ValueError:
-                    value = raw
-                else:
-                    # Excel keeps no time zones; a copy with one could not be saved again.
-                    value = value.replace(tzinfo=None)
-            else:
-                value = _number(raw, is_date, self.epoch)
+        elif self.has_v and (raw or kind in ("str", "inlineStr")):
+            value = _typed_value(kind, raw, is_date, self.epoch)
         if isinstance(value, str) and not value.strip():
             value = None
         formula = None
@@ -471,6 +627,182 @@ class _SheetParser:
         self.sheet.cells[(self.row, self.col)] = cell
 
 
+def _typed_value(kind: str, raw: str, is_date: bool, epoch: dt.datetime) -> object:
+    """The value of a cell of type ``kind`` (not a shared string) whose ``<v>`` holds ``raw``."""
+    if kind == "inlineStr":
+        return _unescape(raw)
+    if kind == "str":
+        return raw
+    if kind == "b":
+        return raw.strip() in ("1", "true")
+    if kind == "e":
+        return None  # #N/A, #REF!…: no value a clerk meant
+    if kind == "d":
+        try:
+            value = dt.datetime.fromisoformat(raw.strip())
+        except ValueError:
+            return raw
+        # Excel keeps no time zones; a copy with one could not be saved again.
+        return value.replace(tzinfo=None)
+    return _number(raw, is_date, epoch)
+
+
+# --- Fast scanners for the common shape of a part ---------------------------------------------
+#
+# expat calls back into Python for every element: for a ledger's sheet (rows of cells such as
+# <c r="B5" s="4" t="s"><v>13</v></c>) and for LibreOffice's shared strings (every run with its
+# <rPr>) those calls are most of the cost of reading a workbook. The scanners below read exactly
+# that common shape with regular expressions and decline (None/False) anything else, which the
+# caller then reads with expat from the part's start. They accept only text expat accepts (every
+# character inside a token, the five predefined entities, no character XML forbids) and give the
+# same result; tests/test_fast_reader.py reads many kinds of workbooks both ways and compares.
+
+_FAST_SHEET_BYTES = 16 * 1024 * 1024  # a ledger's sheet is well under 1 MB; bigger ones are streamed
+# Characters XML forbids (expat refuses them) and carriage returns (expat turns them into line
+# feeds): no class below matches them, so a part holding any is left to expat.
+_FORBIDDEN = r"\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff"
+# Character data: no markup; the five predefined entities and character references (LibreOffice
+# writes a line break as &#10;), which _entities decodes as expat does. ("]]>", which expat refuses
+# in text, is looked for in the whole part.)
+_TEXT = rf"[^<&{_FORBIDDEN}]*(?:&(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);[^<&{_FORBIDDEN}]*)*"
+_VALUE = rf'[^"<&\t\n{_FORBIDDEN}]*'  # an attribute value as written: no reference, no whitespace to normalise
+_NAME = r"[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?"
+_T_OPEN = r'<t(?: xml:space="preserve")?>'
+# One token of <sheetData>: a cell (r, s, t in Excel's order; an optional formula, then a value or
+# a plain inline string), a row's start tag, its end tag, or any other one character: findall then
+# gives a token for every character of the text, and the scanner declines at the first odd one.
+# Groups: column, row, s, t, <f…>, formula, value, inline string; the row's r, its other attributes,
+# ">" or "/>"; the odd character.
+_SHEET_TOKEN = re.compile(
+    rf'<c r="([A-Z]{{1,3}})([0-9]{{1,7}})"(?: s="([0-9]{{1,9}})")?(?: t="([A-Za-z]{{1,9}})")?'
+    rf'(?:/>|>(<f(?: {_NAME}="{_VALUE}")*(?:/>|>({_TEXT})</f>))?'
+    rf'(?:<v>({_TEXT})</v>|<v/>|<is>{_T_OPEN}({_TEXT})</t></is>)?</c>)'
+    rf'|<row(?: r="([0-9]{{1,7}})")?((?: {_NAME}="{_VALUE}")*)(/?>)|</row>|([\s\S])')
+_ATTRIBUTE = re.compile(rf' ({_NAME})="({_VALUE})"')
+_CHUNK = 1 << 18  # characters of <sheetData> tokenised at a time
+
+
+def _sheet_tokens(text: str) -> Iterator[tuple[str, ...]]:
+    """The tokens of ``text``, found a few hundred thousand characters at a time (cut after a
+    </row>, which no token holds), so that a sheet of megabytes never has all its tokens at once."""
+    spans = []
+    start = 0
+    while start < len(text):
+        end = text.find("</row>", start + _CHUNK)
+        end = len(text) if end < 0 else end + 6
+        spans.append((start, end))
+        start = end
+    return itertools.chain.from_iterable(_SHEET_TOKEN.findall(text, a, b) for a, b in spans)
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml [^<>]*?\?>")
+_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
+# Outside <sheetData>: no comment, CDATA, DOCTYPE or processing instruction (each could hide or
+# change what the scanner reads), and none of the elements whose handlers keep the state of cells.
+_HEAD_UNSAFE = re.compile(rb"<[!?]|<(?:[^\s<>/!?=\"']*:)?(?:c|row|v|f|t|is|r|rPh|strike|formula|sqref|sheetData)[\s/>]")
+_TAIL_UNSAFE = re.compile(rb"<(?:[^\s<>/!?=\"']*:)?(?:c|row|t|sheetData)[\s/>]")
+
+
+# The shared string table: its start tag, then <si> after <si>, each one <t> or rich-text runs
+# (<r>, an optional <rPr>, one <t>), then perhaps the phonetic properties Excel adds in Chinese.
+_SST_HEAD = re.compile(rb'(?:\xef\xbb\xbf)?(?:<\?xml [^<>]*?\?>)?[ \t\n]*<sst(?:[ \t\n]+[A-Za-z_][A-Za-z0-9_.:-]*="[^"<&]*")*[ \t\n]*>')
+_SST_TAIL = re.compile(rb"</sst>[ \t\n]*")
+# A run's properties, by name (an <r/>, <si/> or <t/> among them would change what expat's
+# handlers collect): each empty, with one attribute at most, or a colour with a tint.
+_RPR_NAME = "rFont|charset|family|b|i|strike|outline|shadow|condense|extend|color|sz|u|vertAlign|scheme"
+_RPR_BODY = (rf'(?:<(?:{_RPR_NAME})(?: [A-Za-z]+="{_VALUE}")?/>'
+             rf'|<color (?:rgb|theme|indexed|auto)="{_VALUE}" tint="{_VALUE}"/>)*')
+_RUN = re.compile(rf"<r>(?:<rPr>({_RPR_BODY})</rPr>)?{_T_OPEN}({_TEXT})</t></r>")  # groups: rPr, text
+_RUN_TEXT = re.compile(rf"{_T_OPEN}({_TEXT})</t>")
+# A string after any blanks (groups: the text of a plain one, the runs of a rich one), or any
+# other one character (the third group: findall then gives a token for every character).
+_SI = re.compile(rf"[ \t\n]*<si>(?:{_T_OPEN}({_TEXT})</t>|((?:<r>(?:<rPr>{_RPR_BODY}</rPr>)?{_T_OPEN}{_TEXT}</t></r>)+))"
+                 rf'(?:<phoneticPr fontId="[0-9]{{1,9}}"(?: type="[A-Za-z]+")?(?: alignment="[A-Za-z]+")?/>)?</si>'
+                 rf"|([\s\S])")
+_STRIKE = re.compile(rf'<strike(?: ([A-Za-z]+)="({_VALUE})")?/>')
+
+
+def _fast_shared_strings(data: bytes) -> tuple[list[str], set[int]] | None:
+    """``_shared_strings`` (the strings and the struck ones) for a table of the common shape, else None."""
+    try:
+        return _scan_shared_strings(data)
+    except Exception:  # noqa: BLE001  whatever the scanner cannot take, expat reads, and judges
+        return None
+
+
+def _scan_shared_strings(data: bytes) -> tuple[list[str], set[int]] | None:
+    head = _SST_HEAD.match(data)
+    end = data.rfind(b"</sst>")
+    if head is None or end < head.end() or not _SST_TAIL.fullmatch(data, end):
+        return None
+    if b"<?xml" in head.group() and not _utf8(head.group()):
+        return None
+    text = data[head.end():end].decode("utf-8").rstrip(" \t\n")  # blanks before </sst>: nothing
+    if "]]>" in text:
+        return None
+    _parser().Parse(data[:head.end()] + data[end:], True)  # the declaration and root as expat sees them
+    out: list[str] = []
+    struck: set[int] = set()
+    for plain, runs, odd in _SI.findall(text):
+        if odd:
+            return None  # not the common shape
+        if runs:
+            if "strike" in runs:
+                pairs = _RUN.findall(runs)
+                plain = "".join([t for _, t in pairs])
+                if _all_struck(pairs):
+                    struck.add(len(out))
+            else:  # in runs _SI matched, a <t> opens nothing but a run's text
+                plain = "".join(_RUN_TEXT.findall(runs))
+        out.append(_unescape(_entities(plain) if "&" in plain else plain))
+    if len(out) > MAX_CELLS:
+        return None
+    return out, struck
+
+
+def _all_struck(runs: list[tuple[str, str]]) -> bool:
+    """As ``_shared_strings`` judges a string struck: some run with text is struck, none is not."""
+    some = False
+    for rpr, text in runs:
+        if not text.strip():
+            continue
+        strikes = _STRIKE.findall(rpr) if "strike" in rpr else []
+        if strikes and (strikes[-1][1] if strikes[-1][0] == "val" else "1") not in ("0", "false"):
+            some = True
+        else:
+            return False
+    return some
+
+
+def _utf8(prolog: bytes) -> bool:
+    """Whether an XML declaration leaves the part in UTF-8 (what the scanners decode)."""
+    m = _ENCODING.search(prolog)
+    return m is None or m.group(1).lower() == b"utf-8"
+
+
+_REFERENCE = re.compile(r"&(?:#([0-9]+)|#x([0-9a-fA-F]+)|([a-z]+));")
+_PREDEFINED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _entities(text: str) -> str:
+    """Decode the references of a text _TEXT matched; a character XML forbids raises ValueError
+    (expat refuses the part: the scanner declines it)."""
+    return _REFERENCE.sub(_reference, text)
+
+
+def _reference(m: re.Match[str]) -> str:
+    if m.group(3):
+        return _PREDEFINED[m.group(3)]
+    code = int(m.group(1)) if m.group(1) else int(m.group(2), 16)
+    if not (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF):
+        raise ValueError("a reference to a character XML forbids")
+    return chr(code)
+
+
+def _distinct_attributes(tag: str) -> bool:
+    names = [name for name, _ in _ATTRIBUTE.findall(tag)]
+    return len(names) == len(set(names))
+
+
+_second = operator.itemgetter(1)
 _CAPTURED = frozenset(("v", "f", "t"))
 _CF_TAGS = frozenset(("formula", "sqref", "conditionalFormatting", "ext"))
 
