@@ -320,3 +320,23 @@ def test_fuzzer_mutants_read_as_expat_reads_them(tmp_path: Path) -> None:
         assert_same(path)
         compared += 1
     assert compared > 150
+
+
+def test_a_flood_of_tokens_after_the_last_row_is_declined_without_a_tuple_for_each() -> None:
+    # A hostile sheet (the fuzzer's 1,500,000 × <v>1</v> before </sheetData>) once cost 1.9 GB:
+    # every token of the rest of the part was made before the scan saw the first odd one.
+    import tracemalloc
+
+    text = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + "<v>1</v>" * 400_000
+    tracemalloc.start()
+    try:
+        tokens = xlsx._sheet_tokens(text)
+        first = [next(tokens) for _ in range(3)]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # Groups: column, row, s, t, <f…>, formula, value, inline; the row's r, other attributes, end; odd.
+    assert (first[0][8], first[0][10]) == ("1", ">")
+    assert (first[1][0], first[1][1], first[1][3], first[1][6]) == ("A", "1", "s", "0")
+    assert first[2] == ("",) * 12  # </row>
+    assert peak < 20 * 1024 * 1024  # some MB for one chunk, not a tuple per character of 3.2 MB

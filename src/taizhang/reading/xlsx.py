@@ -13,7 +13,7 @@ import operator
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 from xml.parsers import expat
@@ -679,20 +679,28 @@ _SHEET_TOKEN = re.compile(
     rf'(?:<v>({_TEXT})</v>|<v/>|<is>{_T_OPEN}({_TEXT})</t></is>)?</c>)'
     rf'|<row(?: r="([0-9]{{1,7}})")?((?: {_NAME}="{_VALUE}")*)(/?>)|</row>|([\s\S])')
 _ATTRIBUTE = re.compile(rf' ({_NAME})="({_VALUE})"')
-_CHUNK = 1 << 18  # characters of <sheetData> tokenised at a time
+_CHUNK = 1 << 16  # characters of <sheetData> tokenised at a time (a chunk's tuples: a few MB at most)
 
 
 def _sheet_tokens(text: str) -> Iterator[tuple[str, ...]]:
-    """The tokens of ``text``, found a few hundred thousand characters at a time (cut after a
+    """The tokens of ``text``, found some tens of thousands of characters at a time (cut after a
     </row>, which no token holds), so that a sheet of megabytes never has all its tokens at once."""
-    spans = []
+    return itertools.chain.from_iterable(_token_chunks(text))
+
+
+def _token_chunks(text: str) -> Iterator[Iterable[tuple[str, ...]]]:
     start = 0
     while start < len(text):
         end = text.find("</row>", start + _CHUNK)
         end = len(text) if end < 0 else end + 6
-        spans.append((start, end))
+        if end - start <= 2 * _CHUNK:
+            yield _SHEET_TOKEN.findall(text, start, end)  # all at once: the quickest way
+        else:
+            # No row ends near: one huge row, or a flood of anything (a million <v>1</v> after the
+            # last row). Token by token, so that the scan declines at the first odd one instead of
+            # after a tuple has been made for each of millions of them (gigabytes).
+            yield (m.groups("") for m in _SHEET_TOKEN.finditer(text, start, end))
         start = end
-    return itertools.chain.from_iterable(_SHEET_TOKEN.findall(text, a, b) for a, b in spans)
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml [^<>]*?\?>")
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
 # Outside <sheetData>: no comment, CDATA, DOCTYPE or processing instruction (each could hide or
