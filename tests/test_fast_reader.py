@@ -340,3 +340,18 @@ def test_a_flood_of_tokens_after_the_last_row_is_declined_without_a_tuple_for_ea
     assert (first[1][0], first[1][1], first[1][3], first[1][6]) == ("A", "1", "s", "0")
     assert first[2] == ("",) * 12  # </row>
     assert peak < 20 * 1024 * 1024  # some MB for one chunk, not a tuple per character of 3.2 MB
+
+
+def test_a_flood_in_the_shared_string_table_is_declined_without_a_tuple_for_each() -> None:
+    import tracemalloc
+
+    text = "<si><t>一</t></si>" + "x" * 3_000_000
+    tracemalloc.start()
+    try:
+        tokens = xlsx._tokens(xlsx._SI, text, "</si>")
+        first = [next(tokens) for _ in range(2)]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert first == [("一", "", ""), ("", "", "x")]  # the plain string, then the first odd character
+    assert peak < 20 * 1024 * 1024

@@ -8,12 +8,11 @@ per-cell object model (and its import) is where the time went. ``styles`` reads 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import operator
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 from xml.parsers import expat
@@ -683,24 +682,28 @@ _CHUNK = 1 << 16  # characters of <sheetData> tokenised at a time (a chunk's tup
 
 
 def _sheet_tokens(text: str) -> Iterator[tuple[str, ...]]:
-    """The tokens of ``text``, found some tens of thousands of characters at a time (cut after a
-    </row>, which no token holds), so that a sheet of megabytes never has all its tokens at once."""
-    return itertools.chain.from_iterable(_token_chunks(text))
+    """The tokens of a sheet's <sheetData> (cut after a </row>, which no token holds)."""
+    return _tokens(_SHEET_TOKEN, text, "</row>")
 
 
-def _token_chunks(text: str) -> Iterator[Iterable[tuple[str, ...]]]:
+def _tokens(pattern: re.Pattern[str], text: str, boundary: str) -> Iterator[tuple[str, ...]]:
+    """``pattern.findall(text)``, some tens of thousands of characters at a time, cut after a
+    ``boundary`` (which only ends a token), so that a part of megabytes never has all its tokens
+    at once. Where no boundary comes near (one huge row, or a flood of anything, such as a million
+    <v>1</v> after the last row), token by token: the scan declines at the first odd one instead of
+    after a tuple has been made for each of millions of them (gigabytes)."""
     start = 0
     while start < len(text):
-        end = text.find("</row>", start + _CHUNK)
-        end = len(text) if end < 0 else end + 6
+        end = text.find(boundary, start + _CHUNK)
+        end = len(text) if end < 0 else end + len(boundary)
         if end - start <= 2 * _CHUNK:
-            yield _SHEET_TOKEN.findall(text, start, end)  # all at once: the quickest way
+            yield from pattern.findall(text, start, end)  # all at once: the quickest way
         else:
-            # No row ends near: one huge row, or a flood of anything (a million <v>1</v> after the
-            # last row). Token by token, so that the scan declines at the first odd one instead of
-            # after a tuple has been made for each of millions of them (gigabytes).
-            yield (m.groups("") for m in _SHEET_TOKEN.finditer(text, start, end))
+            for m in pattern.finditer(text, start, end):
+                yield m.groups("")
         start = end
+
+
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml [^<>]*?\?>")
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
 # Outside <sheetData>: no comment, CDATA, DOCTYPE or processing instruction (each could hide or
@@ -749,7 +752,7 @@ def _scan_shared_strings(data: bytes) -> tuple[list[str], set[int]] | None:
     _parser().Parse(data[:head.end()] + data[end:], True)  # the declaration and root as expat sees them
     out: list[str] = []
     struck: set[int] = set()
-    for plain, runs, odd in _SI.findall(text):
+    for plain, runs, odd in _tokens(_SI, text, "</si>"):
         if odd:
             return None  # not the common shape
         if runs:
