@@ -92,10 +92,7 @@ def normalise_label(text: object) -> str:
     """A header label without spaces, line breaks, full-width forms or punctuation (``序 号`` → ``序号``)."""
     if text is None:
         return ""
-    text = text if type(text) is str else str(text)
-    if _FULL_WIDTH.search(text):  # nfkc(text), without a call for the many labels and names that need none
-        text = unicodedata.normalize("NFKC", text)
-    return _LABEL_JUNK.sub("", text)
+    return _LABEL_JUNK.sub("", nfkc(text if type(text) is str else str(text)))
 
 
 _ALIASES = {alias: col for col in COLUMNS for alias in col.aliases}
@@ -720,8 +717,6 @@ def _ranks(text: str, *, goals: bool) -> list[StatedRank]:
 
 def parse_rank(text: str) -> StatedRank | None:
     """The first 全市 rank a 推进情况 states as a fact (not a goal such as ``力争全市前三``), or None."""
-    if not text or "市" not in text:
-        return None  # most texts: no 全市 in them (what _ranks looks at first)
     ranks = _ranks(text, goals=False)
     return ranks[0] if ranks else None
 

@@ -21,11 +21,11 @@ def count_items(items: Iterable[Item]) -> Counts:
             closed += 1
             continue
         total += 1
-        level = item.stars  # Item.star_level, without the property call: the number of stars
-        if not level:
+        level = item.star_level
+        if level is None:
             no_stars += 1
         else:
-            stars[str(len(level))] += 1
+            stars[str(level)] += 1
         if item.source is None:
             no_sources += 1
         else:

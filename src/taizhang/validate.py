@@ -287,13 +287,9 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
     text = raw.texts.get("judgement", "")
     said, ambiguous = rules.colour_from_text(text) if text else (None, False)
     if not raw.marks and not raw.unevaluated and raw.background is None and raw.choice_cell is None:
-        # Nothing coloured and no 评价颜色 column (most items of most ledgers): the text alone, as below.
-        if said is not None:
-            return said
-        if ambiguous:
-            out.append(finding("colour.ambiguous", sheet=sheet, cell=cell, text=text.replace("\n", " ")))
-            _doubt(doubts, "colour", "进度评价文字同时提到几种颜色")
-        return Colour.NONE
+        # Nothing coloured and no 评价颜色 column (most items of most ledgers): what the rest of this
+        # function comes to for them (the text alone), without making its lists of marks.
+        return said if said is not None else _no_colour(ambiguous, text, cell, sheet, out, doubts)
     unevaluated = raw.unevaluated
     if raw.choice_cell is not None and cell is not None:
         # The self-checking template's own rule on 进度评价 paints it from 评价颜色 (or from the
@@ -358,6 +354,12 @@ def _colour(raw: RawItem, sheet: str, out: list[Finding], doubts: dict[str, str]
         out.append(finding("colour.font_only", sheet=sheet, cell=mark.cell, name=name, where=_where(mark.key)))
         _doubt(doubts, "colour", f"{mark.cell} 只用字体颜色标注{name}")
         return colour
+    return _no_colour(ambiguous, text, cell, sheet, out, doubts)
+
+
+def _no_colour(ambiguous: bool, text: str, cell: str | None, sheet: str, out: list[Finding],
+               doubts: dict[str, str]) -> Colour:
+    """An item neither coloured nor named in one colour: unmarked, or (its text naming several) in doubt."""
     if ambiguous:
         out.append(finding("colour.ambiguous", sheet=sheet, cell=cell, text=text.replace("\n", " ")))
         _doubt(doubts, "colour", "进度评价文字同时提到几种颜色")
@@ -442,10 +444,6 @@ def _choose(entries: list[tuple[Mark, Colour, str | None]]) -> tuple[Mark, Colou
     cells (the first of them on a tie); else another colour, which is then an error."""
     if not entries:
         return None
-    if len(entries) == 1:  # most often 进度评价's fill alone: the rules below, for one entry
-        mark, colour, name = entries[0]
-        return (mark, colour, name or "") if mark.judgement or colour in _ALLOWED or not _emphasis(entries[0]) \
-            else None
     judged = next((e for e in entries if e[0].judgement), None)
     if judged is not None:
         mark, colour, name = judged
