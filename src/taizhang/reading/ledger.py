@@ -415,9 +415,7 @@ def _parse_sheet(sheet: RawSheet, header_row: int, columns: dict[str, int], othe
             bounds = merges.get((r, key_col))
             if bounds and bounds[2] > r:
                 end = max(end, bounds[2])
-        # (A row whose first cell is in the table, as nearly all are, needs no further look.)
-        if end == r and not (row_cells and (not item_cols or row_cells[0][0] in item_cols)) \
-                and not any(c in item_cols or not item_cols for c, _ in row_cells):
+        if end == r and not any(c in item_cols or not item_cols for c, _ in row_cells):
             continue
         raw = _read_item(sheet, ledger, by_row, r, end, merges, layout)
         if raw is not None:
@@ -706,7 +704,7 @@ def _text(cell: RawCell | None) -> str:
         return ""
     value = cell.value
     if type(value) is str:  # most cells
-        return value.strip() if value.isprintable() else rules.clean_text(value)  # as rules.clean_text
+        return rules.clean_text(value)
     if type(value) is int:  # 序号: what rules.clean_text makes of it
         return str(value)
     if isinstance(value, dt.datetime):
@@ -858,20 +856,30 @@ def _one_row_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str
         cell = sheet.cells.get(anchor)
     if cell is None:
         return "", None
-    if cell.formula is not None and cell.value is None:
-        ledger.findings.append(finding("item.formula_uncached", sheet=sheet.name, cell=a1(r, c), formula=cell.formula))
+    ref = a1(r, c)
+    text = _cell_text(sheet, ledger, item, key, cell, ref)
+    return (text, ref) if text else ("", None)
+
+
+def _cell_text(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, key: str, cell: RawCell, ref: str) -> str:
+    """The text ``cell`` gives column ``key`` of ``item`` at ``ref`` (the cell, or the merged cell
+    covering it): a formula without a computed value is a finding, and 序号's value is kept."""
+    value = cell.value
+    if value is None:
+        if cell.formula is not None:
+            ledger.findings.append(finding("item.formula_uncached", sheet=sheet.name, cell=ref, formula=cell.formula))
+        return ""
     text = _text(cell)
-    if not text:
-        return "", None
-    if key == "no" and item.no_value is None:
-        item.no_value = cell.value
-    return text, a1(r, c)
+    if text and key == "no" and item.no_value is None:
+        item.no_value = value
+    return text
 
 
 def _read_one_row(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, layout: _Layout, r: int,
                   row_cells: list[tuple[int, RawCell]]) -> tuple[int, bool]:
-    """The columns of a one-row item (most items) in one loop: ``_one_row_text`` of each column
-    inlined, with the references built from the column letters worked out once per sheet.
+    """The columns of a one-row item (most items) in one loop: ``_one_row_text`` of each column,
+    with the row's cells looked up by column and the references built from the column letters
+    worked out once per sheet.
     ``row_cells`` are the row's cells (``RawSheet.rows``).
 
     Returns how many of the row's own cells hold text (not those read from a merged cell above),
@@ -882,29 +890,17 @@ def _read_one_row(sheet: RawSheet, ledger: ParsedLedger, item: RawItem, layout: 
     row = str(r)
     own, content = 0, False
     for key, c, letters in layout.columns:
+        ref = letters + row
         cell = here(c)
         mine = cell is not None and cell.value is not None
         if covered is not None and not mine and (anchor := covered.get((r, c))) is not None:
             cell = sheet.cells.get(anchor)  # the merged cell from above that covers an empty one
-        text = ""
-        if cell is not None:
-            value = cell.value
-            if value is None:
-                if cell.formula is not None:
-                    ledger.findings.append(finding("item.formula_uncached", sheet=sheet.name, cell=letters + row,
-                                                   formula=cell.formula))
-            elif type(value) is str and value.isprintable():
-                text = value.strip()  # rules.clean_text of text without line ends or illegal characters
-            else:
-                text = _text(cell)
-            if text:
-                own += mine
-                if key != "no":
-                    content = True
-                elif item.no_value is None:
-                    item.no_value = value
+        text = _cell_text(sheet, ledger, item, key, cell, ref) if cell is not None else ""
+        if text:
+            own += mine
+            content = content or key != "no"
         texts[key] = text
-        refs[key] = letters + row
+        refs[key] = ref
     return own, content
 
 
