@@ -767,9 +767,7 @@ class _Rows:
             if breaks and "\n" in text:
                 lines = max(lines, _lines(text, width))
             elif n > short and n * _MOST_UNITS > lines * usable:  # (else it cannot need more lines)
-                # _lines of one line, inline: most cells of a ledger wrap
-                wide = (len(text.encode("utf-8")) - n) // 2
-                wraps = math.ceil(((n - wide) * 1.1 + wide * 2.0) / usable)
+                wraps = math.ceil(_units(text) / usable)  # _lines of one line (most cells of a ledger wrap)
                 if wraps > lines:
                     lines = wraps
         return lines
@@ -997,7 +995,7 @@ class _LedgerSheet(Worksheet):
 
     def add_streamed_comment(self, ref: str, text: str) -> None:
         """A comment on a streamed cell, sized to its text."""
-        lines = sum(max(1, math.ceil(_units(part) / 44)) for part in text.split("\n"))
+        lines = _lines(text, 44 + 1.5)  # a box 44 units wide inside (_lines takes a column's 1.5 off)
         self._streamed_comments.append((ref, text, f"{min(16 + 14 * lines, 400)}pt"))
         if self._first is None:
             self._first = self._record(self._streamed_comments[0])
