@@ -10,7 +10,7 @@ Parts (``--part``, repeatable; default: all):
   consolidated workbook, stores the month in a fresh SQLite file) of 60 workbooks × 150 items
   against ``pandas.read_excel(path, sheet_name=None)`` of the same files (target ≤ 0.5), with the
   merge on both cores and restricted to one (``taskset -c 0``), and against the zipfile+expat floor
-  (``floor_read`` below: the same cells read with their style index and fill colour; target ≤ 2.5).
+  (``floor.floor_read``: the same cells read with their style index and fill colour; target ≤ 2.5).
   For the Excel/WPS inbox (shared strings) and the LibreOffice-saved one (skipped without soffice).
 * ``scaling``: merges of 10/60/300/1000 files × 150 items and 60 × 1,000 and 60 × 5,000 items,
   each with the peak memory of the merge's whole process tree (target ≤ 100 MB + 2 KB per item),
@@ -25,6 +25,10 @@ Parts (``--part``, repeatable; default: all):
     the sum over the tree is the physical memory the merge occupies. This is the honest measure of
     what a merge costs the machine, and the one the target is meant for; RSS overstates it by the
     shared pages, more the more processes there are (4 while the files are read).
+* ``bound``: ``stack_bound.py`` on one core (start-up with typer, pydantic and openpyxl, the floor
+  read, compressing the workbook a merge wrote, inserting its month into an empty store): the least
+  CPU any merge of the inbox can cost on this stack, against pandas and against the merge on one
+  core. Printed, not judged: it says whether a target can be met at all.
 * ``report``: ``taizhang report --month`` of the last of 12 stored months × 60 departments, with
   ``--json`` (target ≤ 1 s) and ``-o .docx`` (target ≤ 3 s): medians of ``--pairs`` runs.
 * ``startup``: ``taizhang validate one.xlsx`` against ``python -c "import typer, typer.rich_utils"``
@@ -32,7 +36,7 @@ Parts (``--part``, repeatable; default: all):
 
 Inboxes and the 12-month history store are built on first use and cached (``--cache``).
 
-Usage: python benchmarks/bench_merge.py [--part ratios|scaling|report|startup ...] [--pairs 5]
+Usage: python benchmarks/bench_merge.py [--part ratios|bound|scaling|report|startup ...] [--pairs 5]
        [--files 60] [--items 150] [--cache DIR] [--no-libreoffice]
 """
 
@@ -46,13 +50,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from xml.parsers import expat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from floor import floor_read  # noqa: E402
 from inboxes import DEFAULT_CACHE, build_inbox, cached_inbox, department_name  # noqa: E402,F401
 
 BIN = Path(sys.executable).parent
@@ -111,92 +114,6 @@ def time_pandas(paths: list[Path]) -> float:
     for p in paths:
         pd.read_excel(p, sheet_name=None)
     return time.perf_counter() - start
-
-
-def floor_read(path: Path) -> list[tuple[int, str, int, str | None, object]]:
-    """The floor: zipfile + expat reading every cell's reference, style index, fill colour and value
-    (shared strings resolved), and nothing else. No reader of the same facts can be much faster."""
-    with zipfile.ZipFile(path) as zf:
-        names = set(zf.namelist())
-        shared: list[str] = []
-        if "xl/sharedStrings.xml" in names:
-            parts: list[str] = []
-            in_t = [False]
-
-            def s_start(tag: str, attrs: dict[str, str]) -> None:
-                if tag == "si":
-                    parts.clear()
-                elif tag == "t":
-                    in_t[0] = True
-
-            def s_end(tag: str) -> None:
-                if tag == "si":
-                    shared.append("".join(parts))
-                elif tag == "t":
-                    in_t[0] = False
-
-            def s_text(data: str) -> None:
-                if in_t[0]:
-                    parts.append(data)
-
-            p = expat.ParserCreate()
-            p.buffer_text = True
-            p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = s_start, s_end, s_text
-            p.Parse(zf.read("xl/sharedStrings.xml"), True)
-        # Fill colour of each cell style: cellXfs/xf@fillId -> fills/fill/patternFill/fgColor@rgb.
-        fills: list[str | None] = []
-        xf_fill: list[int] = []
-        where: list[str] = []
-
-        def st_start(tag: str, attrs: dict[str, str]) -> None:
-            where.append(tag)
-            if tag == "fill":
-                fills.append(None)
-            elif tag == "fgColor" and "fills" in where:
-                fills[-1] = attrs.get("rgb") or attrs.get("theme") or attrs.get("indexed")
-            elif tag == "xf" and "cellXfs" in where:
-                xf_fill.append(int(attrs.get("fillId", 0)))
-
-        p = expat.ParserCreate()
-        p.StartElementHandler = st_start
-        p.EndElementHandler = lambda tag: where.pop()
-        p.Parse(zf.read("xl/styles.xml"), True)
-        style_fill = [fills[i] if i < len(fills) else None for i in xf_fill]
-
-        cells: list[tuple[int, str, int, str | None, object]] = []
-        cur: dict[str, object] = {}
-        value: list[str] = []
-        capture = [False]
-
-        def c_start(tag: str, attrs: dict[str, str]) -> None:
-            if tag == "c":
-                cur.clear()
-                cur.update(attrs)
-                value.clear()
-            elif tag in ("v", "t"):
-                capture[0] = True
-
-        def c_end(tag: str) -> None:
-            if tag == "c":
-                s = int(cur.get("s", 0))  # type: ignore[call-overload]
-                raw = "".join(value)
-                v: object = shared[int(raw)] if cur.get("t") == "s" and raw else raw
-                cells.append((0, str(cur.get("r")), s, style_fill[s] if s < len(style_fill) else None, v))
-            elif tag in ("v", "t"):
-                capture[0] = False
-
-        def c_text(data: str) -> None:
-            if capture[0]:
-                value.append(data)
-
-        sheets = sorted(n for n in names if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
-        for n in sheets:
-            p = expat.ParserCreate()
-            p.buffer_text = True
-            p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = c_start, c_end, c_text
-            with zf.open(n) as fh:
-                p.ParseFile(fh)
-        return cells
 
 
 def time_floor(paths: list[Path]) -> float:
@@ -263,6 +180,47 @@ def part_ratios(args: argparse.Namespace, work: Path) -> None:
         print(f"  medians: merge {mf:.2f} s, zipfile+expat floor {f:.2f} s")
         verdict(f"{variant}: merge / zipfile+expat floor", rf, 2.5)
         print(f"  ({load()})")
+
+
+def part_bound(args: argparse.Namespace, work: Path) -> None:
+    """What the stack allows: ``stack_bound.py`` (start-up with typer, pydantic and openpyxl, the floor
+    read, compressing the workbook, storing the month: no checking, no rendering) on one core, side
+    by side with pandas and with the merge on one core. Printed for information, not judged: it
+    says how far a one-core target can be met at all, and how much of the merge is taizhang's own."""
+    import json
+
+    import pandas  # noqa: F401  imported before timing, as in part_ratios
+
+    paths = cached_inbox(args.cache, args.files, args.items, "excel")
+    assert paths is not None
+    inbox = paths[0].parent
+    one_core = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    print(f"\n[bound] the least CPU a merge of the excel inbox can cost on this stack, on one core "
+          f"({'taskset -c 0' if one_core else 'taskset not found: all cores'}); {load()}")
+    run_timed(merge_cmd(inbox, work, "bound"), work)  # its workbook and store are compressed and stored again
+    out, db = work / "out-bound.xlsx", work / "bench-bound.db"
+    cmd = [*one_core, sys.executable, str(Path(__file__).resolve().parent / "stack_bound.py"), str(out), str(db),
+           *map(str, paths)]
+    runs: list[dict[str, float]] = []
+
+    def bound() -> float:
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=work, check=True)
+        runs.append(json.loads(proc.stdout))
+        return sum(runs[-1].values())
+
+    bound()
+    time_pandas(paths[:2])
+    b, p, r = paired(bound, lambda: time_pandas(paths), args.pairs, "bound (CPU)", "pandas")
+    for step in runs[0]:
+        print(f"    {step}: {statistics.median(run[step] for run in runs):.3f} s")
+    print(f"  the stack's least CPU for this merge: {b:.2f} s = {r:.2f} × pandas.read_excel ({p:.2f} s); "
+          f"a one-core merge at 0.5 × pandas leaves {0.5 * p - b:.2f} s for all of taizhang's own work "
+          f"(parsing and checking the items, rendering the rows, the history keys)")
+    m, b2, r2 = paired(lambda: run_timed(merge_cmd(inbox, work, "m", one_core=bool(one_core)), work), bound,
+                       args.pairs, "merge@1core", "bound (CPU)")
+    print(f"  merge on one core {m:.2f} s = {r2:.2f} × the bound {b2:.2f} s: the rest is taizhang's own work "
+          f"(checking, rendering, history keys) and its processes")
+    print(f"  ({load()})")
 
 
 def part_scaling(args: argparse.Namespace, work: Path) -> None:
@@ -410,7 +368,8 @@ def byte_compile() -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
 
 
-PARTS = {"ratios": part_ratios, "scaling": part_scaling, "report": part_report, "startup": part_startup}
+PARTS = {"ratios": part_ratios, "bound": part_bound, "scaling": part_scaling, "report": part_report,
+         "startup": part_startup}
 
 
 def main() -> None:
