@@ -1,7 +1,7 @@
 """``python -m taizhang``."""
 
-from .cli import main
+from .cli import run
 
 # Guarded: on Windows the merge's worker processes import the main module again.
 if __name__ == "__main__":
-    main()
+    run()
