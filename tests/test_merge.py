@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import struct
 import zipfile
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from taizhang.merge import (
     same_department,
     snapshot_of,
 )
-from taizhang.models import Colour, Config, FileReport, Severity
+from taizhang.models import Colour, Config, FileReport, Item, Severity
 from taizhang.rules import require_month
 from taizhang.store import Store
 from taizhang.writing.consolidated import write_consolidated
@@ -353,6 +354,45 @@ def test_progress_is_reported_for_every_file_when_read_in_parallel(tmp_path: Pat
     assert sorted(c[0] for c in calls) == [1, 2, 3, 4]
     assert sorted(c[2] for c in calls) == ["坏文件.xlsx", "工程建设部重点工作台账.xlsx", "综合部2022.4.xlsx",
                                            "规划部-4月台账.xlsx"]
+
+
+def worker_read_ledger(folder: Path) -> Path:
+    """A ledger with what an item can carry: extra columns, stars and a source as written, doubts."""
+    return build_ledger(folder / "规划发展部.xlsx", [
+        item("对上争取资金", colour="yellow", stars="★★★", source="A"),
+        item("港航发展规划编制", stars="☆☆☆", source="C", note="已销号"),  # hollow stars: read with doubt
+        item("航道养护", stars="", source="Z", judgement="正常推进"),
+    ], extra={"协办部门": ["综合部", "", "工程建设部"]})
+
+
+def test_a_report_handed_over_by_a_worker_is_made_again_as_pickle_would(tmp_path: Path) -> None:
+    # The fast hand-over (items as tuples) against pickling the report itself, pydantic's way.
+    report = merge_module.check_file(worker_read_ledger(tmp_path))
+    assert report is not None and len(report.items) == 3
+    assert any(it.doubts for it in report.items) and any(it.written for it in report.items)
+    assert any(it.extra.get("协办部门") for it in report.items)
+    assert merge_module.ITEM_FIELDS == tuple(Item.model_fields)
+    expected = pickle.loads(pickle.dumps(report))
+    got = merge_module._taken_over(pickle.loads(pickle.dumps(merge_module._hand_over(report))))
+    assert got.model_dump() == expected.model_dump() and got.model_fields_set == expected.model_fields_set
+    for it, want in zip(got.items, expected.items, strict=True):
+        assert type(it) is Item and list(it.__dict__.items()) == list(want.__dict__.items())
+        assert it.model_fields_set == want.model_fields_set and it == want
+    # The worker's pickle is passed on as it is, and is what would be made of the items here.
+    pickled = merge_module.pickle_items(got.items)
+    assert pickled is merge_module.pickle_items(got.items)
+    assert pickle.loads(pickled) == pickle.loads(merge_module.pickle_items(list(got.items)))
+
+
+def test_reports_read_in_parallel_keep_no_pickle_once_handled(tmp_path: Path) -> None:
+    worker_read_ledger(tmp_path)
+    build_ledger(tmp_path / "综合部.xlsx", [item("政务信息报送")], department="综合部")
+    seen: list[type] = []
+    reports = merge_module.check_files(sorted(tmp_path.iterdir()), on_report=lambda r: seen.append(type(r.items)))
+    if merge_module.usable_cpus() > 1:  # handed over by the workers: with their pickle while handled
+        assert seen == [merge_module._PickledItems] * 2
+    assert [type(r.items) for r in reports if r is not None] == [list, list]
+    assert [len(r.items) for r in reports if r is not None] == [1, 3]  # 综合部 sorts first
 
 
 # ---------------------------------------------------------------------------------------------

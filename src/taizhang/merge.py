@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import lzma
+import operator
 import os
+import pickle
 import re
 import stat
 import unicodedata
@@ -21,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from . import rules
 from .children import die_with_parent, hold_for_tests
@@ -167,10 +170,75 @@ def check_file(path: Path, month: str | None = None) -> FileReport | None:
         return unreadable_report(report, exc)
 
 
-def _check_one(path: str, month: str | None = None) -> FileReport | None:
+# What crosses from a reading worker to the merge process, and on to the history writer
+# (``saving._History``), of each item: its field values as a tuple (``ITEM_FIELDS``, Item's fields
+# in order), the tuples of a report pickled once, in the worker. Tuples pickle in half the time of
+# the pydantic items and unpickle in a fifth; the merge process rebuilds its items from them (it
+# needs them for the workbook's rows) and passes the worker's pickle on to the history writer as
+# it is, instead of unpickling pydantic items and pickling tuples of them again.
+ITEM_FIELDS = ("row", "no", "name", "target", "progress", "judgement", "colour", "leader", "owner", "stars",
+               "source", "note", "closed", "extra", "item_id", "written", "doubts")
+_item_values: Callable[[dict[str, Any]], tuple[Any, ...]] = operator.itemgetter(*ITEM_FIELDS)
+
+# A report as a worker hands it over: the report without its items, and its items' pickle.
+_Handover = tuple[FileReport, bytes]
+
+
+class _PickledItems(list[Item]):
+    """A report's items as a worker handed them over, with their pickle (``pickle_items``) for the
+    history writer; a plain list again once ``on_report`` has handled the report, so that the
+    pickle never outlives the items it was made of."""
+
+    __slots__ = ("pickled",)
+    pickled: bytes
+
+
+def pickle_items(items: list[Item]) -> bytes:
+    """The pickle of ``items``' ``ITEM_FIELDS`` tuples: the one a reading worker made of them,
+    else made here."""
+    if type(items) is _PickledItems:
+        return items.pickled
+    return pickle.dumps([_item_values(it.__dict__) for it in items], pickle.HIGHEST_PROTOCOL)
+
+
+def _hand_over(report: FileReport) -> _Handover:
+    """``report`` as a worker hands it back (``_taken_over`` makes it again)."""
+    items = report.items
+    # Through __dict__: pydantic's setattr would add the field to the report's fields set.
+    report.__dict__["items"] = []
+    return report, pickle_items(items)
+
+
+def _taken_over(handover: _Handover) -> FileReport:
+    """The report a worker handed over, its items made again as pydantic's unpickling would make
+    them (every field set, validated where they were read), the worker's pickle kept with them."""
+    report, pickled = handover
+    items = _PickledItems()
+    items.pickled = pickled
+    new, setattr_, fields = Item.__new__, object.__setattr__, all_fields(Item)
+    append = items.append
+    # Each tuple unpacked into a dict display: twice as fast as dict(zip(ITEM_FIELDS, ...)) (a
+    # test checks the round trip).
+    for (row, no, name, target, progress, judgement, colour, leader, owner, stars, source, note, closed, extra,
+         item_id, written, doubts) in pickle.loads(pickled):
+        it = new(Item)
+        setattr_(it, "__dict__", {
+            "row": row, "no": no, "name": name, "target": target, "progress": progress, "judgement": judgement,
+            "colour": colour, "leader": leader, "owner": owner, "stars": stars, "source": source, "note": note,
+            "closed": closed, "extra": extra, "item_id": item_id, "written": written, "doubts": doubts})
+        setattr_(it, "__pydantic_fields_set__", fields)
+        setattr_(it, "__pydantic_extra__", None)
+        setattr_(it, "__pydantic_private__", None)
+        append(it)
+    report.__dict__["items"] = items
+    return report
+
+
+def _check_one(path: str, month: str | None = None) -> _Handover | None:
     """Worker: a top-level function, so that processes can be given it."""
     hold_for_tests("read")
-    return check_file(Path(path), month)
+    report = check_file(Path(path), month)
+    return None if report is None else _hand_over(report)
 
 
 def usable_cpus() -> int:
@@ -206,6 +274,8 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
         done += 1
         if on_report is not None and report is not None:
             on_report(report)
+        if report is not None and type(report.items) is _PickledItems:
+            report.__dict__["items"] = list(report.items)  # without the worker's pickle (see _PickledItems)
         if progress is not None:
             progress(done, total, paths[index].name)
 
@@ -217,8 +287,8 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
                 # In input order, each report let go by the pool as soon as it is handed over (a
                 # file per task: chunks of several files measured slower, the last chunks idling
                 # a worker while the other finishes).
-                for i, report in enumerate(pool.map(_check_one, [str(p) for p in paths], [month] * total)):
-                    tick(i, report)
+                for i, handover in enumerate(pool.map(_check_one, [str(p) for p in paths], [month] * total)):
+                    tick(i, None if handover is None else _taken_over(handover))
         except Exception:  # noqa: BLE001  no processes here, or a report not handed back: the rest are read here
             pass
     for i, p in enumerate(paths):
