@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import pickle
 import struct
 import zipfile
@@ -312,7 +314,7 @@ def test_files_are_read_one_by_one_where_processes_are_unavailable(tmp_path: Pat
         def __init__(self, *args: object, **kwargs: object) -> None:
             raise OSError("no /dev/shm")
 
-    monkeypatch.setattr(merge_module, "ProcessPoolExecutor", NoProcesses)
+    monkeypatch.setattr(merge_module, "_Readers", NoProcesses)
     calls: list[tuple[int, int, str]] = []
     seen: list[str] = []
     result = merge_inbox(realistic_inbox(tmp_path), config=ROSTER, date=APRIL_5,
@@ -330,10 +332,10 @@ def test_a_merge_allowed_one_processor_reads_in_its_own_process(tmp_path: Path,
 
     class NoPool:
         def __init__(self, *args: object, **kwargs: object) -> None:
-            started.append(kwargs)  # check_files would fall back quietly: recorded, then refused
+            started.append(args)  # check_files would fall back quietly: recorded, then refused
             raise OSError("no workers here")
 
-    monkeypatch.setattr(merge_module, "ProcessPoolExecutor", NoPool)
+    monkeypatch.setattr(merge_module, "_Readers", NoPool)
     monkeypatch.setattr(merge_module.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     result = merge_inbox(realistic_inbox(tmp_path), config=ROSTER, date=APRIL_5)
     assert [d.department for d in result.departments] == ["综合部", "规划发展部", "工程建设部"]
@@ -412,6 +414,48 @@ def test_reports_read_in_parallel_keep_no_pickle_once_handled(tmp_path: Path) ->
         assert seen == [merge_module._PickledItems] * 2
     assert [type(r.items) for r in reports if r is not None] == [list, list]
     assert [len(r.items) for r in reports if r is not None] == [1, 3]  # 综合部 sorts first
+
+
+def test_a_reading_worker_that_dies_costs_the_merge_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the workers see the patched reader only when forked")
+    inbox = realistic_inbox(tmp_path)
+    real = merge_module._check_one
+
+    def dies_on_one(path: str, month: str | None = None) -> Any:
+        if "规划部" in path:
+            os._exit(1)  # killed while reading (out of memory, kill -9)
+        return real(path, month)
+
+    monkeypatch.setattr(merge_module, "_check_one", dies_on_one)
+    seen: list[str] = []
+    result = merge_inbox(inbox, config=ROSTER, date=APRIL_5, on_report=lambda r: seen.append(Path(r.file).name))
+    assert [d.department for d in result.departments] == ["综合部", "规划发展部", "工程建设部"]
+    assert seen == sorted(seen) and len(seen) == 4  # each report once, in the inbox's order
+
+
+def test_reading_workers_started_afresh_hand_back_the_same_reports(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows and macOS start each worker as a new interpreter ("spawn"), not as a copy of this one.
+    inbox = realistic_inbox(tmp_path)
+    files, _ = merge_module.scan_inbox(inbox)
+    forked = merge_module.check_files(files, month="2022-04")
+    get_context = multiprocessing.get_context
+    monkeypatch.setattr(merge_module.multiprocessing, "get_context", lambda method=None: get_context("spawn"))
+    monkeypatch.setattr(merge_module, "usable_cpus", lambda: 2)
+    started: list[int] = []
+    readers = merge_module._Readers
+
+    def counted(*args: Any) -> Any:
+        made = readers(*args)
+        started.append(len(made.processes))
+        return made
+
+    monkeypatch.setattr(merge_module, "_Readers", counted)
+    kinds: list[type] = []
+    spawned = merge_module.check_files(files, month="2022-04", on_report=lambda r: kinds.append(type(r.items)))
+    assert started == [2] and kinds == [merge_module._PickledItems] * len(files)  # all read by the workers
+    assert [r.model_dump() if r else None for r in spawned] == [r.model_dump() if r else None for r in forked]
 
 
 # ---------------------------------------------------------------------------------------------
