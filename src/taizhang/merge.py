@@ -399,10 +399,12 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
         reports[index] = report
         finished[index] = True
         done += 1
-        if on_report is not None and report is not None:
-            on_report(report)
-        if report is not None and type(report.items) is _PickledItems:
-            report.__dict__["items"] = list(report.items)  # without the worker's pickle (see _PickledItems)
+        try:
+            if on_report is not None and report is not None:
+                on_report(report)
+        finally:
+            if report is not None and type(report.items) is _PickledItems:
+                report.__dict__["items"] = list(report.items)  # without the worker's pickle (see _PickledItems)
         if progress is not None:
             progress(done, total, paths[index].name)
 
