@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+import pickle
 import struct
 import zipfile
 from collections.abc import Callable
@@ -22,7 +25,7 @@ from taizhang.merge import (
     same_department,
     snapshot_of,
 )
-from taizhang.models import Colour, Config, FileReport, Severity
+from taizhang.models import Colour, Config, FileReport, Finding, Item, Severity
 from taizhang.rules import require_month
 from taizhang.store import Store
 from taizhang.writing.consolidated import write_consolidated
@@ -311,7 +314,7 @@ def test_files_are_read_one_by_one_where_processes_are_unavailable(tmp_path: Pat
         def __init__(self, *args: object, **kwargs: object) -> None:
             raise OSError("no /dev/shm")
 
-    monkeypatch.setattr(merge_module, "ProcessPoolExecutor", NoProcesses)
+    monkeypatch.setattr(merge_module, "_Readers", NoProcesses)
     calls: list[tuple[int, int, str]] = []
     seen: list[str] = []
     result = merge_inbox(realistic_inbox(tmp_path), config=ROSTER, date=APRIL_5,
@@ -329,10 +332,10 @@ def test_a_merge_allowed_one_processor_reads_in_its_own_process(tmp_path: Path,
 
     class NoPool:
         def __init__(self, *args: object, **kwargs: object) -> None:
-            started.append(kwargs)  # check_files would fall back quietly: recorded, then refused
+            started.append(args)  # check_files would fall back quietly: recorded, then refused
             raise OSError("no workers here")
 
-    monkeypatch.setattr(merge_module, "ProcessPoolExecutor", NoPool)
+    monkeypatch.setattr(merge_module, "_Readers", NoPool)
     monkeypatch.setattr(merge_module.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     result = merge_inbox(realistic_inbox(tmp_path), config=ROSTER, date=APRIL_5)
     assert [d.department for d in result.departments] == ["综合部", "规划发展部", "工程建设部"]
@@ -353,6 +356,106 @@ def test_progress_is_reported_for_every_file_when_read_in_parallel(tmp_path: Pat
     assert sorted(c[0] for c in calls) == [1, 2, 3, 4]
     assert sorted(c[2] for c in calls) == ["坏文件.xlsx", "工程建设部重点工作台账.xlsx", "综合部2022.4.xlsx",
                                            "规划部-4月台账.xlsx"]
+
+
+def worker_read_ledger(folder: Path) -> Path:
+    """A ledger with what an item can carry: extra columns, stars and a source as written, doubts."""
+    return build_ledger(folder / "规划发展部.xlsx", [
+        item("对上争取资金", colour="yellow", stars="★★★", source="A"),
+        item("港航发展规划编制", stars="☆☆☆", source="C", note="已销号"),  # hollow stars: read with doubt
+        item("航道养护", stars="", source="Z", judgement="正常推进"),
+    ], extra={"协办部门": ["综合部", "", "工程建设部"]})
+
+
+def test_a_report_handed_over_by_a_worker_is_made_again_as_pickle_would(tmp_path: Path) -> None:
+    # The fast hand-over (items as tuples) against pickling the report itself, pydantic's way.
+    report = merge_module.check_file(worker_read_ledger(tmp_path))
+    assert report is not None and len(report.items) == 3
+    assert any(it.doubts for it in report.items) and any(it.written for it in report.items)
+    assert any(it.extra.get("协办部门") for it in report.items)
+    assert merge_module.ITEM_FIELDS == tuple(Item.model_fields) and report.findings
+    assert merge_module.FINDING_FIELDS == tuple(Finding.model_fields)
+    expected = pickle.loads(pickle.dumps(report))
+    got = merge_module._taken_over(pickle.loads(pickle.dumps(merge_module._hand_over(report))))
+    assert got.model_dump() == expected.model_dump() and got.model_fields_set == expected.model_fields_set
+    for it, want in zip(got.items, expected.items, strict=True):
+        assert type(it) is Item and list(it.__dict__.items()) == list(want.__dict__.items())
+        assert it.model_fields_set == want.model_fields_set and it == want
+    for f, want_f in zip(got.findings, expected.findings, strict=True):
+        assert type(f) is Finding and list(f.__dict__.items()) == list(want_f.__dict__.items())
+        assert f.model_fields_set == want_f.model_fields_set and f == want_f
+    # The worker's pickle is passed on as it is, and is what would be made of the items here.
+    pickled = merge_module.pickle_items(got.items)
+    assert pickled is merge_module.pickle_items(got.items)
+    assert pickle.loads(pickled) == pickle.loads(merge_module.pickle_items(list(got.items)))
+
+
+def test_the_merged_month_is_handed_to_the_history_writer_as_pickle_would(tmp_path: Path) -> None:
+    result = merge_inbox(realistic_inbox(tmp_path), config=ROSTER, date=APRIL_5)
+    before = result.model_dump()
+    assert sum(len(r.findings) for r in result.reports) >= 2
+    got = merge_module.unpickle_result(merge_module.pickle_result(result))
+    assert result.model_dump() == before  # the result itself is left as it was
+    expected = pickle.loads(pickle.dumps(result))
+    assert got.model_dump() == expected.model_dump()
+    for r, want in zip(got.reports, expected.reports, strict=True):
+        assert r.model_fields_set == want.model_fields_set
+        for f, want_f in zip(r.findings, want.findings, strict=True):
+            assert type(f) is Finding and list(f.__dict__.items()) == list(want_f.__dict__.items())
+            assert f.model_fields_set == want_f.model_fields_set
+
+
+def test_reports_read_in_parallel_keep_no_pickle_once_handled(tmp_path: Path) -> None:
+    worker_read_ledger(tmp_path)
+    build_ledger(tmp_path / "综合部.xlsx", [item("政务信息报送")], department="综合部")
+    seen: list[type] = []
+    reports = merge_module.check_files(sorted(tmp_path.iterdir()), on_report=lambda r: seen.append(type(r.items)))
+    if merge_module.usable_cpus() > 1:  # handed over by the workers: with their pickle while handled
+        assert seen == [merge_module._PickledItems] * 2
+    assert [type(r.items) for r in reports if r is not None] == [list, list]
+    assert [len(r.items) for r in reports if r is not None] == [1, 3]  # 综合部 sorts first
+
+
+def test_a_reading_worker_that_dies_costs_the_merge_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the workers see the patched reader only when forked")
+    inbox = realistic_inbox(tmp_path)
+    real = merge_module._check_one
+
+    def dies_on_one(path: str, month: str | None = None) -> Any:
+        if "规划部" in path:
+            os._exit(1)  # killed while reading (out of memory, kill -9)
+        return real(path, month)
+
+    monkeypatch.setattr(merge_module, "_check_one", dies_on_one)
+    seen: list[str] = []
+    result = merge_inbox(inbox, config=ROSTER, date=APRIL_5, on_report=lambda r: seen.append(Path(r.file).name))
+    assert [d.department for d in result.departments] == ["综合部", "规划发展部", "工程建设部"]
+    assert seen == sorted(seen) and len(seen) == 4  # each report once, in the inbox's order
+
+
+def test_reading_workers_started_afresh_hand_back_the_same_reports(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows and macOS start each worker as a new interpreter ("spawn"), not as a copy of this one.
+    inbox = realistic_inbox(tmp_path)
+    files, _ = merge_module.scan_inbox(inbox)
+    forked = merge_module.check_files(files, month="2022-04")
+    get_context = multiprocessing.get_context
+    monkeypatch.setattr(merge_module.multiprocessing, "get_context", lambda method=None: get_context("spawn"))
+    monkeypatch.setattr(merge_module, "usable_cpus", lambda: 2)
+    started: list[int] = []
+    readers = merge_module._Readers
+
+    def counted(*args: Any) -> Any:
+        made = readers(*args)
+        started.append(len(made.processes))
+        return made
+
+    monkeypatch.setattr(merge_module, "_Readers", counted)
+    kinds: list[type] = []
+    spawned = merge_module.check_files(files, month="2022-04", on_report=lambda r: kinds.append(type(r.items)))
+    assert started == [2] and kinds == [merge_module._PickledItems] * len(files)  # all read by the workers
+    assert [r.model_dump() if r else None for r in spawned] == [r.model_dump() if r else None for r in forked]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from builders import build_ledger, item
-from taizhang import saving
+from taizhang import merge, saving
 from taizhang.config import Config, load_config
 from taizhang.errors import TaizhangError
 from taizhang.saving import MonthNotStored, NothingToMerge, merge_and_save
@@ -187,3 +187,20 @@ def test_a_library_merge_leaves_openpyxl_as_it_is_for_the_caller(tmp_path: Path,
                          timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == numpy_cells
+
+
+def test_the_history_writer_keeps_every_stored_field_of_the_items_handed_to_it(tmp_path: Path) -> None:
+    # _WriterItem.of_pickled unpacks merge.pickle_items' tuples by position: each field in its place.
+    build_ledger(tmp_path / "综合部.xlsx", [
+        item("政务信息报送", colour="red", stars="★★★", source="AB", judgement="滞后"),
+        item("公文运转提速", stars="☆", source="", note="已销号"),
+    ], department="综合部", extra={"协办部门": ["规划发展部", ""]})
+    report = merge.check_file(tmp_path / "综合部.xlsx")
+    assert report is not None and len(report.items) == 2
+    texts: dict[str, str] = {}
+    kept = saving._WriterItem.of_pickled(merge.pickle_items(report.items), texts)
+    for it, original in zip(kept, report.items, strict=True):
+        assert (it.key, it.department) == ("", "")
+        for name in saving._STORED_FIELDS[2:]:
+            assert getattr(it, name) == getattr(original, name), name
+    assert kept[0].leader is kept[1].leader  # a repeated short text held once
