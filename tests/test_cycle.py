@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,7 @@ from typer.testing import CliRunner
 
 from builders import build_ledger, item
 from conftest import SOFFICE
-from taizhang import rules
+from taizhang import rules, saving
 from taizhang.cli import app
 from taizhang.config import load_config
 from taizhang.errors import TaizhangError
@@ -425,7 +426,9 @@ def test_copied_row_keeps_the_id_once_and_is_warned(tmp_path: Path) -> None:
     assert month_report.renamed == [] and month_report.closed == []
 
 
-def test_id_copied_into_another_departments_ledger_is_warned_and_not_followed(tmp_path: Path) -> None:
+def inbox_with_a_copied_id(tmp_path: Path) -> tuple[Path, Path, str, str]:
+    """The store of April, and May's inbox in which 规划发展部 copied a row of 综合部 with its 事项编号:
+    (store, inbox, the copied 工作事项, its 事项编号)."""
     db = april_store(tmp_path)
     prepare(db, "2022-05", tmp_path / "may")
     inbox = tmp_path / "inbox"
@@ -443,7 +446,11 @@ def test_id_copied_into_another_departments_ledger_is_warned_and_not_followed(tm
         gh_ws.cell(blank, c).value = zh_ws.cell(zh_first, c).value
     fill_date(gh_ws)
     gh.save(inbox / "规划发展部重点工作台账（2022年5月）.xlsx")
+    return db, inbox, foreign_name, foreign_id
 
+
+def test_id_copied_into_another_departments_ledger_is_warned_and_not_followed(tmp_path: Path) -> None:
+    db, inbox, foreign_name, foreign_id = inbox_with_a_copied_id(tmp_path)
     result = merge_inbox(inbox, config=CONFIG, month="2022-05", date=dt.date(2022, 5, 4))
     warned = {r.department: [f for f in r.findings if f.code == "item.id_elsewhere"] for r in result.reports}
     assert len(warned["规划发展部"]) == 1 and "综合部" in warned["规划发展部"][0].message
@@ -456,6 +463,27 @@ def test_id_copied_into_another_departments_ledger_is_warned_and_not_followed(tm
     assert copy.key != foreign_id  # an ID counts only for its own department
     assert ItemRef(department="规划发展部", item=foreign_name) in report.new
     assert report.renamed == []
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_id_copied_into_another_departments_ledger_is_warned_by_merge_and_save(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool) -> None:
+    # taizhang merge on Linux hands each ledger's items to the history writer as soon as it is
+    # read: the IDs must be compared all the same (they were not, before 2026-12).
+    if forked and not sys.platform.startswith("linux"):
+        pytest.skip("the history writer is forked on Linux only")
+    monkeypatch.setattr(saving, "FORK_WRITER", forked)
+    db, inbox, _, _ = inbox_with_a_copied_id(tmp_path)
+    result = merge_and_save(inbox, config=CONFIG, month="2022-05", date=dt.date(2022, 5, 4),
+                            output=tmp_path / "汇总.xlsx", db=db)
+    warned = {r.department: [f for f in r.findings if f.code == "item.id_elsewhere"] for r in result.reports}
+    assert len(warned["规划发展部"]) == 1 and "综合部" in warned["规划发展部"][0].message
+    assert len(warned["综合部"]) == 1 and "规划发展部" in warned["综合部"][0].message
+    with Store(db) as store:
+        stored = [f for f in store.load_month("2022-05").findings if f.code == "item.id_elsewhere"]
+    assert sorted(f.department for f in stored) == ["综合部", "规划发展部"]
+    listed = load_workbook(tmp_path / "汇总.xlsx")["问题清单"]
+    assert sum("事项编号" in str(c.value) for row in listed.iter_rows() for c in row if c.value) >= 2
 
 
 def test_store_keeps_item_ids_and_rederives_keys_by_them(tmp_path: Path) -> None:

@@ -126,6 +126,34 @@ ORPHAN = textwrap.dedent("""
 """)
 
 
+@pytest.mark.parametrize("stage", ["read", "store"])
+def test_ctrl_c_mid_merge_says_aborted_without_a_traceback_and_stores_nothing(tmp_path: Path, stage: str) -> None:
+    # Ctrl+C in a terminal reaches the whole process group: the merge, its reading workers, its
+    # history writer (held here with its transaction open, or before anything is merged).
+    if stage == "read" and usable_cpus() < 2:
+        pytest.skip("one CPU: the files are read in the merge process itself, without workers")
+    inbox = small_inbox(tmp_path)
+    marker = tmp_path / "held.txt"
+    env = {**os.environ, ENV_TEST_HOLD: f"{stage}:{marker}"}
+    env.pop("TAIZHANG_DB", None)
+    merge = subprocess.Popen(merge_command(inbox, tmp_path), env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, encoding="utf-8", start_new_session=True)
+    try:
+        assert wait_for(lambda: held_pids(marker), 60), "the merge never reached the point to interrupt it at"
+        children = children_of(merge.pid)
+        os.killpg(merge.pid, signal.SIGINT)
+        _, err = merge.communicate(timeout=30)
+    finally:
+        if merge.poll() is None:
+            os.killpg(merge.pid, signal.SIGKILL)
+    assert merge.returncode == 130, err
+    assert "已中止" in err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert wait_for(lambda: all(gone(pid) for pid in children), 10)
+    with Store(tmp_path / "taizhang.db") as store:
+        assert "2022-04" not in store.months()
+
+
 def month(name: str, items: list[str]) -> MonthSnapshot:
     return MonthSnapshot(month=name, date=f"{name}-05", center="市港航事业发展中心", sentence="截至…",
                          counts=Counts(total=len(items)), departments=[],

@@ -611,18 +611,22 @@ def merge_inbox(
         kept = [f for f in files if not _same_file(f, task_file)]
         skipped += [Skipped(file=f.name, reason=TASK_LIST_REASON) for f in files if f not in kept]
         files = kept
+    # What the merge needs of each ledger's items once every file is read, kept before on_report
+    # may let the items go (saving hands them to the history writer as each file is read): the
+    # 事项编号 and rows of the items that have one, and for the task list what matching needs.
+    ids: dict[str, list[tuple[str, int]]] = {}
     texts: dict[str, list[tuple[str, str]]] = {}
-    if task_list is not None:
-        # What matching needs of each ledger's items, kept before on_report may let the items go.
-        given = on_report
+    given = on_report
 
-        def collect(report: FileReport) -> None:
-            if report.usable:
+    def collect(report: FileReport) -> None:
+        if report.usable:
+            ids[report.file] = [(it.item_id, it.row) for it in report.items if it.item_id]
+            if task_list is not None:
                 texts[report.file] = ledger_texts(report.items)
-            if given is not None:
-                given(report)
+        if given is not None:
+            given(report)
 
-        on_report = collect
+    on_report = collect
     if not files:
         passed = "；".join(f"{s.file}：{s.reason}" for s in skipped)
         raise TaizhangError(f"收件文件夹 {inbox} 中没有 .xlsx/.xls 工作簿。" + (f"已跳过：{passed}" if passed else ""))
@@ -666,7 +670,7 @@ def merge_inbox(
             r.ok = r.ok and not any(f.severity is Severity.ERROR for f in mapped)
         resolved.append((name or f"部室不明（{Path(r.file).name}）", r))
     _flag_duplicates(resolved)
-    _flag_foreign_ids(resolved, rule_config)
+    _flag_foreign_ids(resolved, rule_config, ids)
 
     order = {d: i for i, d in enumerate(config.departments)}
     resolved.sort(key=lambda pair: (order.get(pair[0], len(order)), pair[0], Path(pair[1].file).name))
@@ -735,22 +739,23 @@ def _flag_duplicates(resolved: list[tuple[str, FileReport]]) -> None:
             r.ok = False
 
 
-def _flag_foreign_ids(resolved: list[tuple[str, FileReport]], rule_config: RuleConfig) -> None:
+def _flag_foreign_ids(resolved: list[tuple[str, FileReport]], rule_config: RuleConfig,
+                      ids: dict[str, list[tuple[str, int]]]) -> None:
     """A 事项编号 in two departments' ledgers: a row copied from one to the other. Which one is the
     copy only the history knows (the store honours an ID for its own department only), so each
     side gets a warning naming the other."""
-    where: dict[str, list[tuple[str, FileReport, Item]]] = {}
+    where: dict[str, list[tuple[str, FileReport, int]]] = {}
     for name, r in resolved:
-        for it in r.items:
-            if it.item_id:
-                where.setdefault(it.item_id, []).append((name, r, it))
+        # ``ids``: each file's (事项编号, row), kept as it was read (its items may be gone by now).
+        for item_id, row in ids.get(r.file, [(it.item_id, it.row) for it in r.items if it.item_id]):
+            where.setdefault(item_id, []).append((name, r, row))
     for item_id, places in where.items():
         if len({name for name, _, _ in places}) < 2:
             continue
-        for name, r, it in places:
+        for name, r, row in places:
             other = next((o, f) for o, f, _ in places if o != name)
             r.findings.extend(rule_config.adjust([finding(
-                "item.id_elsewhere", sheet=r.sheet, cell=None, row=it.row, item_id=item_id,
+                "item.id_elsewhere", sheet=r.sheet, cell=None, row=row, item_id=item_id,
                 other=other[0], file=Path(other[1].file).name)]))
             r.ok = r.ok and not any(f.severity is Severity.ERROR for f in r.findings)
 

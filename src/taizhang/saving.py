@@ -284,7 +284,7 @@ class _History:
         self.parent_end, child_end = ctx.Pipe(duplex=True)
         parent = os.getpid()
 
-        def child() -> None:
+        def write_month() -> None:
             # Never outlive the merge: a writer left behind would hold the store's lock. Its
             # copy of the parent's end is closed, so that the parent's death also ends recv().
             die_with_parent(parent)
@@ -341,6 +341,14 @@ class _History:
                 child_end.send(("done", _store(db_path, snapshot, before_commit=go)))
             except Exception as exc:  # noqa: BLE001  reported by the parent, never lost
                 child_end.send(("done", f"无法写入历史库 {db_path}：{type(exc).__name__}: {exc}"))
+
+        def child() -> None:
+            try:
+                write_month()
+            except KeyboardInterrupt:
+                # Ctrl+C reaches the whole process group: the merge says 已中止, not its writer in a
+                # traceback. A month being written was rolled back (Store.save_month).
+                pass
 
         try:
             self.process = ctx.Process(target=child, daemon=True)

@@ -54,6 +54,10 @@ class ChineseGroup(_ChineseHelp, TyperGroup):
             return super().invoke(ctx)
         except BrokenPipeError:
             raise  # the reader of our output went away (taizhang … | head): main ends quietly
+        except KeyboardInterrupt:
+            # Ctrl+C: said here, as main would, since typer turns it into a silent exit 130.
+            err_console.print("已中止。")
+            raise typer.Exit(130) from None
         except Exception as exc:
             if is_click_flow(exc):
                 raise
