@@ -10,6 +10,7 @@ import itertools
 import random
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -138,3 +139,116 @@ def test_rows_kept_compressed_beyond_the_budget_make_the_same_workbook(tmp_path:
         writer.prepare(report)
     assert [p[0].block.raw for p in writer._prepared.values()] == [True, False, False]
     assert writer.to_bytes(result) == kept
+
+
+def test_numbered_rows_are_the_rows_rendered_a_cell_at_a_time() -> None:
+    # 问题清单's rows: a 序号, then texts (the awkward ones too), rendered by add_numbered as add renders them.
+    widths = [5, 10, 18, 6, 41, 7]
+    looks = (("center", None, "body"), ("center", None, "body"), ("left", None, "body"), ("center", None, "error"),
+             ("left", None, "body"), ("center", None, "code"))
+    fast, slow = _Rows(None, 3, widths, _Styles(Workbook())), _Rows(None, 3, widths, _Styles(Workbook()))
+    rng = random.Random(5)
+    texts = [t for t in TEXTS if not isinstance(t, str) or len(t) < 200] + ["第1业务部", "提示", "H7"]
+    for number in [1, 2, 17, 1500, True, 3.5, "12", None]:
+        for _ in range(60):
+            row = [rng.choice(texts) for _ in widths[1:]]
+            fast.add_numbered(number, row, looks)  # type: ignore[arg-type]
+            slow.add([number, *row], looks)
+    assert fast.parts == slow.parts
+    assert sum(p.count('<c r="A') for p in fast.parts) == len(fast.parts)
+
+
+def _merged_books(ranges: list[tuple[int, int, int, int]], seed: int) -> list[bytes]:
+    """Two workbooks made alike, one merged by openpyxl's ws.merge_cells, one by xlsx_common.merge_cells."""
+    from openpyxl.styles import Border, Font, PatternFill, Protection, Side
+
+    from taizhang.writing.xlsx_common import THIN_BORDER, merge_cells
+
+    sides = [None, Side(), Side(style="thin"), Side(style="medium", color="FF0000"), Side(style="thin", color="000000")]
+    out = []
+    for merge in ("openpyxl", "fast"):
+        rng = random.Random(seed)
+        wb = Workbook()
+        ws = wb.active
+        for r in range(1, 9):
+            for c in range(1, 8):
+                if rng.random() < 0.5:
+                    cell = ws.cell(r, c, rng.choice([None, "x", 3]))
+                    if rng.random() < 0.6:
+                        cell.border = rng.choice([THIN_BORDER, Border(), Border(**{
+                            k: rng.choice(sides) for k in ("left", "right", "top", "bottom")})])
+                    if rng.random() < 0.3:
+                        cell.protection = Protection(locked=rng.random() < 0.5, hidden=rng.random() < 0.5)
+                    if rng.random() < 0.3:
+                        cell.font = Font(bold=True)
+                        cell.fill = PatternFill(fill_type="solid", fgColor="FFFF00")
+        for r1, c1, r2, c2 in ranges:
+            if merge == "openpyxl":
+                ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+            else:
+                merge_cells(ws, r1, c1, r2, c2)
+        styled = {k: (type(v).__name__, tuple(v._style) if v._style is not None else None) for k, v in ws._cells.items()}
+        lists = [list(getattr(wb, name)) for name in ("_borders", "_protections", "_fonts", "_fills")]
+        wb.properties.created = wb.properties.modified = dt.datetime(2022, 4, 5)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        with zipfile.ZipFile(buffer) as zf:
+            parts = b"".join(zf.read(name) for name in sorted(zf.namelist()) if name != "docProps/core.xml")
+        out.append(repr((sorted(styled.items()), lists)).encode() + parts)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cells_merged_fast_are_those_openpyxl_merges(seed: int) -> None:
+    # Ranges of every shape (one cell, a row, a column, a block), over cells styled or not, bordered
+    # on some sides, protected or not, some merged ranges next to or inside others.
+    rng = random.Random(100 + seed)
+    ranges = []
+    for _ in range(6):
+        r1, c1 = rng.randint(1, 8), rng.randint(1, 7)
+        ranges.append((r1, c1, rng.randint(r1, 9), rng.randint(c1, 8)))
+    ranges += [(1, 1, 1, 7), (2, 2, 2, 2), (3, 1, 5, 1)]
+    openpyxl_made, fast_made = _merged_books(ranges, seed)
+    assert fast_made == openpyxl_made
+
+
+def _saved(wb: Workbook) -> bytes:
+    wb.properties.created = wb.properties.modified = dt.datetime(2022, 4, 5)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(buffer) as zf:
+        return b"".join(zf.read(name) for name in sorted(zf.namelist()) if name != "docProps/core.xml")
+
+
+def test_house_styles_kept_by_workbook_style_cells_as_openpyxl_looks_them_up(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # The writers' workbooks (the template, blank and pre-filled; the consolidated workbook, its merges
+    # and header styles) are the same bytes whether a house style's index is kept or looked up each time.
+    from taizhang.writing import xlsx_common
+    from taizhang.writing.template import build_template
+
+    inbox = tmp_path / "inbox"
+    for d in range(2):
+        build_ledger(inbox / f"第{d + 1}业务部.xlsx", [item(f"事项{i}", colour="red" if i % 2 else None)
+                                                     for i in range(4)], department=f"第{d + 1}业务部")
+    config = Config()
+    result = merge_inbox(inbox, config=config, date=dt.date(2022, 4, 6))
+    items = [it for r in result.reports for it in r.items]
+
+    def made() -> list[bytes]:
+        return [_saved(build_template()), _saved(build_template("综合部", items, keep_colours=True)),
+                consolidated_bytes(result, config=config)]
+
+    taken: list[object] = []
+    set_index = xlsx_common._set_index
+
+    def counted(*args: Any) -> None:
+        taken.append(args)
+        set_index(*args)
+
+    monkeypatch.setattr(xlsx_common, "_set_index", counted)
+    kept = made()
+    assert len(taken) > 100  # the fast way was taken
+    monkeypatch.setattr(xlsx_common, "_HOUSE_STYLES", frozenset())
+    monkeypatch.setattr(xlsx_common, "_known", lambda cell, attr: None)
+    assert made() == kept

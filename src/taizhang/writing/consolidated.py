@@ -74,6 +74,7 @@ from .xlsx_common import (
     column_width,
     fill_for,
     freeze_below,
+    merge_cells,
     merged_text,
     print_scale,
     row_height_for,
@@ -390,7 +391,7 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
             for r in (_GROUP_ROW, _SUB_ROW):
                 style_cell(ws.cell(r, c), font=HEADER_FONT, align="center", fill=HEADER_FILL)
         if group[0].group is not None:
-            ws.merge_cells(start_row=_GROUP_ROW, start_column=col, end_row=_GROUP_ROW, end_column=col + span - 1)
+            merge_cells(ws, _GROUP_ROW, col, _GROUP_ROW, col + span - 1)
             for offset, sub in enumerate(group):
                 cell = set_text(ws.cell(_SUB_ROW, col + offset), sub.label)
                 if sub.colour is not None:
@@ -400,7 +401,7 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
                     if fill is not None:
                         cell.fill = fill
         else:
-            ws.merge_cells(start_row=_GROUP_ROW, start_column=col, end_row=_SUB_ROW, end_column=col)
+            merge_cells(ws, _GROUP_ROW, col, _SUB_ROW, col)
         col += span
     ws.row_dimensions[_GROUP_ROW].height = 21
     ws.row_dimensions[_SUB_ROW].height = 21
@@ -446,7 +447,7 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
     # 合计 over the columns before 报送情况 (序号, 部室, 填报日期).
     span = next((i for i, is_status in enumerate(status) if is_status), 1)
     if span > 1:
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+        merge_cells(ws, row, 1, row, span)
     ws.row_dimensions[row].height = 20
     row += 2
 
@@ -638,6 +639,7 @@ class _Rows:
         self.parts: list[str] = []
         self.styles = styles
         self._sids: dict[tuple[_Look, ...], list[int]] = {}
+        self._tails: dict[tuple[_Look, ...], tuple[list[int], int]] = {}  # add_numbered's, by looks
 
     def cells(self, styles: _Styles, values: Sequence[object], looks: tuple[_Look, ...], *, first: int,
               row: str, sids: list[int] | None = None) -> tuple[str, int]:
@@ -799,6 +801,24 @@ class _Rows:
         # Rendered for the row token, as 台账's rows are: one template serves every row of a shape.
         cells, lines = self.cells(self.styles, values, looks, first=0, row=_ROW_TOKEN)
         self.append(cells.replace(_ROW_TOKEN, str(self.row)), lines)
+
+    def add_numbered(self, number: int, texts: Sequence[object], looks: tuple[_Look, ...]) -> None:
+        """``add`` of the row ``[number, *texts]``, as 问题清单's are: a 序号 then (usually) texts only.
+
+        Fast path: the number's cell is written as ``cells`` writes a number, and the texts go
+        ``_plain_cells``' one-go way for a row of texts (a row holding a number is otherwise taken
+        cell by cell). The same XML as ``add``, which it falls back to for any other row."""
+        assert self.styles is not None
+        tail = self._tails.get(looks)
+        if tail is None:
+            tail = self._tails[looks] = (self.sids(self.styles, looks[1:]), self.sids(self.styles, looks[:1])[0])
+        plain = self._plain_cells(tail[0], texts, 1, _ROW_TOKEN) if type(number) is int else None
+        if plain is None:
+            self.add([number, *texts], looks)
+            return
+        row = str(self.row)
+        self.append(f'<c r="A{row}" s="{tail[1]}" t="n"><v>{number}</v></c>' + plain[0].replace(_ROW_TOKEN, row),
+                    plain[1])
 
     @property
     def last_row(self) -> int:
@@ -1173,6 +1193,15 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
                 font=TITLE_FONT, align="center", height=40)
     write_header(ws, 2, [c.label for c in columns])
     rows = _Rows(ws, 3, widths, styles)
+    # 序号 first, as declared: its rows go _Rows' way for a number and texts.
+    values_of = [c.value for c in columns[1:]] if columns[0].key == "number" else None
+
+    def add(listed: FindingRow, looks: tuple[_Look, ...]) -> None:
+        if values_of is not None:
+            rows.add_numbered(listed.number, [value(listed) for value in values_of], looks)
+        else:
+            rows.add([c.value(listed) for c in columns], looks)
+
     number = 0
     for report in result.reports:
         name = Path(report.file).name
@@ -1183,17 +1212,17 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
             number += 1
             listed = FindingRow(number, department or "", name, (f.sheet or "") if elsewhere(report, f) else "", f.cell or "",
                                 f.severity, f.code, f.message, item_name)
-            rows.add([c.value(listed) for c in columns], alert if f.severity is Severity.ERROR else plain)
+            add(listed, alert if f.severity is Severity.ERROR else plain)
     for f in task_findings:  # 应纳未纳: the task itself is what the row is about
         number += 1
         listed = FindingRow(number, f.department or "", f.file, f.sheet or "", f.cell or "", f.severity, f.code,
                             f.message, f.value or "")
-        rows.add([c.value(listed) for c in columns], alert if f.severity is Severity.ERROR else plain)
+        add(listed, alert if f.severity is Severity.ERROR else plain)
     for s in result.skipped:
         if s.code is not None:  # unreadable files: their finding is listed above
             continue
         number += 1
-        rows.add([c.value(FindingRow(number, "", s.file, "", "", None, "", s.reason)) for c in columns], plain)
+        add(FindingRow(number, "", s.file, "", "", None, "", s.reason), plain)
     freeze_below(ws, 2)
     setup_print(ws, "2:2", paper=config.paper)
     ws.auto_filter.ref = f"A2:{get_column_letter(last)}{max(rows.last_row, 2)}"
