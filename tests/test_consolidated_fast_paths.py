@@ -252,3 +252,30 @@ def test_house_styles_kept_by_workbook_style_cells_as_openpyxl_looks_them_up(tmp
     monkeypatch.setattr(xlsx_common, "_HOUSE_STYLES", frozenset())
     monkeypatch.setattr(xlsx_common, "_known", lambda cell, attr: None)
     assert made() == kept
+
+
+def test_the_package_saved_stored_in_memory_has_the_parts_openpyxl_saves(tmp_path: Path) -> None:
+    # The consolidated workbook's openpyxl parts (its three sheets, the chart, the comments, the
+    # styles), saved by _save_stored, are openpyxl's own wb.save parts, only not compressed.
+    from taizhang.writing.consolidated import _save_stored
+
+    inbox = tmp_path / "inbox"
+    for d in range(2):
+        build_ledger(inbox / f"第{d + 1}业务部.xlsx", [item(f"事项{i}", colour="red" if i % 2 else None, stars="★★★★")
+                                                     for i in range(4)], department=f"第{d + 1}业务部")
+    config = Config()
+    result = merge_inbox(inbox, config=config, date=dt.date(2022, 4, 6))
+    packages = []
+    for save in (_save_stored, Workbook.save):
+        writer = ConsolidatedWriter(config)
+        writer.to_bytes(result)  # fills its workbook
+        buffer = io.BytesIO()
+        save(writer.wb, buffer)
+        with zipfile.ZipFile(buffer) as zf:
+            packages.append({i.filename: (zf.read(i), i.compress_type) for i in zf.infolist()})
+    stored, saved = packages
+    assert list(stored) == list(saved) and "xl/comments/comment1.xml" in stored and "xl/charts/chart1.xml" in stored
+    for name, (data, kind) in stored.items():
+        assert kind == zipfile.ZIP_STORED
+        assert data == saved[name][0] or name == "docProps/core.xml", name
+

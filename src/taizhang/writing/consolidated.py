@@ -45,12 +45,15 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.comments.shape_writer import _shape_factory
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import tostring
 
 from .. import rules, tables
@@ -257,8 +260,8 @@ class ConsolidatedWriter:
         props.title = f"{config.center}重点工作台账汇总（{month_cn(result.month)}）"
         props.created = stamp
         buffer = io.BytesIO()
-        wb.save(buffer)
-        props.modified = stamp  # openpyxl stamps "now" while saving; the package gets the merge date
+        _save_stored(wb, buffer)
+        props.modified = stamp  # the package gets the merge date
         package = buffer.getvalue()
         with zipfile.ZipFile(io.BytesIO(package)) as zf:
             streamed = ledger.streamed_parts(zf.read)
@@ -1232,6 +1235,31 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
 # ---------------------------------------------------------------------------------------------
 # The package
 # ---------------------------------------------------------------------------------------------
+
+class _StoredWriter(ExcelWriter):
+    """openpyxl's writer of a package, each worksheet's XML made in memory (openpyxl writes it to a
+    temporary file, reads it back and deletes it)."""
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        # ExcelWriter.write_worksheet of openpyxl 3.1 (not write-only), with an in-memory stream.
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        out = io.BytesIO()
+        writer = WorksheetWriter(ws, out)
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], out.getvalue())
+        self.manifest.append(ws)
+
+
+def _save_stored(wb: Workbook, out: BinaryIO) -> None:
+    """``wb.save(out)`` (the same parts), its parts stored uncompressed: ``_splice`` compresses every
+    part anyway, and would otherwise inflate what openpyxl deflated. (``docProps/core.xml`` is
+    replaced there too: the stamp of "now" openpyxl gives it is not set.)"""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        _StoredWriter(wb, archive).write_data()
+
 
 # zlib's fastest level: sheet XML still shrinks about fivefold, at a third of the default's time.
 COMPRESS_LEVEL = 1
