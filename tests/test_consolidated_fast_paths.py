@@ -279,3 +279,35 @@ def test_the_package_saved_stored_in_memory_has_the_parts_openpyxl_saves(tmp_pat
         assert kind == zipfile.ZIP_STORED
         assert data == saved[name][0] or name == "docProps/core.xml", name
 
+
+@pytest.mark.parametrize(("names", "spliced"), [
+    (["综合部", "规划发展部", "Port Ops 2", "工程建设部"], True),  # every value plain: the rows are spliced
+    (["综合部", "规划&发展部", "工程建设部", "污染防治部"], False),  # an XML special: openpyxl writes them all
+    (["综合部", " 规划发展部", "=工程建设部", "港航😀部"], False),  # edge space, formula trigger, beyond the BMP
+])
+@pytest.mark.parametrize("paper", ["A4", "A3"])
+def test_summary_rows_spliced_are_the_rows_openpyxl_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           names: list[str], spliced: bool, paper: str) -> None:
+    # 汇总's rows by department (on time, late, missing: the 逾期 and 未报送 looks, empty cells), with the
+    # chart placed by the rows' heights, are the same bytes rendered by _SummaryRows as written by openpyxl.
+    from taizhang.writing.consolidated import _SummaryRows
+
+    inbox = tmp_path / "inbox"
+    for d, name in enumerate(names[:3]):
+        build_ledger(inbox / f"{d}.xlsx", [item(f"事项{d}-{i}", colour=("red", "blue", None)[i % 3])
+                                           for i in range(3 + d)], department=name,
+                     date="填报日期：2022年4月9日" if d == 1 else "填报日期：2022年4月3日")
+    config = Config(departments=[*names, "财务部", *(f"第{i}部" for i in range(30))], paper=paper)
+    result = merge_inbox(inbox, config=config, month="2022-04", date=dt.date(2022, 4, 6))
+    made, taken = [], []
+    of = _SummaryRows.of
+    for splice in (True, False):
+        def chosen(*args: Any, splice: bool = splice) -> _SummaryRows | None:
+            rows = of(*args) if splice else None
+            taken.append(rows is not None)
+            return rows
+
+        monkeypatch.setattr(_SummaryRows, "of", chosen)
+        made.append(consolidated_bytes(result, config=config))
+    assert taken == [spliced, False]
+    assert made[0] == made[1]

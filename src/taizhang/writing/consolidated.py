@@ -47,6 +47,7 @@ from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.comments.shape_writer import _shape_factory
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._writer import WorksheetWriter
@@ -248,7 +249,7 @@ class ConsolidatedWriter:
         ledger = _LedgerSheet(wb, LEDGER_SHEET)
         wb._add_sheet(ledger)
         findings = wb.create_sheet(FINDINGS_SHEET)
-        _summary_sheet(summary, result, config)
+        summary_rows = _summary_sheet(summary, result, config)
         for report in result.reports:  # rows not rendered while the files were read
             if report.usable and report.file not in self._prepared:
                 self._prepared[report.file], self._named[report.file] = self._core_rows(report)
@@ -259,13 +260,17 @@ class ConsolidatedWriter:
         props.lastModifiedBy = CREATOR
         props.title = f"{config.center}重点工作台账汇总（{month_cn(result.month)}）"
         props.created = stamp
+        if summary_rows is not None:
+            summary_rows.register()  # (as the last thing before wb.save)
         buffer = io.BytesIO()
         _save_stored(wb, buffer)
         props.modified = stamp  # the package gets the merge date
         package = buffer.getvalue()
         with zipfile.ZipFile(io.BytesIO(package)) as zf:
             streamed = ledger.streamed_parts(zf.read)
-        _splice(package, bulk, core=tostring(props.to_tree()), stamp=stamp, out=out, streamed=streamed)
+        inserted = {summary.path.lstrip("/"): (summary_rows.before, summary_rows.xml)} if summary_rows else {}
+        _splice(package, bulk, core=tostring(props.to_tree()), stamp=stamp, out=out, streamed=streamed,
+                inserted=inserted)
 
     def _ledger_sheet(self, ws: _LedgerSheet, result: MergeResult) -> _Rows:
         """台账: a sub-heading row per department, its open items numbered 1…N across the centre
@@ -375,7 +380,8 @@ def _groups(columns: Sequence[Column[SummaryRow]]) -> list[tuple[str, list[Colum
     return groups
 
 
-def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
+def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> _SummaryRows | None:
+    """汇总; its rows by department when they are spliced into the sheet openpyxl writes."""
     table = tables.SUMMARY
     columns = table.columns
     widths = table.widths
@@ -422,18 +428,24 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
     values_of = [c.value for c in columns]
     status = [c.kind == "status" for c in columns]
     aligns: list[str] = [c.align for c in columns]
-    row = _FIRST_ROW
+    by_department: list[list[tuple[object, str]]] = []  # a row by department: each cell's value and look
     for number, (department, entry) in enumerate(_summary_rows(result, config), start=1):
         data = tables.summary_row(number, department, entry)
-        for c_index, value_of in enumerate(values_of, start=1):
+        cells = []
+        for c_index, value_of in enumerate(values_of):
             value = value_of(data)
-            cell = set_text(ws.cell(row, c_index), value)
-            look = aligns[c_index - 1]
-            if status[c_index - 1] and value in looks:
+            look = aligns[c_index]
+            if status[c_index] and value in looks:
                 look = str(value)
-            cell._style = copy(looks[look])
-        ws.row_dimensions[row].height = 20
-        row += 1
+            cells.append((value, look))
+        by_department.append(cells)
+    streamed = _SummaryRows.of(ws, _FIRST_ROW, by_department, looks)
+    if streamed is None:  # openpyxl writes them
+        for row, cells in enumerate(by_department, start=_FIRST_ROW):
+            for c_index, (value, look) in enumerate(cells, start=1):
+                set_text(ws.cell(row, c_index), value)._style = copy(looks[look])
+            ws.row_dimensions[row].height = _SummaryRows.HEIGHT
+    row = _FIRST_ROW + len(by_department)
     last_data = row - 1
 
     # The total row: figures, not formulas (readers without a calculation engine see them too).
@@ -461,7 +473,8 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
     if last_data >= _FIRST_ROW and colour_cols:
         # The chart is never cut by a page break: under the table when there is room for it on
         # that page (as tall as the room, up to its full height), else at the top of a page of its own.
-        room = _room_left(ws, row, page=_page_height(config.paper) / print_scale(widths, config.paper))
+        room = _room_left(ws, row, page=_page_height(config.paper) / print_scale(widths, config.paper),
+                          streamed=streamed.heights() if streamed is not None else None)
         height = min(CHART_HEIGHT_CM, room / 72 * 2.54 - 0.3)
         if height < CHART_MIN_HEIGHT_CM:
             ws.row_breaks.append(Break(id=row - 1))
@@ -471,6 +484,86 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
 
     freeze_below(ws, _SUB_ROW)
     setup_print(ws, f"{_GROUP_ROW}:{_SUB_ROW}", paper=config.paper)
+    return streamed
+
+
+class _SummaryRows:
+    """汇总's rows by department, rendered as the XML openpyxl would write and spliced into its sheet:
+    openpyxl's cell objects for sixty rows of nineteen cells, and its writing them, cost more than
+    the rest of the sheet.
+
+    Only a table whose every value openpyxl writes as it is goes this way (``of``): a whole number,
+    nothing, or text with nothing to escape, no whitespace at its ends and none but spaces within;
+    any other table is written by openpyxl, cell by cell. The XML is lxml's of openpyxl's cells: a
+    number ``t="n"`` in ``<v>``, text ``t="inlineStr"`` with each character beyond ASCII a decimal
+    character reference, an empty cell ``<c …></c>``; the cells' style ids are registered in the
+    order wb.save registers them (``register``)."""
+
+    HEIGHT = 20  # points, each row
+
+    def __init__(self, ws: Worksheet, first_row: int, table: list[list[tuple[object, str]]],
+                 looks: dict[str, StyleArray]) -> None:
+        self.ws, self.first_row, self.table, self.looks = ws, first_row, table, looks
+        self.xml = b""
+
+    @classmethod
+    def of(cls, ws: Worksheet, first_row: int, table: list[list[tuple[object, str]]],
+           looks: dict[str, StyleArray]) -> _SummaryRows | None:
+        """The rows to splice, or None when some value is not one openpyxl writes as it is."""
+        for cells in table:
+            for value, _ in cells:
+                if not (value is None or value == "" or type(value) is int
+                        or (type(value) is str and _summary_plain(value))):
+                    return None
+        return cls(ws, first_row, table, looks) if table else None
+
+    def heights(self) -> dict[int, float]:
+        """Each row's height (openpyxl has no row dimension for them)."""
+        return {self.first_row + i: self.HEIGHT for i in range(len(self.table))}
+
+    @property
+    def before(self) -> bytes:
+        """Where the rows go in openpyxl's sheet XML: before the row after them (the total row)."""
+        return b'<row r="%d"' % (self.first_row + len(self.table))
+
+    def register(self) -> None:
+        """Register the cells' styles and render the rows. Called just before wb.save: the cells
+        openpyxl writes above the rows register theirs first, as wb.save would, and the cells below
+        (and of the other sheets) after them."""
+        ws = self.ws
+        for (row, _), cell in sorted(ws._cells.items()):
+            if row >= self.first_row:
+                break
+            if cell.has_style:
+                cell.style_id  # noqa: B018  # registered now, as wb.save would while writing it
+        styles = ws.parent._cell_styles
+        sids: dict[str, str] = {}
+        letters = [get_column_letter(c) for c in range(1, max(map(len, self.table)) + 1)]
+        out = []
+        for row, cells in enumerate(self.table, start=self.first_row):
+            out.append(f'<row r="{row}" ht="{self.HEIGHT}" customHeight="1">')
+            for letter, (value, look) in zip(letters, cells, strict=False):
+                sid = sids.get(look)
+                if sid is None:
+                    sid = sids[look] = str(styles.add(copy(self.looks[look])))
+                if value is None or value == "":
+                    out.append(f'<c r="{letter}{row}" s="{sid}" t="n"></c>')
+                elif type(value) is int:
+                    out.append(f'<c r="{letter}{row}" s="{sid}" t="n"><v>{value}</v></c>')
+                else:
+                    out.append(f'<c r="{letter}{row}" s="{sid}" t="inlineStr"><is><t>{value}</t></is></c>')
+            out.append("</row>")
+        self.xml = "".join(out).encode("ascii", "xmlcharrefreplace")
+
+
+# Text of 汇总's table that openpyxl (lxml, ASCII) writes as it is, each character beyond ASCII as a
+# character reference: none to escape, no control characters, no whitespace but spaces within.
+_SUMMARY_UNPLAIN = re.compile("[&<>\"'\x00-\x1f\x7f-\x9f\ud800-\udfff\U00010000-\U0010ffff]|(?! )\\s")
+
+
+def _summary_plain(text: str) -> bool:
+    return (bool(text) and len(text) <= MAX_CELL_CHARS and text == text.strip()
+            and _SUMMARY_UNPLAIN.search(text) is None)
 
 
 def _summary_rows(result: MergeResult, config: Config) -> list[tuple[str, DepartmentEntry | None]]:
@@ -531,13 +624,15 @@ CHART_HEIGHT_CM = 8.0
 CHART_MIN_HEIGHT_CM = 5.5  # below this the stacked bars' labels crowd each other
 
 
-def _room_left(ws: Worksheet, row: int, *, page: float) -> float:
+def _room_left(ws: Worksheet, row: int, *, page: float, streamed: dict[int, float] | None = None) -> float:
     """Points left on the printed page below the rows above ``row`` (rows as tall as set, else
-    15 pt; a row that does not fit starts a new page under the repeated header rows)."""
+    15 pt; a row that does not fit starts a new page under the repeated header rows). ``streamed``:
+    the heights of rows openpyxl does not write (their row dimensions are not made)."""
+    streamed = streamed or {}
     titles = sum(ws.row_dimensions[r].height or 15 for r in range(_GROUP_ROW, _SUB_ROW + 1))
     used = 0.0
     for r in range(1, row):
-        h = ws.row_dimensions[r].height or 15
+        h = streamed.get(r) or ws.row_dimensions[r].height or 15
         used = titles + h if used + h > page else used + h
     return page - used
 
@@ -1267,9 +1362,11 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 
 def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.datetime, out: BinaryIO,
-            streamed: dict[str, Iterator[bytes]] | None = None) -> None:
+            streamed: dict[str, Iterator[bytes]] | None = None,
+            inserted: dict[str, tuple[bytes, bytes]] | None = None) -> None:
     """openpyxl's package with the bulk rows inserted and fixed timestamps (same input, same bytes),
-    written to ``out``; the rows are encoded and compressed a slice at a time, and let go."""
+    written to ``out``; the rows are encoded and compressed a slice at a time, and let go.
+    ``inserted``: a part's XML to put before the first occurrence of a marker (part -> marker, XML)."""
     parts = {rows.ws.path.lstrip("/"): rows for rows in bulk if rows.ws is not None}
     date_time = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)
     with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
@@ -1294,6 +1391,10 @@ def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.dat
                     for chunk in streamed.pop(info.filename):
                         part.write(chunk)
                 continue
+            if inserted and info.filename in inserted:
+                before, xml = inserted[info.filename]
+                at = data.index(before)
+                data = data[:at] + xml + data[at:]
             if info.filename == "docProps/core.xml":
                 data = core
             elif info.filename.startswith("xl/charts/"):  # openpyxl omits it; LibreOffice needs it
