@@ -55,7 +55,7 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
-from openpyxl.xml.functions import tostring
+from openpyxl.xml.functions import Element, SubElement, tostring
 
 from .. import rules, tables
 from ..config import Config
@@ -738,6 +738,8 @@ class _Rows:
         self.styles = styles
         self._sids: dict[tuple[_Look, ...], list[int]] = {}
         self._tails: dict[tuple[_Look, ...], tuple[list[int], int]] = {}  # add_numbered's, by looks
+        # The lines each text wraps to, by column width, for rows whose texts repeat (None: not kept).
+        self.wraps: dict[float, dict[str, int]] | None = None
 
     def cells(self, styles: _Styles, values: Sequence[object], looks: tuple[_Look, ...], *, first: int,
               row: str, sids: list[int] | None = None) -> tuple[str, int]:
@@ -859,6 +861,7 @@ class _Rows:
         lines = 1
         order = self._line_order.get(first) or self._order_lines(first)
         count = len(texts)
+        remembered = self.wraps
         for at, short, usable, width in order:
             if at >= count:
                 continue
@@ -867,7 +870,11 @@ class _Rows:
             if breaks and "\n" in text:
                 lines = max(lines, _lines(text, width))
             elif n > short and n * _MOST_UNITS > lines * usable:  # (else it cannot need more lines)
-                wraps = math.ceil(_units(text) / usable)  # _lines of one line (most cells of a ledger wrap)
+                if remembered is None:
+                    wraps = math.ceil(_units(text) / usable)  # _lines of one line (most cells of a ledger wrap)
+                else:  # texts that repeat: counted once a column width
+                    known = remembered.get(usable) or remembered.setdefault(usable, {})
+                    wraps = known.get(text) or known.setdefault(text, math.ceil(_units(text) / usable))
                 if wraps > lines:
                     lines = wraps
         return lines
@@ -1097,6 +1104,7 @@ class _LedgerSheet(Worksheet):
 
     def __init__(self, wb: Workbook, title: str) -> None:
         self._streamed_comments: list[tuple[str, str, str]] = []  # (ref, text, height)
+        self._heights: dict[str, str] = {}  # a comment's height, by its text
         self._first: CommentRecord | None = None
         super().__init__(parent=wb, title=title)
 
@@ -1113,8 +1121,11 @@ class _LedgerSheet(Worksheet):
 
     def add_streamed_comment(self, ref: str, text: str) -> None:
         """A comment on a streamed cell, sized to its text."""
-        lines = _lines(text, 44 + 1.5)  # a box 44 units wide inside (_lines takes a column's 1.5 off)
-        self._streamed_comments.append((ref, text, f"{min(16 + 14 * lines, 400)}pt"))
+        height = self._heights.get(text)  # (many comments say the same)
+        if height is None:
+            lines = _lines(text, 44 + 1.5)  # a box 44 units wide inside (_lines takes a column's 1.5 off)
+            height = self._heights[text] = f"{min(16 + 14 * lines, 400)}pt"
+        self._streamed_comments.append((ref, text, height))
         if self._first is None:
             self._first = self._record(self._streamed_comments[0])
             self.__dict__["_all_comments"].append(self._first)
@@ -1291,6 +1302,7 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
                 font=TITLE_FONT, align="center", height=40)
     write_header(ws, 2, [c.label for c in columns])
     rows = _Rows(ws, 3, widths, styles)
+    rows.wraps = {}  # findings of one code say the same, and name the same few files and items
     # 序号 first, as declared: its rows go _Rows' way for a number and texts.
     values_of = [c.value for c in columns[1:]] if columns[0].key == "number" else None
 
@@ -1331,6 +1343,21 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
 # The package
 # ---------------------------------------------------------------------------------------------
 
+class _SheetWriter(WorksheetWriter):
+    """openpyxl's writer of a worksheet, its merged ranges' element made at once (openpyxl parses each
+    range again into a MergeCell and serialises it field by field: 台账 has a range per sub-heading)."""
+
+    def write_merged_cells(self) -> None:
+        ranges = list(self.ws.merged_cells)  # in the order openpyxl writes them
+        if not ranges or any(r.title for r in ranges):  # (a range with a sheet name: openpyxl's way)
+            super().write_merged_cells()
+            return
+        element = Element("mergeCells", {"count": str(len(ranges))})
+        for r in ranges:
+            SubElement(element, "mergeCell", {"ref": r.coord})
+        self.xf.send(element)
+
+
 class _StoredWriter(ExcelWriter):
     """openpyxl's writer of a package, each worksheet's XML made in memory (openpyxl writes it to a
     temporary file, reads it back and deletes it)."""
@@ -1341,7 +1368,7 @@ class _StoredWriter(ExcelWriter):
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
         out = io.BytesIO()
-        writer = WorksheetWriter(ws, out)
+        writer = _SheetWriter(ws, out)
         writer.write()
         ws._rels = writer._rels
         self._archive.writestr(ws.path[1:], out.getvalue())
