@@ -313,3 +313,38 @@ def test_summary_rows_spliced_are_the_rows_openpyxl_writes(tmp_path: Path, monke
         made.append(consolidated_bytes(result, config=config))
     assert taken == [spliced, False]
     assert made[0] == made[1]
+
+
+def test_rows_of_texts_rendered_together_are_the_rows_rendered_one_at_a_time() -> None:
+    # A department's rows rendered by text_rows (one join, one search, one % for them all) are those
+    # cells renders a row at a time; any batch with a value not a text, an awkward text, or the
+    # separator in a text is declined (its rows then go a row at a time).
+    styles = _Styles(Workbook())
+    widths = [5, 17, 22, 27, 10, 8, 7, 12, 9]
+    rows = _Rows(None, 0, widths)
+    looks = [tuple(("left", fill, font) for _ in widths[1:]) for fill in (None, "FFFF00") for font in ("body", "grey")]
+    sids = [rows.sids(styles, look) for look in looks]
+    plain = ["港", "推进港口岸电设施建设", "完成年度目标的60%", "x1", "", "", "第一行\n第二行", "长" * 90, "a b", "★★"]
+    awkward = [t for t in TEXTS if not isinstance(t, str) or t not in plain] + ["\ue000", "a\ue000b"]
+    rng = random.Random(21)
+    together = declined = 0
+    for size in [0, 1, 2, 5, 40] * 30:
+        batch = [[rng.choice(plain) for _ in widths[1:]] for _ in range(size)]
+        if size and rng.random() < 0.4:
+            batch[rng.randrange(size)][rng.randrange(len(widths) - 1)] = rng.choice(awkward)
+        chosen = [rng.randrange(len(looks)) for _ in batch]
+        got = rows.text_rows([sids[c] for c in chosen], batch, 1, "\x00")  # type: ignore[arg-type]
+        if got is None:
+            declined += 1
+            assert any(rows._plain_cells(sids[c], r, 1, "\x00") is None
+                       or any(not isinstance(v, str) or "\ue000" in v for v in r)
+                       for c, r in zip(chosen, batch, strict=True))
+            continue
+        together += 1
+        assert got == [rows.cells(styles, r, looks[c], first=1, row="\x00", sids=sids[c])
+                       for c, r in zip(chosen, batch, strict=True)]
+    # Rows whose texts add up to more than Excel's limit (none of them over it): rendered together too.
+    long_rows = [["推" * 5000, "进" * 5000, "x" * 4000, "", "a", "b", "c", "d"] for _ in range(3)]
+    got = rows.text_rows([sids[0]] * 3, long_rows, 1, "7")
+    assert got == [rows.cells(styles, r, looks[0], first=1, row="7", sids=sids[0]) for r in long_rows]
+    assert together > 50 and declined > 20

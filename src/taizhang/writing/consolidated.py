@@ -200,6 +200,7 @@ class ConsolidatedWriter:
             if target is not None:
                 index, key = target
                 marks.setdefault(index, {}).setdefault(self._keys[key], []).append(f.message)
+        rows: list[tuple[list[object], tuple[_Look, ...], list[int] | None]] = []  # each item's values, looks, sids
         for index, it in enumerate(report.items):
             row = LedgerRow(it, 0, "")
             values = list(fields(it.__dict__))
@@ -212,7 +213,17 @@ class ConsolidatedWriter:
             if marked:  # the cells a finding is about, hatched
                 look = tuple(_marked(x) if first + i in marked else x for i, x in enumerate(look))
                 sids = None
-            cells, lines = render(styles, values, look, first=first, row=_ROW_TOKEN, sids=sids)
+            rows.append((values, look, sids))
+        # The unmarked rows rendered together when they can be (every look is registered already).
+        together = self._core.text_rows([r[2] for r in rows if r[2] is not None],
+                                        [cast(list[str], r[0]) for r in rows if r[2] is not None], first, _ROW_TOKEN)
+        done = iter(together) if together is not None else None
+        for index, (it, (values, look, sids)) in enumerate(zip(report.items, rows, strict=True)):
+            if sids is not None and done is not None:
+                cells, lines = next(done)
+            else:
+                cells, lines = render(styles, values, look, first=first, row=_ROW_TOKEN, sids=sids)
+            marked = marks.get(index)
             notes = tuple((col, "\n".join(messages)) for col, messages in sorted(marked.items())) if marked else ()
             rendered.append(cells)
             out.append(_Prepared(block, index, lines, it, notes))
@@ -733,6 +744,7 @@ class _Rows:
         self._line_specs = list(zip(self.one_line, self.usable, self.widths, strict=True))
         self._line_order: dict[int, list[tuple[int, int, float, float]]] = {}
         self._templates: dict[tuple[object, ...], str] = {}  # _plain_cells' row templates, by shape
+        self._text_templates: dict[tuple[int, int, str, tuple[bool, ...]], str] = {}  # text_rows', by which are empty
         self.letters = [get_column_letter(c) for c in range(1, len(widths) + 1)]
         self.parts: list[str] = []
         self.styles = styles
@@ -836,6 +848,39 @@ class _Rows:
                 or _UNPLAIN_EDGE.search(joined) is not None):
             return None
         return self._template(sids, first, row, tuple(kinds)) % tuple(texts), lines
+
+    def text_rows(self, sids: Sequence[list[int]], rows: Sequence[Sequence[str]], first: int, row: str
+                  ) -> list[tuple[str, int]] | None:
+        """``cells`` of many rows of texts (each with its style ids, as ``sids`` gives them), rendered
+        together: one join and one search of all their texts (a text's neighbours there are the
+        separators around it, as in each row's own), one ``%`` of all their templates. None when
+        some value is not a text, or some row is not plain as ``_plain_cells`` judges (or a text
+        holds the separator): then each row goes ``cells``' way. (A row whose texts add up to more
+        than Excel's limit but none is over it is as ``cells`` writes it: the same XML, a cell at a time.)"""
+        if not rows:
+            return []
+        texts = list(itertools.chain.from_iterable(rows))
+        try:
+            joined = _PLAIN_JOIN.join(["", *texts, ""])
+        except TypeError:
+            return None
+        if (joined.count(_PLAIN_JOIN) != len(texts) + 1 or _UNPLAIN_CHAR.search(joined) is not None
+                or _UNPLAIN_EDGE.search(joined) is not None
+                or (len(joined) > MAX_CELL_CHARS and max(map(len, texts)) > MAX_CELL_CHARS)):
+            return None
+        templates = []
+        known = self._text_templates
+        for ids, strings in zip(sids, rows, strict=True):
+            filled = tuple(map(bool, strings))
+            template = known.get((id(ids), first, row, filled))
+            if template is None:  # (``_template``'s, by which texts are empty: no shape made for each row)
+                template = known[id(ids), first, row, filled] = self._template(
+                    ids, first, row, tuple(str if full else None for full in filled))
+            templates.append(template)
+        cells = (_PLAIN_JOIN.join(templates) % tuple(filter(None, texts))).split(_PLAIN_JOIN)
+        breaks = "\n" in joined
+        lines_of = self._lines_of
+        return list(zip(cells, [lines_of(strings, first, breaks) for strings in rows], strict=True))
 
     def _template(self, sids: list[int], first: int, row: str, shape: tuple[type | None, ...]) -> str:
         """The ``%`` template of ``_plain_cells``' cells of a shape: each a text (str), a number
