@@ -142,22 +142,35 @@ def test_rows_kept_compressed_beyond_the_budget_make_the_same_workbook(tmp_path:
 
 
 def test_numbered_rows_are_the_rows_rendered_a_cell_at_a_time() -> None:
-    # 问题清单's rows: a 序号, then texts (the awkward ones too), rendered by add_numbered as add renders them,
-    # their lines counted once a text and column width.
+    # 问题清单's rows: a 序号, then texts (the awkward ones too), rendered by add_numbered, and by
+    # add_numbered_rows (a batch at once), as add renders them, their lines counted once a text and
+    # column width; the styles registered in the same order (an error's 序号 look is new here).
     widths = [5, 10, 18, 6, 41, 7]
-    looks = (("center", None, "body"), ("center", None, "body"), ("left", None, "body"), ("center", None, "error"),
+    plain = (("center", None, "body"), ("center", None, "body"), ("left", None, "body"), ("center", None, "body"),
              ("left", None, "body"), ("center", None, "code"))
-    fast, slow = _Rows(None, 3, widths, _Styles(Workbook())), _Rows(None, 3, widths, _Styles(Workbook()))
-    fast.wraps = {}  # and the lines of texts kept, as 问题清单's are
+    alert = (("right", None, "error"), *plain[1:3], ("center", None, "error"), *plain[4:])
+    made = [_Rows(None, 3, widths, _Styles(Workbook())) for _ in range(3)]
+    alone, together, slow = made
+    alone.wraps = together.wraps = {}
     rng = random.Random(5)
-    texts = [t for t in TEXTS if not isinstance(t, str) or len(t) < 200] + ["第1业务部", "提示", "H7"]
+    awkward = [t for t in TEXTS if not isinstance(t, str) or len(t) < 200]
+    usual = ["第1业务部", "提示", "H7", "", "推进港口岸电设施建设", "任务来源含 A 但重要程度只有 ★，请核对星级或来源。", "长" * 60]
+    batches = 0
     for number in [1, 2, 17, 1500, True, 3.5, "12", None]:
-        for _ in range(60):
-            row = [rng.choice(texts) for _ in widths[1:]]
-            fast.add_numbered(number, row, looks)  # type: ignore[arg-type]
-            slow.add([number, *row], looks)
-    assert fast.parts == slow.parts
-    assert sum(p.count('<c r="A') for p in fast.parts) == len(fast.parts)
+        for texts in (awkward, usual, usual):
+            entries: list[tuple[Any, list[object], Any]] = []
+            for _ in range(30):
+                row: list[object] = [rng.choice(texts) for _ in widths[1:]]
+                looks = alert if rng.random() < 0.3 else plain
+                alone.add_numbered(number, row, looks)  # type: ignore[arg-type]
+                slow.add([number, *row], looks)
+                entries.append((number, row, looks))
+            together.add_numbered_rows(entries)
+            batches += together.plain_texts([e[1] for e in entries]) is not None and type(number) is int
+    assert alone.parts == slow.parts == together.parts
+    assert [list(r.styles._ids.items()) for r in made[1:]] == [list(alone.styles._ids.items())] * 2  # type: ignore[union-attr]
+    assert sum(p.count('<c r="A') for p in alone.parts) == len(alone.parts)
+    assert batches >= 8  # rows were rendered together
 
 
 def _merged_books(ranges: list[tuple[int, int, int, int]], seed: int) -> list[bytes]:

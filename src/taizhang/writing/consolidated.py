@@ -849,25 +849,22 @@ class _Rows:
             return None
         return self._template(sids, first, row, tuple(kinds)) % tuple(texts), lines
 
-    def text_rows(self, sids: Sequence[list[int]], rows: Sequence[Sequence[str]], first: int, row: str
-                  ) -> list[tuple[str, int]] | None:
+    def text_rows(self, sids: Sequence[list[int]], rows: Sequence[Sequence[str]], first: int, row: str,
+                  checked: tuple[list[str], str] | None = None) -> list[tuple[str, int]] | None:
         """``cells`` of many rows of texts (each with its style ids, as ``sids`` gives them), rendered
         together: one join and one search of all their texts (a text's neighbours there are the
         separators around it, as in each row's own), one ``%`` of all their templates. None when
         some value is not a text, or some row is not plain as ``_plain_cells`` judges (or a text
         holds the separator): then each row goes ``cells``' way. (A row whose texts add up to more
-        than Excel's limit but none is over it is as ``cells`` writes it: the same XML, a cell at a time.)"""
+        than Excel's limit but none is over it is as ``cells`` writes it: the same XML, a cell at a time.)
+        ``checked``: ``plain_texts(rows)``, when the caller has it."""
         if not rows:
             return []
-        texts = list(itertools.chain.from_iterable(rows))
-        try:
-            joined = _PLAIN_JOIN.join(["", *texts, ""])
-        except TypeError:
-            return None
-        if (joined.count(_PLAIN_JOIN) != len(texts) + 1 or _UNPLAIN_CHAR.search(joined) is not None
-                or _UNPLAIN_EDGE.search(joined) is not None
-                or (len(joined) > MAX_CELL_CHARS and max(map(len, texts)) > MAX_CELL_CHARS)):
-            return None
+        if checked is None:
+            checked = self.plain_texts(rows)
+            if checked is None:
+                return None
+        texts, joined = checked
         templates = []
         known = self._text_templates
         for ids, strings in zip(sids, rows, strict=True):
@@ -881,6 +878,21 @@ class _Rows:
         breaks = "\n" in joined
         lines_of = self._lines_of
         return list(zip(cells, [lines_of(strings, first, breaks) for strings in rows], strict=True))
+
+    @staticmethod
+    def plain_texts(rows: Sequence[Sequence[object]]) -> tuple[list[str], str] | None:
+        """``rows``' values one after the other and joined by ``_PLAIN_JOIN``, when every one is a text
+        that ``_plain_cells`` would write as it is (see ``text_rows``); else None."""
+        texts = list(itertools.chain.from_iterable(rows))
+        try:
+            joined = _PLAIN_JOIN.join(["", *texts, ""])  # type: ignore[list-item]  # a TypeError says no
+        except TypeError:
+            return None
+        if (joined.count(_PLAIN_JOIN) != len(texts) + 1 or _UNPLAIN_CHAR.search(joined) is not None
+                or _UNPLAIN_EDGE.search(joined) is not None
+                or (len(joined) > MAX_CELL_CHARS and max(map(len, cast(list[str], texts))) > MAX_CELL_CHARS)):
+            return None
+        return cast(list[str], texts), joined
 
     def _template(self, sids: list[int], first: int, row: str, shape: tuple[type | None, ...]) -> str:
         """The ``%`` template of ``_plain_cells``' cells of a shape: each a text (str), a number
@@ -958,10 +970,7 @@ class _Rows:
         Fast path: the number's cell is written as ``cells`` writes a number, and the texts go
         ``_plain_cells``' one-go way for a row of texts (a row holding a number is otherwise taken
         cell by cell). The same XML as ``add``, which it falls back to for any other row."""
-        assert self.styles is not None
-        tail = self._tails.get(looks)
-        if tail is None:
-            tail = self._tails[looks] = (self.sids(self.styles, looks[1:]), self.sids(self.styles, looks[:1])[0])
+        tail = self._tail(looks)
         plain = self._plain_cells(tail[0], texts, 1, _ROW_TOKEN) if type(number) is int else None
         if plain is None:
             self.add([number, *texts], looks)
@@ -969,6 +978,33 @@ class _Rows:
         row = str(self.row)
         self.append(f'<c r="A{row}" s="{tail[1]}" t="n"><v>{number}</v></c>' + plain[0].replace(_ROW_TOKEN, row),
                     plain[1])
+
+    def _tail(self, looks: tuple[_Look, ...]) -> tuple[list[int], int]:
+        """The style ids of ``looks`` after the first, and the first's (registered on first use)."""
+        assert self.styles is not None
+        tail = self._tails.get(looks)
+        if tail is None:
+            first = self.sids(self.styles, looks)[0]  # registered in the columns' order, as ``add`` does
+            tail = self._tails[looks] = (self.sids(self.styles, looks[1:]), first)
+        return tail
+
+    def add_numbered_rows(self, entries: Sequence[tuple[int, list[object], tuple[_Look, ...]]]) -> None:
+        """``add_numbered`` of each (number, texts, looks), all rendered together (``text_rows``) when
+        every number is a whole number and every text plain, else each alone. The same XML, and the
+        styles registered in the same order: each row's looks, row by row (plain texts register none)."""
+        checked = (self.plain_texts([texts for _, texts, _ in entries])
+                   if entries and all(type(number) is int for number, _, _ in entries) else None)
+        if checked is None:
+            for entry in entries:
+                self.add_numbered(*entry)
+            return
+        tails = [self._tail(looks) for _, _, looks in entries]
+        done = self.text_rows([tail[0] for tail in tails], [cast(list[str], texts) for _, texts, _ in entries], 1,
+                              _ROW_TOKEN, checked)
+        assert done is not None
+        for (number, _, _), (_, sid), (cells, lines) in zip(entries, tails, done, strict=True):
+            row = str(self.row)
+            self.append(f'<c r="A{row}" s="{sid}" t="n"><v>{number}</v></c>' + cells.replace(_ROW_TOKEN, row), lines)
 
     @property
     def last_row(self) -> int:
@@ -1350,10 +1386,11 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
     rows.wraps = {}  # findings of one code say the same, and name the same few files and items
     # 序号 first, as declared: its rows go _Rows' way for a number and texts.
     values_of = [c.value for c in columns[1:]] if columns[0].key == "number" else None
+    numbered: list[tuple[int, list[object], tuple[_Look, ...]]] = []  # rendered together at the end
 
     def add(listed: FindingRow, looks: tuple[_Look, ...]) -> None:
         if values_of is not None:
-            rows.add_numbered(listed.number, [value(listed) for value in values_of], looks)
+            numbered.append((listed.number, [value(listed) for value in values_of], looks))
         else:
             rows.add([c.value(listed) for c in columns], looks)
 
@@ -1378,6 +1415,7 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
             continue
         number += 1
         add(FindingRow(number, "", s.file, "", "", None, "", s.reason), plain)
+    rows.add_numbered_rows(numbered)
     freeze_below(ws, 2)
     setup_print(ws, "2:2", paper=config.paper)
     ws.auto_filter.ref = f"A2:{get_column_letter(last)}{max(rows.last_row, 2)}"

@@ -224,6 +224,33 @@ def merged_text(
     return cell
 
 
+class _MergedRange(MergedCellRange):
+    """openpyxl's MergedCellRange, whose first cell gets the last cell's right and bottom borders
+    (MergedCellRange._get_borders) through the workbook's kept border indexes (see merge_cells)."""
+
+    def _get_borders(self) -> None:
+        cells = self.ws._cells
+        start = cells.get((self.min_row, self.min_col))
+        if start is None:
+            start = self.ws.cell(row=self.min_row, column=self.min_col)
+        self.start_cell = start
+        end = cells.get((self.max_row, self.max_col))
+        if end is None:
+            return
+        for cell in (start, end):
+            if not cell._style:
+                cell._style = StyleArray()  # as openpyxl's style getters do
+        made = _known(start, "border")
+        key = ("last", start._style.borderId, end._style.borderId)
+        new = made.get(key) if made is not None else None
+        if new is None:
+            start.border += Border(right=end.border.right, bottom=end.border.bottom)
+            if made is not None:
+                made[key] = start._style.borderId
+        else:
+            start._style.borderId = new
+
+
 def merge_cells(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
     """``ws.merge_cells`` of a range: the same merged range, cells and style tables, at a fraction of its cost.
 
@@ -234,7 +261,7 @@ def merge_cells(ws: Worksheet, first_row: int, first_col: int, last_row: int, la
     gets the same change is given the style id that change gave. (MergedCellRange.format and
     Worksheet._clean_merge_range of openpyxl 3.1, step by step.)"""
     coord = CellRange(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row).coord
-    mcr = MergedCellRange(ws, coord)  # creates the first cell; it takes the last cell's right and bottom
+    mcr = _MergedRange(ws, coord)  # creates the first cell; it takes the last cell's right and bottom
     ws.merged_cells.add(mcr)
     cells = ws._cells
     start = mcr.start_cell
@@ -251,7 +278,7 @@ def merge_cells(ws: Worksheet, first_row: int, first_col: int, last_row: int, la
         if side and side.style is None:
             continue
         source = start._style.borderId
-        border = Border(**{name: side})
+        border: Border | None = None  # (made when first needed)
         for coord_ in getattr(mcr, name):
             cell = cells[coord_]
             if cell._style is None:
@@ -259,15 +286,17 @@ def merge_cells(ws: Worksheet, first_row: int, first_col: int, last_row: int, la
             key = ("merge", name, source, cell._style.borderId)
             new = made.get(key)
             if new is None:
+                if border is None:
+                    border = Border(**{name: side})
                 cell.border += border
                 made[key] = cell._style.borderId
             else:
                 cell._style.borderId = new
     if start.protection is not None:
-        protection = copy(start.protection)  # each cell is given the first cell's protection
         kept = _known(start, "protection")
         given: tuple[str, int] = ("protection", start._style.protectionId)
         pid = kept.get(given) if kept is not None else None
+        protection = copy(start.protection) if pid is None else None  # each cell gets the first cell's
         for coord_ in mcr.cells:
             if pid is None:
                 cells[coord_].protection = protection
