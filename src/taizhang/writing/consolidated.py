@@ -45,13 +45,17 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.comments.shape_writer import _shape_factory
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.xml.functions import tostring
+from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import Element, SubElement, tostring
 
 from .. import rules, tables
 from ..config import Config
@@ -74,6 +78,7 @@ from .xlsx_common import (
     column_width,
     fill_for,
     freeze_below,
+    merge_cells,
     merged_text,
     print_scale,
     row_height_for,
@@ -195,6 +200,7 @@ class ConsolidatedWriter:
             if target is not None:
                 index, key = target
                 marks.setdefault(index, {}).setdefault(self._keys[key], []).append(f.message)
+        rows: list[tuple[list[object], tuple[_Look, ...], list[int] | None]] = []  # each item's values, looks, sids
         for index, it in enumerate(report.items):
             row = LedgerRow(it, 0, "")
             values = list(fields(it.__dict__))
@@ -207,7 +213,17 @@ class ConsolidatedWriter:
             if marked:  # the cells a finding is about, hatched
                 look = tuple(_marked(x) if first + i in marked else x for i, x in enumerate(look))
                 sids = None
-            cells, lines = render(styles, values, look, first=first, row=_ROW_TOKEN, sids=sids)
+            rows.append((values, look, sids))
+        # The unmarked rows rendered together when they can be (every look is registered already).
+        together = self._core.text_rows([r[2] for r in rows if r[2] is not None],
+                                        [cast(list[str], r[0]) for r in rows if r[2] is not None], first, _ROW_TOKEN)
+        done = iter(together) if together is not None else None
+        for index, (it, (values, look, sids)) in enumerate(zip(report.items, rows, strict=True)):
+            if sids is not None and done is not None:
+                cells, lines = next(done)
+            else:
+                cells, lines = render(styles, values, look, first=first, row=_ROW_TOKEN, sids=sids)
+            marked = marks.get(index)
             notes = tuple((col, "\n".join(messages)) for col, messages in sorted(marked.items())) if marked else ()
             rendered.append(cells)
             out.append(_Prepared(block, index, lines, it, notes))
@@ -244,7 +260,7 @@ class ConsolidatedWriter:
         ledger = _LedgerSheet(wb, LEDGER_SHEET)
         wb._add_sheet(ledger)
         findings = wb.create_sheet(FINDINGS_SHEET)
-        _summary_sheet(summary, result, config)
+        summary_rows = _summary_sheet(summary, result, config)
         for report in result.reports:  # rows not rendered while the files were read
             if report.usable and report.file not in self._prepared:
                 self._prepared[report.file], self._named[report.file] = self._core_rows(report)
@@ -255,13 +271,17 @@ class ConsolidatedWriter:
         props.lastModifiedBy = CREATOR
         props.title = f"{config.center}重点工作台账汇总（{month_cn(result.month)}）"
         props.created = stamp
+        if summary_rows is not None:
+            summary_rows.register()  # (as the last thing before wb.save)
         buffer = io.BytesIO()
-        wb.save(buffer)
-        props.modified = stamp  # openpyxl stamps "now" while saving; the package gets the merge date
+        _save_stored(wb, buffer)
+        props.modified = stamp  # the package gets the merge date
         package = buffer.getvalue()
         with zipfile.ZipFile(io.BytesIO(package)) as zf:
             streamed = ledger.streamed_parts(zf.read)
-        _splice(package, bulk, core=tostring(props.to_tree()), stamp=stamp, out=out, streamed=streamed)
+        inserted = {summary.path.lstrip("/"): (summary_rows.before, summary_rows.xml)} if summary_rows else {}
+        _splice(package, bulk, core=tostring(props.to_tree()), stamp=stamp, out=out, streamed=streamed,
+                inserted=inserted)
 
     def _ledger_sheet(self, ws: _LedgerSheet, result: MergeResult) -> _Rows:
         """台账: a sub-heading row per department, its open items numbered 1…N across the centre
@@ -371,7 +391,8 @@ def _groups(columns: Sequence[Column[SummaryRow]]) -> list[tuple[str, list[Colum
     return groups
 
 
-def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
+def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> _SummaryRows | None:
+    """汇总; its rows by department when they are spliced into the sheet openpyxl writes."""
     table = tables.SUMMARY
     columns = table.columns
     widths = table.widths
@@ -390,7 +411,7 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
             for r in (_GROUP_ROW, _SUB_ROW):
                 style_cell(ws.cell(r, c), font=HEADER_FONT, align="center", fill=HEADER_FILL)
         if group[0].group is not None:
-            ws.merge_cells(start_row=_GROUP_ROW, start_column=col, end_row=_GROUP_ROW, end_column=col + span - 1)
+            merge_cells(ws, _GROUP_ROW, col, _GROUP_ROW, col + span - 1)
             for offset, sub in enumerate(group):
                 cell = set_text(ws.cell(_SUB_ROW, col + offset), sub.label)
                 if sub.colour is not None:
@@ -400,7 +421,7 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
                     if fill is not None:
                         cell.fill = fill
         else:
-            ws.merge_cells(start_row=_GROUP_ROW, start_column=col, end_row=_SUB_ROW, end_column=col)
+            merge_cells(ws, _GROUP_ROW, col, _SUB_ROW, col)
         col += span
     ws.row_dimensions[_GROUP_ROW].height = 21
     ws.row_dimensions[_SUB_ROW].height = 21
@@ -418,18 +439,24 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
     values_of = [c.value for c in columns]
     status = [c.kind == "status" for c in columns]
     aligns: list[str] = [c.align for c in columns]
-    row = _FIRST_ROW
+    by_department: list[list[tuple[object, str]]] = []  # a row by department: each cell's value and look
     for number, (department, entry) in enumerate(_summary_rows(result, config), start=1):
         data = tables.summary_row(number, department, entry)
-        for c_index, value_of in enumerate(values_of, start=1):
+        cells = []
+        for c_index, value_of in enumerate(values_of):
             value = value_of(data)
-            cell = set_text(ws.cell(row, c_index), value)
-            look = aligns[c_index - 1]
-            if status[c_index - 1] and value in looks:
+            look = aligns[c_index]
+            if status[c_index] and value in looks:
                 look = str(value)
-            cell._style = copy(looks[look])
-        ws.row_dimensions[row].height = 20
-        row += 1
+            cells.append((value, look))
+        by_department.append(cells)
+    streamed = _SummaryRows.of(ws, _FIRST_ROW, by_department, looks)
+    if streamed is None:  # openpyxl writes them
+        for row, cells in enumerate(by_department, start=_FIRST_ROW):
+            for c_index, (value, look) in enumerate(cells, start=1):
+                set_text(ws.cell(row, c_index), value)._style = copy(looks[look])
+            ws.row_dimensions[row].height = _SummaryRows.HEIGHT
+    row = _FIRST_ROW + len(by_department)
     last_data = row - 1
 
     # The total row: figures, not formulas (readers without a calculation engine see them too).
@@ -446,7 +473,7 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
     # 合计 over the columns before 报送情况 (序号, 部室, 填报日期).
     span = next((i for i, is_status in enumerate(status) if is_status), 1)
     if span > 1:
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+        merge_cells(ws, row, 1, row, span)
     ws.row_dimensions[row].height = 20
     row += 2
 
@@ -457,7 +484,8 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
     if last_data >= _FIRST_ROW and colour_cols:
         # The chart is never cut by a page break: under the table when there is room for it on
         # that page (as tall as the room, up to its full height), else at the top of a page of its own.
-        room = _room_left(ws, row, page=_page_height(config.paper) / print_scale(widths, config.paper))
+        room = _room_left(ws, row, page=_page_height(config.paper) / print_scale(widths, config.paper),
+                          streamed=streamed.heights() if streamed is not None else None)
         height = min(CHART_HEIGHT_CM, room / 72 * 2.54 - 0.3)
         if height < CHART_MIN_HEIGHT_CM:
             ws.row_breaks.append(Break(id=row - 1))
@@ -467,6 +495,86 @@ def _summary_sheet(ws: Worksheet, result: MergeResult, config: Config) -> None:
 
     freeze_below(ws, _SUB_ROW)
     setup_print(ws, f"{_GROUP_ROW}:{_SUB_ROW}", paper=config.paper)
+    return streamed
+
+
+class _SummaryRows:
+    """汇总's rows by department, rendered as the XML openpyxl would write and spliced into its sheet:
+    openpyxl's cell objects for sixty rows of nineteen cells, and its writing them, cost more than
+    the rest of the sheet.
+
+    Only a table whose every value openpyxl writes as it is goes this way (``of``): a whole number,
+    nothing, or text with nothing to escape, no whitespace at its ends and none but spaces within;
+    any other table is written by openpyxl, cell by cell. The XML is lxml's of openpyxl's cells: a
+    number ``t="n"`` in ``<v>``, text ``t="inlineStr"`` with each character beyond ASCII a decimal
+    character reference, an empty cell ``<c …></c>``; the cells' style ids are registered in the
+    order wb.save registers them (``register``)."""
+
+    HEIGHT = 20  # points, each row
+
+    def __init__(self, ws: Worksheet, first_row: int, table: list[list[tuple[object, str]]],
+                 looks: dict[str, StyleArray]) -> None:
+        self.ws, self.first_row, self.table, self.looks = ws, first_row, table, looks
+        self.xml = b""
+
+    @classmethod
+    def of(cls, ws: Worksheet, first_row: int, table: list[list[tuple[object, str]]],
+           looks: dict[str, StyleArray]) -> _SummaryRows | None:
+        """The rows to splice, or None when some value is not one openpyxl writes as it is."""
+        for cells in table:
+            for value, _ in cells:
+                if not (value is None or value == "" or type(value) is int
+                        or (type(value) is str and _summary_plain(value))):
+                    return None
+        return cls(ws, first_row, table, looks) if table else None
+
+    def heights(self) -> dict[int, float]:
+        """Each row's height (openpyxl has no row dimension for them)."""
+        return {self.first_row + i: self.HEIGHT for i in range(len(self.table))}
+
+    @property
+    def before(self) -> bytes:
+        """Where the rows go in openpyxl's sheet XML: before the row after them (the total row)."""
+        return b'<row r="%d"' % (self.first_row + len(self.table))
+
+    def register(self) -> None:
+        """Register the cells' styles and render the rows. Called just before wb.save: the cells
+        openpyxl writes above the rows register theirs first, as wb.save would, and the cells below
+        (and of the other sheets) after them."""
+        ws = self.ws
+        for (row, _), cell in sorted(ws._cells.items()):
+            if row >= self.first_row:
+                break
+            if cell.has_style:
+                cell.style_id  # noqa: B018  # registered now, as wb.save would while writing it
+        styles = ws.parent._cell_styles
+        sids: dict[str, str] = {}
+        letters = [get_column_letter(c) for c in range(1, max(map(len, self.table)) + 1)]
+        out = []
+        for row, cells in enumerate(self.table, start=self.first_row):
+            out.append(f'<row r="{row}" ht="{self.HEIGHT}" customHeight="1">')
+            for letter, (value, look) in zip(letters, cells, strict=False):
+                sid = sids.get(look)
+                if sid is None:
+                    sid = sids[look] = str(styles.add(copy(self.looks[look])))
+                if value is None or value == "":
+                    out.append(f'<c r="{letter}{row}" s="{sid}" t="n"></c>')
+                elif type(value) is int:
+                    out.append(f'<c r="{letter}{row}" s="{sid}" t="n"><v>{value}</v></c>')
+                else:
+                    out.append(f'<c r="{letter}{row}" s="{sid}" t="inlineStr"><is><t>{value}</t></is></c>')
+            out.append("</row>")
+        self.xml = "".join(out).encode("ascii", "xmlcharrefreplace")
+
+
+# Text of 汇总's table that openpyxl (lxml, ASCII) writes as it is, each character beyond ASCII as a
+# character reference: none to escape, no control characters, no whitespace but spaces within.
+_SUMMARY_UNPLAIN = re.compile("[&<>\"'\x00-\x1f\x7f-\x9f\ud800-\udfff\U00010000-\U0010ffff]|(?! )\\s")
+
+
+def _summary_plain(text: str) -> bool:
+    return (bool(text) and len(text) <= MAX_CELL_CHARS and text == text.strip()
+            and _SUMMARY_UNPLAIN.search(text) is None)
 
 
 def _summary_rows(result: MergeResult, config: Config) -> list[tuple[str, DepartmentEntry | None]]:
@@ -527,13 +635,15 @@ CHART_HEIGHT_CM = 8.0
 CHART_MIN_HEIGHT_CM = 5.5  # below this the stacked bars' labels crowd each other
 
 
-def _room_left(ws: Worksheet, row: int, *, page: float) -> float:
+def _room_left(ws: Worksheet, row: int, *, page: float, streamed: dict[int, float] | None = None) -> float:
     """Points left on the printed page below the rows above ``row`` (rows as tall as set, else
-    15 pt; a row that does not fit starts a new page under the repeated header rows)."""
+    15 pt; a row that does not fit starts a new page under the repeated header rows). ``streamed``:
+    the heights of rows openpyxl does not write (their row dimensions are not made)."""
+    streamed = streamed or {}
     titles = sum(ws.row_dimensions[r].height or 15 for r in range(_GROUP_ROW, _SUB_ROW + 1))
     used = 0.0
     for r in range(1, row):
-        h = ws.row_dimensions[r].height or 15
+        h = streamed.get(r) or ws.row_dimensions[r].height or 15
         used = titles + h if used + h > page else used + h
     return page - used
 
@@ -634,10 +744,14 @@ class _Rows:
         self._line_specs = list(zip(self.one_line, self.usable, self.widths, strict=True))
         self._line_order: dict[int, list[tuple[int, int, float, float]]] = {}
         self._templates: dict[tuple[object, ...], str] = {}  # _plain_cells' row templates, by shape
+        self._text_templates: dict[tuple[int, int, str, tuple[bool, ...]], str] = {}  # text_rows', by which are empty
         self.letters = [get_column_letter(c) for c in range(1, len(widths) + 1)]
         self.parts: list[str] = []
         self.styles = styles
         self._sids: dict[tuple[_Look, ...], list[int]] = {}
+        self._tails: dict[tuple[_Look, ...], tuple[list[int], int]] = {}  # add_numbered's, by looks
+        # The lines each text wraps to, by column width, for rows whose texts repeat (None: not kept).
+        self.wraps: dict[float, dict[str, int]] | None = None
 
     def cells(self, styles: _Styles, values: Sequence[object], looks: tuple[_Look, ...], *, first: int,
               row: str, sids: list[int] | None = None) -> tuple[str, int]:
@@ -735,6 +849,51 @@ class _Rows:
             return None
         return self._template(sids, first, row, tuple(kinds)) % tuple(texts), lines
 
+    def text_rows(self, sids: Sequence[list[int]], rows: Sequence[Sequence[str]], first: int, row: str,
+                  checked: tuple[list[str], str] | None = None) -> list[tuple[str, int]] | None:
+        """``cells`` of many rows of texts (each with its style ids, as ``sids`` gives them), rendered
+        together: one join and one search of all their texts (a text's neighbours there are the
+        separators around it, as in each row's own), one ``%`` of all their templates. None when
+        some value is not a text, or some row is not plain as ``_plain_cells`` judges (or a text
+        holds the separator): then each row goes ``cells``' way. (A row whose texts add up to more
+        than Excel's limit but none is over it is as ``cells`` writes it: the same XML, a cell at a time.)
+        ``checked``: ``plain_texts(rows)``, when the caller has it."""
+        if not rows:
+            return []
+        if checked is None:
+            checked = self.plain_texts(rows)
+            if checked is None:
+                return None
+        texts, joined = checked
+        templates = []
+        known = self._text_templates
+        for ids, strings in zip(sids, rows, strict=True):
+            filled = tuple(map(bool, strings))
+            template = known.get((id(ids), first, row, filled))
+            if template is None:  # (``_template``'s, by which texts are empty: no shape made for each row)
+                template = known[id(ids), first, row, filled] = self._template(
+                    ids, first, row, tuple(str if full else None for full in filled))
+            templates.append(template)
+        cells = (_PLAIN_JOIN.join(templates) % tuple(filter(None, texts))).split(_PLAIN_JOIN)
+        breaks = "\n" in joined
+        lines_of = self._lines_of
+        return list(zip(cells, [lines_of(strings, first, breaks) for strings in rows], strict=True))
+
+    @staticmethod
+    def plain_texts(rows: Sequence[Sequence[object]]) -> tuple[list[str], str] | None:
+        """``rows``' values one after the other and joined by ``_PLAIN_JOIN``, when every one is a text
+        that ``_plain_cells`` would write as it is (see ``text_rows``); else None."""
+        texts = list(itertools.chain.from_iterable(rows))
+        try:
+            joined = _PLAIN_JOIN.join(["", *texts, ""])  # type: ignore[list-item]  # a TypeError says no
+        except TypeError:
+            return None
+        if (joined.count(_PLAIN_JOIN) != len(texts) + 1 or _UNPLAIN_CHAR.search(joined) is not None
+                or _UNPLAIN_EDGE.search(joined) is not None
+                or (len(joined) > MAX_CELL_CHARS and max(map(len, cast(list[str], texts))) > MAX_CELL_CHARS)):
+            return None
+        return cast(list[str], texts), joined
+
     def _template(self, sids: list[int], first: int, row: str, shape: tuple[type | None, ...]) -> str:
         """The ``%`` template of ``_plain_cells``' cells of a shape: each a text (str), a number
         (int, float) or empty (None)."""
@@ -759,6 +918,7 @@ class _Rows:
         lines = 1
         order = self._line_order.get(first) or self._order_lines(first)
         count = len(texts)
+        remembered = self.wraps
         for at, short, usable, width in order:
             if at >= count:
                 continue
@@ -767,7 +927,11 @@ class _Rows:
             if breaks and "\n" in text:
                 lines = max(lines, _lines(text, width))
             elif n > short and n * _MOST_UNITS > lines * usable:  # (else it cannot need more lines)
-                wraps = math.ceil(_units(text) / usable)  # _lines of one line (most cells of a ledger wrap)
+                if remembered is None:
+                    wraps = math.ceil(_units(text) / usable)  # _lines of one line (most cells of a ledger wrap)
+                else:  # texts that repeat: counted once a column width
+                    known = remembered.get(usable) or remembered.setdefault(usable, {})
+                    wraps = known.get(text) or known.setdefault(text, math.ceil(_units(text) / usable))
                 if wraps > lines:
                     lines = wraps
         return lines
@@ -799,6 +963,48 @@ class _Rows:
         # Rendered for the row token, as 台账's rows are: one template serves every row of a shape.
         cells, lines = self.cells(self.styles, values, looks, first=0, row=_ROW_TOKEN)
         self.append(cells.replace(_ROW_TOKEN, str(self.row)), lines)
+
+    def add_numbered(self, number: int, texts: Sequence[object], looks: tuple[_Look, ...]) -> None:
+        """``add`` of the row ``[number, *texts]``, as 问题清单's are: a 序号 then (usually) texts only.
+
+        Fast path: the number's cell is written as ``cells`` writes a number, and the texts go
+        ``_plain_cells``' one-go way for a row of texts (a row holding a number is otherwise taken
+        cell by cell). The same XML as ``add``, which it falls back to for any other row."""
+        tail = self._tail(looks)
+        plain = self._plain_cells(tail[0], texts, 1, _ROW_TOKEN) if type(number) is int else None
+        if plain is None:
+            self.add([number, *texts], looks)
+            return
+        row = str(self.row)
+        self.append(f'<c r="A{row}" s="{tail[1]}" t="n"><v>{number}</v></c>' + plain[0].replace(_ROW_TOKEN, row),
+                    plain[1])
+
+    def _tail(self, looks: tuple[_Look, ...]) -> tuple[list[int], int]:
+        """The style ids of ``looks`` after the first, and the first's (registered on first use)."""
+        assert self.styles is not None
+        tail = self._tails.get(looks)
+        if tail is None:
+            first = self.sids(self.styles, looks)[0]  # registered in the columns' order, as ``add`` does
+            tail = self._tails[looks] = (self.sids(self.styles, looks[1:]), first)
+        return tail
+
+    def add_numbered_rows(self, entries: Sequence[tuple[int, list[object], tuple[_Look, ...]]]) -> None:
+        """``add_numbered`` of each (number, texts, looks), all rendered together (``text_rows``) when
+        every number is a whole number and every text plain, else each alone. The same XML, and the
+        styles registered in the same order: each row's looks, row by row (plain texts register none)."""
+        checked = (self.plain_texts([texts for _, texts, _ in entries])
+                   if entries and all(type(number) is int for number, _, _ in entries) else None)
+        if checked is None:
+            for entry in entries:
+                self.add_numbered(*entry)
+            return
+        tails = [self._tail(looks) for _, _, looks in entries]
+        done = self.text_rows([tail[0] for tail in tails], [cast(list[str], texts) for _, texts, _ in entries], 1,
+                              _ROW_TOKEN, checked)
+        assert done is not None
+        for (number, _, _), (_, sid), (cells, lines) in zip(entries, tails, done, strict=True):
+            row = str(self.row)
+            self.append(f'<c r="A{row}" s="{sid}" t="n"><v>{number}</v></c>' + cells.replace(_ROW_TOKEN, row), lines)
 
     @property
     def last_row(self) -> int:
@@ -979,6 +1185,7 @@ class _LedgerSheet(Worksheet):
 
     def __init__(self, wb: Workbook, title: str) -> None:
         self._streamed_comments: list[tuple[str, str, str]] = []  # (ref, text, height)
+        self._heights: dict[str, str] = {}  # a comment's height, by its text
         self._first: CommentRecord | None = None
         super().__init__(parent=wb, title=title)
 
@@ -995,8 +1202,11 @@ class _LedgerSheet(Worksheet):
 
     def add_streamed_comment(self, ref: str, text: str) -> None:
         """A comment on a streamed cell, sized to its text."""
-        lines = _lines(text, 44 + 1.5)  # a box 44 units wide inside (_lines takes a column's 1.5 off)
-        self._streamed_comments.append((ref, text, f"{min(16 + 14 * lines, 400)}pt"))
+        height = self._heights.get(text)  # (many comments say the same)
+        if height is None:
+            lines = _lines(text, 44 + 1.5)  # a box 44 units wide inside (_lines takes a column's 1.5 off)
+            height = self._heights[text] = f"{min(16 + 14 * lines, 400)}pt"
+        self._streamed_comments.append((ref, text, height))
         if self._first is None:
             self._first = self._record(self._streamed_comments[0])
             self.__dict__["_all_comments"].append(self._first)
@@ -1173,6 +1383,17 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
                 font=TITLE_FONT, align="center", height=40)
     write_header(ws, 2, [c.label for c in columns])
     rows = _Rows(ws, 3, widths, styles)
+    rows.wraps = {}  # findings of one code say the same, and name the same few files and items
+    # 序号 first, as declared: its rows go _Rows' way for a number and texts.
+    values_of = [c.value for c in columns[1:]] if columns[0].key == "number" else None
+    numbered: list[tuple[int, list[object], tuple[_Look, ...]]] = []  # rendered together at the end
+
+    def add(listed: FindingRow, looks: tuple[_Look, ...]) -> None:
+        if values_of is not None:
+            numbered.append((listed.number, [value(listed) for value in values_of], looks))
+        else:
+            rows.add([c.value(listed) for c in columns], looks)
+
     number = 0
     for report in result.reports:
         name = Path(report.file).name
@@ -1183,17 +1404,18 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
             number += 1
             listed = FindingRow(number, department or "", name, (f.sheet or "") if elsewhere(report, f) else "", f.cell or "",
                                 f.severity, f.code, f.message, item_name)
-            rows.add([c.value(listed) for c in columns], alert if f.severity is Severity.ERROR else plain)
+            add(listed, alert if f.severity is Severity.ERROR else plain)
     for f in task_findings:  # 应纳未纳: the task itself is what the row is about
         number += 1
         listed = FindingRow(number, f.department or "", f.file, f.sheet or "", f.cell or "", f.severity, f.code,
                             f.message, f.value or "")
-        rows.add([c.value(listed) for c in columns], alert if f.severity is Severity.ERROR else plain)
+        add(listed, alert if f.severity is Severity.ERROR else plain)
     for s in result.skipped:
         if s.code is not None:  # unreadable files: their finding is listed above
             continue
         number += 1
-        rows.add([c.value(FindingRow(number, "", s.file, "", "", None, "", s.reason)) for c in columns], plain)
+        add(FindingRow(number, "", s.file, "", "", None, "", s.reason), plain)
+    rows.add_numbered_rows(numbered)
     freeze_below(ws, 2)
     setup_print(ws, "2:2", paper=config.paper)
     ws.auto_filter.ref = f"A2:{get_column_letter(last)}{max(rows.last_row, 2)}"
@@ -1204,15 +1426,57 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
 # The package
 # ---------------------------------------------------------------------------------------------
 
+class _SheetWriter(WorksheetWriter):
+    """openpyxl's writer of a worksheet, its merged ranges' element made at once (openpyxl parses each
+    range again into a MergeCell and serialises it field by field: 台账 has a range per sub-heading)."""
+
+    def write_merged_cells(self) -> None:
+        ranges = list(self.ws.merged_cells)  # in the order openpyxl writes them
+        if not ranges or any(r.title for r in ranges):  # (a range with a sheet name: openpyxl's way)
+            super().write_merged_cells()
+            return
+        element = Element("mergeCells", {"count": str(len(ranges))})
+        for r in ranges:
+            SubElement(element, "mergeCell", {"ref": r.coord})
+        self.xf.send(element)
+
+
+class _StoredWriter(ExcelWriter):
+    """openpyxl's writer of a package, each worksheet's XML made in memory (openpyxl writes it to a
+    temporary file, reads it back and deletes it)."""
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        # ExcelWriter.write_worksheet of openpyxl 3.1 (not write-only), with an in-memory stream.
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        out = io.BytesIO()
+        writer = _SheetWriter(ws, out)
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], out.getvalue())
+        self.manifest.append(ws)
+
+
+def _save_stored(wb: Workbook, out: BinaryIO) -> None:
+    """``wb.save(out)`` (the same parts), its parts stored uncompressed: ``_splice`` compresses every
+    part anyway, and would otherwise inflate what openpyxl deflated. (``docProps/core.xml`` is
+    replaced there too: the stamp of "now" openpyxl gives it is not set.)"""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        _StoredWriter(wb, archive).write_data()
+
+
 # zlib's fastest level: sheet XML still shrinks about fivefold, at a third of the default's time.
 COMPRESS_LEVEL = 1
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 
 def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.datetime, out: BinaryIO,
-            streamed: dict[str, Iterator[bytes]] | None = None) -> None:
+            streamed: dict[str, Iterator[bytes]] | None = None,
+            inserted: dict[str, tuple[bytes, bytes]] | None = None) -> None:
     """openpyxl's package with the bulk rows inserted and fixed timestamps (same input, same bytes),
-    written to ``out``; the rows are encoded and compressed a slice at a time, and let go."""
+    written to ``out``; the rows are encoded and compressed a slice at a time, and let go.
+    ``inserted``: a part's XML to put before the first occurrence of a marker (part -> marker, XML)."""
     parts = {rows.ws.path.lstrip("/"): rows for rows in bulk if rows.ws is not None}
     date_time = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)
     with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
@@ -1237,6 +1501,10 @@ def _splice(package: bytes, bulk: Sequence[_Rows], *, core: bytes, stamp: dt.dat
                     for chunk in streamed.pop(info.filename):
                         part.write(chunk)
                 continue
+            if inserted and info.filename in inserted:
+                before, xml = inserted[info.filename]
+                at = data.index(before)
+                data = data[:at] + xml + data[at:]
             if info.filename == "docProps/core.xml":
                 data = core
             elif info.filename.startswith("xl/charts/"):  # openpyxl omits it; LibreOffice needs it

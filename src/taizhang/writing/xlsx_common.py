@@ -14,11 +14,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from decimal import Decimal
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
-from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.cell.cell import ERROR_CODES, Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -114,12 +118,58 @@ def style_cell(
     fill: PatternFill | None = None,
 ) -> Cell:
     """Give a cell the house look: font, wrapped alignment (left/center/right/top), thin border, fill."""
-    cell.font = font
-    cell.alignment = _ALIGNMENTS[align]
-    cell.border = THIN_BORDER if border else NO_BORDER
+    _assign(cell, "font", font)
+    _assign(cell, "alignment", _ALIGNMENTS[align])
+    _assign(cell, "border", THIN_BORDER if border else NO_BORDER)
     if fill is not None:
-        cell.fill = fill
+        _assign(cell, "fill", fill)
     return cell
+
+
+# A style assigned to a cell is looked up in its workbook's list of fonts (fills, ...) by the style's
+# hash, a walk of its every field: tens of microseconds, for each of the thousands of cells a sheet
+# styles. A fresh workbook's lists only grow (an object once added keeps its index), so the index of
+# each house style (the module's constants, never changed) is kept, by workbook: the same index
+# openpyxl's look-up gives, and the lists grow in the same order (the first assignment is openpyxl's).
+_HOUSE_STYLES = frozenset(map(id, (TITLE_FONT, HEADER_FONT, BODY_FONT, BOLD_BODY_FONT, NOTE_FONT, THIN_BORDER,
+                                   NO_BORDER, HEADER_FILL, *_ALIGNMENTS.values())))
+_STYLE_LISTS = {"font": ("_fonts", "fontId"), "fill": ("_fills", "fillId"), "border": ("_borders", "borderId"),
+                "alignment": ("_alignments", "alignmentId"), "protection": ("_protections", "protectionId")}
+_KNOWN: WeakKeyDictionary[Workbook, dict[tuple[object, ...], int]] = WeakKeyDictionary()
+
+
+def _known(cell: Cell | MergedCell, attr: str) -> dict[tuple[object, ...], int] | None:
+    """The workbook's kept style indexes, when its list for ``attr`` is one that only grows (a fresh
+    workbook's; a loaded one's may re-index itself)."""
+    wb = cell.parent.parent
+    if not getattr(wb, _STYLE_LISTS[attr][0]).clean:
+        return None
+    known = _KNOWN.get(wb)
+    if known is None:
+        known = _KNOWN[wb] = {}
+    return known
+
+
+def _set_index(cell: Cell | MergedCell, attr: str, index: int) -> None:
+    """What openpyxl's assignment of a style of that ``index`` does to the cell."""
+    if not cell._style:
+        cell._style = StyleArray()
+    setattr(cell._style, _STYLE_LISTS[attr][1], index)
+
+
+def _assign(cell: Cell, attr: str, value: object) -> None:
+    """``setattr(cell, attr, value)`` for a style (font, fill, border, alignment), a house style's
+    index in the workbook kept."""
+    known = _known(cell, attr) if id(value) in _HOUSE_STYLES else None
+    if known is None:
+        setattr(cell, attr, value)
+        return
+    index = known.get((attr, id(value)))
+    if index is None:
+        setattr(cell, attr, value)
+        known[attr, id(value)] = getattr(cell._style, _STYLE_LISTS[attr][1])
+    else:
+        _set_index(cell, attr, index)
 
 
 def fill_for(colour: Colour) -> PatternFill | None:
@@ -162,7 +212,7 @@ def merged_text(
     cell = ws.cell(row, first_col)
     set_text(cell, value)
     if last_col > first_col:
-        ws.merge_cells(start_row=row, start_column=first_col, end_row=row, end_column=last_col)
+        merge_cells(ws, row, first_col, row, last_col)
     style_cell(cell, font=font, align=align, border=border, fill=fill)
     if border:  # a merged range shows the borders of every cell it covers
         for col in range(first_col + 1, last_col + 1):
@@ -172,6 +222,89 @@ def merged_text(
         height = row_height_for(str(cell.value or ""), width, size=float(font.sz or 11))
     ws.row_dimensions[row].height = height
     return cell
+
+
+class _MergedRange(MergedCellRange):
+    """openpyxl's MergedCellRange, whose first cell gets the last cell's right and bottom borders
+    (MergedCellRange._get_borders) through the workbook's kept border indexes (see merge_cells)."""
+
+    def _get_borders(self) -> None:
+        cells = self.ws._cells
+        start = cells.get((self.min_row, self.min_col))
+        if start is None:
+            start = self.ws.cell(row=self.min_row, column=self.min_col)
+        self.start_cell = start
+        end = cells.get((self.max_row, self.max_col))
+        if end is None:
+            return
+        for cell in (start, end):
+            if not cell._style:
+                cell._style = StyleArray()  # as openpyxl's style getters do
+        made = _known(start, "border")
+        key = ("last", start._style.borderId, end._style.borderId)
+        new = made.get(key) if made is not None else None
+        if new is None:
+            start.border += Border(right=end.border.right, bottom=end.border.bottom)
+            if made is not None:
+                made[key] = start._style.borderId
+        else:
+            start._style.borderId = new
+
+
+def merge_cells(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+    """``ws.merge_cells`` of a range: the same merged range, cells and style tables, at a fraction of its cost.
+
+    openpyxl gives each cell of a merged range its border edges and its protection one cell at a
+    time, each a look-up of a style object (hashed, field by field) in the workbook's style list:
+    some sixty look-ups for a title row over nineteen columns. Here each distinct change is made
+    once, openpyxl's way (so its style lists grow in the same order), and every other cell that
+    gets the same change is given the style id that change gave. (MergedCellRange.format and
+    Worksheet._clean_merge_range of openpyxl 3.1, step by step.)"""
+    coord = CellRange(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row).coord
+    mcr = _MergedRange(ws, coord)  # creates the first cell; it takes the last cell's right and bottom
+    ws.merged_cells.add(mcr)
+    cells = ws._cells
+    start = mcr.start_cell
+    for at, (row, col) in enumerate(mcr.cells):
+        if at:
+            cells[row, col] = MergedCell(ws, row, col)
+    # A cell's new border depends on its old one and on the side of the first cell's border given
+    # to it: each (side, old -> new) is made once (by the workbook, when its border list only grows).
+    made = _known(start, "border")
+    if made is None:
+        made = {}
+    for name in ("top", "left", "right", "bottom"):
+        side = getattr(start.border, name)
+        if side and side.style is None:
+            continue
+        source = start._style.borderId
+        border: Border | None = None  # (made when first needed)
+        for coord_ in getattr(mcr, name):
+            cell = cells[coord_]
+            if cell._style is None:
+                cell._style = StyleArray()  # as openpyxl's style getter does
+            key = ("merge", name, source, cell._style.borderId)
+            new = made.get(key)
+            if new is None:
+                if border is None:
+                    border = Border(**{name: side})
+                cell.border += border
+                made[key] = cell._style.borderId
+            else:
+                cell._style.borderId = new
+    if start.protection is not None:
+        kept = _known(start, "protection")
+        given: tuple[str, int] = ("protection", start._style.protectionId)
+        pid = kept.get(given) if kept is not None else None
+        protection = copy(start.protection) if pid is None else None  # each cell gets the first cell's
+        for coord_ in mcr.cells:
+            if pid is None:
+                cells[coord_].protection = protection
+                pid = cells[coord_]._style.protectionId
+                if kept is not None:
+                    kept[given] = pid
+            else:
+                _set_index(cells[coord_], "protection", pid)
 
 
 # --------------------------------------------------------------------------------------------
