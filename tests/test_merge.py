@@ -416,22 +416,62 @@ def test_reports_read_in_parallel_keep_no_pickle_once_handled(tmp_path: Path) ->
     assert [len(r.items) for r in reports if r is not None] == [1, 3]  # 综合部 sorts first
 
 
-def test_a_reading_worker_that_dies_costs_the_merge_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if multiprocessing.get_start_method() != "fork":
-        pytest.skip("the workers see the patched reader only when forked")
+def test_a_reading_worker_that_dies_once_costs_the_merge_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if multiprocessing.get_start_method() != "fork" or merge_module.usable_cpus() < 2:
+        pytest.skip("the workers see the patched reader only when forked, and there are workers only on 2 CPUs")
     inbox = realistic_inbox(tmp_path)
     real = merge_module._check_one
+    died = tmp_path / "died"
 
-    def dies_on_one(path: str, month: str | None = None) -> Any:
-        if "规划部" in path:
-            os._exit(1)  # killed while reading (out of memory, kill -9)
+    def dies_once(path: str, month: str | None = None) -> Any:
+        if "规划部" in path and not died.exists():
+            died.touch()
+            os._exit(1)  # killed while reading (out of memory, kill -9): another worker reads it again
         return real(path, month)
 
-    monkeypatch.setattr(merge_module, "_check_one", dies_on_one)
+    monkeypatch.setattr(merge_module, "_check_one", dies_once)
     seen: list[str] = []
     result = merge_inbox(inbox, config=ROSTER, date=APRIL_5, on_report=lambda r: seen.append(Path(r.file).name))
+    assert died.exists()
     assert [d.department for d in result.departments] == ["综合部", "规划发展部", "工程建设部"]
     assert seen == sorted(seen) and len(seen) == 4  # each report once, in the inbox's order
+
+
+def test_a_file_that_ends_two_reading_workers_is_unreadable_and_costs_no_other(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Never read again in the merge's own process: what killed two workers would kill the merge.
+    if multiprocessing.get_start_method() != "fork" or merge_module.usable_cpus() < 2:
+        pytest.skip("the workers see the patched reader only when forked, and there are workers only on 2 CPUs")
+    inbox = realistic_inbox(tmp_path)
+    real = merge_module._check_one
+    merge_pid = os.getpid()
+
+    def kills_its_reader(path: str, month: str | None = None) -> Any:
+        assert os.getpid() != merge_pid
+        if "规划部" in path:
+            os._exit(1)
+        return real(path, month)
+
+    monkeypatch.setattr(merge_module, "_check_one", kills_its_reader)
+    seen: list[str] = []
+    result = merge_inbox(inbox, config=ROSTER, date=APRIL_5, on_report=lambda r: seen.append(Path(r.file).name))
+    assert [d.department for d in result.departments] == ["综合部", "工程建设部"]
+    assert "规划发展部" in result.missing
+    lost = next(s for s in result.skipped if s.file == "规划部-4月台账.xlsx")
+    assert lost.code == "file.unreadable" and "两次意外结束" in lost.reason
+    assert seen == sorted(seen) and len(seen) == 4  # each report once, in the inbox's order
+
+
+def test_what_on_report_raises_stops_the_merge_instead_of_being_passed_over(tmp_path: Path) -> None:
+    # An error rendering one department's rows must not leave a month stored without it.
+    inbox = realistic_inbox(tmp_path)
+
+    def fails_on_planning(report: FileReport) -> None:
+        if "规划部" in report.file:
+            raise RuntimeError("rendering failed")
+
+    with pytest.raises(RuntimeError, match="rendering failed"):
+        merge_inbox(inbox, config=ROSTER, date=APRIL_5, on_report=fails_on_planning)
 
 
 def test_reading_workers_started_afresh_hand_back_the_same_reports(tmp_path: Path,

@@ -5,6 +5,8 @@ keeps its transaction open until the workbook is written. Should the merge be ki
 (``kill -9``, a closed terminal), those children must go too: a writer left behind holds the
 history store's lock, and every later merge would wait for it in vain.
 
+* ``interrupts_held`` (around forking them) and ``ignore_interrupts`` (first thing in a child
+  started afresh): Ctrl+C is the merge's to handle, never its children's.
 * ``die_with_parent`` (first thing in every child): on Linux the kernel kills the child the
   moment its parent dies (``prctl(PR_SET_PDEATHSIG)``); everywhere a watchdog thread ends it
   within a second once its parent is gone.
@@ -22,6 +24,8 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
@@ -43,6 +47,28 @@ def _prctl(option: int, arg: int | bytes) -> bool:
         return bool(libc.prctl(option, arg, 0, 0, 0) == 0)
     except (OSError, AttributeError, TypeError):
         return False
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Ctrl+C (SIGINT) ignored while children are forked, who inherit that: a Ctrl+C in a terminal
+    reaches every process of the group, and the merge alone decides what its children do then
+    (stop the readers, roll back the writer's month). Left to themselves they would print
+    tracebacks, or die while the merge, which Python may let carry on, still counts on them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def ignore_interrupts() -> None:
+    """In a child started afresh (spawn: Windows, macOS), which inherits no signal handler: ignore
+    Ctrl+C from here on, as ``interrupts_held`` has a forked child do from its first moment."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def die_with_parent(parent: int) -> None:

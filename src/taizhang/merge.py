@@ -17,6 +17,7 @@ import os
 import pickle
 import re
 import stat
+import sys
 import unicodedata
 import zipfile
 import zlib
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import rules
-from .children import die_with_parent, hold_for_tests
+from .children import die_with_parent, hold_for_tests, ignore_interrupts, interrupts_held
 from .config import Config
 from .errors import TaizhangError
 from .findings import RuleConfig, finding
@@ -202,7 +203,8 @@ class _PickledItems(list[Item]):
 
 def pickle_items(items: list[Item]) -> bytes:
     """The pickle of ``items``' ``ITEM_FIELDS`` tuples: the one a reading worker made of them,
-    else made here."""
+    else made here. (The worker's pickle is of the items as read: nothing changes them between
+    reading and the history writer, ``on_report`` only renders them.)"""
     if type(items) is _PickledItems:
         return items.pickled
     return pickle.dumps([_item_values(it.__dict__) for it in items], pickle.HIGHEST_PROTOCOL)
@@ -291,14 +293,20 @@ def _check_one(path: str, month: str | None = None) -> _Handover | None:
 def _reader(conn: Connection, parent: int) -> None:
     """A reading worker: checks each (path, month) it is sent and hands back the report
     (``_check_one``), until it is sent None or the merge is gone."""
-    die_with_parent(parent)
     try:
+        ignore_interrupts()  # Ctrl+C is the merge's to answer (it stops its readers)
+        die_with_parent(parent)
         while (task := conn.recv()) is not None:
             conn.send(_check_one(*task))
     except (Exception, KeyboardInterrupt):  # noqa: BLE001  the merge is gone or stopped: it says why, not its workers
         pass
     finally:
         conn.close()
+
+
+# What a reader hands back for a file whose reading ended its worker twice (``_Readers``).
+_DIED = "died"
+DIED_DETAIL = "读取它的进程两次意外结束，可能是文件异常或内存不足"
 
 
 class _Readers:
@@ -309,45 +317,98 @@ class _Readers:
     wake-ups for each file cost this process about 20 ms more CPU time in a merge of 60 files, for
     the one thing a merge asks of it: each file read once, by whichever worker is free. A worker
     is given two files at first and one more for each report it hands back, so that it never
-    waits for this process to give it work; it reads one at a time."""
+    waits for this process to give it work; it reads one at a time.
+
+    A worker that dies (out of memory, killed, a crash) is replaced, and the file it was reading
+    is read again by another; a file that ends a second worker too is handed back as ``_DIED``
+    (reported unreadable), never read in this process: one bad file must not cost the others."""
 
     QUEUED = 2
+    ATTEMPTS = 2
 
     def __init__(self, count: int, paths: Sequence[str], month: str | None) -> None:
         self.paths, self.month = paths, month
         self.next = 0
+        self.again: deque[int] = deque()  # files whose worker died, to be read again first
+        self.deaths: Counter[int] = Counter()
         self.held: dict[Connection, deque[int]] = {}
-        self.processes: list[BaseProcess] = []
-        ctx = multiprocessing.get_context()  # (ProcessPoolExecutor's default: fork on Linux, else spawn)
-        parent = os.getpid()
+        self.processes: dict[Connection, BaseProcess] = {}
+        # Named, not the platform's default: forkserver (Python 3.14 on Linux) would make the server
+        # the workers' parent, and die_with_parent would end them at once.
+        self.ctx: Any = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self.parent = os.getpid()
         try:
             for _ in range(count):
-                here, there = ctx.Pipe()
-                self.held[here] = deque()
-                process = ctx.Process(target=_reader, args=(there, parent), daemon=True)
-                process.start()
-                there.close()
-                self.processes.append(process)
+                self._start()
             for _ in range(self.QUEUED):
-                for conn in self.held:
+                for conn in list(self.held):
                     self._give(conn)
         except BaseException:
             self.close(finished=False)
             raise
 
-    def _give(self, conn: Connection) -> None:
-        if self.next < len(self.paths):
-            conn.send((self.paths[self.next], self.month))
-            self.held[conn].append(self.next)
-            self.next += 1
+    def _start(self) -> Connection:
+        here, there = self.ctx.Pipe()
+        with interrupts_held():  # forked ignoring Ctrl+C (a worker started afresh ignores it itself)
+            process = self.ctx.Process(target=_reader, args=(there, self.parent), daemon=True)
+            try:
+                process.start()
+            finally:
+                there.close()
+        self.held[here], self.processes[here] = deque(), process
+        return here
 
-    def results(self) -> Iterator[tuple[int, _Handover | None]]:
-        """(index, handover) of every file, in the order they are handed back. Raises EOFError
-        (or OSError) when a worker ended without handing back what it held."""
+    def _give(self, conn: Connection) -> None:
+        if self.again:
+            index = self.again.popleft()
+        elif self.next < len(self.paths):
+            index = self.next
+            self.next += 1
+        else:
+            return
+        conn.send((self.paths[index], self.month))
+        self.held[conn].append(index)
+
+    def _lost(self, conn: Connection) -> int | None:
+        """A worker ended without handing back what it held: replaced, and its files read again
+        by the others, except the one it was reading if that one ended a worker before (returned)."""
+        held = self.held.pop(conn)
+        process = self.processes.pop(conn)
+        conn.close()
+        process.join()
+        died: int | None = None
+        if held:
+            self.deaths[held[0]] += 1
+            if self.deaths[held[0]] >= self.ATTEMPTS:
+                died = held.popleft()
+        self.again.extendleft(reversed(held))
+        try:
+            replacement = self._start()
+        except OSError:
+            if not self.held:
+                raise  # no worker left: the rest are read in the merge process
+        else:
+            for _ in range(self.QUEUED):
+                self._give(replacement)
+        for other in list(self.held):  # what the dead one held, given out now
+            while len(self.held[other]) < self.QUEUED and self.again:
+                self._give(other)
+        return died
+
+    def results(self) -> Iterator[tuple[int, _Handover | str | None]]:
+        """(index, handover) of every file, in the order they are handed back; ``_DIED`` for a file
+        that ended two workers. Raises OSError when no worker is left to read the others."""
         left = len(self.paths)
         while left:
             for conn in cast(list[Connection], wait(list(self.held))):
-                handover: _Handover | None = conn.recv()
+                try:
+                    handover: _Handover | None = conn.recv()
+                except (EOFError, OSError):
+                    died = self._lost(conn)
+                    if died is not None:
+                        left -= 1
+                        yield died, _DIED
+                    continue
                 index = self.held[conn].popleft()
                 self._give(conn)
                 left -= 1
@@ -362,7 +423,7 @@ class _Readers:
                 except OSError:
                     pass
             conn.close()
-        for process in self.processes:
+        for process in self.processes.values():
             if not finished:
                 process.kill()
             process.join()
@@ -408,33 +469,54 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
         if progress is not None:
             progress(done, total, paths[index].name)
 
-    workers = min(usable_cpus(), total)
+    # Windows waits on at most 63 handles at once (ProcessPoolExecutor's limit is 61 workers there).
+    workers = min(usable_cpus(), total, 61 if sys.platform == "win32" else total)
+    early: dict[int, _Handover | str | None] = {}  # handed back before the files ahead of them
     if workers > 1:
         readers: _Readers | None = None
         try:
-            readers = _Readers(workers, [str(p) for p in paths], month)
+            try:
+                readers = _Readers(workers, [str(p) for p in paths], month)
+                results = readers.results()
+            except Exception:  # noqa: BLE001  no processes here: the files are read in this process
+                results = iter(())
             # In input order: a report handed back early waits here for those before it (a file
             # per task: chunks of several files measured slower, the last chunks idling a worker
             # while the other finishes).
-            early: dict[int, _Handover | None] = {}
             at = 0
-            for index, handover in readers.results():
+            while True:
+                try:
+                    index, handover = next(results)
+                except StopIteration:
+                    break
+                except Exception:  # noqa: BLE001  no worker left to read (none could be started): the rest are read here
+                    break
                 early[index] = handover
                 while at in early:
-                    handover = early.pop(at)
-                    tick(at, None if handover is None else _taken_over(handover))
+                    # Only reading is guarded: whatever on_report or progress raises is the merge's error.
+                    tick(at, _handed_back(paths[at], early.pop(at)))
                     at += 1
-            readers.close(finished=True)
-            readers = None
-        except Exception:  # noqa: BLE001  no processes here, or a report not handed back: the rest are read here
-            pass
+            if readers is not None and at == total:
+                readers.close(finished=True)
+                readers = None
         finally:
             if readers is not None:  # (also when the merge is interrupted: no worker left reading)
                 readers.close(finished=False)
-    for i, p in enumerate(paths):
+    for i, p in enumerate(paths):  # what no worker read (none could be started, or none was left)
         if not finished[i]:
-            tick(i, check_file(p, month))
+            tick(i, _handed_back(p, early.pop(i)) if i in early else check_file(p, month))
     return reports
+
+
+def _handed_back(path: Path, handover: _Handover | str | None) -> FileReport | None:
+    """The report of ``path`` as a reader handed it back (None: a workbook ``taizhang merge`` wrote)."""
+    if handover is None:
+        return None
+    if isinstance(handover, str):  # _DIED: it ended two reading workers
+        report = construct(FileReport, {"file": display_path(str(path)),
+                                        "sha256": file_sha256(path) if path.is_file() else None})
+        return unreadable_report(report, DIED_DETAIL)
+    return _taken_over(handover)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -747,7 +829,8 @@ def _flag_foreign_ids(resolved: list[tuple[str, FileReport]], rule_config: RuleC
     where: dict[str, list[tuple[str, FileReport, int]]] = {}
     for name, r in resolved:
         # ``ids``: each file's (事项编号, row), kept as it was read (its items may be gone by now).
-        for item_id, row in ids.get(r.file, [(it.item_id, it.row) for it in r.items if it.item_id]):
+        pairs = ids[r.file] if r.file in ids else [(it.item_id, it.row) for it in r.items if it.item_id]
+        for item_id, row in pairs:
             where.setdefault(item_id, []).append((name, r, row))
     for item_id, places in where.items():
         if len({name for name, _, _ in places}) < 2:

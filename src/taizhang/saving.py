@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from .children import die_with_parent, give_back_memory, hold_for_tests, name_writer
+from .children import die_with_parent, give_back_memory, hold_for_tests, interrupts_held, name_writer
 from .collector import collector_paused
 from .config import Config
 from .errors import StoreError, TaizhangError
@@ -342,17 +342,11 @@ class _History:
             except Exception as exc:  # noqa: BLE001  reported by the parent, never lost
                 child_end.send(("done", f"无法写入历史库 {db_path}：{type(exc).__name__}: {exc}"))
 
-        def child() -> None:
-            try:
-                write_month()
-            except KeyboardInterrupt:
-                # Ctrl+C reaches the whole process group: the merge says 已中止, not its writer in a
-                # traceback. A month being written was rolled back (Store.save_month).
-                pass
-
         try:
-            self.process = ctx.Process(target=child, daemon=True)
-            self.process.start()
+            # Forked with Ctrl+C ignored: the merge alone answers it (``finish``: the month rolled back).
+            with interrupts_held():
+                self.process = ctx.Process(target=write_month, daemon=True)
+                self.process.start()
         except OSError:
             self.process = None
 
@@ -401,6 +395,12 @@ class _History:
             self.outcome = message[1] if keep else None
         except (EOFError, OSError):
             self.outcome = lost if keep else None
+        except BaseException:
+            # Interrupted while the writer works on (Ctrl+C reached this process only, or Python
+            # raised it here): the writer would wait for an answer forever. Killed, its month is
+            # rolled back (SQLite undoes an unfinished transaction).
+            self.process.kill()
+            raise
         finally:
             self.process.join()
             self.parent_end.close()

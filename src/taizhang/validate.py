@@ -77,9 +77,11 @@ def validate_file(path: Path, *, department: str | None = None, month: str | Non
     return report
 
 
-def unreadable_report(report: FileReport, exc: BaseException) -> FileReport:
-    """``report`` made unusable by an unexpected error while reading its file (``file.unreadable``)."""
-    return _unusable(report, finding("file.unreadable", detail=f"{type(exc).__name__}: {exc}"[:200]))
+def unreadable_report(report: FileReport, exc: BaseException | str) -> FileReport:
+    """``report`` made unusable by an unexpected error while reading its file (``file.unreadable``),
+    or by what ``exc`` says went wrong."""
+    detail = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+    return _unusable(report, finding("file.unreadable", detail=detail[:200]))
 
 
 def _unusable(report: FileReport, reason: Finding) -> FileReport:
