@@ -20,6 +20,7 @@ from openpyxl.xml.functions import tostring
 from builders import build_ledger, item
 from taizhang.merge import merge_inbox
 from taizhang.models import Config
+from taizhang.writing import consolidated
 from taizhang.writing.consolidated import (
     _FIRST_SHAPE,
     ConsolidatedWriter,
@@ -139,6 +140,26 @@ def test_rows_kept_compressed_beyond_the_budget_make_the_same_workbook(tmp_path:
         writer.prepare(report)
     assert [p[0].block.raw for p in writer._prepared.values()] == [True, False, False]
     assert writer.to_bytes(result) == kept
+
+
+def test_findings_rendered_a_batch_at_a_time_make_the_same_workbook(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # 问题清单's rows are rendered together a batch at a time (memory); where the batches end, and
+    # a batch holding an awkward text (rendered a row at a time), change nothing.
+    inbox = tmp_path / "inbox"
+    for d in range(3):
+        build_ledger(inbox / f"第{d + 1}业务部.xlsx",
+                     [item(f"第{d + 1}业务部事项{i}" + ("<&>" if i == 7 else ""), colour="red" if i % 3 else None,
+                           stars="★★★★" if i % 2 else "★", source="AE" if i % 4 == 0 else "A") for i in range(60)],
+                     department=f"第{d + 1}业务部")
+    config = Config()
+    result = merge_inbox(inbox, config=config, date=dt.date(2022, 4, 6))
+    assert sum(len(r.findings) for r in result.reports) > 100
+    books = []
+    for batch in (10**9, 37, 1):
+        monkeypatch.setattr(consolidated, "_FINDINGS_BATCH", batch)
+        books.append(consolidated_bytes(merge_inbox(inbox, config=config, date=dt.date(2022, 4, 6)), config=config))
+    assert books[0] == books[1] == books[2]
 
 
 def test_numbered_rows_are_the_rows_rendered_a_cell_at_a_time() -> None:

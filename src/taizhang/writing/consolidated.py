@@ -1358,6 +1358,9 @@ def finding_targets(report: FileReport) -> list[tuple[int, str] | None]:
 # ---------------------------------------------------------------------------------------------
 
 
+_FINDINGS_BATCH = 512  # 问题清单 rows rendered together (``_Rows.add_numbered_rows``)
+
+
 def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: dict[str, dict[_FindingKey, str]],
                     config: Config) -> _Rows:
     """问题清单: Chinese first (部室, 工作事项, 级别, 问题与改法), the cell and file, the code last; the
@@ -1386,11 +1389,16 @@ def _findings_sheet(ws: Worksheet, result: MergeResult, styles: _Styles, named: 
     rows.wraps = {}  # findings of one code say the same, and name the same few files and items
     # 序号 first, as declared: its rows go _Rows' way for a number and texts.
     values_of = [c.value for c in columns[1:]] if columns[0].key == "number" else None
-    numbered: list[tuple[int, list[object], tuple[_Look, ...]]] = []  # rendered together at the end
+    # Rendered together a batch at a time: a month of 300,000 items has tens of thousands of
+    # findings, whose rows all at once would hold 50 MB more at the merge's peak.
+    numbered: list[tuple[int, list[object], tuple[_Look, ...]]] = []
 
     def add(listed: FindingRow, looks: tuple[_Look, ...]) -> None:
         if values_of is not None:
             numbered.append((listed.number, [value(listed) for value in values_of], looks))
+            if len(numbered) >= _FINDINGS_BATCH:
+                rows.add_numbered_rows(numbered)
+                numbered.clear()
         else:
             rows.add([c.value(listed) for c in columns], looks)
 
