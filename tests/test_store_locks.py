@@ -71,15 +71,21 @@ def held_pids(marker: Path) -> list[int]:
     return [int(line) for line in marker.read_text().split()] if marker.exists() else []
 
 
-@pytest.mark.parametrize("stage", ["read", "store"])
-def test_a_merge_killed_mid_run_takes_its_children_along_and_the_next_merge_succeeds(
-        tmp_path: Path, stage: str) -> None:
+def held_at(stage: str, tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """A small inbox, and the environment in which a merge of it stops at ``stage`` ("read": in a
+    reading worker; "store": in the history writer, transaction open), noting the pid in the marker."""
     if stage == "read" and usable_cpus() < 2:
         pytest.skip("one CPU: the files are read in the merge process itself, without workers")
-    inbox = small_inbox(tmp_path)
     marker = tmp_path / "held.txt"
     env = {**os.environ, ENV_TEST_HOLD: f"{stage}:{marker}"}
     env.pop("TAIZHANG_DB", None)
+    return small_inbox(tmp_path), marker, env
+
+
+@pytest.mark.parametrize("stage", ["read", "store"])
+def test_a_merge_killed_mid_run_takes_its_children_along_and_the_next_merge_succeeds(
+        tmp_path: Path, stage: str) -> None:
+    inbox, marker, env = held_at(stage, tmp_path)
     first = subprocess.Popen(merge_command(inbox, tmp_path), env=env, cwd=tmp_path,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -133,12 +139,7 @@ def test_ctrl_c_mid_merge_says_aborted_without_a_traceback_and_stores_nothing(
     # Ctrl+C in a terminal reaches the whole process group: the merge, its reading workers, its
     # history writer (held here with its transaction open, or before anything is merged). An IDE's
     # stop button or a supervisor interrupts the merge alone, which must not wait for its writer.
-    if stage == "read" and usable_cpus() < 2:
-        pytest.skip("one CPU: the files are read in the merge process itself, without workers")
-    inbox = small_inbox(tmp_path)
-    marker = tmp_path / "held.txt"
-    env = {**os.environ, ENV_TEST_HOLD: f"{stage}:{marker}"}
-    env.pop("TAIZHANG_DB", None)
+    inbox, marker, env = held_at(stage, tmp_path)
     merge = subprocess.Popen(merge_command(inbox, tmp_path), env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, encoding="utf-8", start_new_session=True)
     try:
