@@ -866,6 +866,8 @@ class _Rows:
                 return None
         texts, joined = checked
         templates = []
+        # Keyed by id(ids): every list of ids comes from ``sids``, which keeps each for the writer's life
+        # (a list made and let go here could share its id with another, of other styles).
         known = self._text_templates
         for ids, strings in zip(sids, rows, strict=True):
             filled = tuple(map(bool, strings))
