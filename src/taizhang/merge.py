@@ -37,7 +37,6 @@ from .models import (
     Counts,
     DepartmentEntry,
     FileReport,
-    Finding,
     Item,
     MergeResult,
     MonthSnapshot,
@@ -183,13 +182,10 @@ def check_file(path: Path, month: str | None = None) -> FileReport | None:
 ITEM_FIELDS = ("row", "no", "name", "target", "progress", "judgement", "colour", "leader", "owner", "stars",
                "source", "note", "closed", "extra", "item_id", "written", "doubts")
 _item_values: Callable[[dict[str, Any]], tuple[Any, ...]] = operator.itemgetter(*ITEM_FIELDS)
-# A report's findings cross as tuples too (Finding's fields in order): made again at half the cost.
-FINDING_FIELDS = ("severity", "code", "sheet", "cell", "message", "value")
-_finding_values: Callable[[dict[str, Any]], tuple[Any, ...]] = operator.itemgetter(*FINDING_FIELDS)
 
-# A report as a worker hands it over: the report without its items and findings, its items'
-# pickle, its findings' tuples.
-_Handover = tuple[FileReport, bytes, list[tuple[Any, ...]]]
+# A report as a worker hands it over: the report without its items (its findings pickle as the
+# models do, ``models._Compact``), and its items' pickle.
+_Handover = tuple[FileReport, bytes]
 
 
 class _PickledItems(list[Item]):
@@ -212,17 +208,17 @@ def pickle_items(items: list[Item]) -> bytes:
 
 def _hand_over(report: FileReport) -> _Handover:
     """``report`` as a worker hands it back (``_taken_over`` makes it again)."""
-    items, findings = report.items, report.findings
-    # Through __dict__: pydantic's setattr would add the fields to the report's fields set.
-    report.__dict__["items"], report.__dict__["findings"] = [], []
-    return report, pickle_items(items), [_finding_values(f.__dict__) for f in findings]
+    items = report.items
+    # Through __dict__: pydantic's setattr would add the field to the report's fields set.
+    report.__dict__["items"] = []
+    return report, pickle_items(items)
 
 
 def _taken_over(handover: _Handover) -> FileReport:
-    """The report a worker handed over, its items and findings made again as pydantic's unpickling
-    would make them (every field set, validated where they were read), the worker's pickle of the
-    items kept with them."""
-    report, pickled, finding_values = handover
+    """The report a worker handed over, its items made again as pydantic's unpickling would make
+    them (every field set, validated where they were read), the worker's pickle of the items kept
+    with them."""
+    report, pickled = handover
     items = _PickledItems()
     items.pickled = pickled
     new, setattr_, fields = Item.__new__, object.__setattr__, all_fields(Item)
@@ -240,47 +236,8 @@ def _taken_over(handover: _Handover) -> FileReport:
         setattr_(it, "__pydantic_extra__", None)
         setattr_(it, "__pydantic_private__", None)
         append(it)
-    report.__dict__["items"], report.__dict__["findings"] = items, _findings_of(finding_values)
+    report.__dict__["items"] = items
     return report
-
-
-def _findings_of(values: list[tuple[Any, ...]]) -> list[Finding]:
-    """The findings whose ``FINDING_FIELDS`` are ``values``, as pydantic's unpickling makes them."""
-    findings: list[Finding] = []
-    new, setattr_, fields = Finding.__new__, object.__setattr__, all_fields(Finding)
-    for severity, code, sheet, cell, message, value in values:
-        f = new(Finding)
-        setattr_(f, "__dict__", {"severity": severity, "code": code, "sheet": sheet, "cell": cell,
-                                 "message": message, "value": value})
-        setattr_(f, "__pydantic_fields_set__", fields)
-        setattr_(f, "__pydantic_extra__", None)
-        setattr_(f, "__pydantic_private__", None)
-        findings.append(f)
-    return findings
-
-
-def pickle_result(result: MergeResult) -> bytes:
-    """``result`` pickled for the history writer, its reports' findings as tuples (a third of the
-    cost of pickling them, the writer makes them again at half the cost): ``unpickle_result``."""
-    reports = result.reports
-    findings = [r.findings for r in reports]
-    try:
-        for r in reports:  # (their findings are restored below: the result is unchanged)
-            r.__dict__["findings"] = []
-        values = [[_finding_values(f.__dict__) for f in fs] for fs in findings]
-        return pickle.dumps((result, values), pickle.HIGHEST_PROTOCOL)
-    finally:
-        for r, fs in zip(reports, findings, strict=True):
-            r.__dict__["findings"] = fs
-
-
-def unpickle_result(pickled: bytes) -> MergeResult:
-    """The result ``pickle_result`` pickled."""
-    result: MergeResult
-    result, values = pickle.loads(pickled)
-    for r, fs in zip(result.reports, values, strict=True):
-        r.__dict__["findings"] = _findings_of(fs)
-    return result
 
 
 def _check_one(path: str, month: str | None = None) -> _Handover | None:

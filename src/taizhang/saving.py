@@ -38,9 +38,7 @@ from .merge import (
     default_output_name,
     merge_inbox,
     pickle_items,
-    pickle_result,
     snapshot_of,
-    unpickle_result,
 )
 from .models import Colour, FileReport, MergeResult, MonthSnapshot, StoredItem, TaskCheck
 from .store import Store, default_db_path
@@ -301,7 +299,7 @@ class _History:
                         items[message[1]] = _WriterItem.of_pickled(message[2], texts)
                         del message
                     elif message[0] == "result":
-                        result = unpickle_result(message[1])
+                        result: MergeResult = message[1]
                         break
                     else:  # abandoned before the month was merged
                         return
@@ -368,7 +366,7 @@ class _History:
         self.result = result
         if self.process is not None and not self.lost:
             try:
-                self.parent_end.send(("result", pickle_result(result)))
+                self.parent_end.send(("result", result))
             except OSError:
                 self.lost = True
 
