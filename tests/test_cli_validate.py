@@ -140,14 +140,19 @@ def test_annotate_never_writes_over_another_input_and_keeps_same_named_copies_ap
 def test_usage_errors_are_explained_in_chinese_with_exit_2(argv: list[str], expected: str,
                                                            monkeypatch: pytest.MonkeyPatch,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = main_run(argv, monkeypatch, capsys)
+    assert code == 2
+    assert "用法错误" in err and expected in err and "--help" in err
+
+
+def main_run(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[object, str]:
+    """``taizhang *argv`` through the script's ``main``: its exit code and its stderr in one line."""
     from taizhang.cli import main
 
     monkeypatch.setattr("sys.argv", ["taizhang", *argv])
     with pytest.raises(SystemExit) as exit_info:
         main()
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.replace("\n", "")
-    assert "用法错误" in err and expected in err and "--help" in err
+    return exit_info.value.code, capsys.readouterr().err.replace("\n", "")
 
 
 def test_chinese_option_help_wraps_instead_of_being_cut_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from taizhang.cli import app
 from taizhang.models import Config
 from taizhang.saving import merge_and_save
 from taizhang.tasks import check_tasks, read_tasks
+from test_cli_validate import main_run
 from test_tasks import task_list
 
 runner = CliRunner()
@@ -115,13 +116,8 @@ def test_a_task_written_as_a_formula_without_its_value_is_said_not_dropped(tmp_p
 ])
 def test_a_bad_number_option_is_explained_in_chinese(argv: list[str], expected: str, monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    from taizhang.cli import main
-
-    monkeypatch.setattr("sys.argv", ["taizhang", *argv])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.replace("\n", "")
+    code, err = main_run(argv, monkeypatch, capsys)
+    assert code == 2
     assert "用法错误" in err and expected in err and "Input should" not in err
 
 
