@@ -168,9 +168,14 @@ def check_file(path: Path, month: str | None = None) -> FileReport | None:
             return None
         return validate_file(path, month=month)
     except Exception as exc:  # noqa: BLE001  anything unforeseen: this file only
-        report = construct(FileReport, {"file": display_path(str(path)),
-                                        "sha256": file_sha256(path) if path.is_file() else None})
-        return unreadable_report(report, exc)
+        return _unreadable(path, exc)
+
+
+def _unreadable(path: Path, why: BaseException | str) -> FileReport:
+    """The ``file.unreadable`` report of ``path``, for what went wrong beyond the reader's own findings."""
+    report = construct(FileReport, {"file": display_path(str(path)),
+                                    "sha256": file_sha256(path) if path.is_file() else None})
+    return unreadable_report(report, why)
 
 
 # What crosses from a reading worker to the merge process, and on to the history writer
@@ -444,9 +449,7 @@ def check_files(paths: Sequence[Path], progress: Progress | None = None,
             while True:
                 try:
                     index, handover = next(results)
-                except StopIteration:
-                    break
-                except Exception:  # noqa: BLE001  no worker left to read (none could be started): the rest are read here
+                except Exception:  # noqa: BLE001  every file handed back (StopIteration), or no worker left: the rest are read here
                     break
                 early[index] = handover
                 while at in early:
@@ -470,9 +473,7 @@ def _handed_back(path: Path, handover: _Handover | str | None) -> FileReport | N
     if handover is None:
         return None
     if isinstance(handover, str):  # _DIED: it ended two reading workers
-        report = construct(FileReport, {"file": display_path(str(path)),
-                                        "sha256": file_sha256(path) if path.is_file() else None})
-        return unreadable_report(report, DIED_DETAIL)
+        return _unreadable(path, DIED_DETAIL)
     return _taken_over(handover)
 
 

@@ -200,8 +200,6 @@ def _store(db_path: Path, snapshot: MonthSnapshot, before_commit: Callable[[], b
 # The fields the history store keeps of an item (``store._item_row``, the keys' matching).
 _STORED_FIELDS = ("key", "department", "row", "no", "name", "target", "progress", "judgement", "colour",
                   "leader", "owner", "stars", "source", "note", "closed", "extra", "item_id")
-# Short texts that repeat across a month's items: held once each by the writer.
-_REPEATED = ("leader", "owner", "stars", "source", "judgement", "note")
 _NO_EXTRA: dict[str, str] = {}  # shared by the items without extra columns: never changed
 
 
@@ -234,8 +232,9 @@ class _WriterItem:
     @classmethod
     def of_pickled(cls, pickled: bytes, texts: dict[str, str]) -> list[_WriterItem]:
         """The items of a report pickled as tuples of their fields (``merge.pickle_items``: the writer
-        makes no pydantic item it would only take apart), their department left blank, their
-        repeated short texts (``_REPEATED``) shared through ``texts``. One loop unpacks each tuple
+        makes no pydantic item it would only take apart), their department left blank. The short
+        texts that repeat across a month's items (judgement, leader, owner, stars, source, note, of
+        64 characters at most) are held once each, shared through ``texts``. One loop unpacks each tuple
         into the slots: four times faster than setting the fields one by one by name (a test
         checks it against ``merge.ITEM_FIELDS``)."""
         out: list[_WriterItem] = []
