@@ -385,6 +385,11 @@ class _History:
                 return self.outcome
             if self.lost:
                 raise EOFError
+            if not keep and not self.parent_end.poll():
+                # Abandoned (the workbook failed, Ctrl+C) while the writer still stores the month:
+                # nothing to wait for. Killed, its transaction is undone by SQLite.
+                self.process.kill()
+                return self.outcome
             message = self.parent_end.recv()  # "ready", or ("done", error) when it failed before
             if message == "ready":
                 self.parent_end.send(keep)
